@@ -1,0 +1,40 @@
+import type { TargetIO } from '../src/targetIO.js';
+
+/** What a pure parser returns: the data it read and an account of what it could not. */
+export interface Parsed<T> {
+  value: T;
+  /** Lines that did not match the expected format and were left out. */
+  skippedLines: number;
+  /** Human-readable remarks (an unknown header, a format that changed). */
+  notes: string[];
+}
+
+export interface SampleContext {
+  io: TargetIO;
+  timeoutMs: number;
+  /** Monotonic tick number; collectors that do expensive work every N ticks use it. */
+  tick: number;
+}
+
+export interface Sampled<T> extends Parsed<T> {
+  /** Wall-clock time the sample describes (ms since the epoch). */
+  atMs: number;
+}
+
+/**
+ * A collector knows one source. `sample` fetches and parses; it throws a
+ * CollectorProblem when the source is unusable. Parsers live beside it as
+ * pure functions so that fixtures test them.
+ */
+export interface Collector<T> {
+  readonly name: string;
+  /** Run every N scheduler ticks (1 = every tick). */
+  readonly everyTicks: number;
+  sample(ctx: SampleContext): Promise<Sampled<T>>;
+  /** The numbers of a sample that the store keeps history of, by series key. */
+  series?(value: T): Record<string, number>;
+}
+
+export function parsed<T>(value: T, skippedLines = 0, notes: string[] = []): Parsed<T> {
+  return { value, skippedLines, notes };
+}

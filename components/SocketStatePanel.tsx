@@ -1,0 +1,99 @@
+import { Box, Text } from 'ink';
+import React from 'react';
+import type { Concern, SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
+import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
+
+export interface SocketStatePanelProps {
+  model: SocketPanelModel;
+  selected: number;
+  width: number;
+  nowMs: number;
+}
+
+const STATE_W = 11;
+const COUNT_W = 8;
+const TREND_W = 10;
+const REMARK_W = 26;
+
+const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
+
+/** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
+export function socketPanelHeight(model: SocketPanelModel, nowMs: number): number {
+  return 2 + 1 + model.rows.length + 1 + Math.min(3, sourceStatusLines(model.status, nowMs).length);
+}
+
+function layout(width: number) {
+  const inner = Math.max(20, width - 4);
+  const barW = Math.max(6, Math.min(24, Math.floor(inner * 0.18)));
+  const fixed = 2 + STATE_W + 1 + COUNT_W + 1 + barW + 1 + TREND_W + 1;
+  const rest = Math.max(0, inner - fixed);
+  const remarkW = rest >= REMARK_W + 10 ? REMARK_W : 0;
+  return { inner, barW, sparkW: Math.max(0, rest - remarkW - (remarkW ? 1 : 0)), remarkW };
+}
+
+function StateRow({ row, maxCount, isSelected, cols }: { row: StateRowModel; maxCount: number; isSelected: boolean; cols: ReturnType<typeof layout> }) {
+  const color = concernColor[row.concern];
+  const bar = logBar(row.count ?? 0, maxCount, cols.barW);
+  const trend = formatTrend(row.trendPerMinute);
+  const trendColor =
+    trend.direction === 'up' && row.concern !== 'none' ? color : trend.direction === 'none' || trend.direction === 'flat' ? 'gray' : undefined;
+  return (
+    <Box>
+      <Text inverse={isSelected} color={color} bold={row.concern === 'bad'}>
+        {isSelected ? '› ' : '  '}
+        {padEnd(row.state, STATE_W)} {padStart(row.count === undefined ? '–' : formatCount(row.count), COUNT_W)}{' '}
+      </Text>
+      <Text color={color ?? 'green'}>{bar.filled}</Text>
+      <Text color="gray">{bar.empty}</Text>
+      <Text color={trendColor}> {padStart(trend.text, TREND_W)} </Text>
+      <Text color={color ?? 'cyan'}>{cols.sparkW > 0 ? padEnd(sparkline(row.history, cols.sparkW), cols.sparkW) : ''}</Text>
+      {cols.remarkW > 0 ? <Text color={color}> {padEnd(row.remark ?? '', cols.remarkW)}</Text> : null}
+    </Box>
+  );
+}
+
+function summaryLine(model: SocketPanelModel): string {
+  const parts: string[] = [];
+  if (model.udp !== undefined) parts.push(`UDP ${formatCount(model.udp)}`);
+  if (model.orphans !== undefined) parts.push(`orphans ${formatCount(model.orphans)} (host-wide)`);
+  if (model.portRange) {
+    const r = model.portRange;
+    parts.push(`ephemeral ports ${r.low}–${r.high} (${formatCount(r.usable)} usable)`);
+  }
+  if (model.method) parts.push(model.method === 'ss' ? `ss read ${formatCount(model.dumpedSockets ?? 0)} unusual sockets` : `read ${formatCount(model.dumpedSockets ?? 0)} sockets from /proc/net/tcp`);
+  return parts.join(' · ');
+}
+
+export function SocketStatePanel({ model, selected, width, nowMs }: SocketStatePanelProps) {
+  const cols = layout(width);
+  const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
+  const header =
+    '  ' +
+    padEnd('STATE', STATE_W) +
+    ' ' +
+    padStart('COUNT', COUNT_W) +
+    ' ' +
+    padEnd('(log)', cols.barW) +
+    ' ' +
+    padStart('Δ/min', TREND_W) +
+    ' ' +
+    (cols.sparkW > 0 ? padEnd(`last ${cols.sparkW} samples`, cols.sparkW) : '');
+  return (
+    <Box flexDirection="column" borderStyle="round" borderColor="gray" width={width} paddingX={1} flexShrink={0}>
+      <Box position="absolute" marginTop={-1} marginLeft={1}>
+        <Text bold> TCP sockets </Text>
+      </Box>
+      <Text dimColor wrap="truncate-end">
+        {truncate(header, cols.inner)}
+      </Text>
+      {model.rows.map((row, i) => (
+        <StateRow key={row.state} row={row} maxCount={maxCount} isSelected={i === selected} cols={cols} />
+      ))}
+      <Text dimColor wrap="truncate-end">
+        {truncate(summaryLine(model), cols.inner)}
+      </Text>
+      <SourceStatus status={model.status} width={cols.inner} maxLines={3} nowMs={nowMs} />
+    </Box>
+  );
+}

@@ -1,0 +1,119 @@
+import { parseArgs } from 'node:util';
+import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './scheduler.js';
+import { type Roots, type Target, defaultRoots } from './target.js';
+
+export interface Options {
+  intervalMs: number;
+  timeoutMs?: number;
+  target: Target;
+  roots: Roots;
+  json: boolean;
+  /** Samples to print in --json mode; undefined = until interrupted. */
+  count?: number;
+}
+
+export type CliResult =
+  | { kind: 'run'; options: Options }
+  | { kind: 'help'; text: string }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string };
+
+export const HELP = `Usage: nettriage [options]
+
+A live terminal dashboard for network incidents: TCP socket states and their
+trend, read from the kernel of this host or of a network namespace.
+
+Options:
+  -i, --interval DURATION  sampling interval (default 1s; e.g. 500ms, 2s, 0.5)
+      --timeout DURATION   per-collector timeout (default 2x interval, 2s..10s)
+      --netns NAME         watch the named network namespace (ip netns list)
+      --pid PID            watch the network namespace of process PID
+                           (a container or pod: any PID inside it)
+      --json               no screen: print one JSON sample per interval (NDJSON)
+      --count N            with --json: stop after N samples
+      --proc-root DIR      read /proc from DIR (default /proc)
+      --sys-root DIR       read /sys from DIR (default /sys)
+  -h, --help               show this help
+  -V, --version            show the version
+
+Keys: arrows or j/k select, + and - change the interval, p or space pauses the
+view (sampling continues), ? shows help, q quits.
+
+Needs iproute2 (ss); run as root to read other namespaces.`;
+
+/** `1`, `0.5`, `1.5s`, `500ms` -> milliseconds. Bare numbers are seconds. */
+export function parseDurationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : n * 1000;
+}
+
+export function parseCli(argv: string[]): CliResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        interval: { type: 'string', short: 'i' },
+        timeout: { type: 'string' },
+        netns: { type: 'string' },
+        pid: { type: 'string' },
+        json: { type: 'boolean' },
+        count: { type: 'string' },
+        'proc-root': { type: 'string' },
+        'sys-root': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'V' },
+      },
+    }).values;
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+  if (values.help) return { kind: 'help', text: HELP };
+  if (values.version) return { kind: 'version' };
+
+  let intervalMs = 1000;
+  if (typeof values.interval === 'string') {
+    const ms = parseDurationMs(values.interval);
+    if (ms === undefined || ms < MIN_INTERVAL_MS || ms > MAX_INTERVAL_MS) {
+      return {
+        kind: 'error',
+        message: `--interval: expected a duration between ${MIN_INTERVAL_MS}ms and ${MAX_INTERVAL_MS / 1000}s, got "${values.interval}"`,
+      };
+    }
+    intervalMs = ms;
+  }
+  const options: Options = { intervalMs, target: { kind: 'host' }, roots: { ...defaultRoots }, json: !!values.json };
+
+  if (typeof values.timeout === 'string') {
+    const ms = parseDurationMs(values.timeout);
+    if (ms === undefined || ms < 100 || ms > 120_000) {
+      return { kind: 'error', message: `--timeout: expected a duration between 100ms and 120s, got "${values.timeout}"` };
+    }
+    options.timeoutMs = ms;
+  }
+  if (typeof values.netns === 'string' && typeof values.pid === 'string') {
+    return { kind: 'error', message: '--netns and --pid both name a target: give one' };
+  }
+  if (typeof values.netns === 'string') {
+    if (!/^[A-Za-z0-9_.-]+$/.test(values.netns) || values.netns.startsWith('.')) {
+      return { kind: 'error', message: `--netns: "${values.netns}" is not a namespace name` };
+    }
+    options.target = { kind: 'netns', name: values.netns };
+  }
+  if (typeof values.pid === 'string') {
+    if (!/^[1-9]\d{0,9}$/.test(values.pid)) return { kind: 'error', message: `--pid: expected a process ID, got "${values.pid}"` };
+    options.target = { kind: 'pid', pid: Number(values.pid) };
+  }
+  if (typeof values.count === 'string') {
+    if (!/^[1-9]\d*$/.test(values.count)) return { kind: 'error', message: `--count: expected a positive integer, got "${values.count}"` };
+    if (!values.json) return { kind: 'error', message: '--count only makes sense with --json' };
+    options.count = Number(values.count);
+  }
+  if (typeof values['proc-root'] === 'string') options.roots.procRoot = values['proc-root'].replace(/\/+$/, '') || '/';
+  if (typeof values['sys-root'] === 'string') options.roots.sysRoot = values['sys-root'].replace(/\/+$/, '') || '/';
+  return { kind: 'run', options };
+}

@@ -1,0 +1,93 @@
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/** 12,345 exactly up to 99,999; then 123.4k, 1.2M — the width stays small. */
+export function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  const abs = Math.abs(n);
+  if (abs < 100_000) return Math.round(n).toLocaleString('en-US');
+  if (abs < 10_000_000) return `${(n / 1000).toFixed(1)}k`;
+  if (abs < 10_000_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
+  return `${(n / 1_000_000_000).toFixed(1)}G`;
+}
+
+/** A rate or change: 0.25, 3.4, 12, 1.2k. */
+export function formatRate(n: number): string {
+  const abs = Math.abs(n);
+  if (abs === 0) return '0';
+  if (abs < 0.01) return n > 0 ? '<0.01' : '>-0.01';
+  if (abs < 10) return n.toFixed(abs < 1 ? 2 : 1);
+  return formatCount(n);
+}
+
+/** `↑ +12`, `↓ -3.5`, `→ 0`, or `·` while there is not enough history. */
+export function formatTrend(perMinute: number | undefined): { text: string; direction: 'up' | 'down' | 'flat' | 'none' } {
+  if (perMinute === undefined) return { text: '·', direction: 'none' };
+  if (Math.abs(perMinute) < 0.05) return { text: '→ 0', direction: 'flat' };
+  if (perMinute > 0) return { text: `↑ +${formatRate(perMinute)}`, direction: 'up' };
+  return { text: `↓ ${formatRate(perMinute)}`, direction: 'down' };
+}
+
+/**
+ * The newest `width` values as block characters, scaled between the window's
+ * minimum and maximum so a small climb on a big number still shows. A flat
+ * line sits at the bottom when it is zero and in the middle otherwise; NaN
+ * (no sample) is a gap.
+ */
+export function sparkline(values: number[], width: number): string {
+  const tail = values.slice(-width);
+  const finite = tail.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return ' '.repeat(tail.length);
+  const min = Math.min(...finite);
+  const max = Math.max(...finite);
+  return tail
+    .map((v) => {
+      if (!Number.isFinite(v)) return ' ';
+      if (max === min) return max === 0 ? SPARK[0] : SPARK[3];
+      const level = Math.round(((v - min) / (max - min)) * (SPARK.length - 1));
+      return SPARK[level];
+    })
+    .join('');
+}
+
+/**
+ * A bar on a log scale: ESTAB at 36,000 and CLOSE-WAIT at 5 both stay visible.
+ * Returns the filled and the empty part separately so they can be coloured.
+ */
+export function logBar(value: number, max: number, width: number): { filled: string; empty: string } {
+  if (width <= 0) return { filled: '', empty: '' };
+  const share = value > 0 && max > 0 ? Math.log10(value + 1) / Math.log10(max + 1) : 0;
+  const n = Math.max(value > 0 ? 1 : 0, Math.min(width, Math.round(share * width)));
+  return { filled: '█'.repeat(n), empty: '·'.repeat(width - n) };
+}
+
+/** 0.4s, 12s, 4m10s, 3h05m. */
+export function formatAge(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function formatInterval(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${+(ms / 1000).toFixed(1)}s`;
+}
+
+/** Cuts to `width` columns with an ellipsis. Assumes one column per code point. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = [...text];
+  if (chars.length <= width) return text;
+  return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+export function padEnd(text: string, width: number): string {
+  const t = truncate(text, width);
+  return t + ' '.repeat(Math.max(0, width - [...t].length));
+}
+
+export function padStart(text: string, width: number): string {
+  const t = truncate(text, width);
+  return ' '.repeat(Math.max(0, width - [...t].length)) + t;
+}

@@ -1,0 +1,157 @@
+import type { Sampled } from '../collectors/types.js';
+import type { CollectorProblem, ProblemKind } from './problems.js';
+import { Ring } from './ring.js';
+
+export interface CollectorStatus {
+  /** When the last good sample was taken. */
+  lastOkMs?: number;
+  /** Why the last attempt failed; cleared by the next good sample. */
+  problem?: { kind: ProblemKind; message: string; hint?: string; sinceMs: number };
+  notes: string[];
+  /** Lines the last sample could not parse. */
+  skippedLines: number;
+  /** Set while a run is in flight. */
+  runningSinceMs?: number;
+}
+
+/** 15 minutes at the default 1 s interval. */
+export const DEFAULT_HISTORY_TICKS = 900;
+
+/**
+ * The one place samples land. Keeps the latest sample and status of every
+ * collector, and a ring of values per numeric series aligned on scheduler
+ * ticks, so every sparkline and trend reads the same clock. Listeners hear
+ * once per tick, not once per collector.
+ */
+export class Store {
+  readonly tickTimes: Ring;
+  private readonly series = new Map<string, { ring: Ring; owner: string; lastTick: number }>();
+  private readonly latest = new Map<string, Sampled<unknown>>();
+  private readonly statuses = new Map<string, CollectorStatus>();
+  private readonly pending = new Map<string, { owner: string; value: number }>();
+  private readonly listeners = new Set<() => void>();
+  private tickCount = 0;
+
+  constructor(readonly capacity = DEFAULT_HISTORY_TICKS) {
+    this.tickTimes = new Ring(capacity);
+  }
+
+  get ticks(): number {
+    return this.tickCount;
+  }
+
+  recordSample<T>(name: string, sampled: Sampled<T>, seriesValues: Record<string, number>): void {
+    this.latest.set(name, sampled);
+    const status = this.statusOf(name);
+    status.lastOkMs = sampled.atMs;
+    delete status.problem;
+    status.notes = sampled.notes;
+    status.skippedLines = sampled.skippedLines;
+    for (const [key, value] of Object.entries(seriesValues)) this.pending.set(key, { owner: name, value });
+  }
+
+  recordProblem(name: string, problem: CollectorProblem, atMs: number): void {
+    const status = this.statusOf(name);
+    const sinceMs = status.problem?.message === problem.message ? status.problem.sinceMs : atMs;
+    status.problem = { kind: problem.kind, message: problem.message, sinceMs };
+    if (problem.hint !== undefined) status.problem.hint = problem.hint;
+  }
+
+  setRunning(name: string, sinceMs: number | undefined): void {
+    const status = this.statusOf(name);
+    if (sinceMs === undefined) delete status.runningSinceMs;
+    else status.runningSinceMs = sinceMs;
+  }
+
+  /**
+   * Closes a tick: every series gets one value. A series whose collector did
+   * not run this tick (slower cadence) carries its last value; one whose
+   * collector failed gets NaN, a gap in the sparkline. Series that have not
+   * been fed for a whole history (an interface that vanished) are dropped.
+   */
+  commitTick(atMs: number): void {
+    this.tickTimes.push(atMs);
+    for (const [key, { owner, value }] of this.pending) {
+      if (!this.series.has(key)) {
+        const ring = new Ring(this.capacity);
+        for (let i = 0; i < this.tickTimes.length - 1; i++) ring.push(Number.NaN);
+        this.series.set(key, { ring, owner, lastTick: this.tickCount });
+      }
+    }
+    for (const [key, entry] of this.series) {
+      const fresh = this.pending.get(key);
+      if (fresh) {
+        entry.ring.push(fresh.value);
+        entry.lastTick = this.tickCount;
+      } else if (this.tickCount - entry.lastTick > this.capacity) {
+        this.series.delete(key);
+      } else {
+        entry.ring.push(this.statuses.get(entry.owner)?.problem ? Number.NaN : entry.ring.last());
+      }
+    }
+    this.pending.clear();
+    this.tickCount++;
+    for (const listener of this.listeners) listener();
+  }
+
+  sample<T>(name: string): Sampled<T> | undefined {
+    return this.latest.get(name) as Sampled<T> | undefined;
+  }
+
+  status(name: string): CollectorStatus {
+    return this.statuses.get(name) ?? { notes: [], skippedLines: 0 };
+  }
+
+  seriesKeys(): string[] {
+    return [...this.series.keys()];
+  }
+
+  /** The newest n values of a series, oldest first (NaN where there was none). */
+  history(key: string, n: number): number[] {
+    return this.series.get(key)?.ring.tail(n) ?? [];
+  }
+
+  latestValue(key: string): number | undefined {
+    const v = this.series.get(key)?.ring.last();
+    return v === undefined || Number.isNaN(v) ? undefined : v;
+  }
+
+  /**
+   * Change per minute over the last `windowMs`: newest value minus the oldest
+   * value inside the window, scaled to 60 s. Undefined until the window holds
+   * at least `minSpanMs` of history, so a first sample never shows a trend.
+   */
+  changePerMinute(key: string, windowMs = 60_000, minSpanMs = 5_000): number | undefined {
+    const ring = this.series.get(key)?.ring;
+    if (!ring || ring.length < 2) return undefined;
+    const newest = ring.length - 1;
+    const tNow = this.tickTimes.at(this.tickTimes.length - 1);
+    const vNow = ring.at(newest);
+    if (Number.isNaN(vNow)) return undefined;
+    let oldest = -1;
+    for (let i = newest - 1; i >= 0; i--) {
+      const t = this.tickTimes.at(this.tickTimes.length - 1 - (newest - i));
+      if (tNow - t > windowMs) break;
+      if (!Number.isNaN(ring.at(i))) oldest = i;
+    }
+    if (oldest < 0) return undefined;
+    const tOld = this.tickTimes.at(this.tickTimes.length - 1 - (newest - oldest));
+    const spanMs = tNow - tOld;
+    if (spanMs < minSpanMs) return undefined;
+    return ((vNow - ring.at(oldest)) / spanMs) * 60_000;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private statusOf(name: string): CollectorStatus {
+    let status = this.statuses.get(name);
+    if (!status) {
+      status = { notes: [], skippedLines: 0 };
+      this.statuses.set(name, status);
+    }
+    return status;
+  }
+}
