@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { formatAge, formatCount, formatTrend, logBar, sparkline, truncate } from '../../src/format.js';
+import { safeCmdline, safeText } from '../../src/sanitize.js';
+
+describe('formatting', () => {
+  it('keeps counts short', () => {
+    expect(formatCount(12345)).toBe('12,345');
+    expect(formatCount(123_456)).toBe('123.5k');
+    expect(formatCount(12_345_678)).toBe('12.3M');
+  });
+
+  it('draws sparklines scaled to the window, with gaps for missing samples', () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7], 8)).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
+    expect(sparkline([4, Number.NaN, 4], 3)).toBe('▄ ▄');
+    expect(sparkline([1, 2, 3, 4], 2)).toBe('▁█');
+  });
+
+  it('draws log bars that keep small counts visible', () => {
+    const small = logBar(5, 36_000, 20);
+    expect(small.filled.length).toBeGreaterThanOrEqual(3);
+    expect(small.filled.length + small.empty.length).toBe(20);
+    expect(logBar(0, 100, 10).filled).toBe('');
+    expect(logBar(36_000, 36_000, 20).filled.length).toBe(20);
+  });
+
+  it('describes trends', () => {
+    expect(formatTrend(undefined).direction).toBe('none');
+    expect(formatTrend(12).text).toBe('↑ +12');
+    expect(formatTrend(-3.5).text).toBe('↓ -3.5');
+    expect(formatTrend(0).text).toBe('→ 0');
+  });
+
+  it('formats ages and truncates', () => {
+    expect(formatAge(400)).toBe('0.4s');
+    expect(formatAge(250_000)).toBe('4m10s');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(truncate('abc', 4)).toBe('abc');
+  });
+});
+
+describe('hostile strings', () => {
+  it('shows escape sequences instead of emitting them', () => {
+    expect(safeText('\x1b]0;pwned\x07')).toBe('\\x1b]0;pwned\\x07');
+    expect(safeText('\x1b[2Jevil')).toBe('\\x1b[2Jevil');
+    expect(safeText('a\u009bb')).toBe('a\\x9bb');
+    expect(safeText('\u202eabc')).toBe('\\u{202e}abc');
+    expect(safeText('nginx: worker')).toBe('nginx: worker');
+    expect(safeCmdline('python3\0-m\0http.server\0')).toBe('python3 -m http.server');
+  });
+});
