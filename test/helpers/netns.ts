@@ -41,7 +41,7 @@ export class TestNetns {
   }
 
   /** Starts an incident script in the namespace and resolves once it printed "ready". */
-  async incident(mode: string, args: Record<string, string | number> = {}): Promise<ResultPromise> {
+  async incident(mode: string, args: Record<string, string | number> = {}): Promise<{ pid: number }> {
     const argv = Object.entries(args).map(([k, v]) => `--${k}=${v}`);
     const child = execa('ip', ['netns', 'exec', this.name, process.execPath, INCIDENT_SCRIPT, mode, ...argv], {
       stdin: 'pipe',
@@ -63,7 +63,9 @@ export class TestNetns {
         reject(new Error(`incident ${mode} exited early (${r.exitCode}): ${r.stderr}`));
       });
     });
-    return child;
+    // Not the child itself: a ResultPromise is a thenable, and returning it
+    // from an async function would wait for the process to exit.
+    return { pid: child.pid ?? 0 };
   }
 
   /** Every TCP socket of the namespace by state, from a full dump: the ground truth. */

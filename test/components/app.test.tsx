@@ -1,0 +1,186 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SocketStateSample } from '../../collectors/socketStates.js';
+import { socketSeries } from '../../collectors/socketStates.js';
+import { zeroStateCounts } from '../../collectors/tcpState.js';
+import { App } from '../../src/app.js';
+import { CollectorProblem } from '../../src/problems.js';
+import { Store } from '../../src/store.js';
+
+const KEYS = { up: '\u001B[A', down: '\u001B[B', esc: '\u001B' };
+const tick = () => new Promise((r) => setTimeout(r, 20));
+
+function sample(states: Partial<Record<string, number>>, atMs = Date.now()) {
+  const value: SocketStateSample = {
+    states: { ...zeroStateCounts(), ...states },
+    udp: 3,
+    orphans: 0,
+    method: 'ss',
+    dumpedSockets: 4,
+    portRange: { low: 32768, high: 60999, reserved: 0, usable: 28232 },
+  };
+  return { value, atMs, skippedLines: 0, notes: [] };
+}
+
+function setup(size = { columns: 100, rows: 30 }) {
+  const store = new Store();
+  const interval = {
+    intervalMs: 1000,
+    setIntervalMs(ms: number) {
+      this.intervalMs = ms;
+    },
+  };
+  let quit = 0;
+  const app = render(
+    <App store={store} interval={interval} target={{ kind: 'host' }} host={{ host: 'web-1', kernel: '6.1.0' }} onQuit={() => quit++} size={size} />,
+  );
+  const push = (states: Partial<Record<string, number>>) => {
+    const s = sample(states);
+    store.recordSample('sockets', s, socketSeries(s.value));
+    store.commitTick(Date.now());
+  };
+  return { app, store, interval, push, quits: () => quit };
+}
+
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+describe('dashboard screen', () => {
+  it('shows every state with its count once a sample arrives', async () => {
+    const { app, push } = setup();
+    cleanup = app.unmount;
+    expect(app.lastFrame()).toContain('waiting for first sample');
+    push({ ESTAB: 36_000, 'CLOSE-WAIT': 42, LISTEN: 3 });
+    await tick();
+    const frame = app.lastFrame() ?? '';
+    for (const state of ['ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'CLOSE', 'CLOSE-WAIT', 'LAST-ACK', 'LISTEN', 'CLOSING']) {
+      expect(frame).toContain(state);
+    }
+    expect(frame).toMatch(/ESTAB\s+36,000/);
+    expect(frame).toMatch(/CLOSE-WAIT\s+42/);
+    expect(frame).toContain('ephemeral ports 32768–60999');
+    expect(frame).toContain('host web-1');
+  });
+
+  it('moves the selection with arrows and j/k, and stops at the ends', async () => {
+    const { app, push } = setup();
+    cleanup = app.unmount;
+    push({ ESTAB: 1 });
+    await tick();
+    expect(app.lastFrame()).toMatch(/› ESTAB/);
+    app.stdin.write('j');
+    await tick();
+    expect(app.lastFrame()).toMatch(/› SYN-SENT/);
+    app.stdin.write(KEYS.down);
+    await tick();
+    expect(app.lastFrame()).toMatch(/› SYN-RECV/);
+    app.stdin.write('k');
+    await tick();
+    expect(app.lastFrame()).toMatch(/› SYN-SENT/);
+    for (let i = 0; i < 3; i++) app.stdin.write(KEYS.up);
+    await tick();
+    expect(app.lastFrame()).toMatch(/› ESTAB/);
+    app.stdin.write('G');
+    await tick();
+    expect(app.lastFrame()).toMatch(/› CLOSING/);
+  });
+
+  it('opens help with ? and closes it with ? or Esc', async () => {
+    const { app } = setup();
+    cleanup = app.unmount;
+    await tick();
+    app.stdin.write('?');
+    await tick();
+    expect(app.lastFrame()).toContain('Help');
+    expect(app.lastFrame()).not.toMatch(/STATE\s+COUNT/);
+    app.stdin.write(KEYS.esc);
+    await tick();
+    await tick();
+    expect(app.lastFrame()).not.toContain('Help —');
+    app.stdin.write('?');
+    await tick();
+    app.stdin.write('?');
+    await tick();
+    expect(app.lastFrame()).not.toContain('Help —');
+  });
+
+  it('pause shows the badge and freezes the numbers while sampling goes on', async () => {
+    const { app, push } = setup();
+    cleanup = app.unmount;
+    push({ 'CLOSE-WAIT': 10 });
+    await tick();
+    app.stdin.write('p');
+    await tick();
+    expect(app.lastFrame()).toContain('PAUSED');
+    push({ 'CLOSE-WAIT': 99 });
+    await tick();
+    expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+10/);
+    app.stdin.write(' ');
+    await tick();
+    expect(app.lastFrame()).not.toContain('PAUSED');
+    expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+99/);
+  });
+
+  it('changes the interval with + and -', async () => {
+    const { app, interval } = setup();
+    cleanup = app.unmount;
+    app.stdin.write('+');
+    await tick();
+    expect(interval.intervalMs).toBe(2000);
+    expect(app.lastFrame()).toContain('every 2s');
+    app.stdin.write('-');
+    app.stdin.write('-');
+    await tick();
+    expect(interval.intervalMs).toBe(500);
+    expect(app.lastFrame()).toContain('every 500ms');
+  });
+
+  it('quits with q', async () => {
+    const { app, quits } = setup();
+    cleanup = app.unmount;
+    await tick();
+    app.stdin.write('q');
+    await tick();
+    expect(quits()).toBe(1);
+  });
+
+  it('says the terminal is too small instead of drawing garbage', async () => {
+    const { app } = setup({ columns: 40, rows: 10 });
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('terminal too small: need 60x20');
+    expect(app.lastFrame()).not.toContain('ESTAB');
+  });
+
+  it('never renders taller than rows - 1', async () => {
+    const { app, push } = setup({ columns: 80, rows: 20 });
+    cleanup = app.unmount;
+    push({ ESTAB: 5 });
+    await tick();
+    expect((app.lastFrame() ?? '').split('\n').length).toBeLessThanOrEqual(19);
+  });
+
+  it('marks the panel stale with the reason and what to do', async () => {
+    const { app, store, push } = setup();
+    cleanup = app.unmount;
+    push({ ESTAB: 5 });
+    store.recordProblem('sockets', new CollectorProblem('missing-tool', 'ss not found', 'install the iproute2 package'), Date.now());
+    store.commitTick(Date.now());
+    await tick();
+    expect(app.lastFrame()).toContain('ss not found — install the iproute2 package; showing data from');
+  });
+
+  it('highlights a climbing CLOSE-WAIT count', async () => {
+    const { app, store } = setup();
+    cleanup = app.unmount;
+    const t0 = Date.now() - 30_000;
+    for (let i = 0; i <= 30; i++) {
+      const s = sample({ 'CLOSE-WAIT': 10 + i * 3 }, t0 + i * 1000);
+      store.recordSample('sockets', s, socketSeries(s.value));
+      store.commitTick(t0 + i * 1000);
+    }
+    await tick();
+    expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+100 .*↑ \+180.*climbing: app not closing/);
+  });
+});

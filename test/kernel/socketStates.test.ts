@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSocketStateCollector } from '../../collectors/socketStates.js';
+import { defaultRoots } from '../../src/target.js';
+import { createTargetIO } from '../../src/targetIO.js';
+import { TestNetns, canCreateNetns, kernelTestsRequired } from '../helpers/netns.js';
+
+const available = await canCreateNetns();
+
+describe('real kernel prerequisites', () => {
+  it.runIf(kernelTestsRequired)('can create network namespaces (CI runs as root)', () => {
+    expect(available).toBe(true);
+  });
+});
+
+describe.runIf(available)('socket states in a real network namespace', () => {
+  let ns: TestNetns;
+  let incidentPid = 0;
+
+  beforeAll(async () => {
+    ns = await TestNetns.create('states');
+    // IPv4: 20 established pairs, 7 connections the server leaves in
+    // CLOSE-WAIT after the client closed for good, 9 TIME-WAIT.
+    const v4 = await ns.incident('states', { port: 9100, established: 20, closeWait: 7, timeWait: 9, clientClose: 'destroy' });
+    // IPv6: 5 pairs, 3 CLOSE-WAIT whose clients only half-closed, 2 TIME-WAIT.
+    await ns.incident('states', { host: '::1', port: 9200, established: 5, closeWait: 3, timeWait: 2 });
+    incidentPid = v4.pid;
+  });
+
+  afterAll(async () => {
+    await ns?.destroy();
+  });
+
+  const expected = {
+    ESTAB: 2 * (20 + 5),
+    'CLOSE-WAIT': 7 + 3,
+    'FIN-WAIT-2': 7 + 3,
+    'TIME-WAIT': 9 + 2,
+    LISTEN: 6,
+    'SYN-SENT': 0,
+    'SYN-RECV': 0,
+    'FIN-WAIT-1': 0,
+    CLOSE: 0,
+    'LAST-ACK': 0,
+    CLOSING: 0,
+  };
+
+  it('counts exactly what the test created, by namespace name, and agrees with a full dump', async () => {
+    const collector = createSocketStateCollector();
+    const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
+    const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
+    expect(sampled.value.method).toBe('ss');
+    expect(sampled.value.states).toEqual(expected);
+    expect(sampled.skippedLines).toBe(0);
+    // Only the unusual sockets were read one by one: not the 50 ESTAB, not the TIME-WAIT.
+    expect(sampled.value.dumpedSockets).toBe(6 + 10 + 10);
+    const truth = await ns.fullDumpCounts();
+    for (const [state, count] of Object.entries(expected)) expect(truth[state] ?? 0, state).toBe(count);
+  });
+
+  it('counts the same through the namespace of a process inside it', async () => {
+    const collector = createSocketStateCollector();
+    const io = createTargetIO({ kind: 'pid', pid: incidentPid }, defaultRoots);
+    const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
+    expect(sampled.value.states).toEqual(expected);
+    expect(sampled.value.portRange?.usable).toBeGreaterThan(0);
+  });
+
+  it('sees nothing of the namespace from the host', async () => {
+    const collector = createSocketStateCollector();
+    const io = createTargetIO({ kind: 'host' }, defaultRoots);
+    const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
+    expect(sampled.value.states['CLOSE-WAIT']).toBeLessThan(10);
+  });
+
+  it('says so when the namespace does not exist', async () => {
+    const collector = createSocketStateCollector();
+    const io = createTargetIO({ kind: 'netns', name: `${ns.name}-missing` }, defaultRoots);
+    await expect(collector.sample({ io, timeoutMs: 5000, tick: 0 })).rejects.toMatchObject({
+      kind: 'absent',
+      message: expect.stringContaining('does not exist'),
+    });
+  });
+});
