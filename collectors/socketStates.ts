@@ -137,7 +137,7 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
         const unusual = parseSsSockets(dump);
         skippedLines += unusual.skippedLines;
         const states = deriveStateCounts(unusual.value, sock4.value, sock6?.value);
-        const value: SocketStateSample = { ...base, states, method: 'ss', dumpedSockets: unusual.value.length };
+        const value: SocketStateSample = { states, ...base, method: 'ss', dumpedSockets: unusual.value.length };
         return { value, skippedLines, notes, atMs };
       }
 
@@ -151,8 +151,8 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
       skippedLines += all.reduce((n, p) => n + p.skippedLines, 0);
       const sockets = all.flatMap((p) => p.value);
       const value: SocketStateSample = {
-        ...base,
         states: countAllStates(sockets),
+        ...base,
         method: 'proc',
         dumpedSockets: sockets.length,
       };

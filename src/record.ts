@@ -10,11 +10,17 @@ export interface SourceError {
   hint?: string;
 }
 
-export interface TcpRecord extends SocketStateSample {
+/** Freshness and parse accounting that every data section carries. */
+export interface SectionMeta {
   /** Age of this data when the record was written; > interval means it is stale. */
   ageMs: number;
+  /** The latest attempt failed; the data is from an earlier one. */
   problem?: SourceError;
+  notes?: string[];
+  skippedLines?: number;
 }
+
+export type TcpRecord = SocketStateSample & SectionMeta;
 
 /** One line of `--json` output: the state of everything at one tick. */
 export interface SampleRecord {
@@ -36,12 +42,15 @@ function problemOf(status: CollectorStatus): SourceError | undefined {
  * A section is its data (with `problem` beside it when the latest attempt
  * failed but earlier data exists), or `{error, hint}` when there is no data.
  */
-function section<T extends object>(store: Store, name: string, nowMs: number): (T & { ageMs: number; problem?: SourceError }) | SourceError {
+function section<T extends object>(store: Store, name: string, nowMs: number): (T & SectionMeta) | SourceError {
   const sample = store.sample<T>(name);
-  const problem = problemOf(store.status(name));
+  const status = store.status(name);
+  const problem = problemOf(status);
   if (!sample) return problem ?? { error: 'no sample yet' };
-  const out = { ...sample.value, ageMs: Math.max(0, nowMs - sample.atMs) } as T & { ageMs: number; problem?: SourceError };
+  const out: T & SectionMeta = { ...sample.value, ageMs: Math.max(0, nowMs - sample.atMs) };
   if (problem) out.problem = problem;
+  if (status.notes.length > 0) out.notes = status.notes;
+  if (status.skippedLines > 0) out.skippedLines = status.skippedLines;
   return out;
 }
 

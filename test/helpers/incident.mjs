@@ -68,7 +68,79 @@ async function states() {
   keep.push(estabServer, leakServer, twServer);
 }
 
-const modes = { states };
+// A server that accepts and holds every connection. --halfOpen keeps a
+// connection open after the peer closed (a CLOSE-WAIT leak, as in an app that
+// never calls close()).
+async function serve() {
+  const server = await listen({ allowHalfOpen: args.halfOpen === 'true' }, num('port', 9100), num('backlog', 4096));
+  server.on('connection', (s) => {
+    keep.push(s);
+    s.on('error', () => {});
+  });
+  keep.push(server);
+}
+
+// Opens N connections to --to:--port and holds them.
+async function hold() {
+  const to = args.to ?? host;
+  const n = num('established', 1);
+  const parallel = num('parallel', 200);
+  for (let i = 0; i < n; i += parallel) {
+    const batch = [];
+    for (let j = i; j < Math.min(n, i + parallel); j++) batch.push(connect(num('port', 9100), to));
+    for (const s of await Promise.all(batch)) {
+      s.on('error', () => {});
+      keep.push(s);
+    }
+  }
+}
+
+// Opens and closes --count short connections (the client closes first, so
+// the client side ends in TIME-WAIT), --parallel at a time, for at most
+// --maxMs. With --forever it keeps going, one batch per --everyMs, until killed.
+async function churn() {
+  const to = args.to ?? host;
+  const parallel = num('parallel', 50);
+  const deadline = Date.now() + num('maxMs', 60_000);
+  let done = 0;
+  let failed = 0;
+  const one = () =>
+    new Promise((resolve) => {
+      const s = net.connect({ host: to, port: num('port', 9100) });
+      s.once('connect', () => s.end());
+      s.once('close', () => resolve());
+      s.once('error', () => {
+        failed++;
+        resolve();
+      });
+    });
+  const batch = async () => {
+    const n = Math.min(parallel, num('count', 1000) - done);
+    await Promise.all(Array.from({ length: n }, one));
+    done += n;
+  };
+  while (done < num('count', 1000) && Date.now() < deadline) await batch();
+  if (args.forever === 'true') {
+    const every = num('everyMs', 200);
+    const loop = async () => {
+      done = 0;
+      await batch();
+      setTimeout(loop, every);
+    };
+    setTimeout(loop, every);
+  }
+  if (failed > 0) process.stderr.write(`churn: ${failed} connects failed\n`);
+}
+
+// A server that echoes nothing and closes after the client does (TIME-WAIT
+// lands on the client), for churn to talk to.
+async function closer() {
+  const server = await listen({}, num('port', 9100), num('backlog', 4096));
+  server.on('connection', (s) => s.on('error', () => {}));
+  keep.push(server);
+}
+
+const modes = { states, serve, hold, churn, closer };
 const run = modes[mode];
 if (!run) {
   console.error(`unknown mode ${mode}`);

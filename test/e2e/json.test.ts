@@ -1,0 +1,101 @@
+import { execa } from 'execa';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../helpers/realWorld.js';
+import { BIN } from '../helpers/tmux.js';
+
+const TREE = join(PROJECT_ROOT, 'test/fixtures/tree');
+const scratch = mkdtempSync(join(tmpdir(), 'nettriage-e2e-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function records(args: string[], env: Record<string, string> = {}) {
+  const r = await execa(process.execPath, [BIN, '--json', ...args], { env, reject: false, timeout: 30_000 });
+  const lines = r.stdout.split('\n').filter(Boolean);
+  return { ...r, records: lines.map((l) => JSON.parse(l) as Record<string, any>) };
+}
+
+/** A PATH holding only the named tools (and node), to play a host where the rest is missing. */
+function pathWith(name: string, tools: Record<string, string>): string {
+  const dir = join(scratch, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [tool, script] of Object.entries(tools)) {
+    const file = join(dir, tool);
+    if (script.startsWith('/')) symlinkSync(script, file);
+    else {
+      writeFileSync(file, script);
+      chmodSync(file, 0o755);
+    }
+  }
+  return dir;
+}
+
+describe('nettriage --json', () => {
+  it('matches the golden output for a fixture /proc tree', async () => {
+    const { records: out, exitCode } = await records(['--count', '1', '--proc-root', join(TREE, 'proc')]);
+    expect(exitCode).toBe(0);
+    expect(out).toHaveLength(1);
+    const record = out[0]!;
+    expect(record.v).toBe(1);
+    expect(Date.parse(record.time)).toBeGreaterThan(0);
+    expect(record.tcp.ageMs).toBeGreaterThanOrEqual(0);
+    const normalised = { ...record, time: 'T', tcp: { ...record.tcp, ageMs: 0 } };
+    const golden = JSON.parse(readFileSync(join(TREE, 'expected.json'), 'utf8'));
+    expect(normalised).toEqual(golden);
+  });
+
+  it('prints one record per interval and stops after --count', async () => {
+    const started = Date.now();
+    const { records: out } = await records(['--count', '3', '--interval', '200ms']);
+    expect(out).toHaveLength(3);
+    expect(out.map((r) => r.tcp.states.LISTEN).every((n) => typeof n === 'number')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('falls back to /proc/net/tcp and says which package to install when ss is missing', async () => {
+    const dir = pathWith('no-ss', { node: process.execPath });
+    const { records: out } = await records(['--count', '1'], { PATH: dir });
+    expect(out[0]!.tcp.method).toBe('proc');
+    expect(out[0]!.tcp.notes.join(' ')).toMatch(/ss not found \(install iproute2\)/);
+    expect(out[0]!.tcp.states).toHaveProperty('LISTEN');
+  });
+
+  it('reports a hung ss as a timeout and keeps sampling', async () => {
+    const dir = pathWith('hung-ss', { ss: '#!/bin/sh\nexec sleep 30\n' });
+    const started = Date.now();
+    const { records: out, exitCode } = await records(['--count', '3', '--interval', '500ms', '--timeout', '300ms'], {
+      PATH: `${dir}:${process.env.PATH}`,
+    });
+    expect(exitCode).toBe(0);
+    expect(out).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const last = out[2]!.tcp;
+    expect(last.error ?? last.problem?.error).toMatch(/did not answer within 0\.3 s|no answer within/);
+  });
+
+  it('counts lines it cannot parse instead of failing', async () => {
+    const dir = pathWith('garbage-ss', {
+      ss: '#!/bin/sh\nprintf "State Recv-Q Send-Q Local Peer\\nLISTEN 0 5 127.0.0.1:80 0.0.0.0:*\\n\\033[2J totally not ss\\nCLOSE-WAIT x y z\\n"\n',
+    });
+    const { records: out } = await records(['--count', '1'], { PATH: `${dir}:${process.env.PATH}` });
+    expect(out[0]!.tcp.skippedLines).toBe(2);
+    expect(out[0]!.tcp.states.LISTEN).toBe(1);
+  });
+
+  it('says which file is missing when /proc is not what it should be', async () => {
+    const { records: out, exitCode } = await records(['--count', '1', '--proc-root', join(scratch, 'empty')]);
+    expect(exitCode).toBe(0);
+    expect(out[0]!.tcp.error).toMatch(/sockstat does not exist/);
+  });
+
+  it('exits 2 with a message on bad arguments, and answers --help and --version', async () => {
+    const bad = await execa(process.execPath, [BIN, '--interval', 'soon'], { reject: false });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--interval: expected a duration/);
+    const help = await execa(process.execPath, [BIN, '--help']);
+    expect(help.stdout).toMatch(/^Usage: nettriage/);
+    const version = await execa(process.execPath, [BIN, '--version']);
+    expect(version.stdout).toMatch(/^nettriage \d+\.\d+\.\d+$/);
+  });
+});

@@ -1,0 +1,74 @@
+import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { TestNetns, canCreateNetns, kernelTestsRequired } from '../helpers/netns.js';
+import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
+
+const netnsOk = await canCreateNetns();
+
+describe('prerequisites', () => {
+  it.runIf(kernelTestsRequired)('has tmux (CI installs it)', () => expect(hasTmux).toBe(true));
+});
+
+describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
+  let ns: TestNetns;
+  let session: TmuxSession | undefined;
+
+  beforeAll(async () => {
+    ns = await TestNetns.create('screen');
+    await ns.incident('states', { port: 9100, established: 3, closeWait: 4, clientClose: 'destroy' });
+  });
+  afterAll(async () => ns?.destroy());
+  afterEach(async () => {
+    await session?.kill();
+    session = undefined;
+  });
+
+  it('shows the socket-state panel, quits on q with status 0 and leaves the alternate screen', async () => {
+    session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'q' });
+    const screen = await session.waitFor(/CLOSE-WAIT\s+4\b/);
+    expect(screen).toMatch(/TCP sockets/);
+    expect(screen).toMatch(/ESTAB\s+6\b/);
+    expect(screen).toContain(`target netns:${ns.name}`);
+    expect(await session.alternateScreenOn()).toBe(true);
+    const lines = screen.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    await session.keys('q');
+    expect(await session.exitCode()).toBe(0);
+    expect(await session.alternateScreenOn()).toBe(false);
+    expect(await session.capture()).not.toContain('TCP sockets');
+  });
+
+  for (const [signal, code] of [
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`restores the terminal on ${signal}`, async () => {
+      session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: signal.toLowerCase() });
+      await session.waitFor(/CLOSE-WAIT/);
+      const pid = await session.dashboardPid();
+      expect(pid).toBeDefined();
+      process.kill(pid!, signal);
+      expect(await session.exitCode()).toBe(code);
+      expect(await session.alternateScreenOn()).toBe(false);
+    });
+  }
+
+  it('quits on Ctrl-C typed at the keyboard', async () => {
+    session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'ctrlc' });
+    await session.waitFor(/CLOSE-WAIT/);
+    await session.keys('C-c');
+    expect(await session.exitCode()).toBe(0);
+    expect(await session.alternateScreenOn()).toBe(false);
+  });
+
+  it('lays itself out again on resize and says when the terminal is too small', async () => {
+    session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'resize', columns: 120, rows: 40 });
+    await session.waitFor(/CLOSE-WAIT/);
+    await import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', '50', '-y', '12']));
+    expect(await session.waitFor(/terminal too small: need 60x20/)).toMatch(/terminal too small/);
+    await import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', '90', '-y', '30']));
+    const screen = await session.waitFor(/CLOSE-WAIT/);
+    expect(screen).not.toContain('too small');
+    expect(Math.max(...screen.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(90);
+  });
+});
