@@ -64,6 +64,12 @@ async function runJson(options: Options): Promise<number> {
 }
 
 async function runScreen(options: Options): Promise<number> {
+  // Ink renders nothing but the last frame when it believes it runs in CI
+  // (is-in-ci reads CI / CONTINUOUS_INTEGRATION once, at import). We only get
+  // here with a terminal on both ends, so such a variable leaked from the
+  // environment must not blank the dashboard.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
   const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES }] = await Promise.all([
     import('ink'),
     import('react'),

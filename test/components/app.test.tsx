@@ -11,6 +11,17 @@ import { Store } from '../../src/store.js';
 const KEYS = { up: '\u001B[A', down: '\u001B[B', esc: '\u001B' };
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
+/** Polls the last frame until it matches (React may need more than one turn to commit). */
+async function frameMatching(app: { lastFrame: () => string | undefined }, pattern: RegExp, timeoutMs = 1000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  let frame = app.lastFrame() ?? '';
+  while (!pattern.test(frame) && Date.now() < until) {
+    await tick();
+    frame = app.lastFrame() ?? '';
+  }
+  return frame;
+}
+
 function sample(states: Partial<Record<string, number>>, atMs = Date.now()) {
   const value: SocketStateSample = {
     states: { ...zeroStateCounts(), ...states },
@@ -117,9 +128,9 @@ describe('dashboard screen', () => {
     await tick();
     expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+10/);
     app.stdin.write(' ');
-    await tick();
-    expect(app.lastFrame()).not.toContain('PAUSED');
-    expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+99/);
+    const resumed = await frameMatching(app, /CLOSE-WAIT\s+99/);
+    expect(resumed).not.toContain('PAUSED');
+    expect(resumed).toMatch(/CLOSE-WAIT\s+99/);
   });
 
   it('changes the interval with + and -', async () => {

@@ -44,7 +44,8 @@ describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
   ] as const) {
     it(`restores the terminal on ${signal}`, async () => {
       session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: signal.toLowerCase() });
-      await session.waitFor(/CLOSE-WAIT/);
+      expect(await session.waitFor(/CLOSE-WAIT\s+4\b/)).toMatch(/CLOSE-WAIT\s+4\b/);
+      expect(await session.alternateScreenOn()).toBe(true);
       const pid = await session.dashboardPid();
       expect(pid).toBeDefined();
       process.kill(pid!, signal);
@@ -55,7 +56,7 @@ describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
 
   it('quits on Ctrl-C typed at the keyboard', async () => {
     session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'ctrlc' });
-    await session.waitFor(/CLOSE-WAIT/);
+    expect(await session.waitFor(/CLOSE-WAIT\s+4\b/)).toMatch(/CLOSE-WAIT\s+4\b/);
     await session.keys('C-c');
     expect(await session.exitCode()).toBe(0);
     expect(await session.alternateScreenOn()).toBe(false);
@@ -63,7 +64,7 @@ describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
 
   it('lays itself out again on resize and says when the terminal is too small', async () => {
     session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'resize', columns: 120, rows: 40 });
-    await session.waitFor(/CLOSE-WAIT/);
+    expect(await session.waitFor(/CLOSE-WAIT/)).toMatch(/CLOSE-WAIT/);
     await import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', '50', '-y', '12']));
     expect(await session.waitFor(/terminal too small: need 60x20/)).toMatch(/terminal too small/);
     await import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', '90', '-y', '30']));
