@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import React, { useEffect, useState } from 'react';
 import type { HeaderModel } from '../src/dashboardModel.js';
-import { formatAge, formatInterval, truncate } from '../src/format.js';
+import { formatAge, formatInterval } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
 
 export interface HeaderProps {
@@ -10,6 +10,7 @@ export interface HeaderProps {
   width: number;
   /** Alert counts per severity, when alerts exist. */
   badges?: React.ReactNode;
+  badgesWidth?: number;
 }
 
 /** Ticks once a second so the sample age keeps moving while the view is paused. */
@@ -22,29 +23,45 @@ function useNowMs(periodMs: number): number {
   return now;
 }
 
-export function Header({ model, paused, width, badges }: HeaderProps) {
+const SEPARATOR = ' │ ';
+
+/**
+ * Parts in display order with a priority each: on a narrow terminal the
+ * least important ones (kernel, host) go first, the target and the sample
+ * age stay.
+ */
+export function headerText(model: HeaderModel, nowMs: number, width: number): string {
+  const age = model.sampleAtMs === undefined ? 'waiting for first sample' : `sample ${formatAge(Math.max(0, nowMs - model.sampleAtMs))} ago`;
+  const parts = [
+    { text: `target ${safeText(model.target)}`, priority: 0 },
+    { text: `host ${safeText(model.host)}`, priority: 3 },
+    { text: `kernel ${safeText(model.kernel)}`, priority: 4 },
+    { text: `every ${formatInterval(model.intervalMs)}`, priority: 2 },
+    { text: age, priority: 1 },
+  ];
+  let shown = parts;
+  const fits = () => [...shown.map((p) => p.text).join(SEPARATOR)].length <= width;
+  for (let drop = 4; drop > 0 && !fits(); drop--) shown = shown.filter((p) => p.priority < drop);
+  const text = shown.map((p) => p.text).join(SEPARATOR);
+  return [...text].length <= width ? text : `${[...text].slice(0, Math.max(0, width - 1)).join('')}…`;
+}
+
+export function Header({ model, paused, width, badges, badgesWidth = 0 }: HeaderProps) {
   const now = useNowMs(1000);
-  const age = model.sampleAtMs === undefined ? 'waiting for first sample' : `sample ${formatAge(Math.max(0, now - model.sampleAtMs))} ago`;
-  const text = [
-    `host ${safeText(model.host)}`,
-    `kernel ${safeText(model.kernel)}`,
-    `target ${safeText(model.target)}`,
-    `every ${formatInterval(model.intervalMs)}`,
-    age,
-  ].join(' │ ');
-  const badgeWidth = paused ? 9 : 0;
+  const pausedBadge = ' PAUSED ';
+  const room = width - 'nettriage '.length - badgesWidth - (paused ? pausedBadge.length + 1 : 0);
   return (
     <Box width={width} height={1}>
       <Text bold color="cyan">
         nettriage{' '}
       </Text>
       <Box flexGrow={1}>
-        <Text wrap="truncate-end">{truncate(text, Math.max(0, width - 10 - badgeWidth))}</Text>
+        <Text wrap="truncate-end">{headerText(model, now, Math.max(0, room))}</Text>
       </Box>
       {badges}
       {paused ? (
         <Text backgroundColor="yellow" color="black" bold>
-          {' PAUSED '}
+          {pausedBadge}
         </Text>
       ) : null}
     </Box>

@@ -14,7 +14,7 @@ export interface SocketStatePanelProps {
 const STATE_W = 11;
 const COUNT_W = 8;
 const TREND_W = 10;
-const REMARK_W = 26;
+const REMARK_W = 18;
 
 const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
 
@@ -28,7 +28,8 @@ function layout(width: number) {
   const barW = Math.max(6, Math.min(24, Math.floor(inner * 0.18)));
   const fixed = 2 + STATE_W + 1 + COUNT_W + 1 + barW + 1 + TREND_W + 1;
   const rest = Math.max(0, inner - fixed);
-  const remarkW = rest >= REMARK_W + 10 ? REMARK_W : 0;
+  // The remark says why a row is red; it wins over sparkline width.
+  const remarkW = rest >= REMARK_W + 8 ? REMARK_W : 0;
   return { inner, barW, sparkW: Math.max(0, rest - remarkW - (remarkW ? 1 : 0)), remarkW };
 }
 
@@ -78,7 +79,7 @@ export function SocketStatePanel({ model, selected, width, nowMs }: SocketStateP
     ' ' +
     padStart('Δ/min', TREND_W) +
     ' ' +
-    (cols.sparkW > 0 ? padEnd(`last ${cols.sparkW} samples`, cols.sparkW) : '');
+    (cols.sparkW > 0 ? padEnd('history', cols.sparkW) : '');
   return (
     <Box flexDirection="column" borderStyle="round" borderColor="gray" width={width} paddingX={1} flexShrink={0}>
       <Box position="absolute" marginTop={-1} marginLeft={1}>

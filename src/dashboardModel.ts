@@ -71,18 +71,18 @@ export function stateConcern(
   const climbing = (trendPerMinute ?? 0) > 0;
   switch (state) {
     case 'CLOSE-WAIT':
-      if (count >= 100 || (count >= 10 && climbing)) return { concern: 'bad', remark: climbing ? 'climbing: app not closing' : 'app not closing' };
+      if (count >= 100 || (count >= 10 && climbing)) return { concern: 'bad', remark: climbing ? 'climbing: leak?' : 'app not closing' };
       return { concern: count > 0 ? 'watch' : 'none' };
     case 'SYN-SENT':
       if (count >= 10) return { concern: 'bad', remark: 'unanswered SYNs' };
       return { concern: count > 0 ? 'watch' : 'none' };
     case 'SYN-RECV':
-      if (count >= 100) return { concern: 'bad', remark: 'handshakes not completing' };
+      if (count >= 100) return { concern: 'bad', remark: 'handshakes stuck' };
       return { concern: count > 0 ? 'watch' : 'none' };
     case 'TIME-WAIT': {
       if (!portRange || portRange.usable <= 0) return { concern: 'none' };
       const share = count / portRange.usable;
-      const remark = `${Math.round(share * 100)}% of port range`;
+      const remark = `${Math.round(share * 100)}% of ports`;
       if (share >= 0.8) return { concern: 'bad', remark };
       if (share >= 0.5) return { concern: 'watch', remark };
       return { concern: 'none' };

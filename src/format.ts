@@ -27,22 +27,27 @@ export function formatTrend(perMinute: number | undefined): { text: string; dire
   return { text: `↓ ${formatRate(perMinute)}`, direction: 'down' };
 }
 
+/** The smallest span a sparkline scales to, as a share of its maximum. */
+const MIN_SPARK_SPAN = 0.2;
+
 /**
  * The newest `width` values as block characters, scaled between the window's
- * minimum and maximum so a small climb on a big number still shows. A flat
- * line sits at the bottom when it is zero and in the middle otherwise; NaN
- * (no sample) is a gap.
+ * minimum and maximum so a climb on a big number still shows — but over at
+ * least 20% of the maximum, so that 275 ↔ 280 jitter does not look like a
+ * cliff. A flat line sits at the bottom when it is zero and in the middle
+ * otherwise; NaN (no sample) is a gap.
  */
 export function sparkline(values: number[], width: number): string {
   const tail = values.slice(-width);
   const finite = tail.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return ' '.repeat(tail.length);
-  const min = Math.min(...finite);
   const max = Math.max(...finite);
+  const lowest = Math.min(...finite);
+  const min = Math.min(lowest, max - Math.abs(max) * MIN_SPARK_SPAN);
   return tail
     .map((v) => {
       if (!Number.isFinite(v)) return ' ';
-      if (max === min) return max === 0 ? SPARK[0] : SPARK[3];
+      if (max === lowest) return max === 0 ? SPARK[0] : SPARK[3];
       const level = Math.round(((v - min) / (max - min)) * (SPARK.length - 1));
       return SPARK[level];
     })

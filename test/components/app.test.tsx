@@ -192,6 +192,6 @@ describe('dashboard screen', () => {
       store.commitTick(t0 + i * 1000);
     }
     await tick();
-    expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+100 .*↑ \+180.*climbing: app not closing/);
+    expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+100 .*↑ \+180.*climbing: leak\?/);
   });
 });

@@ -107,7 +107,11 @@ async function churn() {
   const one = () =>
     new Promise((resolve) => {
       const s = net.connect({ host: to, port: num('port', 9100) });
-      s.once('connect', () => s.end());
+      s.once('connect', () => {
+        s.end();
+        // A server that never closes (a leak) would hold us in FIN-WAIT-2 forever.
+        setTimeout(() => s.destroy(), num('lingerMs', 100)).unref();
+      });
       s.once('close', () => resolve());
       s.once('error', () => {
         failed++;

@@ -14,6 +14,8 @@ describe('formatting', () => {
     expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
     expect(sparkline([4, Number.NaN, 4], 3)).toBe('▄ ▄');
     expect(sparkline([1, 2, 3, 4], 2)).toBe('▁█');
+    // jitter on a big number stays small
+    expect(sparkline([275, 280, 275, 280], 4)).toBe('▇█▇█');
   });
 
   it('draws log bars that keep small counts visible', () => {
