@@ -33,6 +33,8 @@ export interface Collector<T> {
   sample(ctx: SampleContext): Promise<Sampled<T>>;
   /** The numbers of a sample that the store keeps history of, by series key. */
   series?(value: T): Record<string, number>;
+  /** Monotonic counters of a sample, by name; the store turns them into rates. */
+  counters?(value: T): Map<string, bigint>;
 }
 
 export function parsed<T>(value: T, skippedLines = 0, notes: string[] = []): Parsed<T> {

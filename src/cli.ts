@@ -10,6 +10,8 @@ export interface Options {
   json: boolean;
   /** Samples to print in --json mode; undefined = until interrupted. */
   count?: number;
+  /** Interfaces to read `ethtool -S` from besides those backed by a device. */
+  ethtoolInterfaces: string[];
 }
 
 export type CliResult =
@@ -29,6 +31,8 @@ Options:
       --netns NAME         watch the named network namespace (ip netns list)
       --pid PID            watch the network namespace of process PID
                            (a container or pod: any PID inside it)
+      --ethtool IF[,IF..]  also read driver counters (ethtool -S) of these
+                           interfaces; devices with hardware always are
       --json               no screen: print one JSON sample per interval (NDJSON)
       --count N            with --json: stop after N samples
       --proc-root DIR      read /proc from DIR (default /proc)
@@ -61,6 +65,7 @@ export function parseCli(argv: string[]): CliResult {
         timeout: { type: 'string' },
         netns: { type: 'string' },
         pid: { type: 'string' },
+        ethtool: { type: 'string' },
         json: { type: 'boolean' },
         count: { type: 'string' },
         'proc-root': { type: 'string' },
@@ -86,7 +91,20 @@ export function parseCli(argv: string[]): CliResult {
     }
     intervalMs = ms;
   }
-  const options: Options = { intervalMs, target: { kind: 'host' }, roots: { ...defaultRoots }, json: !!values.json };
+  const options: Options = {
+    intervalMs,
+    target: { kind: 'host' },
+    roots: { ...defaultRoots },
+    json: !!values.json,
+    ethtoolInterfaces: [],
+  };
+  if (typeof values.ethtool === 'string') {
+    const names = values.ethtool.split(',').filter(Boolean);
+    // The kernel's own rule for interface names: up to 15 bytes, no '/', no whitespace.
+    const bad = names.find((n) => !/^[^/\s]{1,15}$/.test(n) || n === '.' || n === '..');
+    if (bad !== undefined || names.length === 0) return { kind: 'error', message: `--ethtool: "${values.ethtool}" is not a list of interface names` };
+    options.ethtoolInterfaces = names;
+  }
 
   if (typeof values.timeout === 'string') {
     const ms = parseDurationMs(values.timeout);

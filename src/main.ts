@@ -2,6 +2,11 @@ import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createConntrackCollector } from '../collectors/conntrack.js';
+import { createEthtoolCollector } from '../collectors/ethtool.js';
+import { createKernelCounterCollector } from '../collectors/kernelCounters.js';
+import type { NicsSample } from '../collectors/nics.js';
+import { createNicCollector } from '../collectors/nics.js';
 import { createSocketStateCollector } from '../collectors/socketStates.js';
 import type { Collector } from '../collectors/types.js';
 import { type Options, parseCli } from './cli.js';
@@ -34,7 +39,20 @@ export interface Runtime {
 export function createRuntime(options: Options): Runtime {
   const io = createTargetIO(options.target, options.roots);
   const store = new Store();
-  const collectors = [createSocketStateCollector()] as Collector<unknown>[];
+  // ethtool -S reads the interfaces backed by a device, plus the user's picks.
+  const ethtoolTargets = (): string[] => {
+    const nics = store.sample<NicsSample>('nics')?.value.interfaces ?? [];
+    const known = new Set(nics.map((n) => n.name));
+    const physical = nics.filter((n) => n.physical).map((n) => n.name);
+    return [...new Set([...physical, ...options.ethtoolInterfaces.filter((n) => known.has(n))])];
+  };
+  const collectors = [
+    createSocketStateCollector(),
+    createKernelCounterCollector(),
+    createConntrackCollector(),
+    createNicCollector(),
+    createEthtoolCollector(ethtoolTargets),
+  ] as Collector<unknown>[];
   const scheduler = new Scheduler(collectors, io, store, {
     intervalMs: options.intervalMs,
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),

@@ -1,5 +1,10 @@
+import type { ConntrackSample } from '../collectors/conntrack.js';
+import type { EthtoolSample } from '../collectors/ethtool.js';
+import type { KernelCountersSample } from '../collectors/kernelCounters.js';
+import { type NicsSample, nicCounterKey } from '../collectors/nics.js';
 import type { SocketStateSample } from '../collectors/socketStates.js';
-import type { CollectorStatus, Store } from './store.js';
+import { jsonInteger } from './rates.js';
+import type { CollectorStatus, CounterState, Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
 
 /** Bumped when a path that scripts read changes meaning or disappears. */
@@ -20,7 +25,27 @@ export interface SectionMeta {
   skippedLines?: number;
 }
 
+/** A counter in the record: exact value (a string above 2^53) and its per-second rate. */
+export interface CounterRecord {
+  value: number | string;
+  /** null on the first sample and right after a reset. */
+  rate: number | null;
+}
+
 export type TcpRecord = SocketStateSample & SectionMeta;
+
+export type ConntrackRecord = Omit<ConntrackSample, 'stats'> & { stats: Record<string, CounterRecord> } & SectionMeta;
+
+export interface NicRecord {
+  state: string;
+  carrier?: boolean;
+  mtu?: number;
+  speedMbps?: number;
+  kind?: string;
+  physical: boolean;
+  stats: Record<string, CounterRecord>;
+  driver?: { name?: string; firmware?: string; stats: Record<string, CounterRecord & { queues: number }>; problem?: string };
+}
 
 /** One line of `--json` output: the state of everything at one tick. */
 export interface SampleRecord {
@@ -29,6 +54,11 @@ export interface SampleRecord {
   target: string;
   intervalMs: number;
   tcp: TcpRecord | SourceError;
+  counters: Record<string, CounterRecord> | SourceError;
+  conntrack: ConntrackRecord | SourceError;
+  nics: Record<string, NicRecord> | SourceError;
+  /** Freshness of every source, by collector: sockets, counters, conntrack, nics, ethtool. */
+  sources: Record<string, SectionMeta | SourceError>;
 }
 
 function problemOf(status: CollectorStatus): SourceError | undefined {
@@ -38,28 +68,86 @@ function problemOf(status: CollectorStatus): SourceError | undefined {
   return out;
 }
 
-/**
- * A section is its data (with `problem` beside it when the latest attempt
- * failed but earlier data exists), or `{error, hint}` when there is no data.
- */
-function section<T extends object>(store: Store, name: string, nowMs: number): (T & SectionMeta) | SourceError {
-  const sample = store.sample<T>(name);
+function meta(store: Store, name: string, atMs: number, nowMs: number): SectionMeta {
   const status = store.status(name);
+  const out: SectionMeta = { ageMs: Math.max(0, nowMs - atMs) };
   const problem = problemOf(status);
-  if (!sample) return problem ?? { error: 'no sample yet' };
-  const out: T & SectionMeta = { ...sample.value, ageMs: Math.max(0, nowMs - sample.atMs) };
   if (problem) out.problem = problem;
   if (status.notes.length > 0) out.notes = status.notes;
   if (status.skippedLines > 0) out.skippedLines = status.skippedLines;
   return out;
 }
 
+/**
+ * A section is its data with its freshness (and `problem` when the latest
+ * attempt failed but earlier data exists), or `{error, hint}` when there is
+ * no data at all.
+ */
+function section<T, R extends object>(store: Store, name: string, nowMs: number, shape: (value: T) => R): (R & SectionMeta) | SourceError {
+  const sample = store.sample<T>(name);
+  if (!sample) return problemOf(store.status(name)) ?? { error: 'no sample yet' };
+  return { ...shape(sample.value), ...meta(store, name, sample.atMs, nowMs) };
+}
+
+export function counterRecord(state: CounterState | undefined): CounterRecord {
+  if (!state) return { value: 0, rate: null };
+  return { value: jsonInteger(state.value), rate: state.perSec ?? null };
+}
+
+function countersOf(store: Store, owner: string, prefix = ''): Record<string, CounterRecord> {
+  const out: Record<string, CounterRecord> = {};
+  for (const [name, state] of store.counters(owner)) {
+    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = counterRecord(state);
+  }
+  return out;
+}
+
+function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
+  const driver = store.sample<EthtoolSample>('ethtool')?.value.interfaces;
+  const ethtoolCounters = store.counters('ethtool');
+  const out: Record<string, NicRecord> = {};
+  for (const nic of nics.interfaces) {
+    const record: NicRecord = { state: nic.operstate, physical: nic.physical, stats: countersOf(store, 'nics', nicCounterKey(nic.name, '')) };
+    if (nic.carrier !== undefined) record.carrier = nic.carrier;
+    if (nic.mtu !== undefined) record.mtu = nic.mtu;
+    if (nic.speedMbps !== undefined) record.speedMbps = nic.speedMbps;
+    if (nic.kind !== undefined) record.kind = nic.kind;
+    const d = driver?.get(nic.name);
+    if (d) {
+      const stats: Record<string, CounterRecord & { queues: number }> = {};
+      for (const [key, c] of d.counters) stats[key] = { ...counterRecord(ethtoolCounters.get(`${nic.name}/${key}`)), queues: c.queues };
+      record.driver = { stats };
+      if (d.info?.driver) record.driver.name = d.info.driver;
+      if (d.info?.firmware) record.driver.firmware = d.info.firmware;
+      if (d.problem) record.driver.problem = d.problem;
+    }
+    out[nic.name] = record;
+  }
+  return out;
+}
+
+const SOURCES = ['sockets', 'counters', 'conntrack', 'nics', 'ethtool'];
+
 export function buildRecord(store: Store, target: Target, intervalMs: number, nowMs = Date.now()): SampleRecord {
+  const counters = store.sample<KernelCountersSample>('counters');
+  const nics = store.sample<NicsSample>('nics');
+  const sources: Record<string, SectionMeta | SourceError> = {};
+  for (const name of SOURCES) {
+    const sample = store.sample(name);
+    const status = store.status(name);
+    if (sample) sources[name] = meta(store, name, sample.atMs, nowMs);
+    else if (status.problem) sources[name] = problemOf(status) as SourceError;
+  }
   return {
     v: RECORD_VERSION,
     time: new Date(nowMs).toISOString(),
     target: targetLabel(target),
     intervalMs,
-    tcp: section<SocketStateSample>(store, 'sockets', nowMs),
+    tcp: section(store, 'sockets', nowMs, (v: SocketStateSample) => v),
+    counters: counters ? countersOf(store, 'counters') : (problemOf(store.status('counters')) ?? { error: 'no sample yet' }),
+    conntrack: section(store, 'conntrack', nowMs, (v: ConntrackSample) => ({ ...v, stats: countersOf(store, 'conntrack') })),
+    // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
+    nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status('nics')) ?? { error: 'no sample yet' }),
+    sources,
   };
 }

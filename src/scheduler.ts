@@ -122,6 +122,8 @@ export class Scheduler {
         return;
       }
       this.store.recordSample(collector.name, first, collector.series?.(first.value) ?? {});
+      const counters = collector.counters?.(first.value);
+      if (counters) this.store.recordCounters(collector.name, first.atMs, counters);
     } catch (error) {
       if (!timedOut) this.store.recordProblem(collector.name, asProblem(error), Date.now());
     } finally {

@@ -1,6 +1,21 @@
 import type { Sampled } from '../collectors/types.js';
 import type { CollectorProblem, ProblemKind } from './problems.js';
+import { counterRate, meanFinite } from './rates.js';
 import { Ring } from './ring.js';
+
+export interface CounterState {
+  value: bigint;
+  atMs: number;
+  /** Rate since the previous reading; undefined on the first reading and after a reset. */
+  perSec?: number;
+  /** When the counter last changed (a reset counts as a change). */
+  lastMovedMs?: number;
+  /** The counter went down without wrapping since the previous reading. */
+  reset?: boolean;
+}
+
+/** Series key of a counter's per-second rate. */
+export const rateKey = (owner: string, name: string): string => `rate:${owner}:${name}`;
 
 export interface CollectorStatus {
   /** When the last good sample was taken. */
@@ -28,7 +43,8 @@ export class Store {
   private readonly series = new Map<string, { ring: Ring; owner: string; lastTick: number }>();
   private readonly latest = new Map<string, Sampled<unknown>>();
   private readonly statuses = new Map<string, CollectorStatus>();
-  private readonly pending = new Map<string, { owner: string; value: number }>();
+  private readonly pending = new Map<string, { owner: string; value: number; padZero?: boolean }>();
+  private readonly counterStates = new Map<string, Map<string, CounterState>>();
   private readonly listeners = new Set<() => void>();
   private tickCount = 0;
 
@@ -48,6 +64,57 @@ export class Store {
     status.notes = sampled.notes;
     status.skippedLines = sampled.skippedLines;
     for (const [key, value] of Object.entries(seriesValues)) this.pending.set(key, { owner: name, value });
+  }
+
+  /**
+   * Turns a sample's monotonic counters into rates. Only counters that have
+   * moved get a history ring (most of the ~400 kernel counters never do);
+   * their history before the first move is zeros, not gaps. Counters missing
+   * from the sample (an interface that went away) are forgotten.
+   */
+  recordCounters(owner: string, atMs: number, values: Map<string, bigint>): void {
+    let states = this.counterStates.get(owner);
+    if (!states) {
+      states = new Map();
+      this.counterStates.set(owner, states);
+    }
+    for (const [name, value] of values) {
+      const previous = states.get(name);
+      const outcome = counterRate(previous, { value, atMs });
+      const state: CounterState = { value, atMs };
+      if (previous?.lastMovedMs !== undefined) state.lastMovedMs = previous.lastMovedMs;
+      if (outcome.kind === 'rate' || outcome.kind === 'wrapped') {
+        state.perSec = outcome.perSec;
+        if (outcome.delta > 0n) state.lastMovedMs = atMs;
+      } else if (outcome.kind === 'reset') {
+        state.reset = true;
+        state.lastMovedMs = atMs;
+      }
+      states.set(name, state);
+      const key = rateKey(owner, name);
+      if (this.series.has(key) || (state.perSec ?? 0) > 0 || state.reset) {
+        this.pending.set(key, { owner, value: state.perSec ?? Number.NaN, padZero: previous !== undefined });
+      }
+    }
+    for (const name of states.keys()) if (!values.has(name)) states.delete(name);
+  }
+
+  counters(owner: string): ReadonlyMap<string, CounterState> {
+    return this.counterStates.get(owner) ?? new Map();
+  }
+
+  /** Mean of a series over the last `windowMs` (NaN ticks skipped); e.g. a counter's 1-minute rate. */
+  windowMean(key: string, windowMs = 60_000): number | undefined {
+    const ring = this.series.get(key)?.ring;
+    if (!ring) return undefined;
+    const tNow = this.tickTimes.last();
+    const values: number[] = [];
+    for (let back = 0; back < ring.length; back++) {
+      const t = this.tickTimes.at(this.tickTimes.length - 1 - back);
+      if (tNow - t >= windowMs) break;
+      values.push(ring.at(ring.length - 1 - back));
+    }
+    return meanFinite(values);
   }
 
   recordProblem(name: string, problem: CollectorProblem, atMs: number): void {
@@ -71,16 +138,16 @@ export class Store {
    */
   commitTick(atMs: number): void {
     this.tickTimes.push(atMs);
-    for (const [key, { owner, value }] of this.pending) {
+    for (const [key, { owner, padZero }] of this.pending) {
       if (!this.series.has(key)) {
         const ring = new Ring(this.capacity);
-        for (let i = 0; i < this.tickTimes.length - 1; i++) ring.push(Number.NaN);
+        for (let i = 0; i < this.tickTimes.length - 1; i++) ring.push(padZero ? 0 : Number.NaN);
         this.series.set(key, { ring, owner, lastTick: this.tickCount });
       }
     }
     for (const [key, entry] of this.series) {
       const fresh = this.pending.get(key);
-      if (fresh) {
+      if (fresh !== undefined) {
         entry.ring.push(fresh.value);
         entry.lastTick = this.tickCount;
       } else if (this.tickCount - entry.lastTick > this.capacity) {
