@@ -2,12 +2,15 @@ import { Box, Text } from 'ink';
 import React from 'react';
 import type { Concern, SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import { Panel } from './Panel.js';
 import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
 
 export interface SocketStatePanelProps {
   model: SocketPanelModel;
   selected: number;
   width: number;
+  height?: number;
+  focused: boolean;
   nowMs: number;
 }
 
@@ -66,9 +69,10 @@ function summaryLine(model: SocketPanelModel): string {
   return parts.join(' · ');
 }
 
-export function SocketStatePanel({ model, selected, width, nowMs }: SocketStatePanelProps) {
+export function SocketStatePanel({ model, selected, width, height, focused, nowMs }: SocketStatePanelProps) {
   const cols = layout(width);
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
+  const panelConcern: Concern = model.rows.some((r) => r.concern === 'bad') ? 'bad' : model.rows.some((r) => r.concern === 'watch') ? 'watch' : 'none';
   const header =
     '  ' +
     padEnd('STATE', STATE_W) +
@@ -81,20 +85,17 @@ export function SocketStatePanel({ model, selected, width, nowMs }: SocketStateP
     ' ' +
     (cols.sparkW > 0 ? padEnd('history', cols.sparkW) : '');
   return (
-    <Box flexDirection="column" borderStyle="round" borderColor="gray" width={width} paddingX={1} flexShrink={0}>
-      <Box position="absolute" marginTop={-1} marginLeft={1}>
-        <Text bold> TCP sockets </Text>
-      </Box>
+    <Panel title="TCP sockets" width={width} {...(height !== undefined ? { height } : {})} focused={focused} concern={panelConcern}>
       <Text dimColor wrap="truncate-end">
         {truncate(header, cols.inner)}
       </Text>
       {model.rows.map((row, i) => (
-        <StateRow key={row.state} row={row} maxCount={maxCount} isSelected={i === selected} cols={cols} />
+        <StateRow key={row.state} row={row} maxCount={maxCount} isSelected={focused && i === selected} cols={cols} />
       ))}
       <Text dimColor wrap="truncate-end">
         {truncate(summaryLine(model), cols.inner)}
       </Text>
       <SourceStatus status={model.status} width={cols.inner} maxLines={3} nowMs={nowMs} />
-    </Box>
+    </Panel>
   );
 }

@@ -1,17 +1,22 @@
 import { Box } from 'ink';
 import React from 'react';
+import { ConntrackPanel, conntrackPanelHeight } from '../components/ConntrackPanel.js';
+import { CounterPanel } from '../components/CounterPanel.js';
 import { Footer } from '../components/Footer.js';
 import { Header } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
-import { SocketStatePanel } from '../components/SocketStatePanel.js';
+import { NicPanel, nicLines } from '../components/NicPanel.js';
+import { SocketStatePanel, socketPanelHeight } from '../components/SocketStatePanel.js';
 import { TooSmall } from '../components/TooSmall.js';
-import { type HostInfo, buildDashboardModel } from './dashboardModel.js';
+import { type DashboardModel, type HostInfo, buildDashboardModel } from './dashboardModel.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { type TerminalSize, useTerminalSize } from './hooks/useTerminalSize.js';
 import { footerHints } from './keymap.js';
+import { type PanelLayout, layoutPanels } from './layout.js';
 import type { Store } from './store.js';
 import type { Target } from './target.js';
+import type { PanelId, ViewState } from './viewState.js';
 
 export const MIN_COLUMNS = 60;
 export const MIN_ROWS = 20;
@@ -26,14 +31,41 @@ export interface AppProps {
   size?: TerminalSize;
 }
 
+function rowCounts(model: DashboardModel): Record<PanelId, number> {
+  return {
+    sockets: model.sockets.rows.length,
+    counters: model.counters.rows.length,
+    conntrack: model.conntrack.stats.length,
+    nics: nicLines(model.nics).length,
+  };
+}
+
+function PanelById({ id, model, view, layout, nowMs }: { id: PanelId; model: DashboardModel; view: ViewState; layout: PanelLayout; nowMs: number }) {
+  const box = layout[id];
+  if (!box) return null;
+  const common = { width: box.width, height: box.height, focused: view.focus === id, selected: view.selected[id], nowMs };
+  switch (id) {
+    case 'sockets':
+      return <SocketStatePanel model={model.sockets} {...common} />;
+    case 'counters':
+      return <CounterPanel model={model.counters} {...common} />;
+    case 'conntrack':
+      return <ConntrackPanel model={model.conntrack} {...common} />;
+    case 'nics':
+      return <NicPanel model={model.nics} {...common} />;
+  }
+}
+
 export function App({ store, interval, target, host, onQuit, size: fixedSize }: AppProps) {
   const size = useTerminalSize(fixedSize);
   const { view, intervalMs } = useDashboardControls({
     interval,
     onQuit,
-    viewContext: () => ({ rowCount: model.sockets.rows.length, pageSize: 5 }),
+    viewContext: () => ({ rowCounts: rowCounts(model), pageSize: 10 }),
   });
-  const model = useStoreModel(store, view.paused, () => buildDashboardModel(store, target, host, interval.intervalMs));
+  const model = useStoreModel(store, view.paused, () => buildDashboardModel(store, target, host, interval.intervalMs, view.countersMode), [
+    view.countersMode,
+  ]);
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
     return <TooSmall columns={size.columns} rows={size.rows} needColumns={MIN_COLUMNS} needRows={MIN_ROWS} />;
@@ -43,6 +75,14 @@ export function App({ store, interval, target, host, onQuit, size: fixedSize }: 
   const height = size.rows - 1;
   const bodyHeight = height - 2;
   const nowMs = Date.now();
+  const layout = layoutPanels(
+    size.columns,
+    bodyHeight,
+    { sockets: socketPanelHeight(model.sockets, nowMs), conntrack: conntrackPanelHeight(model.conntrack, nowMs) },
+    view.zoomed ? view.focus : undefined,
+  );
+  const [left, right] = layout.columns;
+  const below = left.filter((id) => id !== 'sockets' || view.zoomed);
   return (
     <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
       <Header model={{ ...model.header, intervalMs }} paused={view.paused} width={size.columns} />
@@ -50,7 +90,21 @@ export function App({ store, interval, target, host, onQuit, size: fixedSize }: 
         {view.helpOpen ? (
           <HelpOverlay width={size.columns} height={bodyHeight} />
         ) : (
-          <SocketStatePanel model={model.sockets} selected={view.selected} width={size.columns} nowMs={nowMs} />
+          <>
+            {!view.zoomed ? <PanelById id="sockets" model={model} view={view} layout={layout} nowMs={nowMs} /> : null}
+            <Box flexDirection="row">
+              <Box flexDirection="column">
+                {below.map((id) => (
+                  <PanelById key={id} id={id} model={model} view={view} layout={layout} nowMs={nowMs} />
+                ))}
+              </Box>
+              <Box flexDirection="column">
+                {right.map((id) => (
+                  <PanelById key={id} id={id} model={model} view={view} layout={layout} nowMs={nowMs} />
+                ))}
+              </Box>
+            </Box>
+          </>
         )}
       </Box>
       <Footer hints={footerHints()} width={size.columns} />

@@ -1,40 +1,16 @@
-import type { PortRange } from '../collectors/portRange.js';
-import { type SocketStateSample, stateSeriesKey } from '../collectors/socketStates.js';
-import { TCP_STATES, type TcpState } from '../collectors/tcpState.js';
-import type { CollectorStatus, Store } from './store.js';
+import { type ConntrackPanelModel, buildConntrackPanel } from './models/conntrack.js';
+import { type CounterPanelModel, type CountersMode, buildCounterPanel } from './models/counters.js';
+import { type NicPanelModel, buildNicPanel } from './models/nics.js';
+import { type SocketPanelModel, buildSocketPanel } from './models/sockets.js';
+import type { Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
 
-/** How many samples of history a row carries; the panel shows as many as fit. */
-export const SPARK_HISTORY = 120;
+export type { Concern, SourceStatusModel } from './models/common.js';
+export type { SocketPanelModel, StateRowModel } from './models/sockets.js';
 
-export type Concern = 'none' | 'watch' | 'bad';
-
-export interface StateRowModel {
-  state: TcpState;
-  count: number | undefined;
-  trendPerMinute: number | undefined;
-  history: number[];
-  concern: Concern;
-  /** Why it stands out, e.g. "41% of the port range". */
-  remark?: string;
-}
-
-export interface SourceStatusModel {
-  problem?: CollectorStatus['problem'];
-  notes: string[];
-  skippedLines: number;
-  /** Age of the data shown, when there is any. */
-  sampleAtMs?: number;
-}
-
-export interface SocketPanelModel {
-  rows: StateRowModel[];
-  udp?: number;
-  orphans?: number;
-  method?: SocketStateSample['method'];
-  dumpedSockets?: number;
-  portRange?: PortRange;
-  status: SourceStatusModel;
+export interface HostInfo {
+  host: string;
+  kernel: string;
 }
 
 export interface HeaderModel {
@@ -45,92 +21,25 @@ export interface HeaderModel {
   sampleAtMs?: number;
 }
 
+/** Everything the screen shows at one tick; frozen as a whole while paused. */
 export interface DashboardModel {
   header: HeaderModel;
   sockets: SocketPanelModel;
+  counters: CounterPanelModel;
+  conntrack: ConntrackPanelModel;
+  nics: NicPanelModel;
 }
 
-export interface HostInfo {
-  host: string;
-  kernel: string;
-}
-
-/**
- * Which states deserve the eye. CLOSE-WAIT that climbs is an application
- * that never calls close(); SYN-SENT that lingers is a firewall or a dead
- * peer; SYN-RECV piling up is a SYN flood or a listener that can't keep up;
- * TIME-WAIT close to the ephemeral range is port exhaustion in the making
- * (the per-destination arithmetic is the alert's job; this is the host total).
- */
-export function stateConcern(
-  state: TcpState,
-  count: number,
-  trendPerMinute: number | undefined,
-  portRange: PortRange | undefined,
-): { concern: Concern; remark?: string } {
-  const climbing = (trendPerMinute ?? 0) > 0;
-  switch (state) {
-    case 'CLOSE-WAIT':
-      if (count >= 100 || (count >= 10 && climbing)) return { concern: 'bad', remark: climbing ? 'climbing: leak?' : 'app not closing' };
-      return { concern: count > 0 ? 'watch' : 'none' };
-    case 'SYN-SENT':
-      if (count >= 10) return { concern: 'bad', remark: 'unanswered SYNs' };
-      return { concern: count > 0 ? 'watch' : 'none' };
-    case 'SYN-RECV':
-      if (count >= 100) return { concern: 'bad', remark: 'handshakes stuck' };
-      return { concern: count > 0 ? 'watch' : 'none' };
-    case 'TIME-WAIT': {
-      if (!portRange || portRange.usable <= 0) return { concern: 'none' };
-      const share = count / portRange.usable;
-      const remark = `${Math.round(share * 100)}% of ports`;
-      if (share >= 0.8) return { concern: 'bad', remark };
-      if (share >= 0.5) return { concern: 'watch', remark };
-      return { concern: 'none' };
-    }
-    case 'FIN-WAIT-1':
-    case 'LAST-ACK':
-    case 'CLOSING':
-      return { concern: count >= 100 ? 'watch' : 'none' };
-    default:
-      return { concern: 'none' };
-  }
-}
-
-function sourceStatus(store: Store, name: string): SourceStatusModel {
-  const status = store.status(name);
-  const out: SourceStatusModel = { notes: status.notes, skippedLines: status.skippedLines };
-  if (status.problem) out.problem = status.problem;
-  const sample = store.sample(name);
-  if (sample) out.sampleAtMs = sample.atMs;
-  return out;
-}
-
-export function buildSocketPanel(store: Store): SocketPanelModel {
-  const sample = store.sample<SocketStateSample>('sockets');
-  const value = sample?.value;
-  const rows = TCP_STATES.map((state): StateRowModel => {
-    const key = stateSeriesKey(state);
-    const count = value?.states[state];
-    const trendPerMinute = store.changePerMinute(key);
-    const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value?.portRange);
-    const row: StateRowModel = { state, count, trendPerMinute, history: store.history(key, SPARK_HISTORY), concern };
-    if (remark) row.remark = remark;
-    return row;
-  });
-  const panel: SocketPanelModel = { rows, status: sourceStatus(store, 'sockets') };
-  if (value) {
-    panel.udp = value.udp;
-    panel.orphans = value.orphans;
-    panel.method = value.method;
-    panel.dumpedSockets = value.dumpedSockets;
-    if (value.portRange) panel.portRange = value.portRange;
-  }
-  return panel;
-}
-
-export function buildDashboardModel(store: Store, target: Target, host: HostInfo, intervalMs: number): DashboardModel {
+export function buildDashboardModel(store: Store, target: Target, host: HostInfo, intervalMs: number, countersMode: CountersMode): DashboardModel {
+  const nowMs = Date.now();
   const sockets = buildSocketPanel(store);
   const header: HeaderModel = { host: host.host, kernel: host.kernel, target: targetLabel(target), intervalMs };
   if (sockets.status.sampleAtMs !== undefined) header.sampleAtMs = sockets.status.sampleAtMs;
-  return { header, sockets };
+  return {
+    header,
+    sockets,
+    counters: buildCounterPanel(store, countersMode, nowMs),
+    conntrack: buildConntrackPanel(store, nowMs),
+    nics: buildNicPanel(store, nowMs),
+  };
 }

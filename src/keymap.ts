@@ -13,7 +13,15 @@ export type Action =
   | 'closeOverlay'
   | 'pause'
   | 'slower'
-  | 'faster';
+  | 'faster'
+  | 'nextPanel'
+  | 'prevPanel'
+  | 'focus1'
+  | 'focus2'
+  | 'focus3'
+  | 'focus4'
+  | 'zoom'
+  | 'toggleCounters';
 
 export interface Binding {
   action: Action;
@@ -31,11 +39,19 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'pageDown', keys: ['pageDown'], help: 'move the selection a page down' },
   { action: 'home', keys: ['home', 'g'], help: 'go to the first row' },
   { action: 'end', keys: ['end', 'G'], help: 'go to the last row' },
+  { action: 'nextPanel', keys: ['tab'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
+  { action: 'prevPanel', keys: ['shift+tab'], help: 'focus the previous panel' },
+  { action: 'focus1', keys: ['1'], help: 'focus TCP sockets' },
+  { action: 'focus2', keys: ['2'], help: 'focus kernel counters' },
+  { action: 'focus3', keys: ['3'], help: 'focus conntrack' },
+  { action: 'focus4', keys: ['4'], help: 'focus NICs' },
+  { action: 'zoom', keys: ['z'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
+  { action: 'toggleCounters', keys: ['a'], hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
   { action: 'slower', keys: ['+', '='], hint: '+/- interval', help: 'sample less often (longer interval)' },
   { action: 'faster', keys: ['-', '_'], help: 'sample more often (shorter interval)' },
   { action: 'pause', keys: ['p', 'space'], hint: 'p pause', help: 'freeze the view; sampling continues' },
   { action: 'help', keys: ['?'], hint: '? help', help: 'show or hide this help' },
-  { action: 'closeOverlay', keys: ['escape'], help: 'close help' },
+  { action: 'closeOverlay', keys: ['escape'], help: 'close help, leave zoom' },
   { action: 'quit', keys: ['q', 'ctrl+c'], hint: 'q quit', help: 'quit' },
 ];
 
@@ -51,7 +67,7 @@ export function keyName(input: string, key: Key): string | undefined {
   if (key.end) return 'end';
   if (key.return) return 'return';
   if (key.escape) return 'escape';
-  if (key.tab) return 'tab';
+  if (key.tab) return key.shift ? 'shift+tab' : 'tab';
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
   if (input === ' ') return 'space';
@@ -86,6 +102,7 @@ export function displayKey(name: string): string {
     space: 'Space',
     backspace: 'Backspace',
     tab: 'Tab',
+    'shift+tab': 'Shift-Tab',
     'ctrl+c': 'Ctrl-C',
   };
   return names[name] ?? name;

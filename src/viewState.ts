@@ -1,39 +1,77 @@
 import type { Action } from './keymap.js';
+import type { CountersMode } from './models/counters.js';
+
+export const PANELS = ['sockets', 'counters', 'conntrack', 'nics'] as const;
+export type PanelId = (typeof PANELS)[number];
 
 /** What the person at the keyboard has chosen to look at; never what the kernel said. */
 export interface ViewState {
-  selected: number;
+  focus: PanelId;
+  /** Selected row per panel. */
+  selected: Record<PanelId, number>;
   helpOpen: boolean;
   paused: boolean;
+  /** The focused panel fills the screen. */
+  zoomed: boolean;
+  countersMode: CountersMode;
 }
 
-export const initialViewState: ViewState = { selected: 0, helpOpen: false, paused: false };
+export const initialViewState: ViewState = {
+  focus: 'sockets',
+  selected: { sockets: 0, counters: 0, conntrack: 0, nics: 0 },
+  helpOpen: false,
+  paused: false,
+  zoomed: false,
+  countersMode: 'curated',
+};
 
 export interface ViewContext {
-  rowCount: number;
+  rowCounts: Record<PanelId, number>;
   pageSize: number;
 }
 
 export function reduceView(state: ViewState, action: Action, ctx: ViewContext): ViewState {
-  const last = Math.max(0, ctx.rowCount - 1);
-  const select = (i: number): ViewState => ({ ...state, selected: Math.min(last, Math.max(0, i)) });
+  const focus = state.focus;
+  const last = Math.max(0, ctx.rowCounts[focus] - 1);
+  const select = (i: number): ViewState => ({ ...state, selected: { ...state.selected, [focus]: Math.min(last, Math.max(0, i)) } });
+  const current = state.selected[focus];
+  const step = (delta: number): PanelId => PANELS[(PANELS.indexOf(focus) + delta + PANELS.length) % PANELS.length] ?? 'sockets';
   switch (action) {
     case 'up':
-      return select(state.selected - 1);
+      return select(current - 1);
     case 'down':
-      return select(state.selected + 1);
+      return select(current + 1);
     case 'pageUp':
-      return select(state.selected - Math.max(1, ctx.pageSize));
+      return select(current - Math.max(1, ctx.pageSize));
     case 'pageDown':
-      return select(state.selected + Math.max(1, ctx.pageSize));
+      return select(current + Math.max(1, ctx.pageSize));
     case 'home':
       return select(0);
     case 'end':
       return select(last);
+    case 'nextPanel':
+      return { ...state, focus: step(1) };
+    case 'prevPanel':
+      return { ...state, focus: step(-1) };
+    case 'focus1':
+    case 'focus2':
+    case 'focus3':
+    case 'focus4':
+      return { ...state, focus: PANELS[Number(action.slice(-1)) - 1] ?? focus };
+    case 'zoom':
+      return { ...state, zoomed: !state.zoomed };
+    case 'toggleCounters':
+      return {
+        ...state,
+        focus: 'counters',
+        countersMode: state.countersMode === 'curated' ? 'moved' : 'curated',
+        selected: { ...state.selected, counters: 0 },
+      };
     case 'help':
       return { ...state, helpOpen: !state.helpOpen };
     case 'closeOverlay':
-      return { ...state, helpOpen: false };
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      return state.zoomed ? { ...state, zoomed: false } : state;
     case 'pause':
       return { ...state, paused: !state.paused };
     default:
@@ -47,4 +85,11 @@ export const INTERVAL_STEPS_MS = [200, 500, 1000, 2000, 5000, 10_000, 30_000, 60
 export function stepInterval(currentMs: number, direction: 'slower' | 'faster'): number {
   if (direction === 'slower') return INTERVAL_STEPS_MS.find((s) => s > currentMs) ?? currentMs;
   return [...INTERVAL_STEPS_MS].reverse().find((s) => s < currentMs) ?? currentMs;
+}
+
+/** First row to draw so that `selected` stays visible in `visible` rows. */
+export function scrollStart(total: number, selected: number, visible: number): number {
+  if (visible <= 0 || total <= visible) return 0;
+  const half = Math.floor(visible / 2);
+  return Math.max(0, Math.min(total - visible, selected - half));
 }

@@ -5,7 +5,7 @@ import type { Store } from '../store.js';
  * A view model rebuilt on every store tick, and frozen while `paused`: the
  * sampling goes on underneath, the screen holds still for reading.
  */
-export function useStoreModel<M>(store: Store, paused: boolean, build: () => M): M {
+export function useStoreModel<M>(store: Store, paused: boolean, build: () => M, deps: unknown[] = []): M {
   const [model, setModel] = useState<M>(build);
   const pausedRef = useRef(paused);
   const buildRef = useRef(build);
@@ -18,9 +18,10 @@ export function useStoreModel<M>(store: Store, paused: boolean, build: () => M):
       }),
     [store],
   );
-  // Leaving pause shows the present at once, not at the next tick.
+  // Leaving pause (or changing what the model shows) takes effect at once, not at the next tick.
   useEffect(() => {
     if (!paused) setModel(buildRef.current());
-  }, [paused]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [paused, ...deps]);
   return model;
 }

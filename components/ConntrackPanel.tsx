@@ -1,0 +1,81 @@
+import { Text } from 'ink';
+import React from 'react';
+import type { Concern } from '../src/dashboardModel.js';
+import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import type { ConntrackPanelModel } from '../src/models/conntrack.js';
+import { scrollStart } from '../src/viewState.js';
+import { formatBig } from './CounterPanel.js';
+import { Panel, innerWidth } from './Panel.js';
+import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
+
+const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
+
+export interface ConntrackPanelProps {
+  model: ConntrackPanelModel;
+  width: number;
+  height: number;
+  focused: boolean;
+  selected: number;
+  nowMs: number;
+}
+
+/** Rows the panel wants: gauge, source, header, stats, status. */
+export function conntrackPanelHeight(model: ConntrackPanelModel, nowMs: number): number {
+  return 2 + (model.count === undefined ? 0 : 2 + model.stats.length) + Math.min(2, sourceStatusLines(model.status, nowMs).length);
+}
+
+function gauge(fill: number, width: number): { filled: string; empty: string } {
+  const n = Math.min(width, Math.max(fill > 0 ? 1 : 0, Math.round(fill * width)));
+  return { filled: '█'.repeat(n), empty: '░'.repeat(Math.max(0, width - n)) };
+}
+
+export function ConntrackPanel({ model, width, height, focused, selected, nowMs }: ConntrackPanelProps) {
+  const inner = innerWidth(width);
+  const statusLines = Math.min(2, sourceStatusLines(model.status, nowMs).length);
+  const worstStat = model.stats.some((s) => s.concern === 'bad') ? 'bad' : model.stats.some((s) => s.concern === 'watch') ? 'watch' : 'none';
+  const concern: Concern = model.fillConcern === 'bad' || worstStat === 'bad' ? 'bad' : model.fillConcern === 'watch' || worstStat === 'watch' ? 'watch' : 'none';
+  if (model.count === undefined || model.max === undefined || model.fill === undefined) {
+    return (
+      <Panel title="conntrack" width={width} height={height} focused={focused}>
+        {statusLines === 0 ? <Text dimColor>waiting for the first sample</Text> : null}
+        <SourceStatus status={model.status} width={inner} maxLines={Math.max(1, height - 2)} nowMs={nowMs} />
+      </Panel>
+    );
+  }
+  const label = `${formatCount(model.count)} / ${formatCount(model.max)} entries `;
+  const pct = ` ${(model.fill * 100).toFixed(1)}%`;
+  const gaugeW = Math.max(5, Math.min(30, inner - label.length - pct.length - 12));
+  const g = gauge(model.fill, gaugeW);
+  const sparkW = Math.max(0, inner - label.length - gaugeW - pct.length - 1);
+  const visible = Math.max(0, height - 2 - 2 - statusLines);
+  const start = scrollStart(model.stats.length, selected, visible);
+  return (
+    <Panel title="conntrack" width={width} height={height} focused={focused} concern={concern}>
+      <Text wrap="truncate-end">
+        <Text>{label}</Text>
+        <Text color={concernColor[model.fillConcern] ?? 'green'}>{g.filled}</Text>
+        <Text color="gray">{g.empty}</Text>
+        <Text color={concernColor[model.fillConcern]} bold={model.fillConcern !== 'none'}>
+          {pct}
+        </Text>
+        <Text color="cyan"> {sparkW > 0 ? sparkline(model.fillHistory, sparkW) : ''}</Text>
+      </Text>
+      <Text dimColor wrap="truncate-end">
+        {truncate(
+          `  ${padEnd('EVENT (all CPUs)', 18)} ${padStart('VALUE', 10)} ${padStart('/s', 8)} ${padStart('1m avg/s', 9)}   via ${model.source === 'conntrack' ? 'conntrack -C/-S' : '/proc'}`,
+          inner,
+        )}
+      </Text>
+      {model.stats.slice(start, start + visible).map((s, i) => {
+        const isSelected = focused && start + i === selected;
+        return (
+          <Text key={s.name} wrap="truncate-end" color={concernColor[s.concern]} bold={s.concern === 'bad'} dimColor={!s.moved}>
+            <Text inverse={isSelected}>{isSelected ? '› ' : '  '}{padEnd(s.name, 18)}</Text> {padStart(formatBig(s.value), 10)}{' '}
+            {padStart(s.perSec === undefined ? '·' : formatRate(s.perSec), 8)} {padStart(s.perSecMinute === undefined ? '·' : formatRate(s.perSecMinute), 9)}
+          </Text>
+        );
+      })}
+      <SourceStatus status={model.status} width={inner} maxLines={statusLines} nowMs={nowMs} />
+    </Panel>
+  );
+}

@@ -1,0 +1,52 @@
+import { Box, Text } from 'ink';
+import React from 'react';
+import type { Concern } from '../src/dashboardModel.js';
+import { truncate } from '../src/format.js';
+
+export interface PanelProps {
+  title: string;
+  width: number;
+  height?: number;
+  focused: boolean;
+  concern?: Concern;
+  children: React.ReactNode;
+}
+
+const titleColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
+
+/**
+ * A bordered box with its title in the top border; cyan when it has the
+ * keyboard. The top border is drawn as text: an absolutely positioned title
+ * would be clipped by the box's own overflow.
+ */
+export function Panel({ title, width, height, focused, concern = 'none', children }: PanelProps) {
+  const borderColor = focused ? 'cyan' : 'gray';
+  const label = truncate(` ${title} `, Math.max(0, width - 5));
+  const rule = '─'.repeat(Math.max(0, width - 3 - [...label].length));
+  return (
+    <Box flexDirection="column" width={width} {...(height !== undefined ? { height } : {})} flexShrink={0}>
+      <Text>
+        <Text color={borderColor}>╭─</Text>
+        <Text bold color={titleColor[concern] ?? (focused ? 'cyan' : undefined)}>
+          {label}
+        </Text>
+        <Text color={borderColor}>{rule}╮</Text>
+      </Text>
+      <Box
+        flexDirection="column"
+        borderStyle="round"
+        borderTop={false}
+        borderColor={borderColor}
+        width={width}
+        {...(height !== undefined ? { height: height - 1 } : {})}
+        paddingX={1}
+        overflow="hidden"
+      >
+        {children}
+      </Box>
+    </Box>
+  );
+}
+
+/** Columns inside a panel of `width`: border and padding take 4. */
+export const innerWidth = (width: number): number => Math.max(10, width - 4);

@@ -1,0 +1,68 @@
+import type { ConntrackSample } from '../../collectors/conntrack.js';
+import type { Store } from '../store.js';
+import { rateKey } from '../store.js';
+import { type Concern, MOVED_WINDOW_MS, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
+
+/** Events that mean a connection was refused or a packet dropped for want of a table slot. */
+const LOSS_EVENTS = new Set(['insert_failed', 'drop', 'early_drop']);
+/** Shown first when present, in this order; other columns follow. */
+const ORDER = ['insert_failed', 'drop', 'early_drop', 'invalid', 'search_restart', 'clash_resolve', 'chaintoolong', 'error'];
+/** Columns that are not events worth a rate on screen. */
+const HIDDEN = new Set(['entries', 'chainlength', 'found', 'searched', 'new', 'ignore', 'delete', 'delete_list', 'insert', 'expect_new', 'expect_create', 'expect_delete', 'icmp_error', 'clashres']);
+
+export interface ConntrackStatRow {
+  name: string;
+  value: bigint;
+  perSec?: number;
+  perSecMinute?: number;
+  moved: boolean;
+  concern: Concern;
+}
+
+export interface ConntrackPanelModel {
+  count?: number;
+  max?: number;
+  fill?: number;
+  fillConcern: Concern;
+  fillHistory: number[];
+  source?: ConntrackSample['source'];
+  stats: ConntrackStatRow[];
+  status: SourceStatusModel;
+}
+
+/** netdata's thresholds: 90% of nf_conntrack_max is a warning, 95% critical. */
+export function fillConcern(fill: number | undefined): Concern {
+  if (fill === undefined) return 'none';
+  if (fill >= 0.9) return 'bad';
+  if (fill >= 0.75) return 'watch';
+  return 'none';
+}
+
+export function buildConntrackPanel(store: Store, nowMs = Date.now()): ConntrackPanelModel {
+  const sample = store.sample<ConntrackSample>('conntrack')?.value;
+  const counters = store.counters('conntrack');
+  const names = [...counters.keys()].filter((n) => !HIDDEN.has(n));
+  names.sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
+  const stats = names.map((name): ConntrackStatRow => {
+    const state = counters.get(name)!;
+    const moved = state.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
+    const row: ConntrackStatRow = { name, value: state.value, moved, concern: moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
+    if (state.perSec !== undefined) row.perSec = state.perSec;
+    const minute = store.windowMean(rateKey('conntrack', name));
+    if (minute !== undefined) row.perSecMinute = minute;
+    return row;
+  });
+  const panel: ConntrackPanelModel = {
+    fillConcern: fillConcern(sample?.fill),
+    fillHistory: store.history('conntrack.fill', SPARK_HISTORY),
+    stats,
+    status: sourceStatus(store, 'conntrack'),
+  };
+  if (sample) {
+    panel.count = sample.count;
+    panel.max = sample.max;
+    panel.fill = sample.fill;
+    panel.source = sample.source;
+  }
+  return panel;
+}

@@ -1,0 +1,91 @@
+import type { Store } from '../store.js';
+import { rateKey } from '../store.js';
+import { type Concern, MOVED_WINDOW_MS, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
+
+/** The counters an engineer checks first, in nstat's names, with what they mean when they move. */
+export const CURATED_COUNTERS: { name: string; label: string; alarming: boolean }[] = [
+  { name: 'TcpRetransSegs', label: 'TCP retrans segs', alarming: false },
+  { name: 'TcpExtListenOverflows', label: 'accept q overflows', alarming: true },
+  { name: 'TcpExtListenDrops', label: 'listen drops', alarming: true },
+  { name: 'TcpExtTCPTimeWaitOverflow', label: 'TIME-WAIT overflow', alarming: true },
+  { name: 'TcpExtTCPAbortOnTimeout', label: 'aborts on timeout', alarming: true },
+  { name: 'TcpExtTCPAbortOnMemory', label: 'aborts on memory', alarming: true },
+  { name: 'TcpExtTCPSynRetrans', label: 'SYN retransmits', alarming: false },
+  { name: 'TcpExtTCPReqQFullDrop', label: 'SYN q full drops', alarming: true },
+  { name: 'TcpExtSyncookiesSent', label: 'syncookies sent', alarming: true },
+  { name: 'TcpAttemptFails', label: 'connect fails', alarming: false },
+  { name: 'TcpEstabResets', label: 'estab resets', alarming: false },
+  { name: 'TcpOutRsts', label: 'RSTs sent', alarming: false },
+  { name: 'UdpRcvbufErrors', label: 'UDP rcvbuf errors', alarming: true },
+  { name: 'UdpSndbufErrors', label: 'UDP sndbuf errors', alarming: true },
+  { name: 'UdpInErrors', label: 'UDP in errors', alarming: true },
+  { name: 'UdpNoPorts', label: 'UDP no port', alarming: false },
+  { name: 'Udp6RcvbufErrors', label: 'UDP6 rcvbuf errors', alarming: true },
+  { name: 'Udp6SndbufErrors', label: 'UDP6 sndbuf errors', alarming: true },
+  { name: 'Udp6InErrors', label: 'UDP6 in errors', alarming: true },
+  { name: 'Udp6NoPorts', label: 'UDP6 no port', alarming: false },
+];
+
+export type CountersMode = 'curated' | 'moved';
+
+export interface CounterRowModel {
+  name: string;
+  label: string;
+  value?: bigint;
+  perSec?: number;
+  perSecMinute?: number;
+  history: number[];
+  moved: boolean;
+  concern: Concern;
+}
+
+export interface CounterPanelModel {
+  mode: CountersMode;
+  rows: CounterRowModel[];
+  /** RetransSegs / OutSegs over the last minute, in percent. */
+  retransPercent?: number;
+  /** How many counters the kernel exposes and how many moved in the last minute. */
+  total: number;
+  movedCount: number;
+  status: SourceStatusModel;
+}
+
+/** Retransmits above 1% of segments sent deserve a look, above 5% are a problem. */
+export function retransConcern(percent: number | undefined): Concern {
+  if (percent === undefined) return 'none';
+  if (percent >= 5) return 'bad';
+  if (percent >= 1) return 'watch';
+  return 'none';
+}
+
+export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date.now()): CounterPanelModel {
+  const states = store.counters('counters');
+  const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
+    const state = states.get(name);
+    const moved = state?.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
+    const perSecMinute = store.windowMean(rateKey('counters', name));
+    const concern: Concern = !moved ? 'none' : alarming && (state?.perSec ?? 0) > 0 ? 'bad' : 'watch';
+    const out: CounterRowModel = { name, label, history: store.history(rateKey('counters', name), SPARK_HISTORY), moved, concern };
+    if (state) out.value = state.value;
+    if (state?.perSec !== undefined) out.perSec = state.perSec;
+    if (perSecMinute !== undefined) out.perSecMinute = perSecMinute;
+    return out;
+  };
+  const retrans = store.windowMean(rateKey('counters', 'TcpRetransSegs'));
+  const out = store.windowMean(rateKey('counters', 'TcpOutSegs'));
+  const retransPercent = retrans !== undefined && out !== undefined && out > 0 ? (retrans / out) * 100 : undefined;
+  const moved = [...states].filter(([, s]) => s.lastMovedMs !== undefined && nowMs - s.lastMovedMs <= MOVED_WINDOW_MS);
+  const rows =
+    mode === 'curated'
+      ? CURATED_COUNTERS.filter((c) => states.has(c.name)).map((c) => {
+          const r = row(c.name, c.label, c.alarming);
+          if (c.name === 'TcpRetransSegs' && r.moved) r.concern = retransConcern(retransPercent);
+          return r;
+        })
+      : moved
+          .map(([name]) => row(name, name, false))
+          .sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
+  const panel: CounterPanelModel = { mode, rows, total: states.size, movedCount: moved.length, status: sourceStatus(store, 'counters') };
+  if (retransPercent !== undefined) panel.retransPercent = retransPercent;
+  return panel;
+}
