@@ -17,7 +17,8 @@ export function parseConntrackStatTable(text: string): Parsed<Map<string, bigint
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const header = lines[0]?.trim().split(/\s+/) ?? [];
   const totals = new Map<string, bigint>();
-  if (header.length === 0 || !header.every((h) => /^[a-z_]+$/.test(h))) {
+  const known = ['entries', 'found', 'insert', 'insert_failed', 'drop'];
+  if (!header.every((h) => /^[a-z_]+$/.test(h)) || !known.some((k) => header.includes(k))) {
     return { value: totals, skippedLines: lines.length, notes: ['unrecognised /proc/net/stat/nf_conntrack header'] };
   }
   let skipped = 0;

@@ -18,6 +18,7 @@ export type CliResult =
   | { kind: 'run'; options: Options }
   | { kind: 'help'; text: string }
   | { kind: 'version' }
+  | { kind: 'convert'; what?: string; file?: string }
   | { kind: 'error'; message: string };
 
 export const HELP = `Usage: nettriage [options]
@@ -40,7 +41,11 @@ Options:
   -h, --help               show this help
   -V, --version            show the version
 
-Keys: arrows or j/k select, + and - change the interval, p or space pauses the
+       nettriage convert KIND [FILE]   captured output (ss, netstat -s, nstat,
+                                       ethtool -S, ...) as JSON; see convert --help
+
+Keys: arrows or j/k select, Tab focuses the next panel, z zooms it, a shows
+every counter that moved, + and - change the interval, p or space pauses the
 view (sampling continues), ? shows help, q quits.
 
 Needs iproute2 (ss); run as root to read other namespaces.`;
@@ -54,6 +59,12 @@ export function parseDurationMs(text: string): number | undefined {
 }
 
 export function parseCli(argv: string[]): CliResult {
+  if (argv[0] === 'convert') {
+    const out: CliResult = { kind: 'convert' };
+    if (argv[1] !== undefined) out.what = argv[1];
+    if (argv[2] !== undefined) out.file = argv[2];
+    return out;
+  }
   let values: Record<string, string | boolean | undefined>;
   try {
     values = parseArgs({

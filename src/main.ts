@@ -127,6 +127,8 @@ export async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`nettriage ${packageVersion()}\n`);
       return 0;
+    case 'convert':
+      return (await import('./convert.js')).runConvert(cli.what, cli.file);
     case 'error':
       process.stderr.write(`nettriage: ${cli.message}\nTry 'nettriage --help'.\n`);
       return 2;

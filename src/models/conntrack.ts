@@ -48,7 +48,7 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now()): Conntrack
     const moved = state.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
     const row: ConntrackStatRow = { name, value: state.value, moved, concern: moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
     if (state.perSec !== undefined) row.perSec = state.perSec;
-    const minute = store.windowMean(rateKey('conntrack', name));
+    const minute = store.windowMean(rateKey('conntrack', name)) ?? (state.perSec !== undefined ? 0 : undefined);
     if (minute !== undefined) row.perSecMinute = minute;
     return row;
   });

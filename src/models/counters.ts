@@ -63,7 +63,8 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
   const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
     const state = states.get(name);
     const moved = state?.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
-    const perSecMinute = store.windowMean(rateKey('counters', name));
+    // No history ring means it never moved: its rate over the minute is zero.
+    const perSecMinute = store.windowMean(rateKey('counters', name)) ?? (state?.perSec !== undefined ? 0 : undefined);
     const concern: Concern = !moved ? 'none' : alarming && (state?.perSec ?? 0) > 0 ? 'bad' : 'watch';
     const out: CounterRowModel = { name, label, history: store.history(rateKey('counters', name), SPARK_HISTORY), moved, concern };
     if (state) out.value = state.value;

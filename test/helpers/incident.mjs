@@ -144,7 +144,31 @@ async function closer() {
   keep.push(server);
 }
 
-const modes = { states, serve, hold, churn, closer };
+// A server that reads and discards everything it receives.
+async function sink() {
+  const server = await listen({}, num('port', 9100), num('backlog', 512));
+  server.on('connection', (s) => {
+    s.on('error', () => {});
+    s.resume();
+  });
+  keep.push(server);
+}
+
+// Streams --bytesPerSec to --to:--port for --maxMs (bounded), over one connection.
+async function send() {
+  const s = await connect(num('port', 9100), args.to ?? host);
+  s.on('error', () => {});
+  keep.push(s);
+  const chunk = Buffer.alloc(16 * 1024, 120);
+  const perTick = Math.max(1, Math.round(num('bytesPerSec', 1_000_000) / 10 / chunk.length));
+  const until = Date.now() + num('maxMs', 30_000);
+  const timer = setInterval(() => {
+    if (Date.now() > until) return clearInterval(timer);
+    for (let i = 0; i < perTick; i++) s.write(chunk);
+  }, 100);
+}
+
+const modes = { states, serve, hold, churn, closer, sink, send };
 const run = modes[mode];
 if (!run) {
   console.error(`unknown mode ${mode}`);

@@ -40,6 +40,23 @@ export class TestNetns {
     return execa('ip', ['netns', 'exec', this.name, ...argv]);
   }
 
+  /**
+   * Joins two test namespaces with a veth pair, `a` on this side and `b` on
+   * the other, each with an address of 10.X.0.0/24 and the link up.
+   */
+  async linkTo(other: TestNetns, subnet: number): Promise<{ a: string; b: string; addrA: string; addrB: string }> {
+    const a = `vt${subnet}a`;
+    const b = `vt${subnet}b`;
+    await execa('ip', ['link', 'add', a, 'netns', this.name, 'type', 'veth', 'peer', 'name', b, 'netns', other.name]);
+    const addrA = `10.${subnet}.0.1`;
+    const addrB = `10.${subnet}.0.2`;
+    await this.exec(['ip', 'addr', 'add', `${addrA}/24`, 'dev', a]);
+    await other.exec(['ip', 'addr', 'add', `${addrB}/24`, 'dev', b]);
+    await this.exec(['ip', 'link', 'set', a, 'up']);
+    await other.exec(['ip', 'link', 'set', b, 'up']);
+    return { a, b, addrA, addrB };
+  }
+
   /** Starts an incident script in the namespace and resolves once it printed "ready". */
   async incident(mode: string, args: Record<string, string | number> = {}): Promise<{ pid: number }> {
     const argv = Object.entries(args).map(([k, v]) => `--${k}=${v}`);
