@@ -1,4 +1,5 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
+import { isFixtureProc } from '../src/target.js';
 import type { TargetIO } from '../src/targetIO.js';
 import type { Collector, Parsed, SampleContext } from './types.js';
 
@@ -122,7 +123,8 @@ export function createConntrackCollector(): Collector<ConntrackSample> {
       const notes: string[] = [];
       let read: Awaited<ReturnType<typeof viaProc>> | undefined;
       let source: ConntrackSample['source'] = 'procfs';
-      if (haveBinary !== false) {
+      // A fixture tree is read as files only: the binary would report this host.
+      if (haveBinary !== false && !isFixtureProc(ctx.io.roots)) {
         try {
           read = await viaBinary(ctx.io, ctx.timeoutMs);
           haveBinary = true;

@@ -1,4 +1,4 @@
-import { asProblem } from '../src/problems.js';
+import { CollectorProblem, asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
 import type { Collector, Parsed } from './types.js';
 
@@ -162,6 +162,9 @@ export function createEthtoolCollector(pickInterfaces: () => string[]): Collecto
     },
     async sample(ctx) {
       const atMs = Date.now();
+      if (ctx.io.roots.sysRoot !== '/sys') {
+        throw new CollectorProblem('absent', 'driver counters are not read from a fixture tree', 'ethtool -S would describe this host');
+      }
       const names = pickInterfaces().slice(0, MAX_INTERFACES_PER_RUN);
       const interfaces = new Map<string, InterfaceDriverStats>();
       const notes: string[] = [];

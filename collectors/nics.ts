@@ -135,12 +135,11 @@ export async function readSysfsNics(io: TargetIO): Promise<NicState[]> {
       const operstate = await readOptional(io, `${base}/operstate`);
       if (operstate === undefined) return undefined; // vanished
       const stats = new Map<string, bigint>();
-      await Promise.all(
-        SYSFS_STATS.map(async (stat) => {
-          const v = await readOptional(io, `${base}/statistics/${stat}`);
-          if (v !== undefined && /^\d+$/.test(v)) stats.set(stat, BigInt(v));
-        }),
-      );
+      const values = await Promise.all(SYSFS_STATS.map((stat) => readOptional(io, `${base}/statistics/${stat}`)));
+      SYSFS_STATS.forEach((stat, i) => {
+        const v = values[i];
+        if (v !== undefined && /^\d+$/.test(v)) stats.set(stat, BigInt(v));
+      });
       const [carrier, mtu, speed, device, uevent, changes] = await Promise.all([
         readOptional(io, `${base}/carrier`),
         readOptional(io, `${base}/mtu`),

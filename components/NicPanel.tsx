@@ -37,7 +37,8 @@ function speed(mbps: number | undefined): string {
 function nicHeadline(r: NicRowModel, nameWidth: number): string {
   const state = r.operstate === 'UP' && r.carrier === false ? 'NO-CARRIER' : r.operstate;
   const traffic = r.rxPps === undefined ? '' : `rx ${formatRate(r.rxPps)}/s tx ${formatRate(r.txPps ?? 0)}/s pkts`;
-  const what = [r.kind ?? (r.physical ? 'device' : ''), r.driver ?? '', speed(r.speedMbps), r.mtu !== undefined ? `mtu ${r.mtu}` : '']
+  const kind = r.kind ?? (r.physical ? 'device' : '');
+  const what = [kind, r.driver !== kind ? (r.driver ?? '') : '', speed(r.speedMbps), r.mtu !== undefined ? `mtu ${r.mtu}` : '']
     .filter(Boolean)
     .join(' ');
   return `${safeText(r.name).padEnd(nameWidth)} ${state.padEnd(7)} ${traffic.padEnd(24)} ${what}`;

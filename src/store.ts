@@ -12,6 +12,8 @@ export interface CounterState {
   lastMovedMs?: number;
   /** The counter went down without wrapping since the previous reading. */
   reset?: boolean;
+  /** Store tick at which the counter was first read (its first rate comes a tick later). */
+  firstTick: number;
 }
 
 /** Series key of a counter's per-second rate. */
@@ -43,7 +45,8 @@ export class Store {
   private readonly series = new Map<string, { ring: Ring; owner: string; lastTick: number }>();
   private readonly latest = new Map<string, Sampled<unknown>>();
   private readonly statuses = new Map<string, CollectorStatus>();
-  private readonly pending = new Map<string, { owner: string; value: number; padZero?: boolean }>();
+  /** `zeroTicks`: how many of the ticks before a new series' first value are known zeros rather than gaps. */
+  private readonly pending = new Map<string, { owner: string; value: number; zeroTicks?: number }>();
   private readonly counterStates = new Map<string, Map<string, CounterState>>();
   private readonly listeners = new Set<() => void>();
   private tickCount = 0;
@@ -81,7 +84,7 @@ export class Store {
     for (const [name, value] of values) {
       const previous = states.get(name);
       const outcome = counterRate(previous, { value, atMs });
-      const state: CounterState = { value, atMs };
+      const state: CounterState = { value, atMs, firstTick: previous?.firstTick ?? this.tickCount };
       if (previous?.lastMovedMs !== undefined) state.lastMovedMs = previous.lastMovedMs;
       if (outcome.kind === 'rate' || outcome.kind === 'wrapped') {
         state.perSec = outcome.perSec;
@@ -93,7 +96,8 @@ export class Store {
       states.set(name, state);
       const key = rateKey(owner, name);
       if (this.series.has(key) || (state.perSec ?? 0) > 0 || state.reset) {
-        this.pending.set(key, { owner, value: state.perSec ?? Number.NaN, padZero: previous !== undefined });
+        // It sat still from its second reading until now: those ticks are zeros, earlier ones gaps.
+        this.pending.set(key, { owner, value: state.perSec ?? Number.NaN, zeroTicks: Math.max(0, this.tickCount - state.firstTick - 1) });
       }
     }
     for (const name of states.keys()) if (!values.has(name)) states.delete(name);
@@ -138,10 +142,11 @@ export class Store {
    */
   commitTick(atMs: number): void {
     this.tickTimes.push(atMs);
-    for (const [key, { owner, padZero }] of this.pending) {
+    for (const [key, { owner, zeroTicks = 0 }] of this.pending) {
       if (!this.series.has(key)) {
         const ring = new Ring(this.capacity);
-        for (let i = 0; i < this.tickTimes.length - 1; i++) ring.push(padZero ? 0 : Number.NaN);
+        const pad = this.tickTimes.length - 1;
+        for (let i = 0; i < pad; i++) ring.push(i >= pad - zeroTicks ? 0 : Number.NaN);
         this.series.set(key, { ring, owner, lastTick: this.tickCount });
       }
     }

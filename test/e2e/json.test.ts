@@ -32,17 +32,22 @@ function pathWith(name: string, tools: Record<string, string>): string {
 }
 
 describe('nettriage --json', () => {
-  it('matches the golden output for a fixture /proc tree', async () => {
-    const { records: out, exitCode } = await records(['--count', '1', '--proc-root', join(TREE, 'proc')]);
+  it('matches the golden output for a fixture /proc and /sys tree', async () => {
+    const { records: out, exitCode } = await records(['--count', '1', '--proc-root', join(TREE, 'proc'), '--sys-root', join(TREE, 'sys')]);
     expect(exitCode).toBe(0);
     expect(out).toHaveLength(1);
     const record = out[0]!;
     expect(record.v).toBe(1);
     expect(Date.parse(record.time)).toBeGreaterThan(0);
     expect(record.tcp.ageMs).toBeGreaterThanOrEqual(0);
-    const normalised = { ...record, time: 'T', tcp: { ...record.tcp, ageMs: 0 } };
+    // Time and ages are the only things that differ from run to run.
+    const normalised = JSON.parse(JSON.stringify({ ...record, time: 'T' }, (k, v) => (k === 'ageMs' ? 0 : v)));
     const golden = JSON.parse(readFileSync(join(TREE, 'expected.json'), 'utf8'));
     expect(normalised).toEqual(golden);
+    expect(record.counters.TcpOutSegs).toEqual({ value: 10253, rate: null });
+    expect(record.conntrack).toMatchObject({ count: 4711, max: 262144, source: 'procfs' });
+    expect(record.nics.eth0).toMatchObject({ state: 'UP', physical: true, speedMbps: 25000, stats: { rx_missed_errors: { value: 7 } } });
+    expect(record.sources.ethtool.error).toMatch(/not read from a fixture tree/);
   });
 
   it('prints one record per interval and stops after --count', async () => {

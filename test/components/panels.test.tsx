@@ -1,0 +1,215 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConntrackPanel } from '../../components/ConntrackPanel.js';
+import { CounterPanel } from '../../components/CounterPanel.js';
+import { NicPanel } from '../../components/NicPanel.js';
+import type { ConntrackSample } from '../../collectors/conntrack.js';
+import type { EthtoolSample } from '../../collectors/ethtool.js';
+import type { NicState, NicsSample } from '../../collectors/nics.js';
+import { App } from '../../src/app.js';
+import { buildConntrackPanel } from '../../src/models/conntrack.js';
+import { buildCounterPanel } from '../../src/models/counters.js';
+import { buildNicPanel } from '../../src/models/nics.js';
+import { CollectorProblem, missingToolProblem } from '../../src/problems.js';
+import { Store } from '../../src/store.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 25));
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+function feed(store: Store, name: string, value: unknown, atMs: number, counters?: Record<string, bigint>) {
+  store.recordSample(name, { value, atMs, skippedLines: 0, notes: [] }, {});
+  if (counters) store.recordCounters(name, atMs, new Map(Object.entries(counters)));
+}
+
+/** Ten seconds of a host whose accept queue overflows and that retransmits 10% of what it sends. */
+function overflowingHost(): Store {
+  const store = new Store();
+  const t0 = Date.now() - 10_000;
+  for (let i = 0; i <= 10; i++) {
+    feed(store, 'counters', {}, t0 + i * 1000, {
+      TcpRetransSegs: BigInt(1000 + i * 10),
+      TcpOutSegs: BigInt(50_000 + i * 100),
+      TcpExtListenOverflows: BigInt(7 + i * 3),
+      TcpExtListenDrops: BigInt(7 + i * 3),
+      UdpRcvbufErrors: 4n,
+      TcpExtTCPHPHits: BigInt(i * 999),
+    });
+    store.commitTick(t0 + i * 1000);
+  }
+  return store;
+}
+
+describe('counter panel', () => {
+  it('shows the curated counters with rates, the retransmit ratio, and flags what moved', async () => {
+    const model = buildCounterPanel(overflowingHost(), 'curated');
+    const app = render(<CounterPanel model={model} width={70} height={16} focused selected={1} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('retransmits 10.00% of segments sent (1 min)');
+    expect(frame).toMatch(/accept q overflows\s+37\s+3\.0\s+3\.0/);
+    expect(frame).toMatch(/UDP rcvbuf errors\s+4\s+0\s+0/);
+    expect(frame).toContain('5 of 6 counters moved in the last minute');
+    expect(model.rows.find((r) => r.name === 'TcpExtListenOverflows')?.concern).toBe('bad');
+    expect(model.rows.find((r) => r.name === 'UdpRcvbufErrors')?.concern).toBe('none');
+  });
+
+  it('lists every counter that moved in the all-counters mode, busiest first', async () => {
+    const model = buildCounterPanel(overflowingHost(), 'moved');
+    expect(model.rows.map((r) => r.name)).toEqual(['TcpExtTCPHPHits', 'TcpOutSegs', 'TcpRetransSegs', 'TcpExtListenDrops', 'TcpExtListenOverflows']);
+    const app = render(<CounterPanel model={model} width={80} height={12} focused={false} selected={0} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('all that moved');
+    expect(app.lastFrame()).toContain('TcpExtTCPHPHits');
+  });
+
+  it('says what is wrong when the counters cannot be read', async () => {
+    const store = new Store();
+    store.recordProblem('counters', new CollectorProblem('absent', '/proc/net/snmp does not exist'), Date.now());
+    store.commitTick(Date.now());
+    const app = render(<CounterPanel model={buildCounterPanel(store, 'curated')} width={80} height={10} focused={false} selected={0} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('/proc/net/snmp does not exist; no data yet');
+  });
+});
+
+describe('conntrack panel', () => {
+  const sample = (count: number, stats: Record<string, bigint>): ConntrackSample => ({
+    count,
+    max: 1000,
+    fill: count / 1000,
+    source: 'conntrack',
+    stats: new Map(Object.entries(stats)),
+  });
+
+  it('shows the table filling up and drops as they happen', async () => {
+    const store = new Store();
+    const t0 = Date.now() - 3000;
+    for (let i = 0; i <= 3; i++) {
+      const s = sample(900 + i * 20, { insert_failed: BigInt(i * 5), drop: BigInt(i * 5), early_drop: 0n, invalid: 1n });
+      feed(store, 'conntrack', s, t0 + i * 1000, Object.fromEntries(s.stats));
+      store.commitTick(t0 + i * 1000);
+    }
+    const model = buildConntrackPanel(store);
+    expect(model.fillConcern).toBe('bad');
+    expect(model.stats.find((s) => s.name === 'insert_failed')?.concern).toBe('bad');
+    const app = render(<ConntrackPanel model={model} width={80} height={10} focused={false} selected={0} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('960 / 1,000 entries');
+    expect(frame).toContain('96.0%');
+    expect(frame).toMatch(/insert_failed\s+15\s+5\.0/);
+    expect(frame).toContain('via conntrack -C/-S');
+  });
+
+  it('says connection tracking is not loaded instead of showing 0%', async () => {
+    const store = new Store();
+    store.recordProblem(
+      'conntrack',
+      new CollectorProblem('absent', 'connection tracking is not active here (nf_conntrack not loaded)', 'nothing to exhaust'),
+      Date.now(),
+    );
+    store.commitTick(Date.now());
+    const app = render(<ConntrackPanel model={buildConntrackPanel(store)} width={80} height={6} focused={false} selected={0} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('not active here');
+    expect(app.lastFrame()).not.toContain('%');
+  });
+});
+
+describe('NIC panel', () => {
+  const nic = (name: string, stats: Record<string, bigint>, extra: Partial<NicState> = {}): NicState => ({
+    name,
+    operstate: 'UP',
+    carrier: true,
+    physical: false,
+    stats: new Map(Object.entries(stats)),
+    ...extra,
+  });
+
+  function host(dropsNow: bigint, extraVeths = 0) {
+    const store = new Store();
+    const t0 = Date.now() - 2000;
+    for (let i = 0; i <= 2; i++) {
+      const interfaces = [
+        nic('eth0', { rx_packets: BigInt(1000 * i), tx_packets: BigInt(500 * i), rx_dropped: i === 2 ? dropsNow : 0n, rx_errors: 0n }, { physical: true, speedMbps: 25000, mtu: 9001 }),
+        nic('lo', { rx_packets: 5n, tx_packets: 5n, rx_dropped: 0n }),
+        nic('evil\x1b[2J', { rx_packets: 1n, tx_packets: 1n, rx_dropped: 3n }, { kind: 'veth' }),
+        ...Array.from({ length: extraVeths }, (_, k) => nic(`veth${k}`, { rx_packets: 1n, rx_dropped: 0n }, { kind: 'veth' })),
+      ];
+      const value: NicsSample = { interfaces, source: 'ip' };
+      const counters: Record<string, bigint> = {};
+      for (const n of interfaces) for (const [k, v] of n.stats) counters[`${n.name}/${k}`] = v;
+      feed(store, 'nics', value, t0 + i * 1000, counters);
+      const ethtool: EthtoolSample = {
+        interfaces: new Map([['eth0', { info: { driver: 'ena' }, counters: new Map([['bw_in_allowance_exceeded', { total: BigInt(i * 40), queues: 0 }]]) }]]),
+      };
+      feed(store, 'ethtool', ethtool, t0 + i * 1000, { 'eth0/bw_in_allowance_exceeded': BigInt(i * 40) });
+      store.commitTick(t0 + i * 1000);
+    }
+    return store;
+  }
+
+  it('puts the interface with moving drops first, with kernel and driver counters, and escapes hostile names', async () => {
+    const model = buildNicPanel(host(12n, 20));
+    expect(model.rows[0]?.name).toBe('eth0');
+    expect(model.rows[0]?.concern).toBe('bad');
+    expect(model.hiddenQuiet).toBe(20 + 1 - 8);
+    const app = render(<NicPanel model={model} width={100} height={16} focused={false} selected={0} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toMatch(/eth0\s+UP\s+rx 1,000\/s tx 500\/s pkts\s+device ena 25G mtu 9001/);
+    expect(frame).toContain('rx_dropped: 12  12/s');
+    expect(frame).toContain('ethtool bw_in_allowance_exceeded: 80  40/s');
+    expect(frame).toContain('evil\\x1b[2J');
+    expect(frame).not.toContain('\x1b[2J');
+    expect(frame).toContain('more virtual interfaces with nothing to report');
+  });
+
+  it('says which package to install when ethtool is missing, and still shows kernel statistics', async () => {
+    const store = host(0n);
+    store.recordProblem('ethtool', missingToolProblem('ethtool'), Date.now());
+    store.commitTick(Date.now());
+    const app = render(<NicPanel model={buildNicPanel(store)} width={100} height={12} focused={false} selected={0} nowMs={Date.now()} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('ethtool not found — install the ethtool package');
+    expect(app.lastFrame()).toContain('eth0');
+  });
+});
+
+describe('panel navigation', () => {
+  it('Tab moves the keyboard to the next panel, z zooms it, Esc leaves zoom, a switches to every moved counter', async () => {
+    const store = overflowingHost();
+    const interval = { intervalMs: 1000, setIntervalMs() {} };
+    const app = render(<App store={store} interval={interval} target={{ kind: 'host' }} host={{ host: 'h', kernel: 'k' }} onQuit={() => {}} size={{ columns: 100, rows: 45 }} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('TCP sockets');
+    expect(app.lastFrame()).toContain('Kernel counters');
+    expect(app.lastFrame()).toContain('conntrack');
+    expect(app.lastFrame()).toContain('NICs');
+    app.stdin.write('\t');
+    await tick();
+    app.stdin.write('z');
+    await tick();
+    expect(app.lastFrame()).toContain('Kernel counters');
+    expect(app.lastFrame()).not.toContain('TCP sockets');
+    app.stdin.write('\u001B');
+    await tick();
+    await tick();
+    expect(app.lastFrame()).toContain('TCP sockets');
+    app.stdin.write('a');
+    await tick();
+    await tick();
+    expect(app.lastFrame()).toContain('Kernel counters · all that moved');
+    expect(app.lastFrame()).toContain('TcpExtTCPHPHits');
+  });
+});
