@@ -104,6 +104,15 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
     expect(Object.keys(nics[link.a]?.driver?.stats ?? {})).toContain('rx_queue_*_drops');
   });
 
+  it('notes an interface whose driver has no statistics (ethtool -S lo exits 94) and reads the others', async () => {
+    const { store, scheduler } = watch(a, [createEthtoolCollector(() => ['lo', link.a])] as Collector<unknown>[]);
+    await scheduler.runTick();
+    const sample = store.sample<import('../../collectors/ethtool.js').EthtoolSample>('ethtool')?.value;
+    expect(sample?.interfaces.get('lo')?.problem).toMatch(/no stats available|not supported/i);
+    expect(sample?.interfaces.get(link.a)?.counters.has('rx_queue_*_drops')).toBe(true);
+    expect(store.status('ethtool').problem).toBeUndefined();
+  });
+
   it('makes packet loss on the veth visible as a retransmit rate', async () => {
     // netem where the kernel has it; otherwise the same loss from a random-drop rule.
     const netem = await execa('ip', ['netns', 'exec', a.name, 'tc', 'qdisc', 'add', 'dev', link.a, 'root', 'netem', 'loss', '20%'], { reject: false });
