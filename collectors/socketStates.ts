@@ -1,9 +1,11 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import { isFixtureProc } from '../src/target.js';
-import { type PortRange, parsePortRange } from './portRange.js';
+import type { PortRange } from './portRange.js';
 import { parseProcNetTcp } from './procNetTcp.js';
 import { type Sockstat, parseSockstat } from './sockstat.js';
+import { type UnusualSummary, summarizeUnusual } from './socketSummary.js';
 import { type SocketEntry, parseSsSockets } from './ssSockets.js';
+import { type TcpLimits, createTcpLimitsReader } from './tcpSysctls.js';
 import { TCP_STATES, type TcpState, type TcpStateCounts, zeroStateCounts } from './tcpState.js';
 import type { Collector, SampleContext, Sampled } from './types.js';
 
@@ -19,6 +21,10 @@ export interface SocketStateSample {
   /** How many sockets this sample had to read one by one: the cost driver. */
   dumpedSockets: number;
   portRange?: PortRange;
+  /** tcp_max_orphans, tcp_max_tw_buckets, tcp_tw_reuse of the namespace. */
+  limits: Omit<TcpLimits, 'portRange'>;
+  /** Per-destination SYN-SENT, per-server CLOSE-WAIT, full accept queues. */
+  unusual: UnusualSummary;
 }
 
 /**
@@ -74,16 +80,15 @@ export const stateSeriesKey = (state: TcpState): string => `tcp.states.${state}`
 export function socketSeries(sample: SocketStateSample): Record<string, number> {
   const out: Record<string, number> = { 'tcp.udp': sample.udp, 'tcp.orphans': sample.orphans };
   for (const state of TCP_STATES) out[stateSeriesKey(state)] = sample.states[state];
+  for (const { endpoint, count } of sample.unusual.synSentByPeer) out[`synsent:${endpoint}`] = count;
   return out;
 }
 
 const UNUSUAL_STATES_ARGS = ['-tano', 'exclude', 'established', 'exclude', 'time-wait'];
-const PORT_RANGE_EVERY_TICKS = 30;
 
 export function createSocketStateCollector(): Collector<SocketStateSample> {
   let ssMissing = false;
-  let portRange: PortRange | undefined;
-  let portRangeTick = -Infinity;
+  const readLimits = createTcpLimitsReader();
 
   const readOptional = async (ctx: SampleContext, file: string): Promise<string | undefined> => {
     try {
@@ -95,20 +100,6 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
     }
   };
 
-  const refreshPortRange = async (ctx: SampleContext, notes: string[]): Promise<void> => {
-    if (ctx.tick - portRangeTick < PORT_RANGE_EVERY_TICKS) return;
-    portRangeTick = ctx.tick;
-    try {
-      const [range, reserved] = await Promise.all([
-        ctx.io.readProcSys('net/ipv4/ip_local_port_range', ctx.timeoutMs),
-        ctx.io.readProcSys('net/ipv4/ip_local_reserved_ports', ctx.timeoutMs).catch(() => ''),
-      ]);
-      portRange = parsePortRange(range, reserved) ?? portRange;
-    } catch (error) {
-      notes.push(`ephemeral port range unknown: ${asProblem(error).message}`);
-    }
-  };
-
   return {
     name: 'sockets',
     everyTicks: 1,
@@ -116,7 +107,7 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
     async sample(ctx) {
       const notes: string[] = [];
       const atMs = Date.now();
-      await refreshPortRange(ctx, notes);
+      const { portRange, ...limits } = await readLimits(ctx, notes);
       const useProc = ssMissing || isFixtureProc(ctx.io.roots);
       const [sock4Text, sock6Text, dump] = await Promise.all([
         ctx.io.readProcNet('sockstat', ctx.timeoutMs),
@@ -131,13 +122,20 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
         udp: (sock4.value.UDP?.inuse ?? 0) + (sock6?.value.UDP6?.inuse ?? 0),
         orphans: sock4.value.TCP.orphan ?? 0,
         ...(portRange ? { portRange } : {}),
+        limits,
       };
 
       if (dump !== undefined && dump !== 'missing') {
         const unusual = parseSsSockets(dump);
         skippedLines += unusual.skippedLines;
         const states = deriveStateCounts(unusual.value, sock4.value, sock6?.value);
-        const value: SocketStateSample = { states, ...base, method: 'ss', dumpedSockets: unusual.value.length };
+        const value: SocketStateSample = {
+          states,
+          ...base,
+          method: 'ss',
+          dumpedSockets: unusual.value.length,
+          unusual: summarizeUnusual(unusual.value),
+        };
         return { value, skippedLines, notes, atMs };
       }
 
@@ -155,6 +153,7 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
         ...base,
         method: 'proc',
         dumpedSockets: sockets.length,
+        unusual: summarizeUnusual(sockets),
       };
       return { value, skippedLines, notes, atMs } satisfies Sampled<SocketStateSample>;
     },

@@ -1,5 +1,6 @@
-import { Box } from 'ink';
+import { Box, Text } from 'ink';
 import React from 'react';
+import { AlertsPanel, alertsPanelHeight } from '../components/AlertsPanel.js';
 import { ConntrackPanel, conntrackPanelHeight } from '../components/ConntrackPanel.js';
 import { CounterPanel } from '../components/CounterPanel.js';
 import { Footer } from '../components/Footer.js';
@@ -8,7 +9,10 @@ import { HelpOverlay } from '../components/HelpOverlay.js';
 import { NicPanel, nicLines } from '../components/NicPanel.js';
 import { SocketStatePanel, socketPanelHeight } from '../components/SocketStatePanel.js';
 import { TooSmall } from '../components/TooSmall.js';
-import { type DashboardModel, type HostInfo, buildDashboardModel } from './dashboardModel.js';
+import { TCP_STATES } from '../collectors/tcpState.js';
+import type { AlertsState } from './alerts/engine.js';
+import type { AlertLink } from './alerts/types.js';
+import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel } from './dashboardModel.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { type TerminalSize, useTerminalSize } from './hooks/useTerminalSize.js';
@@ -23,6 +27,8 @@ export const MIN_ROWS = 20;
 
 export interface AppProps {
   store: Store;
+  /** The alert engine's latest evaluation. */
+  alerts?: () => AlertsState;
   interval: IntervalControl;
   target: Target;
   host: HostInfo;
@@ -33,6 +39,7 @@ export interface AppProps {
 
 function rowCounts(model: DashboardModel): Record<PanelId, number> {
   return {
+    alerts: model.alerts.alerts.length,
     sockets: model.sockets.rows.length,
     counters: model.counters.rows.length,
     conntrack: model.conntrack.stats.length,
@@ -45,6 +52,8 @@ function PanelById({ id, model, view, layout, nowMs }: { id: PanelId; model: Das
   if (!box) return null;
   const common = { width: box.width, height: box.height, focused: view.focus === id, selected: view.selected[id], nowMs };
   switch (id) {
+    case 'alerts':
+      return <AlertsPanel model={model.alerts} {...common} />;
     case 'sockets':
       return <SocketStatePanel model={model.sockets} {...common} />;
     case 'counters':
@@ -56,16 +65,51 @@ function PanelById({ id, model, view, layout, nowMs }: { id: PanelId; model: Das
   }
 }
 
-export function App({ store, interval, target, host, onQuit, size: fixedSize }: AppProps) {
+/** The row an alert's link points at, in the panel it leads to. */
+function rowOf(model: DashboardModel, link: AlertLink): number | undefined {
+  if (link.panel === 'sockets' && link.state) return TCP_STATES.indexOf(link.state);
+  if (link.panel === 'nics' && link.nic !== undefined) {
+    const i = nicLines(model.nics).findIndex((l) => l.key === `if-${link.nic}`);
+    return i < 0 ? undefined : i;
+  }
+  return undefined;
+}
+
+function AlertBadges({ critical, warning }: { critical: number; warning: number }) {
+  return (
+    <>
+      {critical > 0 ? (
+        <Text backgroundColor="red" color="white" bold>
+          {` ${critical} CRIT `}
+        </Text>
+      ) : null}
+      {warning > 0 ? (
+        <Text backgroundColor="yellow" color="black" bold>
+          {` ${warning} WARN `}
+        </Text>
+      ) : null}
+    </>
+  );
+}
+
+export function App({ store, alerts = () => NO_ALERTS, interval, target, host, onQuit, size: fixedSize }: AppProps) {
   const size = useTerminalSize(fixedSize);
   const { view, intervalMs } = useDashboardControls({
     interval,
     onQuit,
-    viewContext: () => ({ rowCounts: rowCounts(model), pageSize: 10 }),
+    viewContext: () => ({
+      rowCounts: rowCounts(model),
+      pageSize: 10,
+      alertLinks: model.alerts.alerts.map((a) => a.link),
+      rowOf: (link) => rowOf(model, link),
+    }),
   });
-  const model = useStoreModel(store, view.paused, () => buildDashboardModel(store, target, host, interval.intervalMs, view.countersMode), [
-    view.countersMode,
-  ]);
+  const model = useStoreModel(
+    store,
+    view.paused,
+    () => buildDashboardModel(store, alerts(), target, host, interval.intervalMs, view.countersMode),
+    [view.countersMode],
+  );
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
     return <TooSmall columns={size.columns} rows={size.rows} needColumns={MIN_COLUMNS} needRows={MIN_ROWS} />;
@@ -78,19 +122,31 @@ export function App({ store, interval, target, host, onQuit, size: fixedSize }: 
   const layout = layoutPanels(
     size.columns,
     bodyHeight,
-    { sockets: socketPanelHeight(model.sockets, nowMs), conntrack: conntrackPanelHeight(model.conntrack, nowMs) },
+    {
+      alerts: alertsPanelHeight(model.alerts, view.focus === 'alerts' ? view.selected.alerts : undefined, nowMs, size.columns),
+      sockets: socketPanelHeight(model.sockets, nowMs),
+      conntrack: conntrackPanelHeight(model.conntrack, nowMs),
+    },
     view.zoomed ? view.focus : undefined,
   );
   const [left, right] = layout.columns;
   const below = left.filter((id) => id !== 'sockets' || view.zoomed);
+  const { critical, warning } = model.alerts;
   return (
     <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
-      <Header model={{ ...model.header, intervalMs }} paused={view.paused} width={size.columns} />
+      <Header
+        model={{ ...model.header, intervalMs }}
+        paused={view.paused}
+        width={size.columns}
+        badgesWidth={(critical ? ` ${critical} CRIT `.length : 0) + (warning ? ` ${warning} WARN `.length : 0)}
+        badges={<AlertBadges critical={critical} warning={warning} />}
+      />
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {view.helpOpen ? (
           <HelpOverlay width={size.columns} height={bodyHeight} />
         ) : (
           <>
+            {!view.zoomed ? <PanelById id="alerts" model={model} view={view} layout={layout} nowMs={nowMs} /> : null}
             {!view.zoomed ? <PanelById id="sockets" model={model} view={view} layout={layout} nowMs={nowMs} /> : null}
             <Box flexDirection="row">
               <Box flexDirection="column">

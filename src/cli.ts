@@ -12,6 +12,8 @@ export interface Options {
   count?: number;
   /** Interfaces to read `ethtool -S` from besides those backed by a device. */
   ethtoolInterfaces: string[];
+  /** JSON file overriding alert thresholds. */
+  configFile?: string;
 }
 
 export type CliResult =
@@ -34,6 +36,7 @@ Options:
                            (a container or pod: any PID inside it)
       --ethtool IF[,IF..]  also read driver counters (ethtool -S) of these
                            interfaces; devices with hardware always are
+      --config FILE        alert thresholds (JSON; see the README's table)
       --json               no screen: print one JSON sample per interval (NDJSON)
       --count N            with --json: stop after N samples
       --proc-root DIR      read /proc from DIR (default /proc)
@@ -77,6 +80,7 @@ export function parseCli(argv: string[]): CliResult {
         netns: { type: 'string' },
         pid: { type: 'string' },
         ethtool: { type: 'string' },
+        config: { type: 'string' },
         json: { type: 'boolean' },
         count: { type: 'string' },
         'proc-root': { type: 'string' },
@@ -142,6 +146,7 @@ export function parseCli(argv: string[]): CliResult {
     if (!values.json) return { kind: 'error', message: '--count only makes sense with --json' };
     options.count = Number(values.count);
   }
+  if (typeof values.config === 'string') options.configFile = values.config;
   if (typeof values['proc-root'] === 'string') options.roots.procRoot = values['proc-root'].replace(/\/+$/, '') || '/';
   if (typeof values['sys-root'] === 'string') options.roots.sysRoot = values['sys-root'].replace(/\/+$/, '') || '/';
   return { kind: 'run', options };

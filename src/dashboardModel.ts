@@ -1,3 +1,5 @@
+import type { AlertsState } from './alerts/engine.js';
+import { type AlertPanelModel, buildAlertPanel } from './models/alerts.js';
 import { type ConntrackPanelModel, buildConntrackPanel } from './models/conntrack.js';
 import { type CounterPanelModel, type CountersMode, buildCounterPanel } from './models/counters.js';
 import { type NicPanelModel, buildNicPanel } from './models/nics.js';
@@ -24,19 +26,30 @@ export interface HeaderModel {
 /** Everything the screen shows at one tick; frozen as a whole while paused. */
 export interface DashboardModel {
   header: HeaderModel;
+  alerts: AlertPanelModel;
   sockets: SocketPanelModel;
   counters: CounterPanelModel;
   conntrack: ConntrackPanelModel;
   nics: NicPanelModel;
 }
 
-export function buildDashboardModel(store: Store, target: Target, host: HostInfo, intervalMs: number, countersMode: CountersMode): DashboardModel {
+export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0 };
+
+export function buildDashboardModel(
+  store: Store,
+  alerts: AlertsState,
+  target: Target,
+  host: HostInfo,
+  intervalMs: number,
+  countersMode: CountersMode,
+): DashboardModel {
   const nowMs = Date.now();
   const sockets = buildSocketPanel(store);
   const header: HeaderModel = { host: host.host, kernel: host.kernel, target: targetLabel(target), intervalMs };
   if (sockets.status.sampleAtMs !== undefined) header.sampleAtMs = sockets.status.sampleAtMs;
   return {
     header,
+    alerts: buildAlertPanel(alerts),
     sockets,
     counters: buildCounterPanel(store, countersMode, nowMs),
     conntrack: buildConntrackPanel(store, nowMs),

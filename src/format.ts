@@ -96,3 +96,19 @@ export function padStart(text: string, width: number): string {
   const t = truncate(text, width);
   return ' '.repeat(Math.max(0, width - [...t].length)) + t;
 }
+
+/** Word-wraps to lines of at most `width` columns (a longer word is cut). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line === '') line = word;
+    else if ([...line].length + 1 + [...word].length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines.map((l) => truncate(l, width));
+}

@@ -20,6 +20,8 @@ export type Action =
   | 'focus2'
   | 'focus3'
   | 'focus4'
+  | 'focus5'
+  | 'enter'
   | 'zoom'
   | 'toggleCounters';
 
@@ -41,10 +43,12 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'end', keys: ['end', 'G'], help: 'go to the last row' },
   { action: 'nextPanel', keys: ['tab'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
   { action: 'prevPanel', keys: ['shift+tab'], help: 'focus the previous panel' },
-  { action: 'focus1', keys: ['1'], help: 'focus TCP sockets' },
-  { action: 'focus2', keys: ['2'], help: 'focus kernel counters' },
-  { action: 'focus3', keys: ['3'], help: 'focus conntrack' },
-  { action: 'focus4', keys: ['4'], help: 'focus NICs' },
+  { action: 'focus1', keys: ['1'], help: 'focus alerts' },
+  { action: 'focus2', keys: ['2'], help: 'focus TCP sockets' },
+  { action: 'focus3', keys: ['3'], help: 'focus kernel counters' },
+  { action: 'focus4', keys: ['4'], help: 'focus conntrack' },
+  { action: 'focus5', keys: ['5'], help: 'focus NICs' },
+  { action: 'enter', keys: ['return', 'right', 'l'], hint: 'Enter open', help: 'open: an alert leads to its subject' },
   { action: 'zoom', keys: ['z'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
   { action: 'toggleCounters', keys: ['a'], hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
   { action: 'slower', keys: ['+', '='], hint: '+/- interval', help: 'sample less often (longer interval)' },

@@ -24,14 +24,17 @@ export const TWO_COLUMN_WIDTH = 110;
 export function layoutPanels(
   width: number,
   bodyHeight: number,
-  natural: { sockets: number; conntrack: number },
+  natural: { alerts: number; sockets: number; conntrack: number },
   zoomed?: PanelId,
 ): PanelLayout {
   if (zoomed) return { [zoomed]: { width, height: bodyHeight }, columns: [[zoomed], []] } as PanelLayout;
   const layout: PanelLayout = { columns: [['sockets'], []] };
-  const socketsHeight = Math.min(bodyHeight, natural.sockets);
+  // Alerts first: never more than a third of the body, never less than one line.
+  const alertsHeight = Math.min(natural.alerts, Math.max(3, Math.floor(bodyHeight / 3)));
+  layout.alerts = { width, height: alertsHeight };
+  const socketsHeight = Math.min(bodyHeight - alertsHeight, natural.sockets);
   layout.sockets = { width, height: socketsHeight };
-  const rest = bodyHeight - socketsHeight;
+  const rest = bodyHeight - alertsHeight - socketsHeight;
   if (rest < MIN_PANEL_HEIGHT) return layout;
   if (width >= TWO_COLUMN_WIDTH) {
     const left = Math.floor(width * 0.5);

@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { hostname, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createConntrackCollector } from '../collectors/conntrack.js';
-import { createEthtoolCollector } from '../collectors/ethtool.js';
-import { createKernelCounterCollector } from '../collectors/kernelCounters.js';
-import type { NicsSample } from '../collectors/nics.js';
-import { createNicCollector } from '../collectors/nics.js';
-import { createSocketStateCollector } from '../collectors/socketStates.js';
-import type { Collector } from '../collectors/types.js';
 import { type Options, parseCli } from './cli.js';
-import type { HostInfo } from './dashboardModel.js';
+import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
 import { buildRecord } from './record.js';
-import { Scheduler } from './scheduler.js';
-import { Store } from './store.js';
-import { createTargetIO } from './targetIO.js';
+import { createRuntime } from './runtime.js';
 
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -30,39 +20,9 @@ export function packageVersion(): string {
   return 'unknown';
 }
 
-export interface Runtime {
-  store: Store;
-  scheduler: Scheduler;
-  host: HostInfo;
-}
-
-export function createRuntime(options: Options): Runtime {
-  const io = createTargetIO(options.target, options.roots);
-  const store = new Store();
-  // ethtool -S reads the interfaces backed by a device, plus the user's picks.
-  const ethtoolTargets = (): string[] => {
-    const nics = store.sample<NicsSample>('nics')?.value.interfaces ?? [];
-    const known = new Set(nics.map((n) => n.name));
-    const physical = nics.filter((n) => n.physical).map((n) => n.name);
-    return [...new Set([...physical, ...options.ethtoolInterfaces.filter((n) => known.has(n))])];
-  };
-  const collectors = [
-    createSocketStateCollector(),
-    createKernelCounterCollector(),
-    createConntrackCollector(),
-    createNicCollector(),
-    createEthtoolCollector(ethtoolTargets),
-  ] as Collector<unknown>[];
-  const scheduler = new Scheduler(collectors, io, store, {
-    intervalMs: options.intervalMs,
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-  });
-  return { store, scheduler, host: { host: hostname(), kernel: release() } };
-}
-
 /** `--json`: one sample per tick on stdout, no screen. Ends after --count, on a closed pipe, or a signal. */
-async function runJson(options: Options): Promise<number> {
-  const { store, scheduler } = createRuntime(options);
+async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
+  const { store, scheduler, alerts } = createRuntime(options, alertConfig);
   return new Promise<number>((resolve) => {
     let written = 0;
     const finish = (code: number) => {
@@ -73,7 +33,7 @@ async function runJson(options: Options): Promise<number> {
     process.stdout.on('error', () => finish(0)); // `| head` closed the pipe
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
     const unsubscribe = store.subscribe(() => {
-      process.stdout.write(`${JSON.stringify(buildRecord(store, options.target, scheduler.intervalMs))}\n`);
+      process.stdout.write(`${JSON.stringify(buildRecord(store, options.target, scheduler.intervalMs, alerts()))}\n`);
       written++;
       if (options.count !== undefined && written >= options.count) finish(0);
     });
@@ -81,7 +41,7 @@ async function runJson(options: Options): Promise<number> {
   });
 }
 
-async function runScreen(options: Options): Promise<number> {
+async function runScreen(options: Options, alertConfig: AlertConfig): Promise<number> {
   // Ink renders nothing but the last frame when it believes it runs in CI
   // (is-in-ci reads CI / CONTINUOUS_INTEGRATION once, at import). We only get
   // here with a terminal on both ends, so such a variable leaked from the
@@ -94,7 +54,7 @@ async function runScreen(options: Options): Promise<number> {
     import('./app.js'),
     import('./terminal.js'),
   ]);
-  const { store, scheduler, host } = createRuntime(options);
+  const { store, scheduler, host, alerts } = createRuntime(options, alertConfig);
   return new Promise<number>((resolve) => {
     let done = false;
     const shutdown = (code: number) => {
@@ -107,7 +67,7 @@ async function runScreen(options: Options): Promise<number> {
     };
     const session = enterFullScreen(process.stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
     const instance = render(
-      React.createElement(App, { store, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0) }),
+      React.createElement(App, { store, alerts, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0) }),
       // Ink 6.8's incremental renderer starts one line too low when the frame
       // ends with a newline (it always does below full height), leaving the
       // previous header on screen; the standard renderer rewrites the frame in
@@ -132,12 +92,24 @@ export async function main(argv: string[]): Promise<number> {
     case 'error':
       process.stderr.write(`nettriage: ${cli.message}\nTry 'nettriage --help'.\n`);
       return 2;
-    case 'run':
-      if (cli.options.json) return runJson(cli.options);
+    case 'run': {
+      // A bad config stops everything before the screen opens.
+      let alertConfig = defaultAlertConfig();
+      if (cli.options.configFile !== undefined) {
+        try {
+          alertConfig = await loadAlertConfig(cli.options.configFile);
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          process.stderr.write(`nettriage: config ${error.message}\n`);
+          return 2;
+        }
+      }
+      if (cli.options.json) return runJson(cli.options, alertConfig);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         process.stderr.write('nettriage: the dashboard needs a terminal; use --json for scripts and pipes\n');
         return 2;
       }
-      return runScreen(cli.options);
+      return runScreen(cli.options, alertConfig);
+    }
   }
 }

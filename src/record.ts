@@ -3,6 +3,8 @@ import type { EthtoolSample } from '../collectors/ethtool.js';
 import type { KernelCountersSample } from '../collectors/kernelCounters.js';
 import { type NicsSample, nicCounterKey } from '../collectors/nics.js';
 import type { SocketStateSample } from '../collectors/socketStates.js';
+import type { AlertsState } from './alerts/engine.js';
+import type { Severity } from './alerts/types.js';
 import { jsonInteger } from './rates.js';
 import type { CollectorStatus, CounterState, Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
@@ -57,8 +59,21 @@ export interface SampleRecord {
   counters: Record<string, CounterRecord> | SourceError;
   conntrack: ConntrackRecord | SourceError;
   nics: Record<string, NicRecord> | SourceError;
+  /** Active alerts, most severe first. */
+  alerts: AlertRecord[];
   /** Freshness of every source, by collector: sockets, counters, conntrack, nics, ethtool. */
   sources: Record<string, SectionMeta | SourceError>;
+}
+
+export interface AlertRecord {
+  id: string;
+  severity: Severity;
+  summary: string;
+  subject: string;
+  /** ISO 8601 time the alert was raised. */
+  since: string;
+  why: string;
+  next: string[];
 }
 
 function problemOf(status: CollectorStatus): SourceError | undefined {
@@ -126,9 +141,9 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES = ['sockets', 'counters', 'conntrack', 'nics', 'ethtool'];
+const SOURCES = ['sockets', 'counters', 'conntrack', 'nics', 'ethtool', 'owners', 'destinations'];
 
-export function buildRecord(store: Store, target: Target, intervalMs: number, nowMs = Date.now()): SampleRecord {
+export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
   const counters = store.sample<KernelCountersSample>('counters');
   const nics = store.sample<NicsSample>('nics');
   const sources: Record<string, SectionMeta | SourceError> = {};
@@ -148,6 +163,15 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, no
     conntrack: section(store, 'conntrack', nowMs, (v: ConntrackSample) => ({ ...v, stats: countersOf(store, 'conntrack') })),
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status('nics')) ?? { error: 'no sample yet' }),
+    alerts: (alerts?.alerts ?? []).map((a) => ({
+      id: a.id,
+      severity: a.severity,
+      summary: a.summary,
+      subject: a.subject,
+      since: new Date(a.sinceMs).toISOString(),
+      why: a.why,
+      next: a.next,
+    })),
     sources,
   };
 }

@@ -67,6 +67,11 @@ export class Store {
     status.notes = sampled.notes;
     status.skippedLines = sampled.skippedLines;
     for (const [key, value] of Object.entries(seriesValues)) this.pending.set(key, { owner: name, value });
+    // A series this collector fed before but left out now (a destination no
+    // longer in its top list) has no value at this tick: a gap, not the old value.
+    for (const [key, entry] of this.series) {
+      if (entry.owner === name && !this.pending.has(key) && !key.startsWith('rate:')) this.pending.set(key, { owner: name, value: Number.NaN });
+    }
   }
 
   /**
@@ -152,11 +157,12 @@ export class Store {
     }
     for (const [key, entry] of this.series) {
       const fresh = this.pending.get(key);
-      if (fresh !== undefined) {
-        entry.ring.push(fresh.value);
-        entry.lastTick = this.tickCount;
-      } else if (this.tickCount - entry.lastTick > this.capacity) {
+      // A gap does not keep a series alive: one with nothing but gaps for a whole history goes.
+      if (fresh !== undefined && !Number.isNaN(fresh.value)) entry.lastTick = this.tickCount;
+      if (this.tickCount - entry.lastTick > this.capacity) {
         this.series.delete(key);
+      } else if (fresh !== undefined) {
+        entry.ring.push(fresh.value);
       } else {
         entry.ring.push(this.statuses.get(entry.owner)?.problem ? Number.NaN : entry.ring.last());
       }

@@ -1,7 +1,8 @@
+import type { AlertLink } from './alerts/types.js';
 import type { Action } from './keymap.js';
 import type { CountersMode } from './models/counters.js';
 
-export const PANELS = ['sockets', 'counters', 'conntrack', 'nics'] as const;
+export const PANELS = ['alerts', 'sockets', 'counters', 'conntrack', 'nics'] as const;
 export type PanelId = (typeof PANELS)[number];
 
 /** What the person at the keyboard has chosen to look at; never what the kernel said. */
@@ -18,7 +19,7 @@ export interface ViewState {
 
 export const initialViewState: ViewState = {
   focus: 'sockets',
-  selected: { sockets: 0, counters: 0, conntrack: 0, nics: 0 },
+  selected: { alerts: 0, sockets: 0, counters: 0, conntrack: 0, nics: 0 },
   helpOpen: false,
   paused: false,
   zoomed: false,
@@ -28,6 +29,10 @@ export const initialViewState: ViewState = {
 export interface ViewContext {
   rowCounts: Record<PanelId, number>;
   pageSize: number;
+  /** Where each alert leads, by alert row. */
+  alertLinks?: (AlertLink | undefined)[];
+  /** The row a link points at in its panel. */
+  rowOf?: (link: AlertLink) => number | undefined;
 }
 
 export function reduceView(state: ViewState, action: Action, ctx: ViewContext): ViewState {
@@ -57,7 +62,21 @@ export function reduceView(state: ViewState, action: Action, ctx: ViewContext): 
     case 'focus2':
     case 'focus3':
     case 'focus4':
+    case 'focus5':
       return { ...state, focus: PANELS[Number(action.slice(-1)) - 1] ?? focus };
+    case 'enter': {
+      // An alert leads to its subject: the panel, and the row there.
+      if (focus !== 'alerts') return state;
+      const link = ctx.alertLinks?.[current];
+      if (!link) return state;
+      const row = ctx.rowOf?.(link);
+      return {
+        ...state,
+        focus: link.panel,
+        zoomed: false,
+        selected: row === undefined ? state.selected : { ...state.selected, [link.panel]: row },
+      };
+    }
     case 'zoom':
       return { ...state, zoomed: !state.zoomed };
     case 'toggleCounters':

@@ -30,6 +30,8 @@ function sample(states: Partial<Record<string, number>>, atMs = Date.now()) {
     method: 'ss',
     dumpedSockets: 4,
     portRange: { low: 32768, high: 60999, reserved: 0, usable: 28232 },
+    limits: {},
+    unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] },
   };
   return { value, atMs, skippedLines: 0, notes: [] };
 }

@@ -1,0 +1,107 @@
+import { asProblem } from '../src/problems.js';
+import type { TargetIO } from '../src/targetIO.js';
+import { type CountByEndpoint, endpointText } from './socketSummary.js';
+import { type SocketEntry, parseSsSockets } from './ssSockets.js';
+import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
+import type { Collector, Parsed } from './types.js';
+
+/**
+ * Sockets in one state, from a kernel-filtered dump. With `withOwners`, ss
+ * walks every /proc/PID/fd to find owners (~1 s with 36,000 sockets): only on
+ * demand, only for the state asked about, never every tick.
+ */
+export async function querySockets(io: TargetIO, state: TcpState, withOwners: boolean, timeoutMs: number): Promise<Parsed<SocketEntry[]>> {
+  const r = await io.run(['ss', withOwners ? '-tanpo' : '-tano', 'state', SS_STATE_FILTER[state]], { timeoutMs });
+  return parseSsSockets(r.stdout, state);
+}
+
+export interface ProcessSockets {
+  pid: number;
+  /** As ss printed it (the process's comm): untrusted text. */
+  name: string;
+  /** Sockets of this process in the state. */
+  count: number;
+  peers: CountByEndpoint[];
+  locals: CountByEndpoint[];
+}
+
+export interface OwnersOfState {
+  owners: ProcessSockets[];
+  /** Sockets ss showed no process for: the kernel's own (TIME-WAIT), or other users' when not root. */
+  unowned: number;
+  total: number;
+}
+
+function bump(map: Map<string, number>, key: string) {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function top(map: Map<string, number>, n: number): CountByEndpoint[] {
+  return [...map]
+    .map(([endpoint, count]) => ({ endpoint, count }))
+    .sort((a, b) => b.count - a.count || a.endpoint.localeCompare(b.endpoint))
+    .slice(0, n);
+}
+
+/** Sockets per owning process, most sockets first; a socket shared after fork() counts for each owner. */
+export function groupByOwner(sockets: SocketEntry[]): OwnersOfState {
+  const byPid = new Map<number, { name: string; count: number; peers: Map<string, number>; locals: Map<string, number> }>();
+  let unowned = 0;
+  for (const s of sockets) {
+    if (s.owners.length === 0) unowned++;
+    const seen = new Set<number>();
+    for (const o of s.owners) {
+      if (seen.has(o.pid)) continue;
+      seen.add(o.pid);
+      let entry = byPid.get(o.pid);
+      if (!entry) {
+        entry = { name: o.name, count: 0, peers: new Map(), locals: new Map() };
+        byPid.set(o.pid, entry);
+      }
+      entry.count++;
+      bump(entry.peers, endpointText(s.peer));
+      bump(entry.locals, endpointText(s.local));
+    }
+  }
+  const owners = [...byPid]
+    .map(([pid, e]) => ({ pid, name: e.name, count: e.count, peers: top(e.peers, 5), locals: top(e.locals, 5) }))
+    .sort((a, b) => b.count - a.count || a.pid - b.pid);
+  return { owners, unowned, total: sockets.length };
+}
+
+export interface OwnersSample {
+  byState: Partial<Record<TcpState, OwnersOfState & { atMs: number }>>;
+}
+
+export const OWNERS_EVERY_MS = 10_000;
+
+/**
+ * Owners of the states the alerts ask about (CLOSE-WAIT while it climbs,
+ * LISTEN while accept queues overflow), each refreshed at most every 10 s.
+ */
+export function createOwnersCollector(wanted: () => TcpState[]): Collector<OwnersSample> {
+  const byState: OwnersSample['byState'] = {};
+  return {
+    name: 'owners',
+    everyTicks: 1,
+    async sample(ctx) {
+      const atMs = Date.now();
+      const notes: string[] = [];
+      let skippedLines = 0;
+      const want = new Set(wanted());
+      for (const state of Object.keys(byState) as TcpState[]) if (!want.has(state)) delete byState[state];
+      for (const state of want) {
+        const last = byState[state]?.atMs ?? 0;
+        if (atMs - last < OWNERS_EVERY_MS) continue;
+        try {
+          const parsed = await querySockets(ctx.io, state, true, ctx.timeoutMs);
+          skippedLines += parsed.skippedLines;
+          byState[state] = { ...groupByOwner(parsed.value), atMs };
+        } catch (error) {
+          notes.push(`owners of ${state}: ${asProblem(error).message}`);
+        }
+      }
+      return { value: { byState: { ...byState } }, skippedLines, notes, atMs };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import type { Endpoint, SocketEntry } from './ssSockets.js';
+
+export interface CountByEndpoint {
+  /** `addr:port`, IPv6 in brackets. */
+  endpoint: string;
+  count: number;
+}
+
+export interface ListenerQueue {
+  local: string;
+  /** Connections waiting to be accepted (ss Recv-Q of a LISTEN socket). */
+  acceptQueue: number;
+  /** The listen() backlog (ss Send-Q of a LISTEN socket). */
+  backlog: number;
+}
+
+/** What the alerts need to know about the unusual sockets, beyond their counts. */
+export interface UnusualSummary {
+  /** SYN-SENT sockets per destination, busiest first (top 10). */
+  synSentByPeer: CountByEndpoint[];
+  /** CLOSE-WAIT sockets per local address, busiest first (top 10): which server leaks. */
+  closeWaitByLocal: CountByEndpoint[];
+  /** Listeners with a non-empty accept queue, fullest first (top 20). */
+  listeners: ListenerQueue[];
+}
+
+export function endpointText(e: Endpoint): string {
+  const address = e.address.includes(':') ? `[${e.address}]` : e.address;
+  return `${address}:${e.port}`;
+}
+
+function top(counts: Map<string, number>, n: number): CountByEndpoint[] {
+  return [...counts]
+    .map(([endpoint, count]) => ({ endpoint, count }))
+    .sort((a, b) => b.count - a.count || a.endpoint.localeCompare(b.endpoint))
+    .slice(0, n);
+}
+
+export function summarizeUnusual(sockets: SocketEntry[]): UnusualSummary {
+  const synSent = new Map<string, number>();
+  const closeWait = new Map<string, number>();
+  const listeners: ListenerQueue[] = [];
+  for (const s of sockets) {
+    if (s.state === 'SYN-SENT') {
+      const k = endpointText(s.peer);
+      synSent.set(k, (synSent.get(k) ?? 0) + 1);
+    } else if (s.state === 'CLOSE-WAIT') {
+      const k = endpointText(s.local);
+      closeWait.set(k, (closeWait.get(k) ?? 0) + 1);
+    } else if (s.state === 'LISTEN' && s.recvQ > 0) {
+      listeners.push({ local: endpointText(s.local), acceptQueue: s.recvQ, backlog: s.sendQ });
+    }
+  }
+  listeners.sort((a, b) => b.acceptQueue / Math.max(1, b.backlog) - a.acceptQueue / Math.max(1, a.backlog));
+  return { synSentByPeer: top(synSent, 10), closeWaitByLocal: top(closeWait, 10), listeners: listeners.slice(0, 20) };
+}

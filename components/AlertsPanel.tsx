@@ -1,0 +1,97 @@
+import { Text } from 'ink';
+import React from 'react';
+import type { Alert } from '../src/alerts/types.js';
+import { formatAge, truncate, wrapWords } from '../src/format.js';
+import type { AlertPanelModel } from '../src/models/alerts.js';
+import { safeText } from '../src/sanitize.js';
+import { scrollStart } from '../src/viewState.js';
+import { Panel, innerWidth } from './Panel.js';
+
+export interface AlertsPanelProps {
+  model: AlertPanelModel;
+  width: number;
+  height: number;
+  focused: boolean;
+  selected: number;
+  nowMs: number;
+}
+
+interface Line {
+  key: string;
+  text: string;
+  color?: string;
+  bold?: boolean;
+  dim?: boolean;
+  /** Index of the alert this line belongs to. */
+  alert: number;
+}
+
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
+
+/**
+ * Two lines an alert — what and since when, then the summary with the
+ * numbers; the selected one (when the panel has the keyboard) also shows why
+ * and the commands to run next. Everything is escaped: subjects carry
+ * process and interface names.
+ */
+export function alertLines(model: AlertPanelModel, expanded: number | undefined, nowMs: number, width = 200): Line[] {
+  const lines: Line[] = [];
+  model.alerts.forEach((a: Alert, i) => {
+    const color = a.severity === 'critical' ? 'red' : 'yellow';
+    const mark = a.severity === 'critical' ? '●' : '▲';
+    lines.push({
+      key: `${a.id}|${a.subject}|h`,
+      text: `${mark} ${a.severity.toUpperCase().padEnd(8)} ${a.id}  ${safeText(a.subject)}  · since ${clock(a.sinceMs)}, ${formatAge(nowMs - a.sinceMs)}`,
+      color,
+      bold: true,
+      alert: i,
+    });
+    lines.push({ key: `${a.id}|${a.subject}|s`, text: `  ${safeText(a.summary)}`, alert: i });
+    if (expanded === i) {
+      wrapWords(`why: ${safeText(a.why)}`, Math.max(20, width - 2)).forEach((text, k) =>
+        lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `  ${text}`, dim: true, alert: i }),
+      );
+      for (const [k, cmd] of a.next.entries()) lines.push({ key: `${a.id}|${a.subject}|n${k}`, text: `  $ ${safeText(cmd)}`, color: 'cyan', alert: i });
+      lines.push({ key: `${a.id}|${a.subject}|e`, text: '  Enter: go to it', dim: true, alert: i });
+    }
+  });
+  for (const d of model.disabled) lines.push({ key: `off-${d.id}`, text: `rule ${d.id} disabled after an error: ${safeText(d.reason)}`, color: 'yellow', alert: -1 });
+  return lines;
+}
+
+/** Rows the panel wants: a quiet line, or its alerts (the selected one expanded). */
+export function alertsPanelHeight(model: AlertPanelModel, expanded: number | undefined, nowMs: number, width: number): number {
+  return 2 + Math.max(1, alertLines(model, expanded, nowMs, innerWidth(width)).length);
+}
+
+export function AlertsPanel({ model, width, height, focused, selected, nowMs }: AlertsPanelProps) {
+  const inner = innerWidth(width);
+  const expanded = focused ? selected : undefined;
+  const lines = alertLines(model, expanded, nowMs, inner);
+  const visible = Math.max(1, height - 2);
+  const firstOfSelected = lines.findIndex((l) => l.alert === selected);
+  const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);
+  const concern = model.critical > 0 ? 'bad' : model.warning > 0 ? 'watch' : 'none';
+  const title = model.alerts.length === 0 ? 'Alerts' : `Alerts · ${model.critical} critical · ${model.warning} warning`;
+  return (
+    <Panel title={title} width={width} height={height} focused={focused} concern={concern}>
+      {model.alerts.length === 0 ? (
+        <Text color="green" wrap="truncate-end">
+          {truncate(`✓ no alerts — ${model.watching} rules watching`, inner)}
+        </Text>
+      ) : null}
+      {lines.slice(start, start + visible).map((l) => (
+        <Text
+          key={l.key}
+          wrap="truncate-end"
+          color={l.color}
+          bold={l.bold}
+          dimColor={l.dim}
+          inverse={focused && l.alert === selected && l.key.endsWith('|h')}
+        >
+          {truncate(l.text, inner)}
+        </Text>
+      ))}
+    </Panel>
+  );
+}

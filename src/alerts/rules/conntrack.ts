@@ -1,0 +1,70 @@
+import type { ConntrackSample } from '../../../collectors/conntrack.js';
+import { hysteresis, rateThresholds } from '../hysteresis.js';
+import { defineRule } from '../types.js';
+import { minuteRate, per } from './helpers.js';
+
+export const conntrackTableFull = defineRule({
+  id: 'conntrack-table-full',
+  fires: 'conntrack entries / nf_conntrack_max at or above 90% (warning) / 95% (critical), as netdata',
+  warmupMs: 0,
+  params: {
+    warnShare: { kind: 'number', default: 0.9, min: 0, max: 1, unit: 'of nf_conntrack_max', help: 'warning at this fill' },
+    critShare: { kind: 'number', default: 0.95, min: 0, max: 1, unit: 'of nf_conntrack_max', help: 'critical at this fill' },
+    clearShare: { kind: 'number', default: 0.85, min: 0, max: 1, unit: 'of nf_conntrack_max', help: 'clears below this fill' },
+  },
+  evaluate(ctx) {
+    const c = ctx.store.sample<ConntrackSample>('conntrack')?.value;
+    if (!c) return [];
+    const subject = 'nf_conntrack';
+    const severity = hysteresis(c.fill, ctx.previous(subject), {
+      warn: ctx.params.warnShare,
+      crit: ctx.params.critShare,
+      warnClear: Math.min(ctx.params.clearShare, ctx.params.warnShare),
+      critClear: (ctx.params.warnShare + ctx.params.critShare) / 2,
+    });
+    if (!severity) return [];
+    return [
+      {
+        subject,
+        severity,
+        summary: `conntrack table ${(c.fill * 100).toFixed(1)}% full: ${c.count.toLocaleString('en-US')} of ${c.max.toLocaleString('en-US')} entries`,
+        why: 'When the table is full new connections are dropped before they reach any socket ("nf_conntrack: table full, dropping packet"); NAT-heavy hosts and Kubernetes nodes hit it first. Find the top talkers or raise nf_conntrack_max (memory: ~300 bytes an entry).',
+        next: [
+          ctx.inTarget('conntrack -S'),
+          ctx.inTarget("conntrack -L 2>/dev/null | awk '{print $5}' | sort | uniq -c | sort -rn | head"),
+          'sysctl net.netfilter.nf_conntrack_max net.netfilter.nf_conntrack_buckets',
+        ],
+        link: { panel: 'conntrack' },
+      },
+    ];
+  },
+});
+
+const LOSS = ['insert_failed', 'drop', 'early_drop'];
+
+export const conntrackDrops = defineRule({
+  id: 'conntrack-drops',
+  fires: 'conntrack insert_failed, drop or early_drop rate above zero',
+  warmupMs: 5_000,
+  params: {
+    warnPerSec: { kind: 'number', default: 0.01, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'warning at this rate' },
+    critPerSec: { kind: 'number', default: 10, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'critical at this rate' },
+  },
+  evaluate(ctx) {
+    const moving = LOSS.map((n) => [n, minuteRate(ctx.store, 'conntrack', n) ?? 0] as const).filter(([, r]) => r > 0);
+    const total = moving.reduce((a, [, r]) => a + r, 0);
+    const subject = 'conntrack events';
+    const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    if (!severity) return [];
+    return [
+      {
+        subject,
+        severity,
+        summary: `conntrack dropping: ${moving.map(([n, r]) => `${n} ${per(r)}/s`).join(', ') || 'quiet for a moment'}`,
+        why: 'insert_failed is usually a race between two packets of a new flow (UDP DNS through NAT is the classic); drop and early_drop mean the table had no room. Each is a packet, often a connection attempt, lost.',
+        next: [ctx.inTarget('conntrack -S'), 'dmesg | grep -i conntrack'],
+        link: { panel: 'conntrack' },
+      },
+    ];
+  },
+});

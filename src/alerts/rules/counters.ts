@@ -1,0 +1,132 @@
+import type { OwnersSample } from '../../../collectors/owners.js';
+import type { SocketStateSample } from '../../../collectors/socketStates.js';
+import { safeText } from '../../sanitize.js';
+import { hysteresis, rateThresholds } from '../hysteresis.js';
+import { defineRule } from '../types.js';
+import { minuteRate, per, sumMinuteRates } from './helpers.js';
+
+const rateParams = (warn: number, crit: number, what: string) =>
+  ({
+    warnPerSec: { kind: 'number', default: warn, min: 0, max: 1e12, unit: '/s (1-min avg)', help: `warning at this rate of ${what}` },
+    critPerSec: { kind: 'number', default: crit, min: 0, max: 1e12, unit: '/s (1-min avg)', help: `critical at this rate of ${what}` },
+  }) as const;
+
+/** Any event in the last minute averages to at least 1/60 per second: 0.01/s means "any". */
+const ANY = 0.01;
+
+export const timeWaitOverflow = defineRule({
+  id: 'time-wait-overflow',
+  fires: 'TcpExtTCPTimeWaitOverflow rate above zero',
+  warmupMs: 5_000,
+  params: rateParams(ANY, 10, 'TIME-WAIT overflows'),
+  evaluate(ctx) {
+    const rate = minuteRate(ctx.store, 'counters', 'TcpExtTCPTimeWaitOverflow');
+    const subject = 'tcp_max_tw_buckets';
+    const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    if (!severity || rate === undefined) return [];
+    const max = ctx.store.sample<SocketStateSample>('sockets')?.value.limits.maxTwBuckets;
+    return [
+      {
+        subject,
+        severity,
+        summary: `TIME-WAIT table full: ${per(rate)}/s closing sockets skip TIME-WAIT (tcp_max_tw_buckets ${max?.toLocaleString('en-US') ?? '?'})`,
+        why: 'The kernel ran out of TIME-WAIT buckets and destroys closing sockets early, so late packets of an old connection can corrupt a new one. Many short connections are the cause; reuse connections, or raise the limit.',
+        next: [ctx.inTarget('sysctl net.ipv4.tcp_max_tw_buckets'), ctx.inTarget('ss -s')],
+        link: { panel: 'sockets', state: 'TIME-WAIT' },
+      },
+    ];
+  },
+});
+
+export const acceptQueueOverflow = defineRule({
+  id: 'accept-queue-overflow',
+  fires: 'TcpExtListenOverflows or ListenDrops rate above zero (netdata: 1-min avg > 1/s warning, > 5/s critical)',
+  warmupMs: 5_000,
+  params: rateParams(ANY, 5, 'accept-queue overflows'),
+  evaluate(ctx) {
+    const overflows = minuteRate(ctx.store, 'counters', 'TcpExtListenOverflows') ?? 0;
+    const drops = minuteRate(ctx.store, 'counters', 'TcpExtListenDrops') ?? 0;
+    const rate = Math.max(overflows, drops);
+    const sockets = ctx.store.sample<SocketStateSample>('sockets')?.value;
+    const full = (sockets?.unusual.listeners ?? []).filter((l) => l.acceptQueue >= l.backlog);
+    const listener = full[0] ?? sockets?.unusual.listeners[0];
+    const owners = ctx.store.sample<OwnersSample>('owners')?.value.byState.LISTEN?.owners ?? [];
+    const owner = listener ? owners.find((o) => o.locals.some((l) => l.endpoint === listener.local)) : undefined;
+    const subject = listener ? `listener ${listener.local}${owner ? ` of ${safeText(owner.name)} (pid ${owner.pid})` : ''}` : 'listeners';
+    const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    if (!severity) return [];
+    const queue = listener ? ` — ${listener.local} has ${listener.acceptQueue} waiting of a backlog of ${listener.backlog}` : '';
+    const port = listener?.local.split(':').at(-1);
+    return [
+      {
+        subject,
+        severity,
+        summary: `accept queue overflowing: ${per(overflows)}/s overflows, ${per(drops)}/s SYNs dropped${queue}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
+        why: 'Connections complete their handshake faster than the application accept()s them; the kernel then drops them and clients see timeouts or resets. Find why the accept loop is slow (blocked workers, CPU), or raise the backlog (listen() and net.core.somaxconn).',
+        next: [ctx.inTarget('ss -lnt'), ctx.inTarget(`ss -ltnp${port ? ` '( sport = :${port} )'` : ''}`), ctx.inTarget('sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog')],
+        link: { panel: 'sockets', state: 'LISTEN', ...(owner ? { pid: owner.pid } : {}) },
+      },
+    ];
+  },
+});
+
+export const tcpRetransmits = defineRule({
+  id: 'tcp-retransmits',
+  fires: 'RetransSegs / OutSegs over a minute above 1% (warning) / 5% (critical), with a minimum volume',
+  warmupMs: 10_000,
+  params: {
+    warnPercent: { kind: 'number', default: 1, min: 0, max: 100, unit: '%', help: 'warning at this share of segments sent' },
+    critPercent: { kind: 'number', default: 5, min: 0, max: 100, unit: '%', help: 'critical at this share' },
+    minOutSegsPerSec: { kind: 'number', default: 10, min: 0, max: 1e12, unit: 'segments/s', help: 'ignore when less is sent' },
+  },
+  evaluate(ctx) {
+    const retrans = minuteRate(ctx.store, 'counters', 'TcpRetransSegs');
+    const out = minuteRate(ctx.store, 'counters', 'TcpOutSegs');
+    if (retrans === undefined || out === undefined) return [];
+    const subject = 'TcpRetransSegs';
+    const percent = out >= ctx.params.minOutSegsPerSec && out > 0 ? (retrans / out) * 100 : 0;
+    const severity = hysteresis(percent, ctx.previous(subject), {
+      warn: ctx.params.warnPercent,
+      crit: ctx.params.critPercent,
+      warnClear: ctx.params.warnPercent / 2,
+      critClear: ctx.params.critPercent * 0.8,
+    });
+    if (!severity) return [];
+    return [
+      {
+        subject,
+        severity,
+        summary: `${percent.toFixed(1)}% of TCP segments retransmitted (${per(retrans)}/s of ${per(out)}/s over a minute)`,
+        why: 'Segments are lost on the way or acknowledged too late: congestion, a lossy link or NIC (check the NIC panel), a full queue at the peer, or a firewall dropping packets. Latency grows with every retransmission.',
+        next: [ctx.inTarget('ss -tin state established | grep -E "retrans:[0-9]+/[1-9]"'), ctx.inTarget('nstat -az TcpRetransSegs TcpExtTCPLostRetransmit TcpExtTCPTimeouts')],
+        link: { panel: 'counters' },
+      },
+    ];
+  },
+});
+
+const UDP_ERRORS = ['UdpRcvbufErrors', 'UdpSndbufErrors', 'Udp6RcvbufErrors', 'Udp6SndbufErrors'];
+
+export const udpBufferErrors = defineRule({
+  id: 'udp-buffer-errors',
+  fires: 'Udp(6) RcvbufErrors or SndbufErrors rate above zero',
+  warmupMs: 5_000,
+  params: rateParams(ANY, 10, 'UDP buffer errors'),
+  evaluate(ctx) {
+    const rates = UDP_ERRORS.map((n) => [n, minuteRate(ctx.store, 'counters', n) ?? 0] as const).filter(([, r]) => r > 0);
+    const total = sumMinuteRates(ctx.store, 'counters', UDP_ERRORS);
+    const subject = rates.map(([n]) => n).join(', ') || 'UDP buffers';
+    const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    if (!severity || total === undefined) return [];
+    return [
+      {
+        subject,
+        severity,
+        summary: `UDP datagrams dropped for lack of socket buffer: ${rates.map(([n, r]) => `${n} ${per(r)}/s`).join(', ') || `${per(total)}/s`}`,
+        why: 'A UDP socket\'s buffer was full, so the kernel dropped datagrams (receive: the application reads too slowly; send: it writes faster than the link). DNS, syslog, metrics and QUIC lose data silently.',
+        next: [ctx.inTarget('ss -uamp'), ctx.inTarget('sysctl net.core.rmem_max net.core.rmem_default net.core.wmem_max')],
+        link: { panel: 'counters' },
+      },
+    ];
+  },
+});

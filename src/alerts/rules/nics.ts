@@ -1,0 +1,63 @@
+import type { NicsSample } from '../../../collectors/nics.js';
+import { hysteresis, rateThresholds } from '../hysteresis.js';
+import { type Finding, defineRule } from '../types.js';
+import { minuteRate, per } from './helpers.js';
+
+/** Standard statistics that count trouble (the rest is traffic or link history). */
+const KERNEL_ERRORS = [
+  'rx_errors',
+  'rx_dropped',
+  'rx_over_errors',
+  'rx_crc_errors',
+  'rx_frame_errors',
+  'rx_fifo_errors',
+  'rx_missed_errors',
+  'rx_length_errors',
+  'tx_errors',
+  'tx_dropped',
+  'tx_carrier_errors',
+  'tx_aborted_errors',
+  'tx_fifo_errors',
+];
+
+export const nicErrors = defineRule({
+  id: 'nic-errors',
+  fires: 'any NIC error, drop or missed counter rising (kernel statistics or ethtool -S)',
+  warmupMs: 5_000,
+  params: {
+    warnPerSec: { kind: 'number', default: 0.01, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'warning at this rate per interface' },
+    critPerSec: { kind: 'number', default: 100, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'critical at this rate per interface' },
+  },
+  evaluate(ctx) {
+    const nics = ctx.store.sample<NicsSample>('nics')?.value.interfaces ?? [];
+    const driver = ctx.store.counters('ethtool');
+    const findings: Finding[] = [];
+    for (const nic of nics) {
+      const rising: [string, number][] = [];
+      for (const stat of KERNEL_ERRORS) {
+        const r = minuteRate(ctx.store, 'nics', `${nic.name}/${stat}`) ?? 0;
+        if (r > 0) rising.push([stat, r]);
+      }
+      for (const key of driver.keys()) {
+        if (!key.startsWith(`${nic.name}/`)) continue;
+        const r = minuteRate(ctx.store, 'ethtool', key) ?? 0;
+        if (r > 0) rising.push([`ethtool ${key.slice(nic.name.length + 1)}`, r]);
+      }
+      rising.sort((a, b) => b[1] - a[1]);
+      // rx_errors and tx_errors sum the detailed counters: the worst single one is the measure.
+      const worst = rising[0]?.[1] ?? 0;
+      const subject = nic.name;
+      const severity = hysteresis(worst, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+      if (!severity) continue;
+      findings.push({
+        subject,
+        severity,
+        summary: `${nic.name}: ${rising.slice(0, 3).map(([n, r]) => `${n} ${per(r)}/s`).join(', ') || 'errors stopped a moment ago'}`,
+        why: 'The interface is losing packets before they reach the stack: ring buffers too small or drained too slowly (missed, fifo, drops), a bad cable or optic (crc, frame), or a cloud allowance exceeded. TCP sees it as retransmits.',
+        next: [`ethtool -S ${nic.name} | grep -Ei 'drop|err|miss|fifo|crc|exceed' | grep -v ': 0$'`, `ethtool -g ${nic.name}`, `ip -s -s link show ${nic.name}`],
+        link: { panel: 'nics', nic: nic.name },
+      });
+    }
+    return findings;
+  },
+});

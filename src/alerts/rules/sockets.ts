@@ -1,0 +1,192 @@
+import { type Destination, type DestinationsSample, destinationKey } from '../../../collectors/destinations.js';
+import type { OwnersSample } from '../../../collectors/owners.js';
+import { type SocketStateSample, stateSeriesKey } from '../../../collectors/socketStates.js';
+import { safeText } from '../../sanitize.js';
+import { hysteresis } from '../hysteresis.js';
+import { type Finding, defineRule } from '../types.js';
+import { per, seriesWindow } from './helpers.js';
+
+const sockets = (ctx: { store: { sample<T>(n: string): { value: T } | undefined } }) => ctx.store.sample<SocketStateSample>('sockets')?.value;
+
+export const closeWaitClimbing = defineRule({
+  id: 'close-wait-climbing',
+  fires: 'CLOSE-WAIT above a floor and growing over a window, in several steps (not a single jump)',
+  warmupMs: 10_000,
+  params: {
+    floor: { kind: 'integer', default: 10, min: 0, max: 10_000_000, unit: 'sockets', help: 'ignore CLOSE-WAIT below this' },
+    windowSec: { kind: 'integer', default: 60, min: 10, max: 3600, unit: 's', help: 'growth is measured over this window' },
+    minRisingSteps: { kind: 'integer', default: 3, min: 1, max: 1000, unit: 'samples', help: 'rises needed inside the window' },
+    warnPerMin: { kind: 'number', default: 5, min: 0, max: 1e9, unit: 'sockets/min', help: 'warning at this growth' },
+    critPerMin: { kind: 'number', default: 60, min: 0, max: 1e9, unit: 'sockets/min', help: 'critical at this growth' },
+  },
+  evaluate(ctx) {
+    const s = sockets(ctx);
+    if (!s) return [];
+    const count = s.states['CLOSE-WAIT'];
+    const window = seriesWindow(ctx.store, stateSeriesKey('CLOSE-WAIT'), ctx.params.windowSec * 1000);
+    const first = window[0];
+    const last = window.at(-1);
+    if (!first || !last || last.t - first.t < 5_000) return [];
+    const growthPerMin = ((last.v - first.v) / (last.t - first.t)) * 60_000;
+    let rises = 0;
+    for (let i = 1; i < window.length; i++) if ((window[i]?.v ?? 0) > (window[i - 1]?.v ?? 0)) rises++;
+    const subjectOwners = ctx.store.sample<OwnersSample>('owners')?.value.byState['CLOSE-WAIT'];
+    const top = subjectOwners?.owners[0];
+    const server = s.unusual.closeWaitByLocal[0]?.endpoint;
+    const subject = top ? `${safeText(top.name)} (pid ${top.pid})` : server ? `server on ${server}` : 'CLOSE-WAIT sockets';
+    const climbing = count >= ctx.params.floor && rises >= ctx.params.minRisingSteps;
+    // Once raised, it holds while the count stays above the floor and still grows at all.
+    const measured = climbing || (ctx.previous(subject) && count >= ctx.params.floor) ? growthPerMin : 0;
+    const severity = hysteresis(measured, ctx.previous(subject), {
+      warn: ctx.params.warnPerMin,
+      crit: ctx.params.critPerMin,
+      warnClear: Math.min(ctx.params.warnPerMin, 0.01),
+      critClear: ctx.params.critPerMin / 2,
+    });
+    if (!severity) return [];
+    // Owners are counted at most every 10 s (ss -p is expensive): say how old the count is.
+    const ownersAge = subjectOwners ? Math.round((ctx.nowMs - subjectOwners.atMs) / 1000) : 0;
+    const holders = subjectOwners?.owners
+      .slice(0, 3)
+      .map((o) => `${safeText(o.name)} (pid ${o.pid}) holds ${o.count}`)
+      .join(', ')
+      .concat(ownersAge >= 2 ? ` (${ownersAge} s ago)` : '');
+    const pid = top?.pid;
+    return [
+      {
+        subject,
+        severity,
+        summary: `CLOSE-WAIT ${count.toLocaleString('en-US')} and climbing +${per(growthPerMin)}/min${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
+        why: 'The peer closed these connections and the application never called close(): a socket leak in that process (a missing close() on an error path, a pool that never releases, a stuck worker). Fix it there; restarting only resets the count.',
+        next: [
+          ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${server.split(':').at(-1)} )'` : ''}`),
+          ...(pid !== undefined ? [`ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`] : []),
+        ],
+        link: { panel: 'sockets', state: 'CLOSE-WAIT', ...(pid !== undefined ? { pid } : {}) },
+      },
+    ];
+  },
+});
+
+function destinationSubject(d: Destination): string {
+  return `${d.peer} from ${d.localAddress.includes(':') ? `[${d.localAddress}]` : d.localAddress}`;
+}
+
+export const ephemeralPortExhaustion = defineRule({
+  id: 'ephemeral-port-exhaustion',
+  fires: 'sockets toward one (local IP, remote IP, remote port) reach a share of the usable ephemeral ports',
+  warmupMs: 0,
+  params: {
+    warnShare: { kind: 'number', default: 0.5, min: 0, max: 1, unit: 'of usable ports', help: 'warning at this share' },
+    critShare: { kind: 'number', default: 0.8, min: 0, max: 1, unit: 'of usable ports', help: 'critical at this share' },
+    clearShare: { kind: 'number', default: 0.4, min: 0, max: 1, unit: 'of usable ports', help: 'clears below this share' },
+  },
+  evaluate(ctx) {
+    const s = sockets(ctx);
+    const range = s?.portRange;
+    const dests = ctx.store.sample<DestinationsSample>('destinations')?.value.top ?? [];
+    if (!s || !range || range.usable <= 0) return [];
+    const findings: Finding[] = [];
+    for (const d of dests) {
+      const subject = destinationSubject(d);
+      const share = d.count / range.usable;
+      const severity = hysteresis(share, ctx.previous(subject), {
+        warn: ctx.params.warnShare,
+        crit: ctx.params.critShare,
+        warnClear: Math.min(ctx.params.clearShare, ctx.params.warnShare),
+        critClear: Math.min(ctx.params.critShare, (ctx.params.critShare + ctx.params.clearShare) / 2),
+      });
+      if (!severity) continue;
+      const growth = ctx.store.changePerMinute(`dest:${destinationKey(d)}`, 60_000, 5_000);
+      const forecast =
+        growth !== undefined && growth > 0 ? `, full in ~${Math.max(0, Math.round((range.usable - d.count) / growth))} min at +${per(growth)}/min` : '';
+      const tw = d.byState['TIME-WAIT'] ?? 0;
+      const [peerAddr, peerPort] = [d.peer.slice(0, d.peer.lastIndexOf(':')).replace(/^\[|\]$/g, ''), d.peer.slice(d.peer.lastIndexOf(':') + 1)];
+      const reuse = s.limits.twReuse;
+      const reuseText =
+        reuse === undefined ? '' : reuse === 1 ? ' tcp_tw_reuse=1 lets new connections take TIME-WAIT ports.' : reuse === 2 ? ' tcp_tw_reuse=2 reuses TIME-WAIT ports for loopback only.' : ' tcp_tw_reuse=0.';
+      findings.push({
+        subject,
+        severity,
+        summary: `${d.count.toLocaleString('en-US')} of ${range.usable.toLocaleString('en-US')} ephemeral ports (${Math.round(share * 100)}%) in use toward ${d.peer} (${tw.toLocaleString('en-US')} TIME-WAIT)${forecast}`,
+        why: `Every connect() to this destination needs a free local port; when none is left it fails with EADDRNOTAVAIL, which no kernel counter records. Closed connections keep their port for 60 s in TIME-WAIT.${reuseText} Fix: reuse connections (pooling, keep-alive), widen net.ipv4.ip_local_port_range, or add source addresses.`,
+        next: [
+          ctx.inTarget(`ss -tan state time-wait dst ${peerAddr} '( dport = :${peerPort} )' | wc -l`),
+          ctx.inTarget('sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse'),
+        ],
+        link: { panel: 'sockets', state: 'TIME-WAIT' },
+      });
+    }
+    return findings;
+  },
+});
+
+export const synSentStuck = defineRule({
+  id: 'syn-sent-stuck',
+  fires: 'SYN-SENT sockets toward one destination persist over a window',
+  warmupMs: 0,
+  params: {
+    persistSec: { kind: 'integer', default: 5, min: 1, max: 600, unit: 's', help: 'present in every sample for this long' },
+    critCount: { kind: 'integer', default: 20, min: 1, max: 1e7, unit: 'sockets', help: 'critical at this many' },
+  },
+  evaluate(ctx) {
+    const s = sockets(ctx);
+    if (!s) return [];
+    const findings: Finding[] = [];
+    for (const { endpoint, count } of s.unusual.synSentByPeer) {
+      // Present at every tick of the window: a gap means it was gone for a moment.
+      const window = seriesWindow(ctx.store, `synsent:${endpoint}`, ctx.params.persistSec * 1000, true);
+      const first = window[0];
+      const span = first ? (window.at(-1)?.t ?? 0) - first.t : 0;
+      const persisted = span >= ctx.params.persistSec * 1000 - 500 && window.every((p) => p.v > 0);
+      const held = ctx.previous(endpoint) !== undefined && count > 0;
+      if (!persisted && !held) continue;
+      const severity = count >= ctx.params.critCount ? 'critical' : 'warning';
+      const addr = endpoint.slice(0, endpoint.lastIndexOf(':')).replace(/^\[|\]$/g, '');
+      const port = endpoint.slice(endpoint.lastIndexOf(':') + 1);
+      findings.push({
+        subject: endpoint,
+        severity,
+        summary: `${count} connection${count === 1 ? '' : 's'} to ${endpoint} stuck in SYN-SENT for ${Math.round(span / 1000)} s+`,
+        why: 'SYNs to this destination get no answer: a firewall dropping them, a peer that is down or overloaded, or a route into a black hole. The kernel retries for about two minutes before connect() fails.',
+        next: [ctx.inTarget(`tcpdump -ni any host ${addr} and tcp port ${port}`), ctx.inTarget(`ip route get ${addr}`), ctx.inTarget('nstat -az TcpExtTCPSynRetrans')],
+        link: { panel: 'sockets', state: 'SYN-SENT' },
+      });
+    }
+    return findings;
+  },
+});
+
+export const orphanSockets = defineRule({
+  id: 'orphan-sockets',
+  fires: 'orphaned TCP sockets reach a share of net.ipv4.tcp_max_orphans',
+  warmupMs: 0,
+  params: {
+    warnShare: { kind: 'number', default: 0.25, min: 0, max: 1, unit: 'of tcp_max_orphans', help: 'warning at this share' },
+    critShare: { kind: 'number', default: 0.5, min: 0, max: 1, unit: 'of tcp_max_orphans', help: 'critical at this share' },
+  },
+  evaluate(ctx) {
+    const s = sockets(ctx);
+    const max = s?.limits.maxOrphans;
+    if (!s || !max) return [];
+    const share = s.orphans / max;
+    const subject = 'tcp_max_orphans';
+    const severity = hysteresis(share, ctx.previous(subject), {
+      warn: ctx.params.warnShare,
+      crit: ctx.params.critShare,
+      warnClear: ctx.params.warnShare * 0.8,
+      critClear: ctx.params.critShare * 0.9,
+    });
+    if (!severity) return [];
+    return [
+      {
+        subject,
+        severity,
+        summary: `${s.orphans.toLocaleString('en-US')} orphaned sockets, ${Math.round(share * 100)}% of tcp_max_orphans (${max.toLocaleString('en-US')})`,
+        why: 'Sockets the application closed but whose FIN exchange has not finished (FIN-WAIT-1, LAST-ACK, CLOSING). Past the limit the kernel resets connections and logs "too many orphaned sockets"; peers that stop reading are the usual cause.',
+        next: [ctx.inTarget('ss -tan state fin-wait-1 state last-ack state closing | head'), 'dmesg | grep -i orphan'],
+        link: { panel: 'sockets', state: 'FIN-WAIT-1' },
+      },
+    ];
+  },
+});

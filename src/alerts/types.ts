@@ -1,0 +1,65 @@
+import type { TcpState } from '../../collectors/tcpState.js';
+import type { Store } from '../store.js';
+import type { Target } from '../target.js';
+import type { PanelId } from '../viewState.js';
+
+export type Severity = 'warning' | 'critical';
+
+/** Where an alert's subject leads on screen. */
+export interface AlertLink {
+  panel: PanelId;
+  state?: TcpState;
+  pid?: number;
+  nic?: string;
+}
+
+/** What a rule concludes about one subject at one tick. */
+export interface Finding {
+  /** The process, destination, interface or counter it is about. */
+  subject: string;
+  severity: Severity;
+  /** One line, with the numbers. */
+  summary: string;
+  /** Why this matters, in a sentence or two. */
+  why: string;
+  /** Commands to run next, ready to paste. */
+  next: string[];
+  link?: AlertLink;
+}
+
+export interface Alert extends Finding {
+  id: string;
+  /** When this alert (id + subject) was first raised. */
+  sinceMs: number;
+}
+
+export type ParamSpec =
+  | { kind: 'number'; default: number; min: number; max: number; unit: string; help: string }
+  | { kind: 'integer'; default: number; min: number; max: number; unit: string; help: string };
+
+export type ParamValues<S extends Record<string, ParamSpec>> = { [K in keyof S]: number };
+
+export interface RuleContext<P> {
+  store: Store;
+  nowMs: number;
+  params: P;
+  target: Target;
+  /** The severity this rule gave `subject` at the previous tick, for hysteresis. */
+  previous(subject: string): Severity | undefined;
+  /** Commands prefixed to run in the target's namespace. */
+  inTarget(command: string): string;
+}
+
+export interface Rule<S extends Record<string, ParamSpec> = Record<string, ParamSpec>> {
+  id: string;
+  /** One line for the README and help. */
+  fires: string;
+  params: S;
+  /** No findings until the store has this much history: first samples don't fire. */
+  warmupMs: number;
+  evaluate(ctx: RuleContext<ParamValues<S>>): Finding[];
+}
+
+export function defineRule<S extends Record<string, ParamSpec>>(rule: Rule<S>): Rule<S> {
+  return rule;
+}

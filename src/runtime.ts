@@ -1,0 +1,87 @@
+import { hostname, release } from 'node:os';
+import { createConntrackCollector } from '../collectors/conntrack.js';
+import { createDestinationsCollector } from '../collectors/destinations.js';
+import { createEthtoolCollector } from '../collectors/ethtool.js';
+import { createKernelCounterCollector } from '../collectors/kernelCounters.js';
+import type { NicsSample } from '../collectors/nics.js';
+import { createNicCollector } from '../collectors/nics.js';
+import { createOwnersCollector } from '../collectors/owners.js';
+import { type SocketStateSample, createSocketStateCollector } from '../collectors/socketStates.js';
+import type { TcpState } from '../collectors/tcpState.js';
+import type { Collector } from '../collectors/types.js';
+import { type AlertConfig, defaultAlertConfig } from './alerts/config.js';
+import { AlertEngine, type AlertsState } from './alerts/engine.js';
+import type { Options } from './cli.js';
+import type { HostInfo } from './dashboardModel.js';
+import { MOVED_WINDOW_MS } from './models/common.js';
+import { Scheduler } from './scheduler.js';
+import { Store } from './store.js';
+import { createTargetIO } from './targetIO.js';
+
+export interface Runtime {
+  store: Store;
+  scheduler: Scheduler;
+  host: HostInfo;
+  /** The latest alert evaluation, refreshed before anyone else hears of a tick. */
+  alerts: () => AlertsState;
+}
+
+/**
+ * Wires the collectors, the store, the scheduler and the alert engine. The
+ * expensive queries are gated here by what the store already knows: owners
+ * (`ss -p`) only for states an alert is looking at, per-destination counts
+ * only when there are enough sockets for one destination to near the limit.
+ */
+export function createRuntime(options: Options, alertConfig: AlertConfig = defaultAlertConfig()): Runtime {
+  const io = createTargetIO(options.target, options.roots);
+  const store = new Store();
+  const sockets = () => store.sample<SocketStateSample>('sockets')?.value;
+  const param = (rule: string, key: string) => alertConfig[rule]?.params[key] ?? Number.POSITIVE_INFINITY;
+
+  const ethtoolTargets = (): string[] => {
+    const nics = store.sample<NicsSample>('nics')?.value.interfaces ?? [];
+    const known = new Set(nics.map((n) => n.name));
+    const physical = nics.filter((n) => n.physical).map((n) => n.name);
+    return [...new Set([...physical, ...options.ethtoolInterfaces.filter((n) => known.has(n))])];
+  };
+  const ownersWanted = (): TcpState[] => {
+    const s = sockets();
+    const wanted: TcpState[] = [];
+    if (s && s.states['CLOSE-WAIT'] >= param('close-wait-climbing', 'floor')) wanted.push('CLOSE-WAIT');
+    const overflow = store.counters('counters').get('TcpExtListenOverflows');
+    const recent = overflow?.lastMovedMs !== undefined && Date.now() - overflow.lastMovedMs <= MOVED_WINDOW_MS && overflow.perSec !== undefined;
+    if (recent || (s?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) wanted.push('LISTEN');
+    return wanted;
+  };
+  const destinationsGate = () => {
+    const s = sockets();
+    const range = s?.portRange;
+    if (!s || !range) return { run: false };
+    const clientSide = Object.entries(s.states).reduce((n, [state, count]) => (state === 'LISTEN' ? n : n + count), 0);
+    // No destination can hold more ports than there are sockets.
+    const share = Math.min(param('ephemeral-port-exhaustion', 'warnShare'), param('ephemeral-port-exhaustion', 'clearShare'));
+    return { run: clientSide >= share * range.usable, range };
+  };
+
+  const collectors = [
+    createSocketStateCollector(),
+    createKernelCounterCollector(),
+    createConntrackCollector(),
+    createNicCollector(),
+    createEthtoolCollector(ethtoolTargets),
+    createOwnersCollector(ownersWanted),
+    createDestinationsCollector(destinationsGate),
+  ] as Collector<unknown>[];
+  const scheduler = new Scheduler(collectors, io, store, {
+    intervalMs: options.intervalMs,
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  });
+
+  const engine = new AlertEngine(alertConfig, options.target);
+  let current: AlertsState = { alerts: [], disabled: [], watching: 0 };
+  // Subscribed first: every other listener sees this tick's alerts.
+  store.subscribe(() => {
+    current = engine.evaluate(store);
+  });
+  return { store, scheduler, host: { host: hostname(), kernel: release() }, alerts: () => current };
+}
