@@ -1,0 +1,342 @@
+import { describe, expect, it } from 'vitest';
+import type { ConntrackSample } from '../../collectors/conntrack.js';
+import type { DestinationsSample } from '../../collectors/destinations.js';
+import type { NicsSample } from '../../collectors/nics.js';
+import type { OwnersSample } from '../../collectors/owners.js';
+import { type SocketStateSample, socketSeries } from '../../collectors/socketStates.js';
+import { zeroStateCounts } from '../../collectors/tcpState.js';
+import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
+import { AlertEngine } from '../../src/alerts/engine.js';
+import { hysteresis } from '../../src/alerts/hysteresis.js';
+import { defineRule } from '../../src/alerts/types.js';
+import { Store } from '../../src/store.js';
+
+/** A store and an engine driven one synthetic second at a time. */
+function harness(config = defaultAlertConfig()) {
+  const store = new Store();
+  const engine = new AlertEngine(config, { kind: 'host' });
+  let t = 1_000_000;
+  const feed = <T>(name: string, value: T, series: Record<string, number> = {}, counters?: Record<string, bigint>) => {
+    store.recordSample(name, { value, atMs: t, skippedLines: 0, notes: [] }, series);
+    if (counters) store.recordCounters(name, t, new Map(Object.entries(counters)));
+  };
+  return {
+    store,
+    sockets(states: Partial<Record<string, number>>, extra: Partial<SocketStateSample> = {}) {
+      const value: SocketStateSample = {
+        states: { ...zeroStateCounts(), ...states },
+        udp: 0,
+        orphans: 0,
+        method: 'ss',
+        dumpedSockets: 0,
+        portRange: { low: 40000, high: 40999, reserved: 0, usable: 1000 },
+        limits: { maxOrphans: 1000, twReuse: 2, maxTwBuckets: 5000 },
+        unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] },
+        ...extra,
+      };
+      feed('sockets', value, socketSeries(value));
+    },
+    counters(values: Record<string, number>) {
+      feed('counters', {}, {}, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, BigInt(v)])));
+    },
+    feed,
+    /** Closes the tick, evaluates, and moves the clock one second on. */
+    tick() {
+      store.commitTick(t);
+      const state = engine.evaluate(store, t);
+      t += 1000;
+      return state.alerts;
+    },
+    get now() {
+      return t;
+    },
+  };
+}
+
+const ids = (alerts: { id: string; severity: string }[]) => alerts.map((a) => `${a.id}:${a.severity}`);
+
+describe('hysteresis', () => {
+  const t = { warn: 10, crit: 20, warnClear: 5, critClear: 15 };
+  it('raises at the threshold, clears only below the lower one', () => {
+    expect(hysteresis(9, undefined, t)).toBeUndefined();
+    expect(hysteresis(10, undefined, t)).toBe('warning');
+    expect(hysteresis(6, 'warning', t)).toBe('warning');
+    expect(hysteresis(4, 'warning', t)).toBeUndefined();
+    expect(hysteresis(20, 'warning', t)).toBe('critical');
+    expect(hysteresis(16, 'critical', t)).toBe('critical');
+    expect(hysteresis(14, 'critical', t)).toBe('warning');
+  });
+});
+
+describe('close-wait-climbing', () => {
+  it('fires on steady growth, names the owner, and clears when the leak stops', () => {
+    const h = harness();
+    const owners: OwnersSample = {
+      byState: { 'CLOSE-WAIT': { atMs: h.now, total: 40, unowned: 0, owners: [{ pid: 4213, name: 'python3', count: 40, peers: [], locals: [] }] } },
+    };
+    let alerts = [];
+    for (let i = 0; i < 12; i++) {
+      h.sockets({ 'CLOSE-WAIT': 10 + i * 2 });
+      h.feed('owners', owners);
+      alerts = h.tick();
+    }
+    const a = alerts.find((x) => x.id === 'close-wait-climbing');
+    expect(a).toMatchObject({ severity: 'critical', subject: 'python3 (pid 4213)' });
+    expect(a?.summary).toMatch(/CLOSE-WAIT 32 and climbing \+120\/min: python3 \(pid 4213\) holds 40/);
+    expect(a?.next.join(' ')).toContain('ss -tanp state close-wait');
+    // the leak is fixed: the count falls back under the floor
+    for (let i = 0; i < 3; i++) {
+      h.sockets({ 'CLOSE-WAIT': 2 });
+      h.feed('owners', owners);
+      alerts = h.tick();
+    }
+    expect(alerts.find((x) => x.id === 'close-wait-climbing')).toBeUndefined();
+  });
+
+  it('does not fire on a single jump', () => {
+    const h = harness();
+    const seen = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      h.sockets({ 'CLOSE-WAIT': i < 20 ? 0 : 500 });
+      for (const a of h.tick()) seen.add(a.id);
+    }
+    expect(seen.has('close-wait-climbing')).toBe(false);
+  });
+
+  it('does not fire during warm-up', () => {
+    const h = harness();
+    const seen = new Set<string>();
+    for (let i = 0; i < 9; i++) {
+      h.sockets({ 'CLOSE-WAIT': 100 + i * 50 });
+      for (const a of h.tick()) seen.add(a.id);
+    }
+    expect(seen.size).toBe(0);
+  });
+
+  it('does not flap while growth hovers around the threshold', () => {
+    const h = harness();
+    const changes: string[] = [];
+    let last = '';
+    // +4, +6, +4, +6 ... per minute around the 5/min warning threshold
+    let count = 20;
+    for (let i = 0; i < 240; i++) {
+      count += i % 20 === 0 ? 1 : 0;
+      if (i % 40 === 0) count += 1;
+      h.sockets({ 'CLOSE-WAIT': count });
+      const now = ids(h.tick().filter((a) => a.id === 'close-wait-climbing')).join();
+      if (now !== last) changes.push(now);
+      last = now;
+    }
+    expect(changes.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('ephemeral-port-exhaustion', () => {
+  it('warns at half the usable range toward one destination, escalates at 80%, forecasts, and holds above the clear line', () => {
+    const h = harness();
+    const dest = (count: number): DestinationsSample => ({
+      top: [{ localAddress: '10.1.0.1', peer: '10.1.0.2:443', count, byState: { 'TIME-WAIT': count - 5, ESTAB: 5 } }],
+      scanned: count,
+    });
+    const run = (count: number) => {
+      h.sockets({ 'TIME-WAIT': count });
+      h.feed('destinations', dest(count), { 'dest:10.1.0.1>10.1.0.2:443': count });
+      return h.tick().filter((a) => a.id === 'ephemeral-port-exhaustion');
+    };
+    expect(run(400)).toHaveLength(0);
+    for (let c = 420; c < 500; c += 20) run(c);
+    const warn = run(520);
+    expect(warn[0]).toMatchObject({ severity: 'warning', subject: '10.1.0.2:443 from 10.1.0.1' });
+    expect(warn[0]?.summary).toMatch(/520 of 1,000 ephemeral ports \(52%\) in use toward 10\.1\.0\.2:443 \(515 TIME-WAIT\), full in ~\d+ min/);
+    expect(warn[0]?.why).toMatch(/EADDRNOTAVAIL/);
+    expect(warn[0]?.why).toMatch(/tcp_tw_reuse=2/);
+    expect(run(810)[0]?.severity).toBe('critical');
+    expect(run(450)[0]?.severity).toBe('warning'); // below 80% but above the 40% clear line
+    expect(run(350)).toHaveLength(0);
+  });
+});
+
+describe('syn-sent-stuck', () => {
+  it('fires when SYN-SENT to one destination persists, not for a passing one', () => {
+    const h = harness();
+    const syn = (n: number) => ({ unusual: { synSentByPeer: n ? [{ endpoint: '10.9.9.9:8080', count: n }] : [], closeWaitByLocal: [], listeners: [] } });
+    let alerts = [];
+    for (let i = 0; i < 4; i++) {
+      h.sockets({ 'SYN-SENT': 3 }, syn(3));
+      alerts = h.tick();
+    }
+    expect(alerts.find((a) => a.id === 'syn-sent-stuck')).toBeUndefined();
+    h.sockets({}, syn(0));
+    h.tick();
+    for (let i = 0; i < 7; i++) {
+      h.sockets({ 'SYN-SENT': 3 }, syn(3));
+      alerts = h.tick();
+    }
+    expect(alerts.find((a) => a.id === 'syn-sent-stuck')).toMatchObject({ severity: 'warning', subject: '10.9.9.9:8080' });
+    h.sockets({}, syn(0));
+    expect(h.tick().find((a) => a.id === 'syn-sent-stuck')).toBeUndefined();
+  });
+});
+
+describe('rate rules', () => {
+  it('accept-queue-overflow fires on overflows, names the full listener, and clears after a quiet minute', () => {
+    const h = harness();
+    const listeners = { unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [{ local: '127.0.0.1:9300', acceptQueue: 2, backlog: 1 }] } };
+    let alerts = [];
+    for (let i = 0; i < 10; i++) {
+      h.sockets({ LISTEN: 1 }, listeners);
+      h.counters({ TcpExtListenOverflows: i * 3, TcpExtListenDrops: i * 3 });
+      alerts = h.tick();
+    }
+    const a = alerts.find((x) => x.id === 'accept-queue-overflow');
+    expect(a?.subject).toBe('listener 127.0.0.1:9300');
+    expect(a?.summary).toMatch(/127\.0\.0\.1:9300 has 2 waiting of a backlog of 1/);
+    for (let i = 0; i < 70; i++) {
+      h.sockets({ LISTEN: 1 });
+      h.counters({ TcpExtListenOverflows: 27, TcpExtListenDrops: 27 });
+      alerts = h.tick();
+    }
+    expect(alerts.find((x) => x.id === 'accept-queue-overflow')).toBeUndefined();
+  });
+
+  it('tcp-retransmits needs a share of segments and a minimum volume', () => {
+    const low = harness();
+    let alerts = [];
+    for (let i = 0; i < 20; i++) {
+      low.counters({ TcpRetransSegs: i, TcpOutSegs: i * 5 }); // 20% but only 5 segments/s
+      alerts = low.tick();
+    }
+    expect(alerts.find((a) => a.id === 'tcp-retransmits')).toBeUndefined();
+    const high = harness();
+    for (let i = 0; i < 20; i++) {
+      high.counters({ TcpRetransSegs: i * 3, TcpOutSegs: i * 100 });
+      alerts = high.tick();
+    }
+    expect(alerts.find((a) => a.id === 'tcp-retransmits')).toMatchObject({ severity: 'warning' });
+    expect(alerts.find((a) => a.id === 'tcp-retransmits')?.summary).toMatch(/^3\.0% of TCP segments retransmitted/);
+  });
+
+  it('udp-buffer-errors and time-wait-overflow fire on any event and name the counter', () => {
+    const h = harness();
+    let alerts = [];
+    for (let i = 0; i < 8; i++) {
+      h.sockets({ 'TIME-WAIT': 5000 });
+      h.counters({ UdpRcvbufErrors: i * 10, TcpExtTCPTimeWaitOverflow: i });
+      alerts = h.tick();
+    }
+    expect(alerts.find((a) => a.id === 'udp-buffer-errors')?.subject).toBe('UdpRcvbufErrors');
+    expect(alerts.find((a) => a.id === 'time-wait-overflow')?.summary).toMatch(/tcp_max_tw_buckets 5,000/);
+  });
+});
+
+describe('conntrack, NIC and orphan rules', () => {
+  it('conntrack-table-full at 90% / 95% and conntrack-drops on insert_failed', () => {
+    const h = harness();
+    const ct = (count: number, failed: number): ConntrackSample => ({ count, max: 1000, fill: count / 1000, source: 'procfs', stats: new Map([['insert_failed', BigInt(failed)]]) });
+    let alerts = [];
+    for (let i = 0; i < 8; i++) {
+      const s = ct(960, i * 2);
+      h.feed('conntrack', s, {}, Object.fromEntries(s.stats));
+      alerts = h.tick();
+    }
+    expect(ids(alerts.filter((a) => a.id.startsWith('conntrack')))).toEqual(['conntrack-table-full:critical', 'conntrack-drops:warning']);
+    const s = ct(880, 14);
+    h.feed('conntrack', s, {}, Object.fromEntries(s.stats));
+    expect(ids(h.tick().filter((a) => a.id === 'conntrack-table-full'))).toEqual(['conntrack-table-full:warning']);
+  });
+
+  it('nic-errors names the interface and its rising counter', () => {
+    const h = harness();
+    let alerts = [];
+    for (let i = 0; i < 8; i++) {
+      const nics: NicsSample = { interfaces: [{ name: 'eth0', operstate: 'UP', physical: true, stats: new Map([['rx_missed_errors', BigInt(i * 50)]]) }], source: 'ip' };
+      h.feed('nics', nics, {}, { 'eth0/rx_missed_errors': BigInt(i * 50), 'eth0/rx_packets': BigInt(i * 1000) });
+      alerts = h.tick();
+    }
+    const a = alerts.find((x) => x.id === 'nic-errors');
+    expect(a).toMatchObject({ subject: 'eth0', severity: 'warning', link: { panel: 'nics', nic: 'eth0' } });
+    expect(a?.summary).toMatch(/eth0: rx_missed_errors 50\/s/);
+  });
+
+  it('orphan-sockets against tcp_max_orphans', () => {
+    const h = harness();
+    h.sockets({}, { orphans: 600 });
+    expect(h.tick().find((a) => a.id === 'orphan-sockets')).toMatchObject({ severity: 'critical', subject: 'tcp_max_orphans' });
+  });
+});
+
+describe('the engine', () => {
+  it('keeps the time an alert started and sorts critical first', () => {
+    const h = harness();
+    let alerts = [];
+    for (let i = 0; i < 8; i++) {
+      h.sockets({}, { orphans: 300 });
+      h.counters({ UdpRcvbufErrors: i * 10000 });
+      alerts = h.tick();
+    }
+    expect(ids(alerts)).toEqual(['udp-buffer-errors:critical', 'orphan-sockets:warning']);
+    expect(alerts[1]?.sinceMs).toBe(1_000_000);
+  });
+
+  it('disables a rule that throws, with a note, and keeps the others running', () => {
+    const store = new Store();
+    const broken = defineRule({
+      id: 'broken',
+      fires: 'never',
+      warmupMs: 0,
+      params: {},
+      evaluate() {
+        throw new Error('boom');
+      },
+    });
+    const fine = defineRule({
+      id: 'fine',
+      fires: 'always',
+      warmupMs: 0,
+      params: {},
+      evaluate: () => [{ subject: 's', severity: 'warning', summary: 'x', why: 'y', next: [] }],
+    });
+    const config = { broken: { enabled: true, params: {} }, fine: { enabled: true, params: {} } };
+    const engine = new AlertEngine(config, { kind: 'host' }, [broken, fine]);
+    store.commitTick(0);
+    const state = engine.evaluate(store, 0);
+    expect(state.alerts.map((a) => a.id)).toEqual(['fine']);
+    expect(state.disabled).toEqual([{ id: 'broken', reason: 'boom' }]);
+    expect(engine.evaluate(store, 1).watching).toBe(1);
+  });
+
+  it('leaves an idle host alone', () => {
+    const h = harness();
+    const seen: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      h.sockets({ LISTEN: 2, ESTAB: 4 });
+      h.counters({ TcpOutSegs: 1000 + i * 2, TcpRetransSegs: 0, UdpRcvbufErrors: 0 });
+      seen.push(...h.tick().map((a) => a.id));
+    }
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('alert config', () => {
+  it('overrides defaults and turns rules off', () => {
+    const c = validateAlertConfig({ rules: { 'close-wait-climbing': { floor: 50 }, 'nic-errors': { enabled: false } } });
+    expect(c['close-wait-climbing']?.params.floor).toBe(50);
+    expect(c['close-wait-climbing']?.params.windowSec).toBe(60);
+    expect(c['nic-errors']?.enabled).toBe(false);
+  });
+
+  it('names the key and the expected type of what is wrong', () => {
+    const bad: [unknown, RegExp][] = [
+      [[], /expected a JSON object/],
+      [{ rule: {} }, /unknown key "rule" \(known: rules\)/],
+      [{ rules: { 'close-wait': {} } }, /unknown rule "rules\.close-wait" \(known: close-wait-climbing/],
+      [{ rules: { 'close-wait-climbing': { flor: 1 } } }, /unknown key "rules\.close-wait-climbing\.flor" \(known: enabled, floor/],
+      [{ rules: { 'close-wait-climbing': { floor: 'ten' } } }, /"rules\.close-wait-climbing\.floor": expected an integer between 0 and 10000000 \(sockets\), got "ten"/],
+      [{ rules: { 'close-wait-climbing': { floor: 2.5 } } }, /expected an integer/],
+      [{ rules: { 'conntrack-table-full': { warnShare: 1.5 } } }, /"rules\.conntrack-table-full\.warnShare": expected a number between 0 and 1/],
+      [{ rules: { 'nic-errors': { enabled: 'no' } } }, /expected true or false/],
+    ];
+    for (const [doc, message] of bad) expect(() => validateAlertConfig(doc), JSON.stringify(doc)).toThrow(message);
+    expect(() => validateAlertConfig({ rules: 1 })).toThrow(ConfigError);
+  });
+});
