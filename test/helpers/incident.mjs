@@ -168,7 +168,23 @@ async function send() {
   }, 100);
 }
 
-const modes = { states, serve, hold, churn, closer, sink, send };
+// Starts connects without waiting for them (their SYNs may never be answered):
+// --perBatch every --everyMs until --count, each given up after --lingerMs.
+async function dial() {
+  const to = args.to ?? host;
+  let started = 0;
+  const batch = () => {
+    for (let i = 0; i < num('perBatch', 5) && started < num('count', 100); i++, started++) {
+      const s = net.connect({ host: to, port: num('port', 9100) });
+      s.on('error', () => {});
+      setTimeout(() => s.destroy(), num('lingerMs', 60_000)).unref();
+    }
+    if (started < num('count', 100)) setTimeout(batch, num('everyMs', 200));
+  };
+  batch();
+}
+
+const modes = { states, serve, hold, churn, closer, sink, send, dial };
 const run = modes[mode];
 if (!run) {
   console.error(`unknown mode ${mode}`);

@@ -1,0 +1,106 @@
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alerts/types.js';
+import { parseCli } from '../../src/cli.js';
+import { type Runtime, createRuntime } from '../../src/runtime.js';
+import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+
+const available = await canCreateNetns();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The dashboard's runtime (every collector, the alert engine) watching a namespace at 1 s. */
+function watch(ns: TestNetns): Runtime {
+  const cli = parseCli(['--netns', ns.name, '--json']);
+  if (cli.kind !== 'run') throw new Error('bad options');
+  const runtime = createRuntime(cli.options);
+  runtime.scheduler.start();
+  return runtime;
+}
+
+async function waitForAlert(runtime: Runtime, match: (a: Alert) => boolean, timeoutMs = 30_000): Promise<Alert | undefined> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const found = runtime.alerts().alerts.find(match);
+    if (found) return found;
+    await sleep(250);
+  }
+  return undefined;
+}
+
+describe.runIf(available)('alerts on real incidents, each in its own namespace', () => {
+  let ns: TestNetns | undefined;
+  let runtime: Runtime | undefined;
+  afterEach(async () => {
+    runtime?.scheduler.stop();
+    runtime = undefined;
+    await ns?.destroy();
+    ns = undefined;
+  });
+
+  it('names the pid and command of a server that leaks CLOSE-WAIT', async () => {
+    ns = await TestNetns.create('al-cw');
+    const server = await ns.incident('serve', { port: 9100, halfOpen: 'true' });
+    runtime = watch(ns);
+    const started = Date.now();
+    await ns.incident('churn', { port: 9100, count: 5, parallel: 5, forever: 'true', everyMs: 1000 });
+    const alert = await waitForAlert(runtime, (a) => a.id === 'close-wait-climbing' && a.subject.includes('pid'));
+    expect(alert?.subject).toBe(`node (pid ${server.pid})`);
+    expect(alert?.summary).toMatch(/CLOSE-WAIT \d+ and climbing/);
+    expect(alert?.why).toMatch(/never called close\(\)/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('names the destination a client is running out of ephemeral ports for', async () => {
+    ns = await TestNetns.create('al-port');
+    await ns.exec(['sysctl', '-qw', 'net.ipv4.ip_local_port_range=40000 40199']);
+    // On loopback the default tcp_tw_reuse=2 would quietly recycle TIME-WAIT ports.
+    await ns.exec(['sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=0']);
+    await ns.incident('closer', { port: 9500 });
+    runtime = watch(ns);
+    const started = Date.now();
+    await ns.incident('churn', { port: 9500, count: 100_000, parallel: 10, maxMs: 28_000 });
+    const alert = await waitForAlert(runtime, (a) => a.id === 'ephemeral-port-exhaustion');
+    expect(alert?.subject).toBe('127.0.0.1:9500 from 127.0.0.1');
+    expect(alert?.summary).toMatch(/of 200 ephemeral ports \(\d+%\) in use toward 127\.0\.0\.1:9500/);
+    expect(alert?.why).toMatch(/tcp_tw_reuse=0/);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+
+  it('names the destination whose SYNs go unanswered', async () => {
+    ns = await TestNetns.create('al-syn');
+    await ns.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '9600', '--syn', '-j', 'DROP']);
+    runtime = watch(ns);
+    await ns.incident('dial', { port: 9600, count: 6, perBatch: 2, everyMs: 500 });
+    const alert = await waitForAlert(runtime, (a) => a.id === 'syn-sent-stuck');
+    expect(alert?.subject).toBe('127.0.0.1:9600');
+    expect(alert?.summary).toMatch(/connections? to 127\.0\.0\.1:9600 stuck in SYN-SENT/);
+  });
+
+  it('names the overflowing listener and its owner when nobody accepts', async () => {
+    ns = await TestNetns.create('al-acc');
+    // A listener with backlog 1 that never calls accept() (node accepts by itself).
+    const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9700))\ns.listen(1)\nprint('ready',flush=True)\ntime.sleep(120)";
+    const child = execa('ip', ['netns', 'exec', ns.name, 'python3', '-c', script], { reject: false });
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    runtime = watch(ns);
+    await ns.incident('dial', { port: 9700, count: 400, perBatch: 4, everyMs: 100, lingerMs: 30_000 });
+    const alert = await waitForAlert(runtime, (a) => a.id === 'accept-queue-overflow' && a.subject.includes('pid'));
+    expect(alert?.subject).toBe(`listener 127.0.0.1:9700 of python3 (pid ${child.pid})`);
+    expect(alert?.summary).toMatch(/accept queue overflowing/);
+    child.kill('SIGKILL');
+  });
+
+  it('raises nothing in an idle namespace for 60 s', async () => {
+    ns = await TestNetns.create('al-idle');
+    runtime = watch(ns);
+    const seen = new Set<string>();
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) {
+      for (const a of runtime.alerts().alerts) seen.add(`${a.id} ${a.subject}`);
+      await sleep(500);
+    }
+    expect([...seen]).toEqual([]);
+    expect(runtime.store.ticks).toBeGreaterThan(50);
+    expect(runtime.alerts().watching).toBe(11);
+  }, 90_000);
+});
