@@ -104,3 +104,32 @@ describe('nettriage --json', () => {
     expect(version.stdout).toMatch(/^nettriage \d+\.\d+\.\d+$/);
   });
 });
+
+describe('nettriage --config', () => {
+  const scratchConfig = (name: string, text: string) => {
+    const file = join(scratch, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  for (const [name, text, message] of [
+    ['not-json.json', '{ rules: ', /is not JSON/],
+    ['unknown-key.json', '{"rules":{"close-wait-climbing":{"flor":5}}}', /unknown key "rules\.close-wait-climbing\.flor"/],
+    ['wrong-type.json', '{"rules":{"tcp-retransmits":{"warnPercent":"1%"}}}', /"rules\.tcp-retransmits\.warnPercent": expected a number between 0 and 100 \(%\), got "1%"/],
+    ['out-of-range.json', '{"rules":{"conntrack-table-full":{"critShare":2}}}', /expected a number between 0 and 1/],
+  ] as const) {
+    it(`refuses ${name} with a message and exit 2 before anything starts`, async () => {
+      const r = await execa(process.execPath, [BIN, '--json', '--count', '1', '--config', scratchConfig(name, text)], { reject: false });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('applies a valid file and reports alerts in the record', async () => {
+    const file = scratchConfig('ok.json', '{"rules":{"orphan-sockets":{"enabled":false}}}');
+    const { records: out, exitCode } = await records(['--count', '1', '--config', file]);
+    expect(exitCode).toBe(0);
+    expect(out[0]!.alerts).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertsPanel } from '../../components/AlertsPanel.js';
+import type { AlertsState } from '../../src/alerts/engine.js';
+import type { Alert } from '../../src/alerts/types.js';
+import { App } from '../../src/app.js';
+import { buildAlertPanel } from '../../src/models/alerts.js';
+import { Store } from '../../src/store.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 30));
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+const now = Date.now();
+const leak: Alert = {
+  id: 'close-wait-climbing',
+  severity: 'critical',
+  subject: 'py\x1b]0;pwned\x07 (pid 4213)',
+  summary: 'CLOSE-WAIT 240 and climbing +58/min: py (pid 4213) holds 236',
+  why: 'The peer closed these connections and the application never called close().',
+  next: ['ss -tanp state close-wait', 'ls /proc/4213/fd | wc -l'],
+  sinceMs: now - 250_000,
+  link: { panel: 'sockets', state: 'CLOSE-WAIT', pid: 4213 },
+};
+const nic: Alert = {
+  id: 'nic-errors',
+  severity: 'warning',
+  subject: 'eth0',
+  summary: 'eth0: rx_missed_errors 12/s',
+  why: 'The interface is losing packets.',
+  next: ['ethtool -S eth0'],
+  sinceMs: now - 60_000,
+  link: { panel: 'nics', nic: 'eth0' },
+};
+const state: AlertsState = { alerts: [leak, nic], disabled: [{ id: 'orphan-sockets', reason: 'boom' }], watching: 10 };
+
+describe('alerts panel', () => {
+  it('lists alerts most severe first with their age, escaping what processes call themselves', async () => {
+    const app = render(<AlertsPanel model={buildAlertPanel(state)} width={100} height={12} focused={false} selected={0} nowMs={now} />);
+    cleanup = app.unmount;
+    await tick();
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('Alerts · 1 critical · 1 warning');
+    expect(frame).toMatch(/● CRITICAL close-wait-climbing {2}py\\x1b\]0;pwned\\x07 \(pid 4213\) {2}· since \d\d:\d\d:\d\d, 4m10s/);
+    expect(frame).toContain('CLOSE-WAIT 240 and climbing +58/min');
+    expect(frame).toMatch(/▲ WARNING {2}nic-errors {2}eth0/);
+    expect(frame).toContain('rule orphan-sockets disabled after an error: boom');
+    expect(frame).not.toContain('\x1b]0;');
+  });
+
+  it('shows why and what to run for the selected alert when it has the keyboard', async () => {
+    const app = render(<AlertsPanel model={buildAlertPanel(state)} width={100} height={14} focused selected={0} nowMs={now} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('why: The peer closed these connections');
+    expect(app.lastFrame()).toContain('$ ss -tanp state close-wait');
+    expect(app.lastFrame()).not.toContain('$ ethtool -S eth0');
+  });
+
+  it('says all is quiet, and how many rules watch', async () => {
+    const app = render(<AlertsPanel model={buildAlertPanel({ alerts: [], disabled: [], watching: 11 })} width={80} height={3} focused={false} selected={0} nowMs={now} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('✓ no alerts — 11 rules watching');
+  });
+});
+
+describe('alerts in the dashboard', () => {
+  it('counts alerts in the header, and Enter on an alert leads to its subject', async () => {
+    const store = new Store();
+    const interval = { intervalMs: 1000, setIntervalMs() {} };
+    const app = render(
+      <App store={store} alerts={() => state} interval={interval} target={{ kind: 'host' }} host={{ host: 'h', kernel: 'k' }} onQuit={() => {}} size={{ columns: 100, rows: 50 }} />,
+    );
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()?.split('\n')[0]).toMatch(/1 CRIT\s+1 WARN/);
+    app.stdin.write('1');
+    await tick();
+    app.stdin.write('\r');
+    await tick();
+    expect(app.lastFrame()).toMatch(/› CLOSE-WAIT/);
+    app.stdin.write('1');
+    await tick();
+    app.stdin.write('j');
+    await tick();
+    app.stdin.write('\r');
+    await tick();
+    // the keyboard is on the NIC panel now: zooming shows it alone
+    app.stdin.write('z');
+    await tick();
+    expect(app.lastFrame()).toMatch(/╭─ NICs/);
+    expect(app.lastFrame()).not.toContain('TCP sockets');
+  });
+});
