@@ -8,7 +8,7 @@ import { zeroStateCounts } from '../../collectors/tcpState.js';
 import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { hysteresis } from '../../src/alerts/hysteresis.js';
-import { defineRule } from '../../src/alerts/types.js';
+import { type Alert, defineRule } from '../../src/alerts/types.js';
 import { Store } from '../../src/store.js';
 
 /** A store and an engine driven one synthetic second at a time. */
@@ -74,7 +74,7 @@ describe('close-wait-climbing', () => {
     const owners: OwnersSample = {
       byState: { 'CLOSE-WAIT': { atMs: h.now, total: 40, unowned: 0, owners: [{ pid: 4213, name: 'python3', count: 40, peers: [], locals: [] }] } },
     };
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 12; i++) {
       h.sockets({ 'CLOSE-WAIT': 10 + i * 2 });
       h.feed('owners', owners);
@@ -160,7 +160,7 @@ describe('syn-sent-stuck', () => {
   it('fires when SYN-SENT to one destination persists, not for a passing one', () => {
     const h = harness();
     const syn = (n: number) => ({ unusual: { synSentByPeer: n ? [{ endpoint: '10.9.9.9:8080', count: n }] : [], closeWaitByLocal: [], listeners: [] } });
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 4; i++) {
       h.sockets({ 'SYN-SENT': 3 }, syn(3));
       alerts = h.tick();
@@ -182,7 +182,7 @@ describe('rate rules', () => {
   it('accept-queue-overflow fires on overflows, names the full listener, and clears after a quiet minute', () => {
     const h = harness();
     const listeners = { unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [{ local: '127.0.0.1:9300', acceptQueue: 2, backlog: 1 }] } };
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 10; i++) {
       h.sockets({ LISTEN: 1 }, listeners);
       h.counters({ TcpExtListenOverflows: i * 3, TcpExtListenDrops: i * 3 });
@@ -201,7 +201,7 @@ describe('rate rules', () => {
 
   it('tcp-retransmits needs a share of segments and a minimum volume', () => {
     const low = harness();
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 20; i++) {
       low.counters({ TcpRetransSegs: i, TcpOutSegs: i * 5 }); // 20% but only 5 segments/s
       alerts = low.tick();
@@ -218,7 +218,7 @@ describe('rate rules', () => {
 
   it('udp-buffer-errors and time-wait-overflow fire on any event and name the counter', () => {
     const h = harness();
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) {
       h.sockets({ 'TIME-WAIT': 5000 });
       h.counters({ UdpRcvbufErrors: i * 10, TcpExtTCPTimeWaitOverflow: i });
@@ -233,7 +233,7 @@ describe('conntrack, NIC and orphan rules', () => {
   it('conntrack-table-full at 90% / 95% and conntrack-drops on insert_failed', () => {
     const h = harness();
     const ct = (count: number, failed: number): ConntrackSample => ({ count, max: 1000, fill: count / 1000, source: 'procfs', stats: new Map([['insert_failed', BigInt(failed)]]) });
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) {
       const s = ct(960, i * 2);
       h.feed('conntrack', s, {}, Object.fromEntries(s.stats));
@@ -247,7 +247,7 @@ describe('conntrack, NIC and orphan rules', () => {
 
   it('nic-errors names the interface and its rising counter', () => {
     const h = harness();
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) {
       const nics: NicsSample = { interfaces: [{ name: 'eth0', operstate: 'UP', physical: true, stats: new Map([['rx_missed_errors', BigInt(i * 50)]]) }], source: 'ip' };
       h.feed('nics', nics, {}, { 'eth0/rx_missed_errors': BigInt(i * 50), 'eth0/rx_packets': BigInt(i * 1000) });
@@ -268,7 +268,7 @@ describe('conntrack, NIC and orphan rules', () => {
 describe('the engine', () => {
   it('keeps the time an alert started and sorts critical first', () => {
     const h = harness();
-    let alerts = [];
+    let alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) {
       h.sockets({}, { orphans: 300 });
       h.counters({ UdpRcvbufErrors: i * 10000 });

@@ -1,0 +1,69 @@
+/** Where a process runs, as its cgroup path tells. */
+export interface ContainerRef {
+  /** docker, containerd, cri-o, podman, or kubepods when only the pod is known. */
+  runtime: string;
+  /** Container id, shortened to 12 characters as docker and crictl print it. */
+  id?: string;
+  /** Kubernetes pod UID. */
+  podUid?: string;
+}
+
+const CONTAINER_PATTERNS: [RegExp, string][] = [
+  [/docker[-/]([0-9a-f]{12,64})(?:\.scope)?/, 'docker'],
+  [/cri-containerd-([0-9a-f]{12,64})\.scope/, 'containerd'],
+  [/crio-(?:conmon-)?([0-9a-f]{12,64})\.scope/, 'cri-o'],
+  [/libpod-(?:conmon-)?([0-9a-f]{12,64})\.scope/, 'podman'],
+  [/\/kubepods[^\n]*\/pod[0-9a-f_-]{36}\/([0-9a-f]{12,64})$/, 'containerd'],
+];
+
+/**
+ * /proc/PID/cgroup (v1 `N:controllers:/path` lines or v2 `0::/path`): the
+ * container runtime and id, and the pod UID of a Kubernetes pod — from
+ * docker, containerd (cri-containerd-ID.scope, or the bare ID under
+ * kubepods/pod<uid>), cri-o, podman and kubepods paths in systemd or
+ * cgroupfs layout. Undefined for a process on the host.
+ */
+export function parseCgroup(text: string): ContainerRef | undefined {
+  const paths = text
+    .split('\n')
+    .map((l) => l.split(':').slice(2).join(':').trim())
+    .filter((p) => p !== '' && p !== '/');
+  let ref: ContainerRef | undefined;
+  for (const path of paths) {
+    const pod = /pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/.exec(path);
+    for (const [pattern, runtime] of CONTAINER_PATTERNS) {
+      const m = pattern.exec(path);
+      if (m?.[1]) {
+        ref = { runtime: pod && runtime === 'docker' && path.includes('kubepods') ? 'docker' : runtime, id: m[1].slice(0, 12) };
+        break;
+      }
+    }
+    if (pod?.[1]) {
+      ref = { ...(ref ?? { runtime: 'kubepods' }), podUid: pod[1].replace(/_/g, '-') };
+    }
+    if (ref) return ref;
+  }
+  return undefined;
+}
+
+/** The real uid from /proc/PID/status (`Uid:\treal\teffective\tsaved\tfs`). */
+export function parseStatusUid(text: string): number | undefined {
+  const m = /^Uid:\s+(\d+)/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** The soft RLIMIT_NOFILE from /proc/PID/limits; undefined for "unlimited". */
+export function parseOpenFilesLimit(text: string): number | undefined {
+  const m = /^Max open files\s+(\d+|unlimited)\s+/m.exec(text);
+  return m?.[1] && m[1] !== 'unlimited' ? Number(m[1]) : undefined;
+}
+
+/** uid -> user name from /etc/passwd. */
+export function parsePasswd(text: string): Map<number, string> {
+  const users = new Map<number, string>();
+  for (const line of text.split('\n')) {
+    const [name, , uid] = line.split(':');
+    if (name && uid && /^\d+$/.test(uid) && !users.has(Number(uid))) users.set(Number(uid), name);
+  }
+  return users;
+}
