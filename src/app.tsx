@@ -3,6 +3,7 @@ import React from 'react';
 import { AlertsPanel, alertsPanelHeight } from '../components/AlertsPanel.js';
 import { ConntrackPanel, conntrackPanelHeight } from '../components/ConntrackPanel.js';
 import { CounterPanel } from '../components/CounterPanel.js';
+import { DrillDownView } from '../components/DrillDownView.js';
 import { Footer } from '../components/Footer.js';
 import { Header } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
@@ -13,14 +14,19 @@ import { TCP_STATES } from '../collectors/tcpState.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { AlertLink } from './alerts/types.js';
 import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel } from './dashboardModel.js';
+import type { DrillSource } from './drilldown/controller.js';
+import { drillRows } from './drilldown/rows.js';
+import { topFrame } from './drilldown/view.js';
+import { useDrillData } from './hooks/useDrillData.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { type TerminalSize, useTerminalSize } from './hooks/useTerminalSize.js';
 import { footerHints } from './keymap.js';
+import { shellPrefix } from './target.js';
 import { type PanelLayout, layoutPanels } from './layout.js';
 import type { Store } from './store.js';
 import type { Target } from './target.js';
-import type { PanelId, ViewState } from './viewState.js';
+import { type PanelId, type ViewState, keyMode } from './viewState.js';
 
 export const MIN_COLUMNS = 60;
 export const MIN_ROWS = 20;
@@ -29,6 +35,8 @@ export interface AppProps {
   store: Store;
   /** The alert engine's latest evaluation. */
   alerts?: () => AlertsState;
+  /** On-demand queries behind the drill-down. */
+  drill?: DrillSource;
   interval: IntervalControl;
   target: Target;
   host: HostInfo;
@@ -92,8 +100,9 @@ function AlertBadges({ critical, warning }: { critical: number; warning: number 
   );
 }
 
-export function App({ store, alerts = () => NO_ALERTS, interval, target, host, onQuit, size: fixedSize }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, drill, interval, target, host, onQuit, size: fixedSize }: AppProps) {
   const size = useTerminalSize(fixedSize);
+  let rows: ReturnType<typeof drillRows> = [];
   const { view, intervalMs } = useDashboardControls({
     interval,
     onQuit,
@@ -102,8 +111,14 @@ export function App({ store, alerts = () => NO_ALERTS, interval, target, host, o
       pageSize: 10,
       alertLinks: model.alerts.alerts.map((a) => a.link),
       rowOf: (link) => rowOf(model, link),
+      drillRows: () => rows,
     }),
   });
+  const drillData = useDrillData(drill, view.drill?.state, view.paused);
+  if (view.drill) {
+    const frame = topFrame(view.drill);
+    rows = drillRows(drillData, frame.level, view.drill.sort, frame.filter);
+  }
   const model = useStoreModel(
     store,
     view.paused,
@@ -143,7 +158,19 @@ export function App({ store, alerts = () => NO_ALERTS, interval, target, host, o
       />
       <Box flexDirection="column" height={bodyHeight} overflow="hidden">
         {view.helpOpen ? (
-          <HelpOverlay width={size.columns} height={bodyHeight} />
+          <HelpOverlay width={size.columns} height={bodyHeight} mode={keyMode(view)} />
+        ) : view.drill ? (
+          <DrillDownView
+            view={view.drill}
+            data={drillData}
+            rows={rows}
+            width={size.columns}
+            height={bodyHeight}
+            nowMs={nowMs}
+            refreshMs={drill?.refreshMs ?? 5000}
+            nsenter={shellPrefix(target)}
+            {...(model.sockets.portRange ? { usablePorts: model.sockets.portRange.usable } : {})}
+          />
         ) : (
           <>
             {!view.zoomed ? <PanelById id="alerts" model={model} view={view} layout={layout} nowMs={nowMs} /> : null}
@@ -163,7 +190,7 @@ export function App({ store, alerts = () => NO_ALERTS, interval, target, host, o
           </>
         )}
       </Box>
-      <Footer hints={footerHints()} width={size.columns} />
+      <Footer hints={footerHints(keyMode(view))} width={size.columns} />
     </Box>
   );
 }

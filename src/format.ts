@@ -112,3 +112,17 @@ export function wrapWords(text: string, width: number): string[] {
   if (line !== '') lines.push(line);
   return lines.map((l) => truncate(l, width));
 }
+
+/** 1.2 GiB, 340 MiB, 12 KiB. */
+export function formatBytes(n: number): string {
+  const abs = Math.abs(n);
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = abs;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const text = i === 0 ? `${Math.round(v)} B` : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+  return n < 0 ? `-${text}` : text;
+}

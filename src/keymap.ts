@@ -22,41 +22,62 @@ export type Action =
   | 'focus4'
   | 'focus5'
   | 'enter'
+  | 'back'
   | 'zoom'
-  | 'toggleCounters';
+  | 'toggleCounters'
+  | 'filter'
+  | 'sort'
+  | 'cmdline'
+  | 'endFilter'
+  | 'clearFilter'
+  | 'filterBackspace';
+
+/** The dashboard of panels; a drill-down; typing a drill-down filter. */
+export type KeyMode = 'dashboard' | 'drill' | 'filter';
 
 export interface Binding {
   action: Action;
   /** Normalised key names, see `keyName`. */
   keys: string[];
+  modes: KeyMode[];
   /** Short label for the footer; omitted bindings are only in the help overlay. */
   hint?: string;
   help: string;
 }
 
+const BROWSE: KeyMode[] = ['dashboard', 'drill'];
+
 export const KEYMAP: readonly Binding[] = [
-  { action: 'up', keys: ['up', 'k'], hint: '↑↓/jk select', help: 'move the selection up' },
-  { action: 'down', keys: ['down', 'j'], help: 'move the selection down' },
-  { action: 'pageUp', keys: ['pageUp'], help: 'move the selection a page up' },
-  { action: 'pageDown', keys: ['pageDown'], help: 'move the selection a page down' },
-  { action: 'home', keys: ['home', 'g'], help: 'go to the first row' },
-  { action: 'end', keys: ['end', 'G'], help: 'go to the last row' },
-  { action: 'nextPanel', keys: ['tab'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
-  { action: 'prevPanel', keys: ['shift+tab'], help: 'focus the previous panel' },
-  { action: 'focus1', keys: ['1'], help: 'focus alerts' },
-  { action: 'focus2', keys: ['2'], help: 'focus TCP sockets' },
-  { action: 'focus3', keys: ['3'], help: 'focus kernel counters' },
-  { action: 'focus4', keys: ['4'], help: 'focus conntrack' },
-  { action: 'focus5', keys: ['5'], help: 'focus NICs' },
-  { action: 'enter', keys: ['return', 'right', 'l'], hint: 'Enter open', help: 'open: an alert leads to its subject' },
-  { action: 'zoom', keys: ['z'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
-  { action: 'toggleCounters', keys: ['a'], hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
-  { action: 'slower', keys: ['+', '='], hint: '+/- interval', help: 'sample less often (longer interval)' },
-  { action: 'faster', keys: ['-', '_'], help: 'sample more often (shorter interval)' },
-  { action: 'pause', keys: ['p', 'space'], hint: 'p pause', help: 'freeze the view; sampling continues' },
-  { action: 'help', keys: ['?'], hint: '? help', help: 'show or hide this help' },
-  { action: 'closeOverlay', keys: ['escape'], help: 'close help, leave zoom' },
-  { action: 'quit', keys: ['q', 'ctrl+c'], hint: 'q quit', help: 'quit' },
+  { action: 'up', keys: ['up', 'k'], modes: BROWSE, hint: '↑↓ select', help: 'move the selection up' },
+  { action: 'down', keys: ['down', 'j'], modes: BROWSE, help: 'move the selection down' },
+  { action: 'pageUp', keys: ['pageUp'], modes: BROWSE, help: 'a page up' },
+  { action: 'pageDown', keys: ['pageDown'], modes: BROWSE, help: 'a page down' },
+  { action: 'home', keys: ['home', 'g'], modes: BROWSE, help: 'first row' },
+  { action: 'end', keys: ['end', 'G'], modes: BROWSE, help: 'last row' },
+  { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', help: 'open: a state to its owners, an owner to its sockets, an alert to its subject' },
+  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['drill'], hint: 'Esc back', help: 'back one level' },
+  { action: 'filter', keys: ['/'], modes: ['drill'], hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
+  { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', help: 'owners: sort by sockets, CPU, RSS, fds, pid' },
+  { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', help: 'owners: full command line instead of the name' },
+  { action: 'nextPanel', keys: ['tab'], modes: ['dashboard'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
+  { action: 'prevPanel', keys: ['shift+tab'], modes: ['dashboard'], help: 'focus the previous panel' },
+  { action: 'focus1', keys: ['1'], modes: ['dashboard'], help: 'focus alerts' },
+  { action: 'focus2', keys: ['2'], modes: ['dashboard'], help: 'focus TCP sockets' },
+  { action: 'focus3', keys: ['3'], modes: ['dashboard'], help: 'focus kernel counters' },
+  { action: 'focus4', keys: ['4'], modes: ['dashboard'], help: 'focus conntrack' },
+  { action: 'focus5', keys: ['5'], modes: ['dashboard'], help: 'focus NICs' },
+  { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
+  { action: 'toggleCounters', keys: ['a'], modes: ['dashboard'], hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
+  { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom' },
+  { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
+  { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },
+  { action: 'pause', keys: ['p', 'space'], modes: BROWSE, hint: 'p pause', help: 'freeze the view; sampling continues' },
+  { action: 'help', keys: ['?'], modes: BROWSE, hint: '? help', help: 'show or hide this help' },
+  { action: 'quit', keys: ['q'], modes: BROWSE, hint: 'q quit', help: 'quit' },
+  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'filter'], help: 'quit, also while typing a filter' },
+  { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
+  { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },
+  { action: 'filterBackspace', keys: ['backspace'], modes: ['filter'], help: 'delete the last character' },
 ];
 
 /** Ink's (input, key) pair as one name: `up`, `escape`, `ctrl+c`, `space`, `q`. */
@@ -75,19 +96,32 @@ export function keyName(input: string, key: Key): string | undefined {
   if (key.backspace || key.delete) return 'backspace';
   if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
   if (input === ' ') return 'space';
+  // Control characters that arrive inside a multi-key chunk, split by the caller.
+  if (input === '\r' || input === '\n') return 'return';
+  if (input === '\t') return 'tab';
+  if (input === '\x7f' || input === '\b') return 'backspace';
   return input.length === 1 ? input : undefined;
 }
 
-const byKey = new Map<string, Action>();
-for (const binding of KEYMAP) for (const k of binding.keys) byKey.set(k, binding.action);
-
-export function resolveAction(input: string, key: Key): Action | undefined {
-  const name = keyName(input, key);
-  return name === undefined ? undefined : byKey.get(name);
+const byMode = new Map<KeyMode, Map<string, Action>>();
+for (const binding of KEYMAP) {
+  for (const mode of binding.modes) {
+    let map = byMode.get(mode);
+    if (!map) {
+      map = new Map();
+      byMode.set(mode, map);
+    }
+    for (const k of binding.keys) if (!map.has(k)) map.set(k, binding.action);
+  }
 }
 
-export function footerHints(): string[] {
-  return KEYMAP.filter((b) => b.hint).map((b) => b.hint as string);
+export function resolveAction(input: string, key: Key, mode: KeyMode = 'dashboard'): Action | undefined {
+  const name = keyName(input, key);
+  return name === undefined ? undefined : byMode.get(mode)?.get(name);
+}
+
+export function footerHints(mode: KeyMode = 'dashboard'): string[] {
+  return KEYMAP.filter((b) => b.hint && b.modes.includes(mode)).map((b) => b.hint as string);
 }
 
 /** Names as a user types them: `up` -> `↑`, `ctrl+c` -> `Ctrl-C`. */

@@ -54,20 +54,21 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     import('./app.js'),
     import('./terminal.js'),
   ]);
-  const { store, scheduler, host, alerts } = createRuntime(options, alertConfig);
+  const { store, scheduler, host, alerts, drill } = createRuntime(options, alertConfig);
   return new Promise<number>((resolve) => {
     let done = false;
     const shutdown = (code: number) => {
       if (done) return;
       done = true;
       scheduler.stop();
+      drill.close();
       instance.unmount();
       session.restore();
       resolve(code);
     };
     const session = enterFullScreen(process.stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
     const instance = render(
-      React.createElement(App, { store, alerts, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0) }),
+      React.createElement(App, { store, alerts, drill, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0) }),
       // Ink 6.8's incremental renderer starts one line too low when the frame
       // ends with a newline (it always does below full height), leaving the
       // previous header on screen; the standard renderer rewrites the frame in

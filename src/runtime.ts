@@ -11,6 +11,7 @@ import type { TcpState } from '../collectors/tcpState.js';
 import type { Collector } from '../collectors/types.js';
 import { type AlertConfig, defaultAlertConfig } from './alerts/config.js';
 import { AlertEngine, type AlertsState } from './alerts/engine.js';
+import { DrillController } from './drilldown/controller.js';
 import type { Options } from './cli.js';
 import type { HostInfo } from './dashboardModel.js';
 import { MOVED_WINDOW_MS } from './models/common.js';
@@ -18,12 +19,16 @@ import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';
 
+/** `ss -p` walks every /proc/PID/fd: the drill-down refreshes at this pace, not every tick. */
+const DRILL_REFRESH_MS = 5000;
+
 export interface Runtime {
   store: Store;
   scheduler: Scheduler;
   host: HostInfo;
   /** The latest alert evaluation, refreshed before anyone else hears of a tick. */
   alerts: () => AlertsState;
+  drill: DrillController;
 }
 
 /**
@@ -83,5 +88,6 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   store.subscribe(() => {
     current = engine.evaluate(store);
   });
-  return { store, scheduler, host: { host: hostname(), kernel: release() }, alerts: () => current };
+  const drill = new DrillController(io, { refreshMs: DRILL_REFRESH_MS, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
+  return { store, scheduler, host: { host: hostname(), kernel: release() }, alerts: () => current, drill };
 }

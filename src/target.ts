@@ -60,3 +60,10 @@ export function netnsCommandPrefix(target: Target, roots: Roots): string[] {
 export function isFixtureProc(roots: Roots): boolean {
   return roots.procRoot !== '/proc';
 }
+
+/** The same prefix as a shell command for a person to paste ('' for the host). */
+export function shellPrefix(target: Target, roots: Pick<Roots, 'netnsRunDir'> = defaultRoots): string {
+  return netnsCommandPrefix(target, { ...defaultRoots, ...roots })
+    .filter((a) => a !== '--')
+    .join(' ');
+}

@@ -1,5 +1,17 @@
+import { TCP_STATES } from '../collectors/tcpState.js';
 import type { AlertLink } from './alerts/types.js';
-import type { Action } from './keymap.js';
+import type { DrillRow } from './drilldown/rows.js';
+import {
+  type DrillView,
+  drillBack,
+  drillCycleSort,
+  drillEnter,
+  drillFilter,
+  drillSelect,
+  openDrill,
+  topFrame,
+} from './drilldown/view.js';
+import type { Action, KeyMode } from './keymap.js';
 import type { CountersMode } from './models/counters.js';
 
 export const PANELS = ['alerts', 'sockets', 'counters', 'conntrack', 'nics'] as const;
@@ -15,6 +27,13 @@ export interface ViewState {
   /** The focused panel fills the screen. */
   zoomed: boolean;
   countersMode: CountersMode;
+  /** An open drill-down replaces the panels. */
+  drill?: DrillView;
+}
+
+export function keyMode(state: ViewState): KeyMode {
+  if (!state.drill) return 'dashboard';
+  return state.drill.editingFilter ? 'filter' : 'drill';
 }
 
 export const initialViewState: ViewState = {
@@ -33,9 +52,62 @@ export interface ViewContext {
   alertLinks?: (AlertLink | undefined)[];
   /** The row a link points at in its panel. */
   rowOf?: (link: AlertLink) => number | undefined;
+  /** Rows of the drill-down level on screen. */
+  drillRows?: () => DrillRow[];
 }
 
-export function reduceView(state: ViewState, action: Action, ctx: ViewContext): ViewState {
+function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {
+  const rows = ctx.drillRows?.() ?? [];
+  const frame = topFrame(drill);
+  const select = (i: number) => ({ ...state, drill: drillSelect(drill, i, rows.length) });
+  switch (action) {
+    case 'up':
+      return select(frame.selected - 1);
+    case 'down':
+      return select(frame.selected + 1);
+    case 'pageUp':
+      return select(frame.selected - Math.max(1, ctx.pageSize));
+    case 'pageDown':
+      return select(frame.selected + Math.max(1, ctx.pageSize));
+    case 'home':
+      return select(0);
+    case 'end':
+      return select(rows.length - 1);
+    case 'enter': {
+      const row = rows[frame.selected];
+      return row && 'enter' in row ? { ...state, drill: drillEnter(drill, row.enter) } : state;
+    }
+    case 'back': {
+      const up = drillBack(drill);
+      if (up) return { ...state, drill: up };
+      const { drill: _closed, ...rest } = state;
+      return rest;
+    }
+    case 'filter':
+      return { ...state, drill: drillFilter(drill, frame.filter, true) };
+    case 'filterChar':
+      return { ...state, drill: drillFilter(drill, frame.filter + text, true) };
+    case 'filterBackspace':
+      return { ...state, drill: drillFilter(drill, frame.filter.slice(0, -1), true) };
+    case 'endFilter':
+      return { ...state, drill: { ...drill, editingFilter: false } };
+    case 'clearFilter':
+      return { ...state, drill: drillFilter(drill, '', false) };
+    case 'sort':
+      return { ...state, drill: drillCycleSort(drill) };
+    case 'cmdline':
+      return { ...state, drill: { ...drill, showCmdline: !drill.showCmdline } };
+    case 'help':
+      return { ...state, helpOpen: !state.helpOpen };
+    case 'pause':
+      return { ...state, paused: !state.paused };
+    default:
+      return state;
+  }
+}
+
+export function reduceView(state: ViewState, action: Action | 'filterChar', ctx: ViewContext, text = ''): ViewState {
+  if (state.drill) return reduceDrill(state, state.drill, action, ctx, text);
   const focus = state.focus;
   const last = Math.max(0, ctx.rowCounts[focus] - 1);
   const select = (i: number): ViewState => ({ ...state, selected: { ...state.selected, [focus]: Math.min(last, Math.max(0, i)) } });
@@ -65,10 +137,15 @@ export function reduceView(state: ViewState, action: Action, ctx: ViewContext): 
     case 'focus5':
       return { ...state, focus: PANELS[Number(action.slice(-1)) - 1] ?? focus };
     case 'enter': {
-      // An alert leads to its subject: the panel, and the row there.
+      if (focus === 'sockets') {
+        const selectedState = TCP_STATES[current];
+        return selectedState ? { ...state, helpOpen: false, drill: openDrill(selectedState) } : state;
+      }
+      // An alert leads to its subject: a socket state's drill-down, or the panel and row.
       if (focus !== 'alerts') return state;
       const link = ctx.alertLinks?.[current];
       if (!link) return state;
+      if (link.panel === 'sockets' && link.state) return { ...state, drill: openDrill(link.state, link.pid) };
       const row = ctx.rowOf?.(link);
       return {
         ...state,

@@ -1,5 +1,5 @@
 import type { Store } from '../store.js';
-import { type Target, netnsCommandPrefix } from '../target.js';
+import { type Target, shellPrefix } from '../target.js';
 import type { AlertConfig } from './config.js';
 import { RULES } from './rules/index.js';
 import type { Alert, Rule, Severity } from './types.js';
@@ -34,9 +34,7 @@ export class AlertEngine {
   evaluate(store: Store, nowMs = Date.now()): AlertsState {
     this.firstTickMs ??= store.tickTimes.at(0);
     const historyMs = nowMs - (this.firstTickMs ?? nowMs);
-    const prefix = netnsCommandPrefix(this.target, { procRoot: '', sysRoot: '', netnsRunDir: '/run/netns' })
-      .filter((a) => a !== '--')
-      .join(' ');
+    const prefix = shellPrefix(this.target);
     const inTarget = (command: string) => (prefix ? `${prefix} ${command}` : command);
     const alerts: Alert[] = [];
     let watching = 0;

@@ -1,7 +1,7 @@
 import { useInput } from 'ink';
 import { useRef, useState } from 'react';
 import { type Action, resolveAction } from '../keymap.js';
-import { type ViewContext, type ViewState, initialViewState, reduceView, stepInterval } from '../viewState.js';
+import { type ViewContext, type ViewState, initialViewState, keyMode, reduceView, stepInterval } from '../viewState.js';
 
 export interface IntervalControl {
   readonly intervalMs: number;
@@ -23,7 +23,10 @@ export function useDashboardControls(options: {
   const optionsRef = useRef(options);
   optionsRef.current = options;
 
-  const handle = (action: Action): void => {
+  const viewRef = useRef(view);
+  viewRef.current = view;
+
+  const handle = (action: Action | 'filterChar', text = ''): void => {
     const { interval, onQuit, viewContext } = optionsRef.current;
     if (action === 'quit') {
       onQuit();
@@ -35,15 +38,22 @@ export function useDashboardControls(options: {
       return;
     }
     const ctx = viewContext();
-    setView((v) => reduceView(v, action, ctx));
+    // Reduce against the latest state synchronously: several keys can arrive in one chunk.
+    viewRef.current = reduceView(viewRef.current, action, ctx, text);
+    setView(viewRef.current);
   };
 
   useInput((input, key) => {
     // Keys typed faster than a frame (or sent by tmux) arrive as one string.
     const chunks = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+    // Two Escs in one chunk (a quick double tap, or tmux) come as meta+Escape: two backs.
+    if (key.escape && key.meta) chunks.push(input);
     for (const chunk of chunks) {
-      const action = resolveAction(chunk, key);
+      const mode = keyMode(viewRef.current);
+      const action = resolveAction(chunk, key, mode);
       if (action) handle(action);
+      // While typing a filter, every printable character is text.
+      else if (mode === 'filter' && chunk.length === 1 && chunk >= ' ' && !key.ctrl && !key.meta) handle('filterChar', chunk);
     }
   });
 

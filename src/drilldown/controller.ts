@@ -1,0 +1,168 @@
+import { type Destination, groupByDestination } from '../../collectors/destinations.js';
+import { type ProcessSockets, groupByOwner, querySockets } from '../../collectors/owners.js';
+import type { SocketEntry } from '../../collectors/ssSockets.js';
+import type { TcpState } from '../../collectors/tcpState.js';
+import { asProblem } from '../problems.js';
+import type { TargetIO } from '../targetIO.js';
+import { type ProcessDetails, inspectProcesses } from './processes.js';
+
+export interface OwnerRow extends ProcessSockets {
+  /** count / sockets in the state. */
+  share: number;
+  details?: ProcessDetails;
+  /** RSS change per minute over the last refreshes (a socket leak usually leaks memory too). */
+  rssPerMin?: number;
+}
+
+export interface DrillData {
+  state: TcpState;
+  atMs: number;
+  /** Every socket in the state (with owners when `withOwners`). */
+  sockets: SocketEntry[];
+  owners: OwnerRow[];
+  /** Sockets ss showed no process for. */
+  unowned: SocketEntry[];
+  /** Ownerless sockets grouped by (local IP, remote IP, remote port). */
+  destinations: Destination[];
+  /** TIME-WAIT is asked without -p: the kernel owns those sockets. */
+  withOwners: boolean;
+  /** ss -p sees only our own processes unless we are root. */
+  notRoot: boolean;
+  problem?: string;
+  skippedLines: number;
+}
+
+/** What the screen needs from the drill-down's data source. */
+export interface DrillSource {
+  readonly refreshMs: number;
+  open(state: TcpState): void;
+  close(): void;
+  current(): DrillData | undefined;
+  subscribe(listener: () => void): () => void;
+}
+
+/** Processes inspected per refresh: the top of the list, not a thousand PIDs. */
+const MAX_INSPECTED = 200;
+const RSS_POINTS = 12;
+
+/**
+ * The on-demand side of the data flow: while a drill-down is open it queries
+ * the sockets of one state (with owners: ss -p walks every /proc/PID/fd, so
+ * only this state and only every few seconds) and the processes behind them.
+ */
+export class DrillController implements DrillSource {
+  private state: TcpState | undefined;
+  private data: DrillData | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly rssHistory = new Map<number, { t: number; rss: number }[]>();
+
+  constructor(
+    private readonly io: TargetIO,
+    private readonly options: { refreshMs: number; timeoutMs: number },
+  ) {}
+
+  get refreshMs(): number {
+    return this.options.refreshMs;
+  }
+
+  current(): DrillData | undefined {
+    return this.data;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  open(state: TcpState): void {
+    if (this.state === state && this.timer) return;
+    this.close();
+    this.state = state;
+    const loop = async () => {
+      await this.refreshNow();
+      if (this.state === state) this.timer = setTimeout(() => void loop(), this.options.refreshMs);
+    };
+    this.timer = setTimeout(() => void loop(), 0);
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.state = undefined;
+    this.data = undefined;
+    this.rssHistory.clear();
+    this.notify();
+  }
+
+  /** One refresh of the open state; concurrent calls share the run in flight. */
+  refreshNow(): Promise<void> {
+    this.running ??= this.refresh().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async refresh(): Promise<void> {
+    const state = this.state;
+    if (!state) return;
+    const atMs = Date.now();
+    const withOwners = state !== 'TIME-WAIT';
+    const notRoot = process.getuid?.() !== 0;
+    try {
+      const parsed = await querySockets(this.io, state, withOwners, this.options.timeoutMs);
+      const grouped = groupByOwner(parsed.value);
+      const pids = grouped.owners.slice(0, MAX_INSPECTED).map((o) => o.pid);
+      const details = await inspectProcesses(this.io.roots.procRoot, pids, this.options.refreshMs * 3);
+      if (this.state !== state) return;
+      const owners = grouped.owners
+        // A process that exited between the query and the read disappears quietly.
+        .filter((o) => !details.get(o.pid)?.gone)
+        .map((o): OwnerRow => {
+          const d = details.get(o.pid);
+          const row: OwnerRow = { ...o, share: o.count / Math.max(1, grouped.total) };
+          if (d) row.details = d;
+          const trend = this.trackRss(o.pid, atMs, d?.rssBytes);
+          if (trend !== undefined) row.rssPerMin = trend;
+          return row;
+        });
+      for (const pid of this.rssHistory.keys()) if (!details.has(pid)) this.rssHistory.delete(pid);
+      const unowned = parsed.value.filter((s) => s.owners.length === 0);
+      this.data = {
+        state,
+        atMs,
+        sockets: parsed.value,
+        owners,
+        unowned,
+        destinations: groupByDestination(unowned),
+        withOwners,
+        notRoot,
+        skippedLines: parsed.skippedLines,
+      };
+    } catch (error) {
+      if (this.state !== state) return;
+      const previous = this.data?.state === state ? this.data : undefined;
+      this.data = {
+        ...(previous ?? { state, atMs, sockets: [], owners: [], unowned: [], destinations: [], withOwners, notRoot, skippedLines: 0 }),
+        problem: asProblem(error).message,
+      };
+    }
+    this.notify();
+  }
+
+  private trackRss(pid: number, t: number, rss: number | undefined): number | undefined {
+    if (rss === undefined) return undefined;
+    const points = this.rssHistory.get(pid) ?? [];
+    points.push({ t, rss });
+    if (points.length > RSS_POINTS) points.shift();
+    this.rssHistory.set(pid, points);
+    const first = points[0];
+    if (!first || t - first.t < 1000) return undefined;
+    return ((rss - first.rss) / (t - first.t)) * 60_000;
+  }
+
+  private notify(): void {
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,59 @@
+import type { TcpState } from '../../collectors/tcpState.js';
+import { type DrillLevel, OWNER_SORTS, type OwnerSort } from './rows.js';
+
+export interface DrillFrame {
+  level: DrillLevel;
+  selected: number;
+  filter: string;
+}
+
+/** Where the user is inside a drill-down: a stack of levels, each with its selection and filter. */
+export interface DrillView {
+  state: TcpState;
+  stack: DrillFrame[];
+  editingFilter: boolean;
+  sort: OwnerSort;
+  showCmdline: boolean;
+}
+
+/** Opens a state: by owner, or by destination for TIME-WAIT, which no process owns. */
+export function openDrill(state: TcpState, pid?: number): DrillView {
+  const first: DrillLevel = state === 'TIME-WAIT' ? { kind: 'destinations' } : { kind: 'owners' };
+  const stack: DrillFrame[] = [{ level: first, selected: 0, filter: '' }];
+  if (pid !== undefined && first.kind === 'owners') stack.push({ level: { kind: 'sockets', pid }, selected: 0, filter: '' });
+  return { state, stack, editingFilter: false, sort: 'sockets', showCmdline: false };
+}
+
+export function topFrame(drill: DrillView): DrillFrame {
+  return drill.stack[drill.stack.length - 1] ?? { level: { kind: 'owners' }, selected: 0, filter: '' };
+}
+
+function withTop(drill: DrillView, change: Partial<DrillFrame>): DrillView {
+  const stack = [...drill.stack];
+  stack[stack.length - 1] = { ...topFrame(drill), ...change };
+  return { ...drill, stack };
+}
+
+export function drillSelect(drill: DrillView, index: number, rowCount: number): DrillView {
+  return withTop(drill, { selected: Math.min(Math.max(0, rowCount - 1), Math.max(0, index)) });
+}
+
+export function drillEnter(drill: DrillView, next: DrillLevel | undefined): DrillView {
+  if (!next) return drill;
+  return { ...drill, editingFilter: false, stack: [...drill.stack, { level: next, selected: 0, filter: '' }] };
+}
+
+/** One level up; undefined when already at the top (the drill-down closes). */
+export function drillBack(drill: DrillView): DrillView | undefined {
+  if (drill.stack.length <= 1) return undefined;
+  return { ...drill, editingFilter: false, stack: drill.stack.slice(0, -1) };
+}
+
+export function drillFilter(drill: DrillView, filter: string, editing: boolean): DrillView {
+  return { ...withTop(drill, { filter, selected: 0 }), editingFilter: editing };
+}
+
+export function drillCycleSort(drill: DrillView): DrillView {
+  const next = OWNER_SORTS[(OWNER_SORTS.indexOf(drill.sort) + 1) % OWNER_SORTS.length] ?? 'sockets';
+  return withTop({ ...drill, sort: next }, { selected: 0 });
+}

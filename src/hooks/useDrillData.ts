@@ -1,0 +1,24 @@
+import { useEffect, useState } from 'react';
+import type { TcpState } from '../../collectors/tcpState.js';
+import type { DrillData, DrillSource } from '../drilldown/controller.js';
+
+/**
+ * Opens the controller for the drilled state (closes it when the drill-down
+ * closes) and follows its refreshes; frozen while paused, like the panels.
+ */
+export function useDrillData(controller: DrillSource | undefined, state: TcpState | undefined, paused: boolean): DrillData | undefined {
+  const [data, setData] = useState<DrillData | undefined>(undefined);
+  useEffect(() => {
+    if (!controller) return;
+    if (state) controller.open(state);
+    else controller.close();
+    setData(controller.current());
+  }, [controller, state]);
+  useEffect(() => {
+    if (!controller) return;
+    return controller.subscribe(() => {
+      if (!paused) setData(controller.current());
+    });
+  }, [controller, paused]);
+  return state ? data : undefined;
+}
