@@ -24,55 +24,87 @@ export interface DrillDownViewProps {
   usablePorts?: number;
 }
 
+/** `pod 5c2a7e10/3f2a1b9c8d7e` for a pod's container, `docker 3f2a1b9c8d7e` otherwise. */
 function container(c: ContainerRef | undefined): string {
   if (!c) return '';
-  const pod = c.podUid ? `pod ${c.podUid.slice(0, 8)}` : '';
-  const id = c.id ? `${c.runtime} ${c.id}` : c.runtime;
-  return [pod, id].filter(Boolean).join(' / ');
+  if (c.podUid) return `pod ${c.podUid.slice(0, 8)}${c.id ? `/${c.id}` : ''}`;
+  return c.id ? `${c.runtime} ${c.id}` : c.runtime;
 }
 
-function ownerColumns(row: Extract<DrillRow, { kind: 'owner' }>, showCmdline: boolean, width: number, containers: boolean): string {
-  const o = row.owner;
-  const d = o.details;
-  const commandW = showCmdline ? Math.max(16, width - 96) : 16;
-  const command = safeText((showCmdline ? d?.cmdline : undefined) ?? d?.comm ?? o.name);
-  const rssTrend = o.rssPerMin === undefined ? '·' : `${o.rssPerMin >= 0 ? '+' : ''}${formatBytes(o.rssPerMin)}`;
-  const fds = d?.fds === undefined ? '?' : `${formatCount(d.fds)}/${d.fdLimit === undefined ? '∞' : formatCount(d.fdLimit)}`;
-  const peers = o.peers.map((p) => `${p.endpoint}${p.count > 1 ? ` ×${p.count}` : ''}`).join(', ');
-  return [
-    padStart(String(o.pid), 7),
-    padEnd(safeText(d?.user ?? '?'), 9),
-    padEnd(command, commandW),
-    padStart(formatCount(o.count), 8),
-    padStart(`${Math.round(o.share * 100)}%`, 5),
-    padStart(d?.cpuPercent === undefined ? '?' : d.cpuPercent.toFixed(1), 6),
-    padStart(d?.rssBytes === undefined ? '?' : formatBytes(d.rssBytes), 9),
-    padStart(rssTrend, 11),
-    padStart(fds, 15),
-    ...(containers ? [` ${padEnd(safeText(container(d?.container)), 22)}`] : []),
-    safeText(peers),
-  ].join(' ');
+type OwnerRowOf = Extract<DrillRow, { kind: 'owner' }>;
+
+interface Column {
+  header: string;
+  width: number;
+  right?: boolean;
+  /** Lower stays longer when the terminal is narrow. */
+  priority: number;
+  cell(row: OwnerRowOf): string;
 }
 
-const OWNER_HEADER = (showCmdline: boolean, width: number, containers: boolean) =>
-  [
-    padStart('PID', 7),
-    padEnd('USER', 9),
-    padEnd(showCmdline ? 'COMMAND LINE' : 'COMMAND', showCmdline ? Math.max(16, width - 96) : 16),
-    padStart('SOCKETS', 8),
-    padStart('SHARE', 5),
-    padStart('CPU%', 6),
-    padStart('RSS', 9),
-    padStart('RSS/min', 11),
-    padStart('FDS/LIMIT', 15),
-    ...(containers ? [` ${padEnd('CONTAINER', 22)}`] : []),
-    'TOP PEERS',
-  ].join(' ');
+/**
+ * The owners table's columns, least important dropped first until they fit;
+ * the top peers take whatever width is left.
+ */
+function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolean): Column[] {
+  const commandW = showCmdline ? Math.max(16, Math.floor(width * 0.35)) : 16;
+  const all: Column[] = [
+    { header: 'PID', width: 7, right: true, priority: 0, cell: (r) => String(r.owner.pid) },
+    { header: 'USER', width: 9, priority: 3, cell: (r) => safeText(r.owner.details?.user ?? '?') },
+    {
+      header: showCmdline ? 'COMMAND LINE' : 'COMMAND',
+      width: commandW,
+      priority: 0,
+      cell: (r) => safeText((showCmdline ? r.owner.details?.cmdline : undefined) ?? r.owner.details?.comm ?? r.owner.name),
+    },
+    { header: 'SOCKETS', width: 8, right: true, priority: 0, cell: (r) => formatCount(r.owner.count) },
+    { header: 'SHARE', width: 5, right: true, priority: 3, cell: (r) => `${Math.round(r.owner.share * 100)}%` },
+    { header: 'CPU%', width: 6, right: true, priority: 2, cell: (r) => (r.owner.details?.cpuPercent === undefined ? '?' : r.owner.details.cpuPercent.toFixed(1)) },
+    { header: 'RSS', width: 9, right: true, priority: 1, cell: (r) => (r.owner.details?.rssBytes === undefined ? '?' : formatBytes(r.owner.details.rssBytes)) },
+    {
+      header: 'RSS/min',
+      width: 11,
+      right: true,
+      priority: 2,
+      cell: (r) => (r.owner.rssPerMin === undefined ? '·' : `${r.owner.rssPerMin >= 0 ? '+' : ''}${formatBytes(r.owner.rssPerMin)}`),
+    },
+    {
+      header: 'FDS/LIMIT',
+      width: 15,
+      right: true,
+      priority: 1,
+      cell: (r) => {
+        const d = r.owner.details;
+        return d?.fds === undefined ? '?' : `${formatCount(d.fds)}/${d.fdLimit === undefined ? '∞' : formatCount(d.fdLimit)}`;
+      },
+    },
+    ...(containers ? [{ header: 'CONTAINER', width: 25, priority: 1, cell: (r: OwnerRowOf) => safeText(container(r.owner.details?.container)) }] : []),
+  ];
+  const kept = [...all];
+  const used = () => kept.reduce((n, c) => n + c.width + 1, 0);
+  while (used() > width - 8) {
+    const drop = kept.reduce((worst, c) => (c.priority > worst.priority ? c : worst), kept[0]!);
+    if (drop.priority === 0) break;
+    kept.splice(kept.indexOf(drop), 1);
+  }
+  const peersW = Math.max(0, width - used());
+  kept.push({
+    header: 'TOP PEERS',
+    width: peersW,
+    priority: 0,
+    cell: (r) => safeText(r.owner.peers.map((p) => `${p.endpoint}${p.count > 1 ? ` ×${p.count}` : ''}`).join(', ')),
+  });
+  return kept;
+}
 
-function rowText(row: DrillRow, view: DrillView, width: number, usable: number | undefined, containers: boolean): string {
+function renderColumns(columns: Column[], cell: (c: Column) => string): string {
+  return columns.map((c) => (c.right ? padStart(cell(c), c.width) : padEnd(cell(c), c.width))).join(' ');
+}
+
+function rowText(row: DrillRow, columns: Column[], usable: number | undefined): string {
   switch (row.kind) {
     case 'owner':
-      return ownerColumns(row, view.showCmdline, width, containers);
+      return renderColumns(columns, (c) => c.cell(row));
     case 'unowned':
       return `${padStart('–', 7)} ${padEnd('', 9)} ${padEnd('(no owner)', 16)} ${padStart(formatCount(row.count), 8)}   Enter: group by destination`;
     case 'destination': {
@@ -97,8 +129,8 @@ function rowText(row: DrillRow, view: DrillView, width: number, usable: number |
   }
 }
 
-function headerFor(row: DrillRow | undefined, view: DrillView, width: number, levelKind: string, containers: boolean): string {
-  if (levelKind === 'owners' || row?.kind === 'owner') return OWNER_HEADER(view.showCmdline, width, containers);
+function headerFor(levelKind: string, columns: Column[]): string {
+  if (levelKind === 'owners') return renderColumns(columns, (c) => c.header);
   if (levelKind === 'destinations') return [padEnd('LOCAL IP', 22), padEnd('DESTINATION', 28), padStart('SOCKETS', 8), padStart('OF PORTS', 9), ' STATES'].join(' ');
   return [padEnd('LOCAL', 30), padEnd('PEER', 30), padStart('RECV-Q', 8), padStart('SEND-Q', 8), ' TIMER'].join(' ');
 }
@@ -126,7 +158,10 @@ export function DrillDownView({ view, data, rows, width, height, nowMs, refreshM
   const shown = rows.slice(start, start + visible);
   // The container column only when some process on screen lives in one.
   const containers = shown.some((r) => r.kind === 'owner' && r.owner.details?.container !== undefined);
-  const position = rows.length === 0 ? 'nothing here' : `${frame.selected + 1} of ${formatCount(rows.length)}`;
+  const columns = ownerColumnsFor(inner - 2, view.showCmdline, containers);
+  const position =
+    (rows.length === 0 ? 'nothing here' : `${formatCount(frame.selected + 1)} of ${formatCount(rows.length)}`) +
+    (frame.level.kind === 'owners' ? ` · sort: ${view.sort}` : '');
   return (
     <Panel title={`${view.state} drill-down`} width={width} height={height} focused concern="none">
       <Text wrap="truncate-end">
@@ -141,14 +176,14 @@ export function DrillDownView({ view, data, rows, width, height, nowMs, refreshM
         </Text>
       ) : null}
       <Text dimColor wrap="truncate-end">
-        {truncate(`  ${headerFor(shown[0], view, inner, frame.level.kind, containers)}${frame.level.kind === 'owners' ? `   sort: ${view.sort}` : ''}`, inner)}
+        {truncate(`  ${headerFor(frame.level.kind, columns)}`, inner)}
       </Text>
       <Box flexDirection="column" height={visible} overflow="hidden">
         {shown.map((row, i) => {
           const isSelected = start + i === frame.selected;
           return (
             <Text key={row.key} inverse={isSelected} wrap="truncate-end">
-              {truncate(`${isSelected ? '› ' : '  '}${rowText(row, view, inner, usablePorts, containers)}`, inner)}
+              {truncate(`${isSelected ? '› ' : '  '}${rowText(row, columns, usablePorts)}`, inner)}
             </Text>
           );
         })}

@@ -46,8 +46,8 @@ export function useDashboardControls(options: {
   useInput((input, key) => {
     // Keys typed faster than a frame (or sent by tmux) arrive as one string.
     const chunks = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-    // Two Escs in one chunk (a quick double tap, or tmux) come as meta+Escape: two backs.
-    if (key.escape && key.meta) chunks.push(input);
+    // Two Escs in one chunk (a quick double tap, or tmux) come as Escape with input ESC: two backs.
+    if (key.escape && input === '\x1b') chunks.push(input);
     for (const chunk of chunks) {
       const mode = keyMode(viewRef.current);
       const action = resolveAction(chunk, key, mode);

@@ -1,0 +1,240 @@
+import { render } from 'ink-testing-library';
+import React from 'react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { groupByDestination } from '../../collectors/destinations.js';
+import type { SocketEntry } from '../../collectors/ssSockets.js';
+import type { TcpState } from '../../collectors/tcpState.js';
+import { App } from '../../src/app.js';
+import type { DrillData, DrillSource, OwnerRow } from '../../src/drilldown/controller.js';
+import { Store } from '../../src/store.js';
+
+const KEYS = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', esc: '\u001B', enter: '\r', backspace: '\u007F', pageDown: '\u001B[6~', end: '\u001B[F', home: '\u001B[H' };
+const tick = () => new Promise((r) => setTimeout(r, 30));
+let cleanup: (() => void) | undefined;
+afterEach(() => cleanup?.());
+
+function socket(local: string, peer: string, state: TcpState, owner?: { name: string; pid: number }): SocketEntry {
+  const ep = (t: string) => ({ address: t.slice(0, t.lastIndexOf(':')), port: t.slice(t.lastIndexOf(':') + 1) });
+  return { state, recvQ: 0, sendQ: 0, local: ep(local), peer: ep(peer), owners: owner ? [{ ...owner, fd: 3 }] : [] };
+}
+
+/** Drill data as the controller would produce it, served to the screen without a kernel. */
+function source(byState: Partial<Record<TcpState, SocketEntry[]>>, owners: Partial<Record<TcpState, OwnerRow[]>> = {}): DrillSource & { opened: TcpState[] } {
+  let state: TcpState | undefined;
+  const s = {
+    refreshMs: 5000,
+    opened: [] as TcpState[],
+    open(st: TcpState) {
+      state = st;
+      s.opened.push(st);
+    },
+    close() {
+      state = undefined;
+    },
+    current(): DrillData | undefined {
+      if (!state) return undefined;
+      const sockets = byState[state] ?? [];
+      const unowned = sockets.filter((x) => x.owners.length === 0);
+      return {
+        state,
+        atMs: Date.now(),
+        sockets,
+        owners: owners[state] ?? [],
+        unowned,
+        destinations: groupByDestination(unowned),
+        withOwners: state !== 'TIME-WAIT',
+        notRoot: false,
+        skippedLines: 0,
+      };
+    },
+    subscribe: () => () => {},
+  };
+  return s;
+}
+
+function owner(pid: number, name: string, count: number, total: number): OwnerRow {
+  return {
+    pid,
+    name,
+    count,
+    share: count / total,
+    peers: [{ endpoint: '10.0.0.9:5432', count }],
+    locals: [],
+    details: { pid, comm: name, cmdline: `${name} --serve --port 8080`, user: 'app', fds: 120 + pid, fdLimit: 1024, cpuPercent: pid / 1000, rssBytes: pid * 1_000_000, gone: false, container: { runtime: 'containerd', id: '3f2a1b9c8d7e', podUid: '5c2a7e10-1111-2222-3333-444455556666' } },
+  };
+}
+
+function setup(drill: DrillSource, rows = 40) {
+  const app = render(
+    <App store={new Store()} drill={drill} interval={{ intervalMs: 1000, setIntervalMs() {} }} target={{ kind: 'netns', name: 'blue' }} host={{ host: 'h', kernel: 'k' }} onQuit={() => {}} size={{ columns: 100, rows }} />,
+  );
+  cleanup = app.unmount;
+  return app;
+}
+
+/** Selects a state in the socket panel and presses Enter. */
+async function openState(app: ReturnType<typeof setup>, index: number, enterKey = KEYS.enter) {
+  await tick();
+  app.stdin.write('2');
+  await tick();
+  app.stdin.write('g');
+  for (let i = 0; i < index; i++) app.stdin.write('j');
+  await tick();
+  app.stdin.write(enterKey);
+  await tick();
+}
+
+const CW = 7; // CLOSE-WAIT's row in the socket panel
+const TW = 5; // TIME-WAIT's row
+
+describe('drill-down', () => {
+  const cw = [
+    ...Array.from({ length: 3 }, (_, i) => socket(`10.0.0.1:8080`, `10.0.0.9:${5000 + i}`, 'CLOSE-WAIT', { name: 'python3', pid: 4213 })),
+    socket('10.0.0.1:8080', '10.0.0.9:6000', 'CLOSE-WAIT', { name: 'java', pid: 99 }),
+  ];
+  const owners = { 'CLOSE-WAIT': [owner(4213, 'python3', 3, 4), owner(99, 'java', 1, 4)] };
+
+  for (const [name, key] of [
+    ['Enter', KEYS.enter],
+    ['right', KEYS.right],
+    ['l', 'l'],
+  ] as const) {
+    it(`opens a state's owners with ${name}, then an owner's sockets, with a breadcrumb`, async () => {
+      const drill = source({ 'CLOSE-WAIT': cw }, owners);
+      const app = setup(drill);
+      await openState(app, CW, key);
+      expect(drill.opened).toEqual(['CLOSE-WAIT']);
+      let frame = app.lastFrame() ?? '';
+      expect(frame).toContain('CLOSE-WAIT › owners');
+      // 100 columns: user, share, CPU and RSS trend give way to what matters more
+      expect(frame).toMatch(/› +4213 python3 +3 +3\.9 GiB +4,333\/1,024 pod 5c2a7e10\/3f2a1b9c8d7e +10\.0\.0\./);
+      expect(frame).toContain('$ nsenter --net=/run/netns/blue ss -tanp state close-wait');
+      app.stdin.write(key);
+      await tick();
+      frame = app.lastFrame() ?? '';
+      expect(frame).toContain('CLOSE-WAIT › owners › python3 (4213)');
+      expect(frame).toMatch(/10\.0\.0\.1:8080 +10\.0\.0\.9:5000/);
+      expect(frame).not.toContain('10.0.0.9:6000');
+      expect(frame).toContain("| grep 'pid=4213,'");
+      expect(frame).toContain('$ ls -l /proc/4213/fd | wc -l');
+      expect(frame).toContain('$ nsenter -t 4213 -n ss -tan state close-wait');
+    });
+  }
+
+  for (const [name, key] of [
+    ['Esc', KEYS.esc],
+    ['left', KEYS.left],
+    ['h', 'h'],
+    ['Backspace', KEYS.backspace],
+  ] as const) {
+    it(`goes back one level with ${name}, and leaves the drill-down from the top`, async () => {
+      const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
+      await openState(app, CW);
+      app.stdin.write(KEYS.enter);
+      await tick();
+      expect(app.lastFrame()).toContain('› python3 (4213)');
+      app.stdin.write(key);
+      await tick();
+      await tick();
+      expect(app.lastFrame()).toContain('CLOSE-WAIT › owners');
+      expect(app.lastFrame()).not.toContain('› python3 (4213)');
+      app.stdin.write(key);
+      await tick();
+      await tick();
+      expect(app.lastFrame()).toContain('TCP sockets');
+    });
+  }
+
+  it('cycles the sort and shows the full command line', async () => {
+    const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
+    await openState(app, CW);
+    app.stdin.write('s'); // by CPU: java's 0.099 < python's 4.2
+    await tick();
+    expect(app.lastFrame()).toContain('sort: cpu');
+    app.stdin.write('s');
+    app.stdin.write('s');
+    app.stdin.write('s'); // by pid: 99 first
+    await tick();
+    expect(app.lastFrame()).toContain('sort: pid');
+    expect(app.lastFrame()).toMatch(/› +99 java/);
+    app.stdin.write('c');
+    await tick();
+    expect(app.lastFrame()).toContain('java --serve --port 8080');
+  });
+
+  it('filters with /, keeps the filter on Enter, clears it with Esc', async () => {
+    const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
+    await openState(app, CW);
+    app.stdin.write('/');
+    await tick();
+    app.stdin.write('jav');
+    await tick();
+    expect(app.lastFrame()).toContain('filter: jav▏');
+    expect(app.lastFrame()).not.toMatch(/4213 python3/);
+    expect(app.lastFrame()).toMatch(/99 java/);
+    app.stdin.write(KEYS.enter);
+    await tick();
+    expect(app.lastFrame()).toContain('filter: jav');
+    expect(app.lastFrame()).not.toContain('▏');
+    app.stdin.write('/');
+    app.stdin.write('x');
+    await tick();
+    expect(app.lastFrame()).toContain('no row matches the filter');
+    app.stdin.write(KEYS.esc);
+    await tick();
+    await tick();
+    expect(app.lastFrame()).toMatch(/4213 python3/);
+    expect(app.lastFrame()).not.toContain('filter:');
+  });
+
+  it('groups TIME-WAIT by destination against the ephemeral range, then lists that destination', async () => {
+    const tw = [
+      ...Array.from({ length: 30 }, (_, i) => socket(`10.0.0.1:${40000 + i}`, '10.0.0.5:443', 'TIME-WAIT')),
+      ...Array.from({ length: 2 }, (_, i) => socket(`10.0.0.1:${41000 + i}`, '10.0.0.6:80', 'TIME-WAIT')),
+    ];
+    const app = setup(source({ 'TIME-WAIT': tw }));
+    await openState(app, TW);
+    expect(app.lastFrame()).toContain('TIME-WAIT › by destination');
+    expect(app.lastFrame()).toMatch(/› 10\.0\.0\.1 +10\.0\.0\.5:443 +30 +\? +TIME-WAIT 30/);
+    app.stdin.write(KEYS.enter);
+    await tick();
+    expect(app.lastFrame()).toContain('TIME-WAIT › by destination › 10.0.0.1 → 10.0.0.5:443');
+    expect(app.lastFrame()).toContain('1 of 30');
+    expect(app.lastFrame()).toContain("dst 10.0.0.5 '( dport = :443 )'");
+  });
+
+  it('scrolls 50,000 sockets by rendering only the rows that fit', async () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => socket(`10.0.0.1:${1024 + (i % 60000)}`, `10.0.${i >> 8 & 255}.${i & 255}:443`, 'CLOSE-WAIT', { name: 'leaky', pid: 7 }));
+    const app = setup(source({ 'CLOSE-WAIT': many }, { 'CLOSE-WAIT': [owner(7, 'leaky', 50_000, 50_000)] }), 30);
+    await openState(app, CW);
+    app.stdin.write(KEYS.enter);
+    await tick();
+    let frame = app.lastFrame() ?? '';
+    expect(frame).toContain('1 of 50,000');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(29);
+    app.stdin.write(KEYS.end);
+    await tick();
+    frame = app.lastFrame() ?? '';
+    expect(frame).toContain('50,000 of 50,000');
+    expect(frame).toContain('10.0.195.79:443'); // the last socket: i = 49,999
+    expect(frame.split('\n').length).toBeLessThanOrEqual(29);
+    app.stdin.write(KEYS.pageDown);
+    app.stdin.write(KEYS.home);
+    await tick();
+    expect(app.lastFrame()).toContain('1 of 50,000');
+    // A frame carries the visible rows only: its size does not grow with the list.
+    expect((app.lastFrame() ?? '').length).toBeLessThan(100 * 30 * 4);
+  });
+
+  it('says to run as root when ss -p can only see our own processes', async () => {
+    const drill = source({ 'CLOSE-WAIT': cw }, owners);
+    const current = drill.current.bind(drill);
+    drill.current = () => {
+      const d = current();
+      return d ? { ...d, notRoot: true } : d;
+    };
+    const app = setup(drill);
+    await openState(app, CW);
+    expect(app.lastFrame()).toContain('run as root to see all owners');
+  });
+});
