@@ -43,9 +43,22 @@ function top(map: Map<string, number>, n: number): CountByEndpoint[] {
     .slice(0, n);
 }
 
+/**
+ * Top remote peers by address: a server's clients come from ever-changing
+ * ports, so `10.0.0.9:*`; a client's sockets to one service keep its port,
+ * so `10.0.0.9:5432`.
+ */
+function peersOf(byAddress: Map<string, number>, byAddressPort: Map<string, number>): CountByEndpoint[] {
+  return top(byAddress, 5).map(({ endpoint: address, count }) => {
+    const ports = [...byAddressPort.keys()].filter((k) => k.startsWith(`${address} `));
+    const port = ports.length === 1 ? (ports[0]?.split(' ')[1] ?? '*') : '*';
+    return { endpoint: endpointText({ address, port }), count };
+  });
+}
+
 /** Sockets per owning process, most sockets first; a socket shared after fork() counts for each owner. */
 export function groupByOwner(sockets: SocketEntry[]): OwnersOfState {
-  const byPid = new Map<number, { name: string; count: number; peers: Map<string, number>; locals: Map<string, number> }>();
+  const byPid = new Map<number, { name: string; count: number; peers: Map<string, number>; peerPorts: Map<string, number>; locals: Map<string, number> }>();
   let unowned = 0;
   for (const s of sockets) {
     if (s.owners.length === 0) unowned++;
@@ -55,16 +68,17 @@ export function groupByOwner(sockets: SocketEntry[]): OwnersOfState {
       seen.add(o.pid);
       let entry = byPid.get(o.pid);
       if (!entry) {
-        entry = { name: o.name, count: 0, peers: new Map(), locals: new Map() };
+        entry = { name: o.name, count: 0, peers: new Map(), peerPorts: new Map(), locals: new Map() };
         byPid.set(o.pid, entry);
       }
       entry.count++;
-      bump(entry.peers, endpointText(s.peer));
+      bump(entry.peers, s.peer.address);
+      bump(entry.peerPorts, `${s.peer.address} ${s.peer.port}`);
       bump(entry.locals, endpointText(s.local));
     }
   }
   const owners = [...byPid]
-    .map(([pid, e]) => ({ pid, name: e.name, count: e.count, peers: top(e.peers, 5), locals: top(e.locals, 5) }))
+    .map(([pid, e]) => ({ pid, name: e.name, count: e.count, peers: peersOf(e.peers, e.peerPorts), locals: top(e.locals, 5) }))
     .sort((a, b) => b.count - a.count || a.pid - b.pid);
   return { owners, unowned, total: sockets.length };
 }

@@ -46,8 +46,9 @@ interface Column {
  * The owners table's columns, least important dropped first until they fit;
  * the top peers take whatever width is left.
  */
-function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolean): Column[] {
-  const commandW = showCmdline ? Math.max(16, Math.floor(width * 0.35)) : 16;
+function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolean, longestName: number): Column[] {
+  // Escaping makes a hostile name longer than 15 characters: show it whole when it fits.
+  const commandW = showCmdline ? Math.max(16, Math.floor(width * 0.35)) : Math.min(28, Math.max(16, longestName));
   const all: Column[] = [
     { header: 'PID', width: 7, right: true, priority: 0, cell: (r) => String(r.owner.pid) },
     { header: 'USER', width: 9, priority: 3, cell: (r) => safeText(r.owner.details?.user ?? '?') },
@@ -158,7 +159,8 @@ export function DrillDownView({ view, data, rows, width, height, nowMs, refreshM
   const shown = rows.slice(start, start + visible);
   // The container column only when some process on screen lives in one.
   const containers = shown.some((r) => r.kind === 'owner' && r.owner.details?.container !== undefined);
-  const columns = ownerColumnsFor(inner - 2, view.showCmdline, containers);
+  const longestName = Math.max(0, ...shown.map((r) => (r.kind === 'owner' ? [...safeText(r.owner.details?.comm ?? r.owner.name)].length : 0)));
+  const columns = ownerColumnsFor(inner - 2, view.showCmdline, containers, longestName);
   const position =
     (rows.length === 0 ? 'nothing here' : `${formatCount(frame.selected + 1)} of ${formatCount(rows.length)}`) +
     (frame.level.kind === 'owners' ? ` · sort: ${view.sort}` : '');

@@ -184,12 +184,31 @@ async function dial() {
   batch();
 }
 
-const modes = { states, serve, hold, churn, closer, sink, send, dial };
+// A server that closes every connection as soon as it is accepted: a client
+// that does not close its end is left in CLOSE-WAIT.
+async function slam() {
+  const server = await listen({}, num('port', 9100), num('backlog', 512));
+  server.on('connection', (s) => {
+    s.on('error', () => {});
+    s.end();
+  });
+  keep.push(server);
+}
+
+const modes = { states, serve, hold, churn, closer, sink, send, dial, slam };
 const run = modes[mode];
 if (!run) {
   console.error(`unknown mode ${mode}`);
   process.exit(2);
 }
+// --comm renames the process (\xHH escapes allowed): a hostile name for the
+// tests that prove such names never reach the terminal raw.
+if (args.comm !== undefined) {
+  const comm = args.comm.replace(/\\x([0-9a-fA-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync('/proc/self/comm', comm.slice(0, 15));
+}
+
 const lifetimeMs = num('lifetimeMs', 120_000);
 setTimeout(() => process.exit(0), lifetimeMs).unref();
 process.stdin.on('end', () => process.exit(0));

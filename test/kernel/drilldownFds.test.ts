@@ -1,0 +1,51 @@
+import { execa } from 'execa';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrillController } from '../../src/drilldown/controller.js';
+import { defaultRoots } from '../../src/target.js';
+import { createTargetIO } from '../../src/targetIO.js';
+import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+
+const available = await canCreateNetns();
+const ownFds = () => readdirSync('/proc/self/fd').length;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// Its own file: pidusage's expiry sweep runs at the pace of the first call in
+// a process, and this test needs the drill-down's pace, not another test's.
+describe.runIf(available)('the drill-down does not leak file descriptors', () => {
+  let ns: TestNetns;
+  beforeAll(async () => {
+    ns = await TestNetns.create('fds');
+    await ns.incident('slam', { port: 9800 });
+  });
+  afterAll(async () => ns?.destroy());
+
+  it('keeps its own open-fd count flat over 1,000 owner refreshes while owners come and go', async () => {
+    const baseline = ownFds();
+    // Short-lived bash processes, each holding a socket the server already closed (CLOSE-WAIT).
+    const churn = execa(
+      'ip',
+      ['netns', 'exec', ns.name, 'bash', '-c', 'for i in $(seq 1 2500); do (exec 3<>/dev/tcp/127.0.0.1/9800; sleep 0.2) 2>/dev/null & sleep 0.01; done; wait'],
+      { reject: false },
+    );
+    const drill = new DrillController(createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots), { refreshMs: 20, timeoutMs: 5000 });
+    drill.open('CLOSE-WAIT');
+    const pids = new Set<number>();
+    const samples: number[] = [];
+    for (let i = 1; i <= 1000; i++) {
+      await drill.refreshNow();
+      for (const o of drill.current()?.owners ?? []) pids.add(o.pid);
+      if (i % 100 === 0) samples.push(ownFds());
+    }
+    drill.close();
+    churn.kill('SIGKILL');
+    await churn;
+    expect(pids.size).toBeGreaterThan(100); // processes really came and went
+    // pidusage holds one fd per PID seen within its max age (3 refreshes): bounded, and
+    // the same at the end of the run as after the first hundred refreshes.
+    expect(Math.max(...samples.slice(-3))).toBeLessThanOrEqual(Math.max(...samples.slice(0, 3)) + 20);
+    // Once those PIDs age out, every fd is back.
+    await sleep(500);
+    expect(ownFds()).toBeLessThanOrEqual(baseline + 3);
+  }, 120_000);
+});
