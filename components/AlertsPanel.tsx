@@ -1,27 +1,14 @@
 import { Text } from 'ink';
-import React from 'react';
 import type { Alert } from '../src/alerts/types.js';
 import { formatAge, truncate, wrapWords } from '../src/format.js';
 import type { AlertPanelModel } from '../src/models/alerts.js';
 import { safeText } from '../src/sanitize.js';
 import { scrollStart } from '../src/viewState.js';
-import { Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel, type PanelLine, innerWidth, worstConcern } from './Panel.js';
 
-export interface AlertsPanelProps {
-  model: AlertPanelModel;
-  width: number;
-  height: number;
-  focused: boolean;
-  selected: number;
-  nowMs: number;
-}
+export type AlertsPanelProps = DashboardPanelProps<AlertPanelModel>;
 
-interface Line {
-  key: string;
-  text: string;
-  color?: string;
-  bold?: boolean;
-  dim?: boolean;
+interface Line extends PanelLine {
   /** Index of the alert this line belongs to. */
   alert: number;
 }
@@ -71,7 +58,7 @@ export function AlertsPanel({ model, width, height, focused, selected, nowMs }: 
   const visible = Math.max(1, height - 2);
   const firstOfSelected = lines.findIndex((l) => l.alert === selected);
   const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);
-  const concern = model.critical > 0 ? 'bad' : model.warning > 0 ? 'watch' : 'none';
+  const concern = worstConcern(model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')));
   const title = model.alerts.length === 0 ? 'Alerts' : `Alerts · ${model.critical} critical · ${model.warning} warning`;
   return (
     <Panel title={title} width={width} height={height} focused={focused} concern={concern}>

@@ -1,23 +1,12 @@
 import { Text } from 'ink';
-import React from 'react';
-import type { Concern } from '../src/dashboardModel.js';
 import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import type { ConntrackPanelModel } from '../src/models/conntrack.js';
 import { scrollStart } from '../src/viewState.js';
 import { formatBig } from './CounterPanel.js';
-import { Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
 import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
 
-const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
-
-export interface ConntrackPanelProps {
-  model: ConntrackPanelModel;
-  width: number;
-  height: number;
-  focused: boolean;
-  selected: number;
-  nowMs: number;
-}
+export type ConntrackPanelProps = DashboardPanelProps<ConntrackPanelModel>;
 
 /** Rows the panel wants: gauge, source, header, stats, status. */
 export function conntrackPanelHeight(model: ConntrackPanelModel, nowMs: number): number {
@@ -32,8 +21,7 @@ function gauge(fill: number, width: number): { filled: string; empty: string } {
 export function ConntrackPanel({ model, width, height, focused, selected, nowMs }: ConntrackPanelProps) {
   const inner = innerWidth(width);
   const statusLines = Math.min(2, sourceStatusLines(model.status, nowMs).length);
-  const worstStat = model.stats.some((s) => s.concern === 'bad') ? 'bad' : model.stats.some((s) => s.concern === 'watch') ? 'watch' : 'none';
-  const concern: Concern = model.fillConcern === 'bad' || worstStat === 'bad' ? 'bad' : model.fillConcern === 'watch' || worstStat === 'watch' ? 'watch' : 'none';
+  const concern = worstConcern([model.fillConcern, ...model.stats.map((s) => s.concern)]);
   if (model.count === undefined || model.max === undefined || model.fill === undefined) {
     return (
       <Panel title="conntrack" width={width} height={height} focused={focused}>

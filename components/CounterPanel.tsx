@@ -1,22 +1,11 @@
 import { Text } from 'ink';
-import React from 'react';
-import type { Concern } from '../src/dashboardModel.js';
 import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import { type CounterPanelModel, retransConcern } from '../src/models/counters.js';
 import { scrollStart } from '../src/viewState.js';
-import { Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
 import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
 
-const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
-
-export interface CounterPanelProps {
-  model: CounterPanelModel;
-  width: number;
-  height: number;
-  focused: boolean;
-  selected: number;
-  nowMs: number;
-}
+export type CounterPanelProps = DashboardPanelProps<CounterPanelModel>;
 
 /** Counter values past 2^53 lose digits in Number(), which the compact form drops anyway. */
 export function formatBig(value: bigint | undefined): string {
@@ -41,7 +30,7 @@ export function CounterPanel({ model, width, height, focused, selected, nowMs }:
   const start = scrollStart(model.rows.length, selected, visible);
   const rows = model.rows.slice(start, start + visible);
   const title = model.mode === 'curated' ? 'Kernel counters' : 'Kernel counters · all that moved';
-  const worstRow = model.rows.some((r) => r.concern === 'bad') ? 'bad' : model.rows.some((r) => r.concern === 'watch') ? 'watch' : 'none';
+  const worstRow = worstConcern(model.rows.map((r) => r.concern));
   return (
     <Panel title={title} width={width} height={height} focused={focused} concern={worstRow}>
       <Text color={concernColor[retransConcern(model.retransPercent)]} wrap="truncate-end">

@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import React from 'react';
 import type { ContainerRef } from '../collectors/processInfo.js';
 import { endpointText } from '../collectors/socketSummary.js';
 import type { DrillData } from '../src/drilldown/controller.js';

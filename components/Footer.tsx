@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import React from 'react';
 import { truncate } from '../src/format.js';
 
 export function Footer({ hints, width }: { hints: string[]; width: number }) {

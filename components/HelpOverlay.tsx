@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import React from 'react';
 import { truncate } from '../src/format.js';
 import { KEYMAP, type KeyMode, displayKey } from '../src/keymap.js';
 

@@ -1,32 +1,13 @@
 import { Text } from 'ink';
-import React from 'react';
-import type { Concern } from '../src/dashboardModel.js';
 import { formatRate, truncate } from '../src/format.js';
 import type { NicPanelModel, NicRowModel } from '../src/models/nics.js';
 import { safeText } from '../src/sanitize.js';
 import { scrollStart } from '../src/viewState.js';
 import { formatBig } from './CounterPanel.js';
-import { Panel, innerWidth } from './Panel.js';
-import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
+import { type DashboardPanelProps, Panel, type PanelLine, concernColor, innerWidth, worstConcern } from './Panel.js';
+import { sourceStatusLines } from './SourceStatus.js';
 
-const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
-
-export interface NicPanelProps {
-  model: NicPanelModel;
-  width: number;
-  height: number;
-  focused: boolean;
-  selected: number;
-  nowMs: number;
-}
-
-interface Line {
-  key: string;
-  text: string;
-  color?: string;
-  bold?: boolean;
-  dim?: boolean;
-}
+export type NicPanelProps = DashboardPanelProps<NicPanelModel>;
 
 function speed(mbps: number | undefined): string {
   if (mbps === undefined) return '';
@@ -45,8 +26,8 @@ function nicHeadline(r: NicRowModel, nameWidth: number): string {
 }
 
 /** One line per interface, then one per error counter that is non-zero or moving. */
-export function nicLines(model: NicPanelModel): Line[] {
-  const lines: Line[] = [];
+export function nicLines(model: NicPanelModel): PanelLine[] {
+  const lines: PanelLine[] = [];
   const nameWidth = Math.min(15, Math.max(6, ...model.rows.map((r) => safeText(r.name).length)));
   for (const r of model.rows) {
     lines.push({ key: `if-${r.name}`, text: nicHeadline(r, nameWidth), color: concernColor[r.concern], bold: r.concern === 'bad' });
@@ -73,7 +54,7 @@ export function NicPanel({ model, width, height, focused, selected, nowMs }: Nic
   const lines = nicLines(model);
   const visible = Math.max(0, height - 2 - statusLines);
   const start = scrollStart(lines.length, selected, visible);
-  const concern: Concern = model.rows.some((r) => r.concern === 'bad') ? 'bad' : model.rows.some((r) => r.concern === 'watch') ? 'watch' : 'none';
+  const concern = worstConcern(model.rows.map((r) => r.concern));
   return (
     <Panel title="NICs" width={width} height={height} focused={focused} concern={concern}>
       {lines.slice(start, start + visible).map((l, i) => {

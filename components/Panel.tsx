@@ -3,7 +3,7 @@ import React from 'react';
 import type { Concern } from '../src/dashboardModel.js';
 import { truncate } from '../src/format.js';
 
-export interface PanelProps {
+export interface PanelFrameProps {
   title: string;
   width: number;
   height?: number;
@@ -12,14 +12,39 @@ export interface PanelProps {
   children: React.ReactNode;
 }
 
-const titleColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
+/** The colour of each concern, the same in every panel. */
+export const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
+
+/** What every panel of the dashboard is given. */
+export interface DashboardPanelProps<M> {
+  model: M;
+  width: number;
+  height: number;
+  focused: boolean;
+  selected: number;
+  nowMs: number;
+}
+
+/** A line of a panel that lists lines rather than table rows. */
+export interface PanelLine {
+  key: string;
+  text: string;
+  color?: string | undefined;
+  bold?: boolean;
+  dim?: boolean;
+}
+
+/** The worst concern among rows: it colours the panel's title. */
+export function worstConcern(concerns: Concern[]): Concern {
+  return concerns.includes('bad') ? 'bad' : concerns.includes('watch') ? 'watch' : 'none';
+}
 
 /**
  * A bordered box with its title in the top border; cyan when it has the
  * keyboard. The top border is drawn as text: an absolutely positioned title
  * would be clipped by the box's own overflow.
  */
-export function Panel({ title, width, height, focused, concern = 'none', children }: PanelProps) {
+export function Panel({ title, width, height, focused, concern = 'none', children }: PanelFrameProps) {
   const borderColor = focused ? 'cyan' : 'gray';
   const label = truncate(` ${title} `, Math.max(0, width - 5));
   const rule = '─'.repeat(Math.max(0, width - 3 - [...label].length));
@@ -27,7 +52,7 @@ export function Panel({ title, width, height, focused, concern = 'none', childre
     <Box flexDirection="column" width={width} {...(height !== undefined ? { height } : {})} flexShrink={0}>
       <Text>
         <Text color={borderColor}>╭─</Text>
-        <Text bold color={titleColor[concern] ?? (focused ? 'cyan' : undefined)}>
+        <Text bold color={concernColor[concern] ?? (focused ? 'cyan' : undefined)}>
           {label}
         </Text>
         <Text color={borderColor}>{rule}╮</Text>

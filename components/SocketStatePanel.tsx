@@ -1,8 +1,7 @@
 import { Box, Text } from 'ink';
-import React from 'react';
-import type { Concern, SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
+import type { SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
-import { Panel } from './Panel.js';
+import { Panel, concernColor, worstConcern } from './Panel.js';
 import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
 
 export interface SocketStatePanelProps {
@@ -19,7 +18,6 @@ const COUNT_W = 8;
 const TREND_W = 10;
 const REMARK_W = 18;
 
-const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
 export function socketPanelHeight(model: SocketPanelModel, nowMs: number): number {
@@ -72,7 +70,7 @@ function summaryLine(model: SocketPanelModel): string {
 export function SocketStatePanel({ model, selected, width, height, focused, nowMs }: SocketStatePanelProps) {
   const cols = layout(width);
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
-  const panelConcern: Concern = model.rows.some((r) => r.concern === 'bad') ? 'bad' : model.rows.some((r) => r.concern === 'watch') ? 'watch' : 'none';
+  const panelConcern = worstConcern(model.rows.map((r) => r.concern));
   const header =
     '  ' +
     padEnd('STATE', STATE_W) +

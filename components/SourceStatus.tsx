@@ -1,5 +1,4 @@
 import { Text } from 'ink';
-import React from 'react';
 import type { SourceStatusModel } from '../src/dashboardModel.js';
 import { formatAge, truncate } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';

@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import React from 'react';
 import { AlertsPanel, alertsPanelHeight } from '../components/AlertsPanel.js';
 import { ConntrackPanel, conntrackPanelHeight } from '../components/ConntrackPanel.js';
 import { CounterPanel } from '../components/CounterPanel.js';

@@ -108,6 +108,13 @@ export class Store {
     for (const name of states.keys()) if (!values.has(name)) states.delete(name);
   }
 
+  /** A counter's average rate over the last minute; 0 for a counter that exists but never moved. */
+  counterMinuteRate(owner: string, name: string): number | undefined {
+    const mean = this.windowMean(rateKey(owner, name));
+    if (mean !== undefined) return mean;
+    return this.counters(owner).has(name) ? 0 : undefined;
+  }
+
   counters(owner: string): ReadonlyMap<string, CounterState> {
     return this.counterStates.get(owner) ?? new Map();
   }

@@ -1,6 +1,5 @@
 import type { ConntrackSample } from '../../collectors/conntrack.js';
 import type { Store } from '../store.js';
-import { rateKey } from '../store.js';
 import { type Concern, MOVED_WINDOW_MS, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
 
 /** Events that mean a connection was refused or a packet dropped for want of a table slot. */
@@ -48,7 +47,7 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now()): Conntrack
     const moved = state.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
     const row: ConntrackStatRow = { name, value: state.value, moved, concern: moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
     if (state.perSec !== undefined) row.perSec = state.perSec;
-    const minute = store.windowMean(rateKey('conntrack', name)) ?? (state.perSec !== undefined ? 0 : undefined);
+    const minute = store.counterMinuteRate('conntrack', name);
     if (minute !== undefined) row.perSecMinute = minute;
     return row;
   });

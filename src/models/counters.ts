@@ -63,8 +63,7 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
   const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
     const state = states.get(name);
     const moved = state?.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
-    // No history ring means it never moved: its rate over the minute is zero.
-    const perSecMinute = store.windowMean(rateKey('counters', name)) ?? (state?.perSec !== undefined ? 0 : undefined);
+    const perSecMinute = store.counterMinuteRate('counters', name);
     const concern: Concern = !moved ? 'none' : alarming && (state?.perSec ?? 0) > 0 ? 'bad' : 'watch';
     const out: CounterRowModel = { name, label, history: store.history(rateKey('counters', name), SPARK_HISTORY), moved, concern };
     if (state) out.value = state.value;
@@ -72,8 +71,8 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
     if (perSecMinute !== undefined) out.perSecMinute = perSecMinute;
     return out;
   };
-  const retrans = store.windowMean(rateKey('counters', 'TcpRetransSegs'));
-  const out = store.windowMean(rateKey('counters', 'TcpOutSegs'));
+  const retrans = store.counterMinuteRate('counters', 'TcpRetransSegs');
+  const out = store.counterMinuteRate('counters', 'TcpOutSegs');
   const retransPercent = retrans !== undefined && out !== undefined && out > 0 ? (retrans / out) * 100 : undefined;
   const moved = [...states].filter(([, s]) => s.lastMovedMs !== undefined && nowMs - s.lastMovedMs <= MOVED_WINDOW_MS);
   const rows =

@@ -1,5 +1,5 @@
 import type { EthtoolSample } from '../../collectors/ethtool.js';
-import { type NicsSample, nicCounterKey } from '../../collectors/nics.js';
+import { type NicState, type NicsSample, nicCounterKey } from '../../collectors/nics.js';
 import type { CounterState, Store } from '../store.js';
 import { type Concern, MOVED_WINDOW_MS, type SourceStatusModel, sourceStatus, worst } from './common.js';
 
@@ -16,14 +16,7 @@ export interface NicErrorModel {
   queues?: number;
 }
 
-export interface NicRowModel {
-  name: string;
-  operstate: string;
-  carrier?: boolean;
-  mtu?: number;
-  speedMbps?: number;
-  kind?: string;
-  physical: boolean;
+export interface NicRowModel extends Pick<NicState, 'name' | 'operstate' | 'carrier' | 'mtu' | 'speedMbps' | 'kind' | 'physical'> {
   driver?: string;
   rxPps?: number;
   txPps?: number;

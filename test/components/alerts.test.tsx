@@ -1,5 +1,4 @@
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AlertsPanel } from '../../components/AlertsPanel.js';
 import type { AlertsState } from '../../src/alerts/engine.js';

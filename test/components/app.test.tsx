@@ -1,5 +1,4 @@
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SocketStateSample } from '../../collectors/socketStates.js';
 import { socketSeries } from '../../collectors/socketStates.js';

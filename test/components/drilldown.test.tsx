@@ -1,5 +1,4 @@
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupByDestination } from '../../collectors/destinations.js';
 import type { SocketEntry } from '../../collectors/ssSockets.js';

@@ -1,5 +1,4 @@
 import { render } from 'ink-testing-library';
-import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConntrackPanel } from '../../components/ConntrackPanel.js';
 import { CounterPanel } from '../../components/CounterPanel.js';

@@ -1,11 +1,6 @@
-import { type Store, rateKey } from '../../store.js';
+import type { Store } from '../../store.js';
 
-/** A counter's average rate over the last minute; 0 for a counter that exists but never moved. */
-export function minuteRate(store: Store, owner: string, name: string): number | undefined {
-  const mean = store.windowMean(rateKey(owner, name));
-  if (mean !== undefined) return mean;
-  return store.counters(owner).has(name) ? 0 : undefined;
-}
+export const minuteRate = (store: Store, owner: string, name: string): number | undefined => store.counterMinuteRate(owner, name);
 
 export function sumMinuteRates(store: Store, owner: string, names: string[]): number | undefined {
   let sum: number | undefined;
