@@ -20,15 +20,18 @@ import { useDrillData } from './hooks/useDrillData.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { type TerminalSize, useTerminalSize } from './hooks/useTerminalSize.js';
-import { footerHints } from './keymap.js';
+import { KEYMAP, footerHints } from './keymap.js';
 import { shellPrefix } from './target.js';
 import { type PanelLayout, layoutPanels } from './layout.js';
 import type { Store } from './store.js';
 import type { Target } from './target.js';
-import { type PanelId, type ViewState, keyMode } from './viewState.js';
+import { PANELS, type PanelId, type ViewState, keyMode } from './viewState.js';
 
 export const MIN_COLUMNS = 60;
-export const MIN_ROWS = 20;
+/** The key that focuses a panel, from the keymap (focus1..focus5 follow PANELS). */
+const focusKey = (id: PanelId): string => KEYMAP.find((b) => b.action === `focus${PANELS.indexOf(id) + 1}`)?.keys[0] ?? 'Tab';
+// The alerts line and the eleven socket states must fit: 1 header + 3 alerts + 15 sockets + 1 footer + 1 spare.
+export const MIN_ROWS = 22;
 
 export interface AppProps {
   store: Store;
@@ -186,6 +189,11 @@ export function App({ store, alerts = () => NO_ALERTS, drill, interval, target, 
                 ))}
               </Box>
             </Box>
+            {layout.hidden && !view.zoomed ? (
+              <Text dimColor wrap="truncate-end">
+                {` more on a taller terminal, or zoomed: ${layout.hidden.map((id) => `${focusKey(id)} z ${id}`).join(' · ')}`}
+              </Text>
+            ) : null}
           </>
         )}
       </Box>

@@ -8,6 +8,8 @@ export interface PanelBox {
 export type PanelLayout = Partial<Record<PanelId, PanelBox>> & {
   /** Side by side below the socket panel: [left panel ids, right panel ids]. */
   columns: [PanelId[], PanelId[]];
+  /** Panels that did not fit at all: the screen says how to reach them. */
+  hidden?: PanelId[];
 };
 
 /** A panel smaller than this shows nothing useful: leave it out (z zooms into it). */
@@ -35,7 +37,7 @@ export function layoutPanels(
   const socketsHeight = Math.min(bodyHeight - alertsHeight, natural.sockets);
   layout.sockets = { width, height: socketsHeight };
   const rest = bodyHeight - alertsHeight - socketsHeight;
-  if (rest < MIN_PANEL_HEIGHT) return layout;
+  if (rest < MIN_PANEL_HEIGHT) return { ...layout, hidden: ['counters', 'conntrack', 'nics'] };
   if (width >= TWO_COLUMN_WIDTH) {
     const left = Math.floor(width * 0.5);
     const right = width - left;
@@ -65,5 +67,6 @@ export function layoutPanels(
     stacked.push('nics');
   }
   layout.columns = [stacked, []];
-  return layout;
+  const hidden = (['counters', 'conntrack', 'nics'] as const).filter((id) => !layout[id]);
+  return hidden.length > 0 ? { ...layout, hidden: [...hidden] } : layout;
 }

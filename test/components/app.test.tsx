@@ -161,16 +161,18 @@ describe('dashboard screen', () => {
     const { app } = setup({ columns: 40, rows: 10 });
     cleanup = app.unmount;
     await tick();
-    expect(app.lastFrame()).toContain('terminal too small: need 60x20');
+    expect(app.lastFrame()).toContain('terminal too small: need 60x22');
     expect(app.lastFrame()).not.toContain('ESTAB');
   });
 
-  it('never renders taller than rows - 1', async () => {
-    const { app, push } = setup({ columns: 80, rows: 20 });
+  it('never renders taller than rows - 1, and shows every state at the minimum size', async () => {
+    const { app, push } = setup({ columns: 60, rows: 22 });
     cleanup = app.unmount;
     push({ ESTAB: 5 });
     await tick();
-    expect((app.lastFrame() ?? '').split('\n').length).toBeLessThanOrEqual(19);
+    const frame = app.lastFrame() ?? '';
+    expect(frame.split('\n').length).toBeLessThanOrEqual(21);
+    expect(frame).toMatch(/ESTAB[\s\S]*CLOSING/);
   });
 
   it('marks the panel stale with the reason and what to do', async () => {

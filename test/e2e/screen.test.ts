@@ -66,7 +66,7 @@ describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
     session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'resize', columns: 120, rows: 40 });
     expect(await session.waitFor(/CLOSE-WAIT/)).toMatch(/CLOSE-WAIT/);
     await import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', '50', '-y', '12']));
-    expect(await session.waitFor(/terminal too small: need 60x20/)).toMatch(/terminal too small/);
+    expect(await session.waitFor(/terminal too small: need 60x22/)).toMatch(/terminal too small/);
     await import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', '90', '-y', '30']));
     const screen = await session.waitFor(/CLOSE-WAIT/);
     expect(screen).not.toContain('too small');
