@@ -1,7 +1,7 @@
 import type { ConntrackSample } from '../../../collectors/conntrack.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
-import { minuteRate, per } from './helpers.js';
+import { ANY_EVENT_PER_SEC, minuteRate, per, rateParams } from './helpers.js';
 
 export const conntrackTableFull = defineRule({
   id: 'conntrack-table-full',
@@ -46,10 +46,7 @@ export const conntrackDrops = defineRule({
   id: 'conntrack-drops',
   fires: 'conntrack insert_failed, drop or early_drop rate above zero',
   warmupMs: 5_000,
-  params: {
-    warnPerSec: { kind: 'number', default: 0.01, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'warning at this rate' },
-    critPerSec: { kind: 'number', default: 10, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'critical at this rate' },
-  },
+  params: rateParams(ANY_EVENT_PER_SEC, 10, 'conntrack losses'),
   evaluate(ctx) {
     const moving = LOSS.map((n) => [n, minuteRate(ctx.store, 'conntrack', n) ?? 0] as const).filter(([, r]) => r > 0);
     const total = moving.reduce((a, [, r]) => a + r, 0);

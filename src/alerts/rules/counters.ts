@@ -3,16 +3,9 @@ import type { SocketStateSample } from '../../../collectors/socketStates.js';
 import { safeText } from '../../sanitize.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
-import { minuteRate, per, sumMinuteRates } from './helpers.js';
+import { ANY_EVENT_PER_SEC, minuteRate, per, rateParams, sumMinuteRates } from './helpers.js';
 
-const rateParams = (warn: number, crit: number, what: string) =>
-  ({
-    warnPerSec: { kind: 'number', default: warn, min: 0, max: 1e12, unit: '/s (1-min avg)', help: `warning at this rate of ${what}` },
-    critPerSec: { kind: 'number', default: crit, min: 0, max: 1e12, unit: '/s (1-min avg)', help: `critical at this rate of ${what}` },
-  }) as const;
-
-/** Any event in the last minute averages to at least 1/60 per second: 0.01/s means "any". */
-const ANY = 0.01;
+const ANY = ANY_EVENT_PER_SEC;
 
 export const timeWaitOverflow = defineRule({
   id: 'time-wait-overflow',

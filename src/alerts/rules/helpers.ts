@@ -30,3 +30,13 @@ export function per(n: number): string {
   if (n >= 10) return n.toFixed(0);
   return n.toFixed(n >= 1 ? 1 : 2);
 }
+
+/** Any event in the last minute averages to at least 1/60 per second: 0.01/s means "any". */
+export const ANY_EVENT_PER_SEC = 0.01;
+
+/** The two thresholds of a rate rule, as config parameters. */
+export const rateParams = (warn: number, crit: number, what: string) =>
+  ({
+    warnPerSec: { kind: 'number', default: warn, min: 0, max: 1e12, unit: '/s (1-min avg)', help: `warning at this rate of ${what}` },
+    critPerSec: { kind: 'number', default: crit, min: 0, max: 1e12, unit: '/s (1-min avg)', help: `critical at this rate of ${what}` },
+  }) as const;

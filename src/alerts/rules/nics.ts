@@ -1,7 +1,7 @@
 import type { NicsSample } from '../../../collectors/nics.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
-import { minuteRate, per } from './helpers.js';
+import { ANY_EVENT_PER_SEC, minuteRate, per, rateParams } from './helpers.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
 const KERNEL_ERRORS = [
@@ -24,10 +24,7 @@ export const nicErrors = defineRule({
   id: 'nic-errors',
   fires: 'any NIC error, drop or missed counter rising (kernel statistics or ethtool -S)',
   warmupMs: 5_000,
-  params: {
-    warnPerSec: { kind: 'number', default: 0.01, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'warning at this rate per interface' },
-    critPerSec: { kind: 'number', default: 100, min: 0, max: 1e12, unit: '/s (1-min avg)', help: 'critical at this rate per interface' },
-  },
+  params: rateParams(ANY_EVENT_PER_SEC, 100, 'errors on one interface'),
   evaluate(ctx) {
     const nics = ctx.store.sample<NicsSample>('nics')?.value.interfaces ?? [];
     const driver = ctx.store.counters('ethtool');
