@@ -45,7 +45,7 @@ describe('nettriage --json', () => {
     const golden = JSON.parse(readFileSync(join(TREE, 'expected.json'), 'utf8'));
     expect(normalised).toEqual(golden);
     expect(record.counters.TcpOutSegs).toEqual({ value: 10253, rate: null });
-    expect(record.conntrack).toMatchObject({ count: 4711, max: 262144, source: 'procfs' });
+    expect(record.conntrack).toMatchObject({ count: 4711, max: 131072, source: 'procfs' });
     expect(record.nics.eth0).toMatchObject({ state: 'UP', physical: true, speedMbps: 25000, stats: { rx_missed_errors: { value: 7 } } });
     expect(record.sources.ethtool.error).toMatch(/not read from a fixture tree/);
   });
