@@ -6,6 +6,7 @@ import type { Alert } from '../../src/alerts/types.js';
 import { App } from '../../src/app.js';
 import { buildAlertPanel } from '../../src/models/alerts.js';
 import { Store } from '../../src/store.js';
+import { press } from '../helpers/ink.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 30));
 let cleanup: (() => void) | undefined;
@@ -75,27 +76,18 @@ describe('alerts in the dashboard', () => {
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()?.split('\n')[0]).toMatch(/1 CRIT\s+1 WARN/);
-    app.stdin.write('1');
-    await tick();
-    app.stdin.write('\r');
-    await tick();
+    await press(app, '1');
+    await press(app, '\r');
     // the leak alert opens the drill-down of CLOSE-WAIT at the leaking process
     expect(app.lastFrame()).toContain('CLOSE-WAIT › owners › ? (4213)');
-    app.stdin.write('\u001B');
-    await tick();
-    app.stdin.write('\u001B');
-    await tick();
-    await tick();
+    await press(app, '\u001B');
+    await press(app, '\u001B');
     expect(app.lastFrame()).toContain('TCP sockets');
-    app.stdin.write('1');
-    await tick();
-    app.stdin.write('j');
-    await tick();
-    app.stdin.write('\r');
-    await tick();
+    await press(app, '1');
+    await press(app, 'j');
+    await press(app, '\r');
     // the keyboard is on the NIC panel now: zooming shows it alone
-    app.stdin.write('z');
-    await tick();
+    await press(app, 'z');
     expect(app.lastFrame()).toMatch(/╭─ NICs/);
     expect(app.lastFrame()).not.toContain('TCP sockets');
   });

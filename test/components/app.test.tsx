@@ -6,6 +6,7 @@ import { zeroStateCounts } from '../../collectors/tcpState.js';
 import { App } from '../../src/app.js';
 import { CollectorProblem } from '../../src/problems.js';
 import { Store } from '../../src/store.js';
+import { press } from '../helpers/ink.js';
 
 const KEYS = { up: '\u001B[A', down: '\u001B[B', esc: '\u001B' };
 const tick = () => new Promise((r) => setTimeout(r, 20));
@@ -81,20 +82,15 @@ describe('dashboard screen', () => {
     push({ ESTAB: 1 });
     await tick();
     expect(app.lastFrame()).toMatch(/› ESTAB/);
-    app.stdin.write('j');
-    await tick();
+    await press(app, 'j');
     expect(app.lastFrame()).toMatch(/› SYN-SENT/);
-    app.stdin.write(KEYS.down);
-    await tick();
+    await press(app, KEYS.down);
     expect(app.lastFrame()).toMatch(/› SYN-RECV/);
-    app.stdin.write('k');
-    await tick();
+    await press(app, 'k');
     expect(app.lastFrame()).toMatch(/› SYN-SENT/);
-    for (let i = 0; i < 3; i++) app.stdin.write(KEYS.up);
-    await tick();
+    for (let i = 0; i < 3; i++) await press(app, KEYS.up);
     expect(app.lastFrame()).toMatch(/› ESTAB/);
-    app.stdin.write('G');
-    await tick();
+    await press(app, 'G');
     expect(app.lastFrame()).toMatch(/› CLOSING/);
   });
 
@@ -102,18 +98,13 @@ describe('dashboard screen', () => {
     const { app } = setup();
     cleanup = app.unmount;
     await tick();
-    app.stdin.write('?');
-    await tick();
+    await press(app, '?');
     expect(app.lastFrame()).toContain('Help');
     expect(app.lastFrame()).not.toMatch(/STATE\s+COUNT/);
-    app.stdin.write(KEYS.esc);
-    await tick();
-    await tick();
+    await press(app, KEYS.esc);
     expect(app.lastFrame()).not.toContain('Help —');
-    app.stdin.write('?');
-    await tick();
-    app.stdin.write('?');
-    await tick();
+    await press(app, '?');
+    await press(app, '?');
     expect(app.lastFrame()).not.toContain('Help —');
   });
 
@@ -122,13 +113,12 @@ describe('dashboard screen', () => {
     cleanup = app.unmount;
     push({ 'CLOSE-WAIT': 10 });
     await tick();
-    app.stdin.write('p');
-    await tick();
+    await press(app, 'p');
     expect(app.lastFrame()).toContain('PAUSED');
     push({ 'CLOSE-WAIT': 99 });
     await tick();
     expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+10/);
-    app.stdin.write(' ');
+    await press(app, ' ');
     const resumed = await frameMatching(app, /CLOSE-WAIT\s+99/);
     expect(resumed).not.toContain('PAUSED');
     expect(resumed).toMatch(/CLOSE-WAIT\s+99/);
@@ -137,13 +127,11 @@ describe('dashboard screen', () => {
   it('changes the interval with + and -', async () => {
     const { app, interval } = setup();
     cleanup = app.unmount;
-    app.stdin.write('+');
-    await tick();
+    await press(app, '+');
     expect(interval.intervalMs).toBe(2000);
     expect(app.lastFrame()).toContain('every 2s');
-    app.stdin.write('-');
-    app.stdin.write('-');
-    await tick();
+    await press(app, '-');
+    await press(app, '-');
     expect(interval.intervalMs).toBe(500);
     expect(app.lastFrame()).toContain('every 500ms');
   });
@@ -152,8 +140,7 @@ describe('dashboard screen', () => {
     const { app, quits } = setup();
     cleanup = app.unmount;
     await tick();
-    app.stdin.write('q');
-    await tick();
+    await press(app, 'q');
     expect(quits()).toBe(1);
   });
 

@@ -6,6 +6,7 @@ import type { TcpState } from '../../collectors/tcpState.js';
 import { App } from '../../src/app.js';
 import type { DrillData, DrillSource, OwnerRow } from '../../src/drilldown/controller.js';
 import { Store } from '../../src/store.js';
+import { expectFrame, press } from '../helpers/ink.js';
 
 const KEYS = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', esc: '\u001B', enter: '\r', backspace: '\u007F', pageDown: '\u001B[6~', end: '\u001B[F', home: '\u001B[H' };
 const tick = () => new Promise((r) => setTimeout(r, 30));
@@ -71,16 +72,14 @@ function setup(drill: DrillSource, rows = 40) {
   return app;
 }
 
-/** Selects a state in the socket panel and presses Enter. */
+/** Selects a state in the socket panel and presses Enter; resolves once the drill-down shows data. */
 async function openState(app: ReturnType<typeof setup>, index: number, enterKey = KEYS.enter) {
-  await tick();
-  app.stdin.write('2');
-  await tick();
-  app.stdin.write('g');
-  for (let i = 0; i < index; i++) app.stdin.write('j');
-  await tick();
-  app.stdin.write(enterKey);
-  await tick();
+  await expectFrame(app, 'TCP sockets');
+  await press(app, '2');
+  await press(app, 'g');
+  for (let i = 0; i < index; i++) await press(app, 'j');
+  await press(app, enterKey);
+  await expectFrame(app, /drill-down[\s\S]*refreshed/);
 }
 
 const CW = 7; // CLOSE-WAIT's row in the socket panel
@@ -108,8 +107,7 @@ describe('drill-down', () => {
       // 100 columns: user, share, CPU and RSS trend give way to what matters more
       expect(frame).toMatch(/› +4213 python3 +3 +3\.9 GiB +4,333\/1,024 pod 5c2a7e10\/3f2a1b9c8d7e +10\.0\.0\./);
       expect(frame).toContain('$ nsenter --net=/run/netns/blue ss -tanp state close-wait');
-      app.stdin.write(key);
-      await tick();
+      await press(app, key);
       frame = app.lastFrame() ?? '';
       expect(frame).toContain('CLOSE-WAIT › owners › python3 (4213)');
       expect(frame).toMatch(/10\.0\.0\.1:8080 +10\.0\.0\.9:5000/);
@@ -129,17 +127,12 @@ describe('drill-down', () => {
     it(`goes back one level with ${name}, and leaves the drill-down from the top`, async () => {
       const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
       await openState(app, CW);
-      app.stdin.write(KEYS.enter);
-      await tick();
+      await press(app, KEYS.enter);
       expect(app.lastFrame()).toContain('› python3 (4213)');
-      app.stdin.write(key);
-      await tick();
-      await tick();
+      await press(app, key);
       expect(app.lastFrame()).toContain('CLOSE-WAIT › owners');
       expect(app.lastFrame()).not.toContain('› python3 (4213)');
-      app.stdin.write(key);
-      await tick();
-      await tick();
+      await press(app, key);
       expect(app.lastFrame()).toContain('TCP sockets');
     });
   }
@@ -147,41 +140,34 @@ describe('drill-down', () => {
   it('cycles the sort and shows the full command line', async () => {
     const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
     await openState(app, CW);
-    app.stdin.write('s'); // by CPU: java's 0.099 < python's 4.2
+    await press(app, 's'); // by CPU: java's 0.099 < python's 4.2
     await tick();
     expect(app.lastFrame()).toContain('sort: cpu');
-    app.stdin.write('s');
-    app.stdin.write('s');
-    app.stdin.write('s'); // by pid: 99 first
+    await press(app, 's');
+    await press(app, 's');
+    await press(app, 's'); // by pid: 99 first
     await tick();
     expect(app.lastFrame()).toContain('sort: pid');
     expect(app.lastFrame()).toMatch(/› +99 java/);
-    app.stdin.write('c');
-    await tick();
+    await press(app, 'c');
     expect(app.lastFrame()).toContain('java --serve --port 8080');
   });
 
   it('filters with /, keeps the filter on Enter, clears it with Esc', async () => {
     const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
     await openState(app, CW);
-    app.stdin.write('/');
-    await tick();
-    app.stdin.write('jav');
-    await tick();
+    await press(app, '/');
+    await press(app, 'jav');
     expect(app.lastFrame()).toContain('filter: jav▏');
     expect(app.lastFrame()).not.toMatch(/4213 python3/);
     expect(app.lastFrame()).toMatch(/99 java/);
-    app.stdin.write(KEYS.enter);
-    await tick();
+    await press(app, KEYS.enter);
     expect(app.lastFrame()).toContain('filter: jav');
     expect(app.lastFrame()).not.toContain('▏');
-    app.stdin.write('/');
-    app.stdin.write('x');
-    await tick();
+    await press(app, '/');
+    await press(app, 'x');
     expect(app.lastFrame()).toContain('no row matches the filter');
-    app.stdin.write(KEYS.esc);
-    await tick();
-    await tick();
+    await press(app, KEYS.esc);
     expect(app.lastFrame()).toMatch(/4213 python3/);
     expect(app.lastFrame()).not.toContain('filter:');
   });
@@ -195,8 +181,7 @@ describe('drill-down', () => {
     await openState(app, TW);
     expect(app.lastFrame()).toContain('TIME-WAIT › by destination');
     expect(app.lastFrame()).toMatch(/› 10\.0\.0\.1 +10\.0\.0\.5:443 +30 +\? +TIME-WAIT 30/);
-    app.stdin.write(KEYS.enter);
-    await tick();
+    await press(app, KEYS.enter);
     expect(app.lastFrame()).toContain('TIME-WAIT › by destination › 10.0.0.1 → 10.0.0.5:443');
     expect(app.lastFrame()).toContain('1 of 30');
     expect(app.lastFrame()).toContain("dst 10.0.0.5 '( dport = :443 )'");
@@ -206,20 +191,17 @@ describe('drill-down', () => {
     const many = Array.from({ length: 50_000 }, (_, i) => socket(`10.0.0.1:${1024 + (i % 60000)}`, `10.0.${i >> 8 & 255}.${i & 255}:443`, 'CLOSE-WAIT', { name: 'leaky', pid: 7 }));
     const app = setup(source({ 'CLOSE-WAIT': many }, { 'CLOSE-WAIT': [owner(7, 'leaky', 50_000, 50_000)] }), 30);
     await openState(app, CW);
-    app.stdin.write(KEYS.enter);
-    await tick();
+    await press(app, KEYS.enter);
     let frame = app.lastFrame() ?? '';
     expect(frame).toContain('1 of 50,000');
     expect(frame.split('\n').length).toBeLessThanOrEqual(29);
-    app.stdin.write(KEYS.end);
-    await tick();
+    await press(app, KEYS.end);
     frame = app.lastFrame() ?? '';
     expect(frame).toContain('50,000 of 50,000');
     expect(frame).toContain('10.0.195.79:443'); // the last socket: i = 49,999
     expect(frame.split('\n').length).toBeLessThanOrEqual(29);
-    app.stdin.write(KEYS.pageDown);
-    app.stdin.write(KEYS.home);
-    await tick();
+    await press(app, KEYS.pageDown);
+    await press(app, KEYS.home);
     expect(app.lastFrame()).toContain('1 of 50,000');
     // A frame carries the visible rows only: its size does not grow with the list.
     expect((app.lastFrame() ?? '').length).toBeLessThan(100 * 30 * 4);
