@@ -14,7 +14,7 @@ import { AlertEngine, type AlertsState } from './alerts/engine.js';
 import { DrillController } from './drilldown/controller.js';
 import type { Options } from './cli.js';
 import type { HostInfo } from './dashboardModel.js';
-import { MOVED_WINDOW_MS } from './models/common.js';
+import { movedRecently } from './models/common.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';
@@ -54,7 +54,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     const wanted: TcpState[] = [];
     if (s && s.states['CLOSE-WAIT'] >= param('close-wait-climbing', 'floor')) wanted.push('CLOSE-WAIT');
     const overflow = store.counters('counters').get('TcpExtListenOverflows');
-    const recent = overflow?.lastMovedMs !== undefined && Date.now() - overflow.lastMovedMs <= MOVED_WINDOW_MS && overflow.perSec !== undefined;
+    const recent = movedRecently(overflow, Date.now()) && overflow?.perSec !== undefined;
     if (recent || (s?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) wanted.push('LISTEN');
     return wanted;
   };

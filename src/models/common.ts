@@ -1,4 +1,4 @@
-import type { CollectorStatus, Store } from '../store.js';
+import type { CollectorStatus, CounterState, Store } from '../store.js';
 
 export type Concern = 'none' | 'watch' | 'bad';
 
@@ -14,6 +14,29 @@ export interface SourceStatusModel {
   skippedLines: number;
   /** Age of the data shown, when there is any. */
   sampleAtMs?: number;
+}
+
+/** Changed within the last minute: what makes a counter stand out. */
+export function movedRecently(state: CounterState | undefined, nowMs: number): boolean {
+  return state?.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
+}
+
+/** A counter as a panel row shows it: value, rate now, rate over the minute, and whether it moved. */
+export interface CounterReading {
+  value?: bigint;
+  perSec?: number;
+  perSecMinute?: number;
+  moved: boolean;
+}
+
+export function readCounter(store: Store, owner: string, name: string, nowMs: number): CounterReading {
+  const state = store.counters(owner).get(name);
+  const out: CounterReading = { moved: movedRecently(state, nowMs) };
+  if (state) out.value = state.value;
+  if (state?.perSec !== undefined) out.perSec = state.perSec;
+  const minute = store.counterMinuteRate(owner, name);
+  if (minute !== undefined) out.perSecMinute = minute;
+  return out;
 }
 
 export function sourceStatus(store: Store, name: string): SourceStatusModel {

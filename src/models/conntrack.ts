@@ -1,6 +1,6 @@
 import type { ConntrackSample } from '../../collectors/conntrack.js';
 import type { Store } from '../store.js';
-import { type Concern, MOVED_WINDOW_MS, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
+import { type Concern, SPARK_HISTORY, type SourceStatusModel, readCounter, sourceStatus } from './common.js';
 
 /** Events that mean a connection was refused or a packet dropped for want of a table slot. */
 const LOSS_EVENTS = new Set(['insert_failed', 'drop', 'early_drop']);
@@ -43,13 +43,8 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now()): Conntrack
   const names = [...counters.keys()].filter((n) => !HIDDEN.has(n));
   names.sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
   const stats = names.map((name): ConntrackStatRow => {
-    const state = counters.get(name)!;
-    const moved = state.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
-    const row: ConntrackStatRow = { name, value: state.value, moved, concern: moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
-    if (state.perSec !== undefined) row.perSec = state.perSec;
-    const minute = store.counterMinuteRate('conntrack', name);
-    if (minute !== undefined) row.perSecMinute = minute;
-    return row;
+    const { value = 0n, ...reading } = readCounter(store, 'conntrack', name, nowMs);
+    return { name, value, ...reading, concern: reading.moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
   });
   const panel: ConntrackPanelModel = {
     fillConcern: fillConcern(sample?.fill),

@@ -1,6 +1,6 @@
 import type { Store } from '../store.js';
 import { rateKey } from '../store.js';
-import { type Concern, MOVED_WINDOW_MS, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
+import { type Concern, SPARK_HISTORY, type SourceStatusModel, movedRecently, readCounter, sourceStatus } from './common.js';
 
 /** The counters an engineer checks first, in nstat's names, with what they mean when they move. */
 export const CURATED_COUNTERS: { name: string; label: string; alarming: boolean }[] = [
@@ -61,20 +61,14 @@ export function retransConcern(percent: number | undefined): Concern {
 export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date.now()): CounterPanelModel {
   const states = store.counters('counters');
   const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
-    const state = states.get(name);
-    const moved = state?.lastMovedMs !== undefined && nowMs - state.lastMovedMs <= MOVED_WINDOW_MS;
-    const perSecMinute = store.counterMinuteRate('counters', name);
-    const concern: Concern = !moved ? 'none' : alarming && (state?.perSec ?? 0) > 0 ? 'bad' : 'watch';
-    const out: CounterRowModel = { name, label, history: store.history(rateKey('counters', name), SPARK_HISTORY), moved, concern };
-    if (state) out.value = state.value;
-    if (state?.perSec !== undefined) out.perSec = state.perSec;
-    if (perSecMinute !== undefined) out.perSecMinute = perSecMinute;
-    return out;
+    const reading = readCounter(store, 'counters', name, nowMs);
+    const concern: Concern = !reading.moved ? 'none' : alarming && (reading.perSec ?? 0) > 0 ? 'bad' : 'watch';
+    return { name, label, ...reading, history: store.history(rateKey('counters', name), SPARK_HISTORY), concern };
   };
   const retrans = store.counterMinuteRate('counters', 'TcpRetransSegs');
   const out = store.counterMinuteRate('counters', 'TcpOutSegs');
   const retransPercent = retrans !== undefined && out !== undefined && out > 0 ? (retrans / out) * 100 : undefined;
-  const moved = [...states].filter(([, s]) => s.lastMovedMs !== undefined && nowMs - s.lastMovedMs <= MOVED_WINDOW_MS);
+  const moved = [...states].filter(([, s]) => movedRecently(s, nowMs));
   const rows =
     mode === 'curated'
       ? CURATED_COUNTERS.filter((c) => states.has(c.name)).map((c) => {

@@ -1,7 +1,7 @@
 import type { EthtoolSample } from '../../collectors/ethtool.js';
 import { type NicState, type NicsSample, nicCounterKey } from '../../collectors/nics.js';
-import type { CounterState, Store } from '../store.js';
-import { type Concern, MOVED_WINDOW_MS, type SourceStatusModel, sourceStatus, worst } from './common.js';
+import type { Store } from '../store.js';
+import { type Concern, type SourceStatusModel, movedRecently, sourceStatus, worst } from './common.js';
 
 /** Standard statistics that are traffic, not trouble. */
 const TRAFFIC = new Set(['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets', 'multicast']);
@@ -34,7 +34,6 @@ export interface NicPanelModel {
   ethtoolStatus: SourceStatusModel;
 }
 
-const moved = (s: CounterState | undefined, nowMs: number) => s?.lastMovedMs !== undefined && nowMs - s.lastMovedMs <= MOVED_WINDOW_MS;
 
 /**
  * Interfaces with moving error counters first, then those backed by a device,
@@ -52,7 +51,7 @@ export function buildNicPanel(store: Store, nowMs = Date.now(), maxQuietVirtual 
       if (TRAFFIC.has(stat)) continue;
       const state = kernel.get(nicCounterKey(nic.name, stat));
       if (!state) continue;
-      const m = moved(state, nowMs);
+      const m = movedRecently(state, nowMs);
       if (state.value === 0n && !m) continue;
       // A link that flapped once at boot is history, not news.
       if (stat === 'carrier_changes' && !m) continue;
@@ -63,7 +62,7 @@ export function buildNicPanel(store: Store, nowMs = Date.now(), maxQuietVirtual 
     const d = driver?.get(nic.name);
     for (const [key, c] of d?.counters ?? []) {
       const state = driverCounters.get(nicCounterKey(nic.name, key));
-      const m = moved(state, nowMs);
+      const m = movedRecently(state, nowMs);
       if (c.total === 0n && !m) continue;
       const e: NicErrorModel = { name: key, source: 'driver', value: c.total, moved: m };
       if (c.queues > 0) e.queues = c.queues;
