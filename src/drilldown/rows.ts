@@ -1,6 +1,6 @@
 import { type Destination, destinationKey } from '../../collectors/destinations.js';
 import { endpointText } from '../../collectors/socketSummary.js';
-import type { SocketEntry } from '../../collectors/ssSockets.js';
+import { type SocketEntry, parseEndpoint } from '../../collectors/ssSockets.js';
 import { SS_STATE_FILTER } from '../../collectors/tcpState.js';
 import { safeText } from '../sanitize.js';
 import type { DrillData, OwnerRow } from './controller.js';
@@ -121,10 +121,8 @@ export function drillCommands(data: DrillData | undefined, level: DrillLevel, ns
         ];
       }
       if (level.destination !== undefined) {
-        const peer = level.destination.split('>')[1] ?? '';
-        const addr = peer.slice(0, peer.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-        const port = peer.slice(peer.lastIndexOf(':') + 1);
-        return [inNs(`ss -tan state ${filter} dst ${addr} '( dport = :${port} )'`)];
+        const peer = parseEndpoint(level.destination.split('>')[1] ?? '');
+        return [inNs(`ss -tan state ${filter} dst ${peer?.address} '( dport = :${peer?.port} )'`)];
       }
       return [inNs(`ss -tan state ${filter}`)];
     }

@@ -1,7 +1,8 @@
 import type { ConntrackSample } from '../../../collectors/conntrack.js';
+import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
-import { ANY_EVENT_PER_SEC, minuteRate, per, rateParams } from './helpers.js';
+import { ANY_EVENT_PER_SEC, minuteRate, rateParams } from './helpers.js';
 
 export const conntrackTableFull = defineRule({
   id: 'conntrack-table-full',
@@ -57,7 +58,7 @@ export const conntrackDrops = defineRule({
       {
         subject,
         severity,
-        summary: `conntrack dropping: ${moving.map(([n, r]) => `${n} ${per(r)}/s`).join(', ') || 'quiet for a moment'}`,
+        summary: `conntrack dropping: ${moving.map(([n, r]) => `${n} ${formatRate(r)}/s`).join(', ') || 'quiet for a moment'}`,
         why: 'insert_failed is usually a race between two packets of a new flow (UDP DNS through NAT is the classic); drop and early_drop mean the table had no room. Each is a packet, often a connection attempt, lost.',
         next: [ctx.inTarget('conntrack -S'), 'dmesg | grep -i conntrack'],
         link: { panel: 'conntrack' },

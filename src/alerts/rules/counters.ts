@@ -1,9 +1,11 @@
 import type { OwnersSample } from '../../../collectors/owners.js';
 import type { SocketStateSample } from '../../../collectors/socketStates.js';
+import { parseEndpoint } from '../../../collectors/ssSockets.js';
 import { safeText } from '../../sanitize.js';
+import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
-import { ANY_EVENT_PER_SEC, minuteRate, per, rateParams, sumMinuteRates } from './helpers.js';
+import { ANY_EVENT_PER_SEC, minuteRate, rateParams, sumMinuteRates } from './helpers.js';
 
 const ANY = ANY_EVENT_PER_SEC;
 
@@ -22,7 +24,7 @@ export const timeWaitOverflow = defineRule({
       {
         subject,
         severity,
-        summary: `TIME-WAIT table full: ${per(rate)}/s closing sockets skip TIME-WAIT (tcp_max_tw_buckets ${max?.toLocaleString('en-US') ?? '?'})`,
+        summary: `TIME-WAIT table full: ${formatRate(rate)}/s closing sockets skip TIME-WAIT (tcp_max_tw_buckets ${max?.toLocaleString('en-US') ?? '?'})`,
         why: 'The kernel ran out of TIME-WAIT buckets and destroys closing sockets early, so late packets of an old connection can corrupt a new one. Many short connections are the cause; reuse connections, or raise the limit.',
         next: [ctx.inTarget('sysctl net.ipv4.tcp_max_tw_buckets'), ctx.inTarget('ss -s')],
         link: { panel: 'sockets', state: 'TIME-WAIT' },
@@ -49,12 +51,12 @@ export const acceptQueueOverflow = defineRule({
     const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity) return [];
     const queue = listener ? ` — ${listener.local} has ${listener.acceptQueue} waiting of a backlog of ${listener.backlog}` : '';
-    const port = listener?.local.split(':').at(-1);
+    const port = listener ? parseEndpoint(listener.local)?.port : undefined;
     return [
       {
         subject,
         severity,
-        summary: `accept queue overflowing: ${per(overflows)}/s overflows, ${per(drops)}/s SYNs dropped${queue}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
+        summary: `accept queue overflowing: ${formatRate(overflows)}/s overflows, ${formatRate(drops)}/s SYNs dropped${queue}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
         why: 'Connections complete their handshake faster than the application accept()s them; the kernel then drops them and clients see timeouts or resets. Find why the accept loop is slow (blocked workers, CPU), or raise the backlog (listen() and net.core.somaxconn).',
         next: [ctx.inTarget('ss -lnt'), ctx.inTarget(`ss -ltnp${port ? ` '( sport = :${port} )'` : ''}`), ctx.inTarget('sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog')],
         link: { panel: 'sockets', state: 'LISTEN', ...(owner ? { pid: owner.pid } : {}) },
@@ -89,7 +91,7 @@ export const tcpRetransmits = defineRule({
       {
         subject,
         severity,
-        summary: `${percent.toFixed(1)}% of TCP segments retransmitted (${per(retrans)}/s of ${per(out)}/s over a minute)`,
+        summary: `${percent.toFixed(1)}% of TCP segments retransmitted (${formatRate(retrans)}/s of ${formatRate(out)}/s over a minute)`,
         why: 'Segments are lost on the way or acknowledged too late: congestion, a lossy link or NIC (check the NIC panel), a full queue at the peer, or a firewall dropping packets. Latency grows with every retransmission.',
         next: [ctx.inTarget('ss -tin state established | grep -E "retrans:[0-9]+/[1-9]"'), ctx.inTarget('nstat -az TcpRetransSegs TcpExtTCPLostRetransmit TcpExtTCPTimeouts')],
         link: { panel: 'counters' },
@@ -115,7 +117,7 @@ export const udpBufferErrors = defineRule({
       {
         subject,
         severity,
-        summary: `UDP datagrams dropped for lack of socket buffer: ${rates.map(([n, r]) => `${n} ${per(r)}/s`).join(', ') || `${per(total)}/s`}`,
+        summary: `UDP datagrams dropped for lack of socket buffer: ${rates.map(([n, r]) => `${n} ${formatRate(r)}/s`).join(', ') || `${formatRate(total)}/s`}`,
         why: 'A UDP socket\'s buffer was full, so the kernel dropped datagrams (receive: the application reads too slowly; send: it writes faster than the link). DNS, syslog, metrics and QUIC lose data silently.',
         next: [ctx.inTarget('ss -uamp'), ctx.inTarget('sysctl net.core.rmem_max net.core.rmem_default net.core.wmem_max')],
         link: { panel: 'counters' },

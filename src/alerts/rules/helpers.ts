@@ -25,11 +25,6 @@ export function seriesWindow(store: Store, key: string, windowMs: number, keepGa
   return out;
 }
 
-export function per(n: number): string {
-  if (n >= 100) return Math.round(n).toLocaleString('en-US');
-  if (n >= 10) return n.toFixed(0);
-  return n.toFixed(n >= 1 ? 1 : 2);
-}
 
 /** Any event in the last minute averages to at least 1/60 per second: 0.01/s means "any". */
 export const ANY_EVENT_PER_SEC = 0.01;

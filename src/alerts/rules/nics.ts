@@ -1,7 +1,8 @@
 import type { NicsSample } from '../../../collectors/nics.js';
+import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
-import { ANY_EVENT_PER_SEC, minuteRate, per, rateParams } from './helpers.js';
+import { ANY_EVENT_PER_SEC, minuteRate, rateParams } from './helpers.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
 const KERNEL_ERRORS = [
@@ -49,7 +50,7 @@ export const nicErrors = defineRule({
       findings.push({
         subject,
         severity,
-        summary: `${nic.name}: ${rising.slice(0, 3).map(([n, r]) => `${n} ${per(r)}/s`).join(', ') || 'errors stopped a moment ago'}`,
+        summary: `${nic.name}: ${rising.slice(0, 3).map(([n, r]) => `${n} ${formatRate(r)}/s`).join(', ') || 'errors stopped a moment ago'}`,
         why: 'The interface is losing packets before they reach the stack: ring buffers too small or drained too slowly (missed, fifo, drops), a bad cable or optic (crc, frame), or a cloud allowance exceeded. TCP sees it as retransmits.',
         next: [`ethtool -S ${nic.name} | grep -Ei 'drop|err|miss|fifo|crc|exceed' | grep -v ': 0$'`, `ethtool -g ${nic.name}`, `ip -s -s link show ${nic.name}`],
         link: { panel: 'nics', nic: nic.name },

@@ -1,10 +1,12 @@
 import { type Destination, type DestinationsSample, destinationKey } from '../../../collectors/destinations.js';
 import type { OwnersSample } from '../../../collectors/owners.js';
 import { type SocketStateSample, stateSeriesKey } from '../../../collectors/socketStates.js';
+import { parseEndpoint } from '../../../collectors/ssSockets.js';
 import { safeText } from '../../sanitize.js';
+import { formatRate } from '../../format.js';
 import { hysteresis } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
-import { per, seriesWindow } from './helpers.js';
+import { seriesWindow } from './helpers.js';
 
 const sockets = (ctx: { store: { sample<T>(n: string): { value: T } | undefined } }) => ctx.store.sample<SocketStateSample>('sockets')?.value;
 
@@ -56,10 +58,10 @@ export const closeWaitClimbing = defineRule({
       {
         subject,
         severity,
-        summary: `CLOSE-WAIT ${count.toLocaleString('en-US')} and climbing +${per(growthPerMin)}/min${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
+        summary: `CLOSE-WAIT ${count.toLocaleString('en-US')} and climbing +${formatRate(growthPerMin)}/min${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
         why: 'The peer closed these connections and the application never called close(): a socket leak in that process (a missing close() on an error path, a pool that never releases, a stuck worker). Fix it there; restarting only resets the count.',
         next: [
-          ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${server.split(':').at(-1)} )'` : ''}`),
+          ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${parseEndpoint(server)?.port} )'` : ''}`),
           ...(pid !== undefined ? [`ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`] : []),
         ],
         link: { panel: 'sockets', state: 'CLOSE-WAIT', ...(pid !== undefined ? { pid } : {}) },
@@ -99,9 +101,9 @@ export const ephemeralPortExhaustion = defineRule({
       if (!severity) continue;
       const growth = ctx.store.changePerMinute(`dest:${destinationKey(d)}`, 60_000, 5_000);
       const forecast =
-        growth !== undefined && growth > 0 ? `, full in ~${Math.max(0, Math.round((range.usable - d.count) / growth))} min at +${per(growth)}/min` : '';
+        growth !== undefined && growth > 0 ? `, full in ~${Math.max(0, Math.round((range.usable - d.count) / growth))} min at +${formatRate(growth)}/min` : '';
       const tw = d.byState['TIME-WAIT'] ?? 0;
-      const [peerAddr, peerPort] = [d.peer.slice(0, d.peer.lastIndexOf(':')).replace(/^\[|\]$/g, ''), d.peer.slice(d.peer.lastIndexOf(':') + 1)];
+      const peer = parseEndpoint(d.peer);
       const reuse = s.limits.twReuse;
       const reuseText =
         reuse === undefined ? '' : reuse === 1 ? ' tcp_tw_reuse=1 lets new connections take TIME-WAIT ports.' : reuse === 2 ? ' tcp_tw_reuse=2 reuses TIME-WAIT ports for loopback only.' : ' tcp_tw_reuse=0.';
@@ -111,7 +113,7 @@ export const ephemeralPortExhaustion = defineRule({
         summary: `${d.count.toLocaleString('en-US')} of ${range.usable.toLocaleString('en-US')} ephemeral ports (${Math.round(share * 100)}%) in use toward ${d.peer} (${tw.toLocaleString('en-US')} TIME-WAIT)${forecast}`,
         why: `Every connect() to this destination needs a free local port; when none is left it fails with EADDRNOTAVAIL, which no kernel counter records. Closed connections keep their port for 60 s in TIME-WAIT.${reuseText} Fix: reuse connections (pooling, keep-alive), widen net.ipv4.ip_local_port_range, or add source addresses.`,
         next: [
-          ctx.inTarget(`ss -tan state time-wait dst ${peerAddr} '( dport = :${peerPort} )' | wc -l`),
+          ctx.inTarget(`ss -tan state time-wait dst ${peer?.address} '( dport = :${peer?.port} )' | wc -l`),
           ctx.inTarget('sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse'),
         ],
         link: { panel: 'sockets', state: 'TIME-WAIT' },
@@ -142,8 +144,7 @@ export const synSentStuck = defineRule({
       const held = ctx.previous(endpoint) !== undefined && count > 0;
       if (!persisted && !held) continue;
       const severity = count >= ctx.params.critCount ? 'critical' : 'warning';
-      const addr = endpoint.slice(0, endpoint.lastIndexOf(':')).replace(/^\[|\]$/g, '');
-      const port = endpoint.slice(endpoint.lastIndexOf(':') + 1);
+      const { address: addr, port } = parseEndpoint(endpoint) ?? { address: endpoint, port: '' };
       findings.push({
         subject: endpoint,
         severity,
