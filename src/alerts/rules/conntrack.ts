@@ -2,7 +2,7 @@ import type { ConntrackSample } from '../../../collectors/conntrack.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
-import { ANY_EVENT_PER_SEC, minuteRate, rateParams } from './helpers.js';
+import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 
 export const conntrackTableFull = defineRule({
   id: 'conntrack-table-full',
@@ -49,7 +49,7 @@ export const conntrackDrops = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY_EVENT_PER_SEC, 10, 'conntrack losses'),
   evaluate(ctx) {
-    const moving = LOSS.map((n) => [n, minuteRate(ctx.store, 'conntrack', n) ?? 0] as const).filter(([, r]) => r > 0);
+    const moving = LOSS.map((n) => [n, ctx.store.counterMinuteRate('conntrack', n) ?? 0] as const).filter(([, r]) => r > 0);
     const total = moving.reduce((a, [, r]) => a + r, 0);
     const subject = 'conntrack events';
     const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));

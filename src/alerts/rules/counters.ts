@@ -5,7 +5,7 @@ import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
-import { ANY_EVENT_PER_SEC, minuteRate, rateParams, sumMinuteRates } from './helpers.js';
+import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
 
 const ANY = ANY_EVENT_PER_SEC;
 
@@ -15,7 +15,7 @@ export const timeWaitOverflow = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY, 10, 'TIME-WAIT overflows'),
   evaluate(ctx) {
-    const rate = minuteRate(ctx.store, 'counters', 'TcpExtTCPTimeWaitOverflow');
+    const rate = ctx.store.counterMinuteRate('counters', 'TcpExtTCPTimeWaitOverflow');
     const subject = 'tcp_max_tw_buckets';
     const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity || rate === undefined) return [];
@@ -39,8 +39,8 @@ export const acceptQueueOverflow = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY, 5, 'accept-queue overflows'),
   evaluate(ctx) {
-    const overflows = minuteRate(ctx.store, 'counters', 'TcpExtListenOverflows') ?? 0;
-    const drops = minuteRate(ctx.store, 'counters', 'TcpExtListenDrops') ?? 0;
+    const overflows = ctx.store.counterMinuteRate('counters', 'TcpExtListenOverflows') ?? 0;
+    const drops = ctx.store.counterMinuteRate('counters', 'TcpExtListenDrops') ?? 0;
     const rate = Math.max(overflows, drops);
     const sockets = ctx.store.sample<SocketStateSample>('sockets')?.value;
     const full = (sockets?.unusual.listeners ?? []).filter((l) => l.acceptQueue >= l.backlog);
@@ -75,8 +75,8 @@ export const tcpRetransmits = defineRule({
     minOutSegsPerSec: { kind: 'number', default: 10, min: 0, max: 1e12, unit: 'segments/s', help: 'ignore when less is sent' },
   },
   evaluate(ctx) {
-    const retrans = minuteRate(ctx.store, 'counters', 'TcpRetransSegs');
-    const out = minuteRate(ctx.store, 'counters', 'TcpOutSegs');
+    const retrans = ctx.store.counterMinuteRate('counters', 'TcpRetransSegs');
+    const out = ctx.store.counterMinuteRate('counters', 'TcpOutSegs');
     if (retrans === undefined || out === undefined) return [];
     const subject = 'TcpRetransSegs';
     const percent = out >= ctx.params.minOutSegsPerSec && out > 0 ? (retrans / out) * 100 : 0;
@@ -108,7 +108,7 @@ export const udpBufferErrors = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY, 10, 'UDP buffer errors'),
   evaluate(ctx) {
-    const rates = UDP_ERRORS.map((n) => [n, minuteRate(ctx.store, 'counters', n) ?? 0] as const).filter(([, r]) => r > 0);
+    const rates = UDP_ERRORS.map((n) => [n, ctx.store.counterMinuteRate('counters', n) ?? 0] as const).filter(([, r]) => r > 0);
     const total = sumMinuteRates(ctx.store, 'counters', UDP_ERRORS);
     const subject = rates.map(([n]) => n).join(', ') || 'UDP buffers';
     const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));

@@ -1,11 +1,10 @@
 import type { Store } from '../../store.js';
 
-export const minuteRate = (store: Store, owner: string, name: string): number | undefined => store.counterMinuteRate(owner, name);
 
 export function sumMinuteRates(store: Store, owner: string, names: string[]): number | undefined {
   let sum: number | undefined;
   for (const n of names) {
-    const r = minuteRate(store, owner, n);
+    const r = store.counterMinuteRate(owner, n);
     if (r !== undefined) sum = (sum ?? 0) + r;
   }
   return sum;

@@ -2,7 +2,7 @@ import type { NicsSample } from '../../../collectors/nics.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
-import { ANY_EVENT_PER_SEC, minuteRate, rateParams } from './helpers.js';
+import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
 const KERNEL_ERRORS = [
@@ -33,12 +33,12 @@ export const nicErrors = defineRule({
     for (const nic of nics) {
       const rising: [string, number][] = [];
       for (const stat of KERNEL_ERRORS) {
-        const r = minuteRate(ctx.store, 'nics', `${nic.name}/${stat}`) ?? 0;
+        const r = ctx.store.counterMinuteRate('nics', `${nic.name}/${stat}`) ?? 0;
         if (r > 0) rising.push([stat, r]);
       }
       for (const key of driver.keys()) {
         if (!key.startsWith(`${nic.name}/`)) continue;
-        const r = minuteRate(ctx.store, 'ethtool', key) ?? 0;
+        const r = ctx.store.counterMinuteRate('ethtool', key) ?? 0;
         if (r > 0) rising.push([`ethtool ${key.slice(nic.name.length + 1)}`, r]);
       }
       rising.sort((a, b) => b[1] - a[1]);
