@@ -48,6 +48,8 @@ export class Store {
   /** `zeroTicks`: how many of the ticks before a new series' first value are known zeros rather than gaps. */
   private readonly pending = new Map<string, { owner: string; value: number; zeroTicks?: number }>();
   private readonly counterStates = new Map<string, Map<string, CounterState>>();
+  /** Collectors that recorded a sample since the last commit. */
+  private readonly reported = new Set<string>();
   private readonly listeners = new Set<() => void>();
   private tickCount = 0;
 
@@ -67,11 +69,7 @@ export class Store {
     status.notes = sampled.notes;
     status.skippedLines = sampled.skippedLines;
     for (const [key, value] of Object.entries(seriesValues)) this.pending.set(key, { owner: name, value });
-    // A series this collector fed before but left out now (a destination no
-    // longer in its top list) has no value at this tick: a gap, not the old value.
-    for (const [key, entry] of this.series) {
-      if (entry.owner === name && !this.pending.has(key) && !key.startsWith('rate:')) this.pending.set(key, { owner: name, value: Number.NaN });
-    }
+    this.reported.add(name);
   }
 
   /**
@@ -170,11 +168,16 @@ export class Store {
         this.series.delete(key);
       } else if (fresh !== undefined) {
         entry.ring.push(fresh.value);
+      } else if (this.reported.has(entry.owner) || this.statuses.get(entry.owner)?.problem) {
+        // Its collector reported without it (a destination that left the top
+        // list), or failed: a gap, not the old value.
+        entry.ring.push(Number.NaN);
       } else {
-        entry.ring.push(this.statuses.get(entry.owner)?.problem ? Number.NaN : entry.ring.last());
+        entry.ring.push(entry.ring.last());
       }
     }
     this.pending.clear();
+    this.reported.clear();
     this.tickCount++;
     for (const listener of this.listeners) listener();
   }
