@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       const s = await sample();
       const total = Object.values(s.value.states).reduce((a, b) => a + b, 0);
       const results = [
-        await measure('nettriage sample, --netns (3 process starts)', sample),
+        await measure('nettriage sample, --netns (2 process starts)', sample),
         await measure('ss -tan (full dump, command only)', fullDump),
         await measure('ss -tan + parse (what a naive collector costs)', fullDumpParsed),
       ];

@@ -1,4 +1,4 @@
-import { CollectorProblem, asProblem } from '../src/problems.js';
+import { CollectorProblem } from '../src/problems.js';
 import type { Collector, Parsed } from './types.js';
 
 /** Counter name as nstat prints it (`TcpRetransSegs`, `TcpExtListenOverflows`, `Udp6RcvbufErrors`) -> value. */
@@ -114,18 +114,9 @@ export function createKernelCounterCollector(): Collector<KernelCountersSample> 
     counters: (v) => v.values,
     async sample(ctx) {
       const atMs = Date.now();
-      const texts = await Promise.all(
-        COUNTER_FILES.map(async (file) => {
-          try {
-            return await ctx.io.readProcNet(file, ctx.timeoutMs);
-          } catch (error) {
-            // snmp6 is absent with IPv6 disabled; netstat on very old kernels.
-            if (file !== 'snmp' && asProblem(error).kind === 'absent') return '';
-            throw error;
-          }
-        }),
-      );
-      const parsed = parseKernelCounters(texts.join('\n'));
+      // snmp6 is absent with IPv6 disabled, netstat on very old kernels.
+      const files = await ctx.io.readProcNetFiles(COUNTER_FILES, ['snmp'], ctx.timeoutMs);
+      const parsed = parseKernelCounters([...files.values()].join('\n'));
       if (parsed.value.size === 0) throw new CollectorProblem('unparseable', 'no counters in /proc/net/snmp');
       return { ...parsed, value: { total: parsed.value.size, values: parsed.value }, atMs };
     },

@@ -90,16 +90,6 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
   let ssMissing = false;
   const readLimits = createTcpLimitsReader();
 
-  const readOptional = async (ctx: SampleContext, file: string): Promise<string | undefined> => {
-    try {
-      return await ctx.io.readProcNet(file, ctx.timeoutMs);
-    } catch (error) {
-      // sockstat6 is absent when IPv6 is disabled: no IPv6 sockets, not an error.
-      if (asProblem(error).kind === 'absent') return undefined;
-      throw error;
-    }
-  };
-
   return {
     name: 'sockets',
     everyTicks: 1,
@@ -109,12 +99,13 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
       const atMs = Date.now();
       const { portRange, ...limits } = await readLimits(ctx, notes);
       const useProc = ssMissing || isFixtureProc(ctx.io.roots);
-      const [sock4Text, sock6Text, dump] = await Promise.all([
-        ctx.io.readProcNet('sockstat', ctx.timeoutMs),
-        readOptional(ctx, 'sockstat6'),
+      // sockstat6 is absent when IPv6 is disabled: no IPv6 sockets, not an error.
+      const [files, dump] = await Promise.all([
+        ctx.io.readProcNetFiles(['sockstat', 'sockstat6'], ['sockstat'], ctx.timeoutMs),
         useProc ? undefined : runSs(ctx),
       ]);
-      const sock4 = parseSockstat(sock4Text);
+      const sock4 = parseSockstat(files.get('sockstat') ?? '');
+      const sock6Text = files.get('sockstat6');
       const sock6 = sock6Text === undefined ? undefined : parseSockstat(sock6Text);
       if (!sock4.value.TCP) throw new CollectorProblem('unparseable', 'no TCP line in /proc/net/sockstat');
       let skippedLines = sock4.skippedLines + (sock6?.skippedLines ?? 0);
@@ -143,8 +134,9 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
         ssMissing = true;
         notes.push('ss not found (install iproute2): counting from /proc/net/tcp, which reads every socket');
       }
-      const [tcp4, tcp6] = await Promise.all([readOptional(ctx, 'tcp'), readOptional(ctx, 'tcp6')]);
-      if (tcp4 === undefined) throw new CollectorProblem('absent', '/proc/net/tcp does not exist');
+      const tcpFiles = await ctx.io.readProcNetFiles(['tcp', 'tcp6'], ['tcp'], ctx.timeoutMs);
+      const tcp4 = tcpFiles.get('tcp') ?? '';
+      const tcp6 = tcpFiles.get('tcp6');
       const all = [parseProcNetTcp(tcp4), ...(tcp6 === undefined ? [] : [parseProcNetTcp(tcp6)])];
       skippedLines += all.reduce((n, p) => n + p.skippedLines, 0);
       const sockets = all.flatMap((p) => p.value);

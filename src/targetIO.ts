@@ -28,6 +28,11 @@ export interface TargetIO {
   readonly roots: Roots;
   /** A file under /proc/net of the target (`sockstat`, `snmp`, `stat/nf_conntrack`). */
   readProcNet(file: string, timeoutMs: number): Promise<string>;
+  /**
+   * Several files under /proc/net at once, by name; files that do not exist
+   * are left out, except `required` ones, whose absence is a problem.
+   */
+  readProcNetFiles(files: string[], required: string[], timeoutMs: number): Promise<Map<string, string>>;
   /** A file under /proc/sys as the target's network namespace sees it. */
   readProcSys(path: string, timeoutMs: number): Promise<string>;
   /** A file under /proc that is not namespace-dependent (`loadavg`, `PID/cmdline`). */
@@ -94,6 +99,36 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
           // `cat` started there is the only view of it.
           return catInTarget(`/proc/net/${file}`, timeoutMs);
       }
+    },
+    async readProcNetFiles(files, required, timeoutMs) {
+      const found = new Map<string, string>();
+      if (target.kind === 'netns') {
+        // One process for all of them (a tick reads several): tail -v labels each file.
+        const r = await run(['tail', '-v', '-n', '+1', ...files.map((f) => `/proc/net/${f}`)], { timeoutMs, okExitCodes: [1] });
+        const parts = r.stdout.split(/^==> \/proc\/net\/(.+) <==\n/m);
+        for (let i = 1; i + 1 < parts.length; i += 2) found.set(parts[i] ?? '', parts[i + 1] ?? '');
+      } else {
+        await Promise.all(
+          files.map(async (file) => {
+            try {
+              found.set(file, await this.readProcNet(file, timeoutMs));
+            } catch (error) {
+              if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+            }
+          }),
+        );
+      }
+      for (const file of required) {
+        if (found.has(file)) continue;
+        const where =
+          target.kind === 'host'
+            ? `${roots.procRoot}/net/${file}`
+            : target.kind === 'pid'
+              ? `${roots.procRoot}/${target.pid}/net/${file}`
+              : `/proc/net/${file} in ${targetLabel(target)}`;
+        throw new CollectorProblem('absent', `${where} does not exist`);
+      }
+      return found;
     },
     readProcSys(path, timeoutMs) {
       if (target.kind === 'host') return readFile(`${roots.procRoot}/sys/${path}`, 'utf8');
