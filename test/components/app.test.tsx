@@ -1,38 +1,18 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SocketStateSample } from '../../collectors/socketStates.js';
 import { socketSeries } from '../../collectors/socketStates.js';
-import { zeroStateCounts } from '../../collectors/tcpState.js';
 import { App } from '../../src/app.js';
 import { CollectorProblem } from '../../src/problems.js';
 import { Store } from '../../src/store.js';
-import { press } from '../helpers/ink.js';
+import { expectFrame, press } from '../helpers/ink.js';
+import { socketStateSample } from '../helpers/samples.js';
 
 const KEYS = { up: '\u001B[A', down: '\u001B[B', esc: '\u001B' };
 const tick = () => new Promise((r) => setTimeout(r, 20));
 
-/** Polls the last frame until it matches (React may need more than one turn to commit). */
-async function frameMatching(app: { lastFrame: () => string | undefined }, pattern: RegExp, timeoutMs = 1000): Promise<string> {
-  const until = Date.now() + timeoutMs;
-  let frame = app.lastFrame() ?? '';
-  while (!pattern.test(frame) && Date.now() < until) {
-    await tick();
-    frame = app.lastFrame() ?? '';
-  }
-  return frame;
-}
 
 function sample(states: Partial<Record<string, number>>, atMs = Date.now()) {
-  const value: SocketStateSample = {
-    states: { ...zeroStateCounts(), ...states },
-    udp: 3,
-    orphans: 0,
-    method: 'ss',
-    dumpedSockets: 4,
-    portRange: { low: 32768, high: 60999, reserved: 0, usable: 28232 },
-    limits: {},
-    unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] },
-  };
+  const value = socketStateSample(states, { udp: 3, dumpedSockets: 4, portRange: { low: 32768, high: 60999, reserved: 0, usable: 28232 } });
   return { value, atMs, skippedLines: 0, notes: [] };
 }
 
@@ -119,7 +99,7 @@ describe('dashboard screen', () => {
     await tick();
     expect(app.lastFrame()).toMatch(/CLOSE-WAIT\s+10/);
     await press(app, ' ');
-    const resumed = await frameMatching(app, /CLOSE-WAIT\s+99/);
+    const resumed = await expectFrame(app, /CLOSE-WAIT\s+99/);
     expect(resumed).not.toContain('PAUSED');
     expect(resumed).toMatch(/CLOSE-WAIT\s+99/);
   });

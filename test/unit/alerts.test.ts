@@ -4,12 +4,12 @@ import type { DestinationsSample } from '../../collectors/destinations.js';
 import type { NicsSample } from '../../collectors/nics.js';
 import type { OwnersSample } from '../../collectors/owners.js';
 import { type SocketStateSample, socketSeries } from '../../collectors/socketStates.js';
-import { zeroStateCounts } from '../../collectors/tcpState.js';
 import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { hysteresis } from '../../src/alerts/hysteresis.js';
 import { type Alert, defineRule } from '../../src/alerts/types.js';
 import { Store } from '../../src/store.js';
+import { socketStateSample } from '../helpers/samples.js';
 
 /** A store and an engine driven one synthetic second at a time. */
 function harness(config = defaultAlertConfig()) {
@@ -23,17 +23,11 @@ function harness(config = defaultAlertConfig()) {
   return {
     store,
     sockets(states: Partial<Record<string, number>>, extra: Partial<SocketStateSample> = {}) {
-      const value: SocketStateSample = {
-        states: { ...zeroStateCounts(), ...states },
-        udp: 0,
-        orphans: 0,
-        method: 'ss',
-        dumpedSockets: 0,
+      const value = socketStateSample(states, {
         portRange: { low: 40000, high: 40999, reserved: 0, usable: 1000 },
         limits: { maxOrphans: 1000, twReuse: 2, maxTwBuckets: 5000 },
-        unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] },
         ...extra,
-      };
+      });
       feed('sockets', value, socketSeries(value));
     },
     counters(values: Record<string, number>) {
