@@ -48,6 +48,12 @@ export function sourceStatus(store: Store, name: string): SourceStatusModel {
   return out;
 }
 
+/** 'bad' at or above `bad`, 'watch' at or above `watch`. */
+export function concernAt(value: number | undefined, watch: number, bad: number): Concern {
+  if (value === undefined) return 'none';
+  return value >= bad ? 'bad' : value >= watch ? 'watch' : 'none';
+}
+
 export function worst(...concerns: Concern[]): Concern {
   if (concerns.includes('bad')) return 'bad';
   if (concerns.includes('watch')) return 'watch';

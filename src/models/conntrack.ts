@@ -1,6 +1,6 @@
 import type { ConntrackSample } from '../../collectors/conntrack.js';
 import type { Store } from '../store.js';
-import { type Concern, SPARK_HISTORY, type SourceStatusModel, readCounter, sourceStatus } from './common.js';
+import { type Concern, SPARK_HISTORY, type SourceStatusModel, concernAt, readCounter, sourceStatus } from './common.js';
 
 /** Events that mean a connection was refused or a packet dropped for want of a table slot. */
 const LOSS_EVENTS = new Set(['insert_failed', 'drop', 'early_drop']);
@@ -29,13 +29,8 @@ export interface ConntrackPanelModel {
   status: SourceStatusModel;
 }
 
-/** netdata's thresholds: 90% of nf_conntrack_max is a warning, 95% critical. */
-export function fillConcern(fill: number | undefined): Concern {
-  if (fill === undefined) return 'none';
-  if (fill >= 0.9) return 'bad';
-  if (fill >= 0.75) return 'watch';
-  return 'none';
-}
+/** Panel colour: yellow from 75% of nf_conntrack_max, red from 90% (the alert rule warns at netdata's 90% / 95%). */
+export const fillConcern = (fill: number | undefined): Concern => concernAt(fill, 0.75, 0.9);
 
 export function buildConntrackPanel(store: Store, nowMs = Date.now()): ConntrackPanelModel {
   const sample = store.sample<ConntrackSample>('conntrack')?.value;

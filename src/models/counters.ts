@@ -1,6 +1,6 @@
 import type { Store } from '../store.js';
 import { rateKey } from '../store.js';
-import { type Concern, SPARK_HISTORY, type SourceStatusModel, movedRecently, readCounter, sourceStatus } from './common.js';
+import { type Concern, SPARK_HISTORY, type SourceStatusModel, concernAt, movedRecently, readCounter, sourceStatus } from './common.js';
 
 /** The counters an engineer checks first, in nstat's names, with what they mean when they move. */
 export const CURATED_COUNTERS: { name: string; label: string; alarming: boolean }[] = [
@@ -51,12 +51,7 @@ export interface CounterPanelModel {
 }
 
 /** Retransmits above 1% of segments sent deserve a look, above 5% are a problem. */
-export function retransConcern(percent: number | undefined): Concern {
-  if (percent === undefined) return 'none';
-  if (percent >= 5) return 'bad';
-  if (percent >= 1) return 'watch';
-  return 'none';
-}
+export const retransConcern = (percent: number | undefined): Concern => concernAt(percent, 1, 5);
 
 export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date.now()): CounterPanelModel {
   const states = store.counters('counters');
