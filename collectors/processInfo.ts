@@ -67,3 +67,42 @@ export function parsePasswd(text: string): Map<number, string> {
   }
   return users;
 }
+
+/** The fields of /proc/PID/stat that say how much CPU a process used and when it started. */
+export interface ProcStat {
+  /** utime + stime, in clock ticks (USER_HZ). */
+  cpuTicks: number;
+  /** cutime + cstime: CPU of children the process has waited for, in clock ticks. */
+  childCpuTicks: number;
+  /** Start time after boot, in clock ticks: with the pid, it names one process (PIDs are reused). */
+  startTicks: number;
+  ppid: number;
+}
+
+/**
+ * /proc/PID/stat. The command name (field 2) is in parentheses and may
+ * contain spaces and parentheses itself, so the fields are counted from the
+ * last ')'.
+ */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return undefined;
+  // Fields from 3 (state) on: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ... starttime(22)
+  const f = text.slice(close + 2).split(' ');
+  const n = (i: number) => Number(f[i]);
+  const [ppid, utime, stime, cutime, cstime, start] = [n(1), n(11), n(12), n(13), n(14), n(19)];
+  if (![ppid, utime, stime, cutime, cstime, start].every(Number.isFinite)) return undefined;
+  return { cpuTicks: utime + stime, childCpuTicks: cutime + cstime, startTicks: start, ppid };
+}
+
+/** Resident memory in bytes from /proc/PID/status (`VmRSS:  1234 kB`); absent for kernel threads. */
+export function parseStatusRssBytes(text: string): number | undefined {
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(text);
+  return m ? Number(m[1]) * 1024 : undefined;
+}
+
+/** Seconds since boot from /proc/uptime. */
+export function parseUptimeSec(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}

@@ -4,6 +4,7 @@ import type { SocketEntry } from '../../collectors/ssSockets.js';
 import type { TcpState } from '../../collectors/tcpState.js';
 import { asProblem } from '../problems.js';
 import type { TargetIO } from '../targetIO.js';
+import { ProcessCpu } from '../processCpu.js';
 import { type ProcessDetails, inspectProcesses } from './processes.js';
 
 export interface OwnerRow extends ProcessSockets {
@@ -57,6 +58,7 @@ export class DrillController implements DrillSource {
   private running: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly rssHistory = new Map<number, { t: number; rss: number }[]>();
+  private readonly cpu = new ProcessCpu();
 
   constructor(
     private readonly io: TargetIO,
@@ -93,6 +95,7 @@ export class DrillController implements DrillSource {
     this.state = undefined;
     this.data = undefined;
     this.rssHistory.clear();
+    this.cpu.clear();
     this.notify();
   }
 
@@ -114,7 +117,7 @@ export class DrillController implements DrillSource {
       const parsed = await querySockets(this.io, state, withOwners, this.options.timeoutMs);
       const grouped = groupByOwner(parsed.value);
       const pids = grouped.owners.slice(0, MAX_INSPECTED).map((o) => o.pid);
-      const details = await inspectProcesses(this.io.roots.procRoot, pids, this.options.refreshMs * 3);
+      const details = await inspectProcesses(this.io.roots.procRoot, pids, this.cpu);
       if (this.state !== state) return;
       const owners = grouped.owners
         // A process that exited between the query and the read disappears quietly.

@@ -1,6 +1,15 @@
 import { readFile, readdir } from 'node:fs/promises';
-import pidusage from 'pidusage';
-import { type ContainerRef, parseCgroup, parseOpenFilesLimit, parsePasswd, parseStatusUid } from '../../collectors/processInfo.js';
+import {
+  type ContainerRef,
+  parseCgroup,
+  parseOpenFilesLimit,
+  parsePasswd,
+  parseProcStat,
+  parseStatusRssBytes,
+  parseStatusUid,
+  parseUptimeSec,
+} from '../../collectors/processInfo.js';
+import type { ProcessCpu } from '../processCpu.js';
 
 export interface ProcessDetails {
   pid: number;
@@ -14,6 +23,7 @@ export interface ProcessDetails {
   /** Soft RLIMIT_NOFILE. */
   fdLimit?: number;
   container?: ContainerRef;
+  /** Share of one core since the previous look (since the start on the first). */
   cpuPercent?: number;
   rssBytes?: number;
   /** The process exited between the socket query and this read. */
@@ -25,24 +35,23 @@ let users: Promise<Map<number, string>> | undefined;
 const readOptional = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
 /**
- * Everything the owners view shows about a process, from /proc, and CPU and
- * RSS for all of them in one pidusage call. pidusage keeps an open fd per PID
- * until `maxAgeMs` after its last use (its clear() drops the history but not
- * the fds), so `maxAgeMs` must be a few refreshes: PIDs that went away then
- * release their fd instead of piling up.
+ * Everything the owners view shows about a process, from /proc: each file is
+ * opened, read and closed, so processes that come and go leave no descriptor
+ * open behind them. CPU% comes from `cpu`, which remembers the last look.
  */
-export async function inspectProcesses(procRoot: string, pids: number[], maxAgeMs: number): Promise<Map<number, ProcessDetails>> {
+export async function inspectProcesses(procRoot: string, pids: number[], cpu: ProcessCpu): Promise<Map<number, ProcessDetails>> {
   users ??= readFile('/etc/passwd', 'utf8').then(parsePasswd, () => new Map());
-  const passwd = await users;
-  const usage: Record<number, { cpu: number; memory: number } | null> =
-    pids.length === 0 ? {} : await pidusage(pids, { maxage: maxAgeMs }).catch(() => ({}));
+  const [passwd, uptime] = await Promise.all([users, readOptional(`${procRoot}/uptime`)]);
+  const uptimeSec = uptime === undefined ? undefined : parseUptimeSec(uptime);
+  const atMs = Date.now();
   const details = await Promise.all(
     pids.map(async (pid): Promise<ProcessDetails> => {
       const base = `${procRoot}/${pid}`;
-      const [comm, cmdline, status, limits, cgroup, fds] = await Promise.all([
+      const [comm, cmdline, status, stat, limits, cgroup, fds] = await Promise.all([
         readOptional(`${base}/comm`),
         readOptional(`${base}/cmdline`),
         readOptional(`${base}/status`),
+        readOptional(`${base}/stat`),
         readOptional(`${base}/limits`),
         readOptional(`${base}/cgroup`),
         readdir(`${base}/fd`).then(
@@ -55,18 +64,19 @@ export async function inspectProcesses(procRoot: string, pids: number[], maxAgeM
       if (cmdline !== undefined && cmdline !== '') d.cmdline = cmdline.replace(/\0+$/, '').replace(/\0/g, ' ');
       const uid = status === undefined ? undefined : parseStatusUid(status);
       if (uid !== undefined) d.user = passwd.get(uid) ?? String(uid);
+      const rss = status === undefined ? undefined : parseStatusRssBytes(status);
+      if (rss !== undefined) d.rssBytes = rss;
       if (fds !== undefined) d.fds = fds;
       const limit = limits === undefined ? undefined : parseOpenFilesLimit(limits);
       if (limit !== undefined) d.fdLimit = limit;
       const container = cgroup === undefined ? undefined : parseCgroup(cgroup);
       if (container) d.container = container;
-      const u = usage[pid];
-      if (u) {
-        d.cpuPercent = u.cpu;
-        d.rssBytes = u.memory;
-      }
+      const parsedStat = stat === undefined ? undefined : parseProcStat(stat);
+      const percent = parsedStat === undefined ? undefined : cpu.percent(pid, parsedStat, atMs, uptimeSec);
+      if (percent !== undefined) d.cpuPercent = percent;
       return d;
     }),
   );
+  cpu.retain(new Set(pids));
   return new Map(details.map((d) => [d.pid, d]));
 }
