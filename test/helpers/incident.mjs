@@ -17,6 +17,13 @@ const num = (k, d) => (args[k] === undefined ? d : Number(args[k]));
 const host = args.host ?? '127.0.0.1';
 const keep = [];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// --ports=9100-9155 spreads a server over several ports (or a client over several
+// destinations, round-robin); without it, --port alone.
+const ports = () => {
+  const m = /^(\d+)-(\d+)$/.exec(args.ports ?? '');
+  if (!m) return [num('port', 9100)];
+  return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
+};
 
 function listen(options, port, backlog = 511) {
   return new Promise((resolve, reject) => {
@@ -72,12 +79,14 @@ async function states() {
 // connection open after the peer closed (a CLOSE-WAIT leak, as in an app that
 // never calls close()).
 async function serve() {
-  const server = await listen({ allowHalfOpen: args.halfOpen === 'true' }, num('port', 9100), num('backlog', 4096));
-  server.on('connection', (s) => {
-    keep.push(s);
-    s.on('error', () => {});
-  });
-  keep.push(server);
+  for (const port of ports()) {
+    const server = await listen({ allowHalfOpen: args.halfOpen === 'true' }, port, num('backlog', 4096));
+    server.on('connection', (s) => {
+      keep.push(s);
+      s.on('error', () => {});
+    });
+    keep.push(server);
+  }
 }
 
 // Opens N connections to --to:--port and holds them.
@@ -85,9 +94,10 @@ async function hold() {
   const to = args.to ?? host;
   const n = num('established', 1);
   const parallel = num('parallel', 200);
+  const targets = ports();
   for (let i = 0; i < n; i += parallel) {
     const batch = [];
-    for (let j = i; j < Math.min(n, i + parallel); j++) batch.push(connect(num('port', 9100), to));
+    for (let j = i; j < Math.min(n, i + parallel); j++) batch.push(connect(targets[j % targets.length], to));
     for (const s of await Promise.all(batch)) {
       s.on('error', () => {});
       keep.push(s);
@@ -98,17 +108,21 @@ async function hold() {
 // Opens and closes --count short connections (the client closes first, so
 // the client side ends in TIME-WAIT), --parallel at a time, for at most
 // --maxMs. With --forever it keeps going, one batch per --everyMs, until killed.
+// With --clientWaits the client waits for the server to close first (a slam
+// server), so TIME-WAIT lands on the server side instead.
 async function churn() {
   const to = args.to ?? host;
   const parallel = num('parallel', 50);
   const deadline = Date.now() + num('maxMs', 60_000);
+  const targets = ports();
+  let next = 0;
   let done = 0;
   let failed = 0;
   const one = () =>
     new Promise((resolve) => {
-      const s = net.connect({ host: to, port: num('port', 9100) });
+      const s = net.connect({ host: to, port: targets[next++ % targets.length] });
       s.once('connect', () => {
-        s.end();
+        if (args.clientWaits !== 'true') s.end();
         // A server that never closes (a leak) would hold us in FIN-WAIT-2 forever.
         setTimeout(() => s.destroy(), num('lingerMs', 100)).unref();
       });
@@ -187,12 +201,14 @@ async function dial() {
 // A server that closes every connection as soon as it is accepted: a client
 // that does not close its end is left in CLOSE-WAIT.
 async function slam() {
-  const server = await listen({}, num('port', 9100), num('backlog', 512));
-  server.on('connection', (s) => {
-    s.on('error', () => {});
-    s.end();
-  });
-  keep.push(server);
+  for (const port of ports()) {
+    const server = await listen({}, port, num('backlog', 512));
+    server.on('connection', (s) => {
+      s.on('error', () => {});
+      s.end();
+    });
+    keep.push(server);
+  }
 }
 
 const modes = { states, serve, hold, churn, closer, sink, send, dial, slam };

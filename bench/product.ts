@@ -1,0 +1,189 @@
+/**
+ * npm run bench: what nettriage costs the person who runs it — the process
+ * started from the command line and its children, on a real pty of 200x60
+ * and in --json mode — on this idle host and on a namespace of ~84,000 and
+ * ~100,000 sockets that the bench builds (and removes), next to the
+ * baselines of the same run: glances on the same pty, and the full
+ * `ss -tan` dump counted per state that nettriage exists to avoid. Prints
+ * one table and writes it to bench/results.md. Needs root (ip netns).
+ */
+import { execa } from 'execa';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { reapedChildrenSec, treeCpu, treeRssBytes } from './processTree.js';
+import { runOnPty } from './pty.js';
+import { SocketNamespace } from './sockets.js';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'dist/src/bin.js');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const WARMUP_MS = 5000;
+const SAMPLES = 30;
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'idle,84k,100k').split(',');
+const PTY = { columns: 200, rows: 60 };
+/** Text that appears once the first sample is on screen. */
+const FULL_FRAME_MARKER = 'ephemeral ports';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Row {
+  scenario: string;
+  what: string;
+  cpu?: { self: number; children: number };
+  bytesPerSec?: number;
+  rssMB?: number;
+  firstFrameMs?: number;
+  /** CPU ms per sample (--json) or per dump (baseline). */
+  perSampleMs?: number;
+  note?: string;
+}
+
+/** Samples a running tree for SECONDS after the warm-up: CPU as % of one core, the largest RSS seen. */
+async function watchTree(pid: () => number | undefined, bytes?: () => number) {
+  await sleep(WARMUP_MS);
+  const root = pid();
+  if (root === undefined) throw new Error('the program did not start');
+  const c0 = treeCpu(root);
+  const b0 = bytes?.() ?? 0;
+  const t0 = performance.now();
+  let rss = 0;
+  for (let s = 0; s < SECONDS; s++) {
+    await sleep(1000);
+    rss = Math.max(rss, treeRssBytes(root));
+  }
+  const c1 = treeCpu(root);
+  const elapsedSec = (performance.now() - t0) / 1000;
+  return {
+    cpu: { self: ((c1.selfSec - c0.selfSec) / elapsedSec) * 100, children: ((c1.childrenSec - c0.childrenSec) / elapsedSec) * 100 },
+    rssMB: rss / 1e6,
+    ...(bytes ? { bytesPerSec: (bytes() - b0) / elapsedSec } : {}),
+  };
+}
+
+async function onPty(scenario: string, what: string, command: string, marker?: string): Promise<Row> {
+  const run = runOnPty(command, { ...PTY, ...(marker ? { marker } : {}) });
+  try {
+    const watched = await watchTree(run.pid, run.bytes);
+    const first = run.markerAfterMs();
+    return { scenario, what, ...watched, ...(first !== undefined ? { firstFrameMs: first } : {}) };
+  } finally {
+    await run.stop();
+  }
+}
+
+async function jsonRunning(scenario: string, args: string[]): Promise<Row> {
+  const child = spawn(process.execPath, [BIN, '--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let lines = 0;
+  child.stdout.on('data', (d: Buffer) => {
+    for (const b of d) if (b === 10) lines++;
+  });
+  try {
+    const before = lines;
+    const watched = await watchTree(() => child.pid);
+    const samples = lines - before;
+    const cpuSec = ((watched.cpu.self + watched.cpu.children) / 100) * SECONDS;
+    return { scenario, what: `nettriage --json ${args.join(' ')}, 1 s`.trim(), cpu: watched.cpu, rssMB: watched.rssMB, perSampleMs: (cpuSec * 1000) / Math.max(1, samples) };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+/** Runs a command to completion and returns the CPU it and its children used (reaped: nothing escapes). */
+async function cpuOfCommand(file: string, args: string[]): Promise<{ cpuSec: number; stdout: string }> {
+  const before = reapedChildrenSec();
+  const r = await execa(file, args, { reject: false, maxBuffer: 1 << 30 });
+  if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
+  return { cpuSec: reapedChildrenSec() - before, stdout: typeof r.stdout === 'string' ? r.stdout : '' };
+}
+
+async function busy(scenario: string, ns: SocketNamespace, rows: Row[]): Promise<string> {
+  rows.push(await onPty(scenario, `nettriage --netns, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${process.execPath} ${BIN} --netns ${ns.name}`, FULL_FRAME_MARKER));
+  const json = await cpuOfCommand(process.execPath, [BIN, '--json', '--netns', ns.name, '--count', String(SAMPLES)]);
+  const jsonPerSample = (json.cpuSec * 1000) / SAMPLES;
+  rows.push({ scenario, what: `nettriage --json --netns --count ${SAMPLES} (startup included)`, perSampleMs: jsonPerSample, note: `${json.cpuSec.toFixed(2)} s in all` });
+  // The baseline: what a naive collector would do every second.
+  const dump = `nsenter --net=/run/netns/${ns.name} ss -tan | awk 'NR > 1 { n[$1]++ } END { for (s in n) printf "%s %d\\n", s, n[s] }'`;
+  let cpuSec = 0;
+  let states = '';
+  for (let i = 0; i < SAMPLES; i++) {
+    const r = await cpuOfCommand('sh', ['-c', dump]);
+    cpuSec += r.cpuSec;
+    states = r.stdout;
+  }
+  const dumpPerSample = (cpuSec * 1000) / SAMPLES;
+  rows.push({ scenario, what: `${SAMPLES} × ss -tan counted per state by awk`, perSampleMs: dumpPerSample, note: `${cpuSec.toFixed(2)} s in all; --json / dumps = ${(jsonPerSample / dumpPerSample).toFixed(2)}` });
+  return states
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '))
+    .sort((a, b) => Number(b[1]) - Number(a[1]))
+    .map(([s, n]) => `${s} ${Number(n).toLocaleString('en-US')}`)
+    .join(', ');
+}
+
+function table(rows: Row[]): string {
+  const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+  const lines = [
+    '| scenario | what runs | CPU, % of a core (self + children) | to the terminal, bytes/s | RSS, MB (max) | first full frame, ms | CPU per sample, ms | |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const cpu = r.cpu ? `${fmt(r.cpu.self + r.cpu.children, 2)} (${fmt(r.cpu.self, 2)} + ${fmt(r.cpu.children, 2)})` : '–';
+    lines.push(`| ${r.scenario} | ${r.what} | ${cpu} | ${fmt(r.bytesPerSec, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.firstFrameMs, 0)} | ${fmt(r.perSampleMs, 1)} | ${r.note ?? ''} |`);
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.error('bench: needs root to create a network namespace');
+    process.exit(2);
+  }
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  if (SCENARIOS.includes('idle')) {
+    rows.push(await onPty('idle host', `nettriage, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${process.execPath} ${BIN}`, FULL_FRAME_MARKER));
+    const glances = await execa('glances', ['--version'], { reject: false });
+    if (glances.exitCode === 0) rows.push(await onPty('idle host', `glances -t 1, ${PTY.columns}x${PTY.rows} pty`, 'glances -t 1'));
+    else notes.push('glances is not installed: no glances row (apt-get install glances).');
+    rows.push(await jsonRunning('idle host', []));
+  }
+  const wantsBusy = SCENARIOS.some((s) => s === '84k' || s === '100k');
+  if (wantsBusy) {
+    const ns = await SocketNamespace.create();
+    try {
+      await ns.startTimeWait(28_000);
+      await ns.addEstablished(28_000);
+      const at84 = await ns.settle({ inuse: 56_000, tw: 28_000 });
+      if (SCENARIOS.includes('84k')) {
+        const label = `${Math.round((at84.inuse + at84.tw) / 1000)}k sockets`;
+        notes.push(`${label}: ${await busy(label, ns, rows)}.`);
+      }
+      if (SCENARIOS.includes('100k')) {
+        await ns.addEstablished(8_000, 9400);
+        const at100 = await ns.settle({ inuse: 72_000, tw: 28_000 });
+        const label = `${Math.round((at100.inuse + at100.tw) / 1000)}k sockets`;
+        notes.push(`${label}: ${await busy(label, ns, rows)}.`);
+      }
+    } finally {
+      await ns.destroy();
+    }
+  }
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
+  const text = [
+    `nettriage ${version} on Linux ${release()}, ${cpus().length} CPUs, Node ${process.version}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    `CPU: user + system time of the process and its children (reaped and live), over ${SECONDS} s after a ${WARMUP_MS / 1000} s warm-up; RSS: the whole process tree, largest of one reading a second.`,
+    '',
+    table(rows),
+    '',
+    ...notes.map((n) => `- ${n}`),
+  ].join('\n');
+  console.log(text);
+  writeFileSync(join(ROOT, 'bench/results.md'), `# npm run bench — latest results\n\n${text}\n\nReproduce: \`sudo npm run bench\` (BENCH_SECONDS=30, BENCH_SCENARIOS=idle,84k,100k).\n`);
+}
+
+await main();
