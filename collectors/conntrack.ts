@@ -71,7 +71,7 @@ export interface ConntrackSample {
   max: number;
   /** count / max, 0..1. */
   fill: number;
-  /** Where the count and stats came from. */
+  /** Where the event counters came from. */
   source: 'conntrack' | 'procfs';
   /** Per-CPU event counters summed: insert_failed, drop, early_drop, invalid, ... */
   stats: Map<string, bigint>;
@@ -83,29 +83,48 @@ const NOT_LOADED = new CollectorProblem(
   'nothing to exhaust; it loads with the first NAT or conntrack firewall rule',
 );
 
+const MAX = 'net/netfilter/nf_conntrack_max';
+const COUNT = 'net/netfilter/nf_conntrack_count';
+/** nf_conntrack_max is global and rarely changes (inside a namespace each read is a process start). */
+const MAX_EVERY_TICKS = 30;
+/** `conntrack -S`, where the kernel has no /proc/net/stat/nf_conntrack, is a process start too. */
+const BINARY_EVERY_TICKS = 10;
+
 /**
- * Entries against the limit, and the kernel's conntrack event counters.
- * `conntrack -C`/`-S` (conntrack-tools) when the binary exists, else the
- * /proc files, which need no process start. The count is per network
- * namespace; nf_conntrack_max is global (read-only inside a child namespace).
+ * Entries against the limit, and the kernel's conntrack event counters, from
+ * /proc/net/stat/nf_conntrack: its `entries` column is the namespace's count,
+ * the other columns the per-CPU events — a plain file read each tick.
+ * nf_conntrack_max is read every 30 ticks. Only a kernel built without that
+ * file costs more: the count from the sysctl, and `conntrack -S`
+ * (conntrack-tools) every 10 ticks for the events.
  */
 export function createConntrackCollector(): Collector<ConntrackSample> {
-  let haveBinary: boolean | undefined;
+  let max: number | undefined;
+  let maxTick = -Infinity;
+  let binary: { tick: number; stats: Parsed<Map<string, bigint>> } | undefined;
+  let haveBinary = true;
 
-  const viaBinary = async (io: TargetIO, timeoutMs: number) => {
-    const [count, stats] = await Promise.all([
-      io.run(['conntrack', '-C'], { timeoutMs }),
-      io.run(['conntrack', '-S'], { timeoutMs }),
-    ]);
-    return { count: parseSingleInteger(count.stdout), stats: parseConntrackS(stats.stdout) };
+  const readMax = async (ctx: SampleContext) => {
+    if (max !== undefined && ctx.tick - maxTick < MAX_EVERY_TICKS) return max;
+    maxTick = ctx.tick;
+    const text = (await ctx.io.readProcSysFiles([MAX], ctx.timeoutMs)).get(MAX);
+    if (text === undefined) throw NOT_LOADED;
+    max = parseSingleInteger(text);
+    return max;
   };
 
-  const viaProc = async (io: TargetIO, timeoutMs: number) => {
-    const [count, stats] = await Promise.all([
-      io.readProcSys('net/netfilter/nf_conntrack_count', timeoutMs),
-      io.readProcNet('stat/nf_conntrack', timeoutMs).catch(() => ''),
-    ]);
-    return { count: parseSingleInteger(count), stats: parseConntrackStatTable(stats) };
+  const binaryStats = async (io: TargetIO, tick: number, timeoutMs: number, notes: string[]): Promise<Parsed<Map<string, bigint>> | undefined> => {
+    if (!haveBinary || isFixtureProc(io.roots)) return undefined;
+    if (binary && tick - binary.tick < BINARY_EVERY_TICKS) return binary.stats;
+    try {
+      binary = { tick, stats: parseConntrackS((await io.run(['conntrack', '-S'], { timeoutMs })).stdout) };
+      return binary.stats;
+    } catch (error) {
+      const problem = asProblem(error);
+      if (problem.kind === 'missing-tool') haveBinary = false;
+      else notes.push(`conntrack -S failed (${problem.message})`);
+      return undefined;
+    }
   };
 
   return {
@@ -114,42 +133,35 @@ export function createConntrackCollector(): Collector<ConntrackSample> {
     counters: (v) => v.stats,
     async sample(ctx: SampleContext) {
       const atMs = Date.now();
-      let maxText: string;
-      try {
-        maxText = await ctx.io.readProcSys('net/netfilter/nf_conntrack_max', ctx.timeoutMs);
-      } catch (error) {
-        throw asProblem(error).kind === 'absent' ? NOT_LOADED : error;
-      }
       const notes: string[] = [];
-      let read: Awaited<ReturnType<typeof viaProc>> | undefined;
+      const statText = (await ctx.io.readProcNetFiles(['stat/nf_conntrack'], [], ctx.timeoutMs)).get('stat/nf_conntrack');
+      // Without the module there is no stat file either: no process start to find that out.
+      if (statText === undefined && max === undefined && ctx.tick - maxTick < MAX_EVERY_TICKS) throw NOT_LOADED;
+      const limit = await readMax(ctx);
+      let count: number | undefined;
+      let stats: Parsed<Map<string, bigint>> | undefined;
       let source: ConntrackSample['source'] = 'procfs';
-      // A fixture tree is read as files only: the binary would report this host.
-      if (haveBinary !== false && !isFixtureProc(ctx.io.roots)) {
-        try {
-          read = await viaBinary(ctx.io, ctx.timeoutMs);
-          haveBinary = true;
-          source = 'conntrack';
-        } catch (error) {
-          const problem = asProblem(error);
-          if (problem.kind === 'missing-tool') haveBinary = false;
-          else notes.push(`conntrack -C/-S failed (${problem.message}); read /proc instead`);
-        }
+      if (statText !== undefined) {
+        stats = parseConntrackStatTable(statText);
+        const entries = stats.value.get('entries');
+        if (entries !== undefined) count = Number(entries);
       }
-      if (!read) {
-        try {
-          read = await viaProc(ctx.io, ctx.timeoutMs);
-        } catch (error) {
-          throw asProblem(error).kind === 'absent' ? NOT_LOADED : error;
-        }
+      if (count === undefined) {
+        const text = (await ctx.io.readProcSysFiles([COUNT], ctx.timeoutMs)).get(COUNT);
+        if (text === undefined) throw NOT_LOADED;
+        count = parseSingleInteger(text);
       }
-      const max = parseSingleInteger(maxText);
-      if (read.count === undefined || max === undefined || max <= 0) {
+      if (!stats) {
+        stats = await binaryStats(ctx.io, ctx.tick, ctx.timeoutMs, notes);
+        if (stats) source = 'conntrack';
+      }
+      if (count === undefined || limit === undefined || limit <= 0) {
         throw new CollectorProblem('unparseable', 'conntrack count or nf_conntrack_max is not a number');
       }
       return {
-        value: { count: read.count, max, fill: read.count / max, source, stats: read.stats.value },
-        skippedLines: read.stats.skippedLines,
-        notes: [...notes, ...read.stats.notes],
+        value: { count, max: limit, fill: count / limit, source, stats: stats?.value ?? new Map() },
+        skippedLines: stats?.skippedLines ?? 0,
+        notes: [...notes, ...(stats?.notes ?? [])],
         atMs,
       };
     },

@@ -70,7 +70,7 @@ export function createDestinationsCollector(shouldRun: () => { run: boolean; ran
       const gate = shouldRun();
       if (!gate.run) return { value: { top: [], scanned: 0 }, skippedLines: 0, notes: [], atMs };
       try {
-        const r = await ctx.io.run(['ss', '-tan', 'exclude', 'listening'], { timeoutMs: ctx.timeoutMs });
+        const r = await ctx.io.run(['ss', '-tan', 'exclude', 'listening'], { timeoutMs: ctx.timeoutMs, lane: 'bulk' });
         const parsed = parseSsSockets(r.stdout);
         return {
           value: { top: groupByDestination(parsed.value, gate.range).slice(0, 10), scanned: parsed.value.length },

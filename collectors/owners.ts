@@ -11,7 +11,7 @@ import type { Collector, Parsed } from './types.js';
  * demand, only for the state asked about, never every tick.
  */
 export async function querySockets(io: TargetIO, state: TcpState, withOwners: boolean, timeoutMs: number): Promise<Parsed<SocketEntry[]>> {
-  const r = await io.run(['ss', withOwners ? '-tanpo' : '-tano', 'state', SS_STATE_FILTER[state]], { timeoutMs });
+  const r = await io.run(['ss', withOwners ? '-tanpo' : '-tano', 'state', SS_STATE_FILTER[state]], { timeoutMs, lane: 'bulk' });
   return parseSsSockets(r.stdout, state);
 }
 

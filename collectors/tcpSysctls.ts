@@ -17,9 +17,17 @@ const EVERY_TICKS = 30;
 
 const integer = (text: string): number | undefined => (/^\s*\d+\s*$/.test(text) ? Number(text) : undefined);
 
+const FILES = {
+  range: 'net/ipv4/ip_local_port_range',
+  reserved: 'net/ipv4/ip_local_reserved_ports',
+  orphans: 'net/ipv4/tcp_max_orphans',
+  buckets: 'net/ipv4/tcp_max_tw_buckets',
+  reuse: 'net/ipv4/tcp_tw_reuse',
+};
+
 /**
- * Reads the limits every 30 ticks (they rarely change, and inside a named
- * namespace each read is a process start) and keeps the last good values.
+ * Reads the limits every 30 ticks (they rarely change, and inside a
+ * namespace the read is a process start) and keeps the last good values.
  */
 export function createTcpLimitsReader(): (ctx: SampleContext, notes: string[]) => Promise<TcpLimits> {
   let limits: TcpLimits = {};
@@ -27,26 +35,24 @@ export function createTcpLimitsReader(): (ctx: SampleContext, notes: string[]) =
   return async (ctx, notes) => {
     if (ctx.tick - lastTick < EVERY_TICKS) return limits;
     lastTick = ctx.tick;
-    const read = (path: string) => ctx.io.readProcSys(`net/ipv4/${path}`, ctx.timeoutMs);
-    const [range, reserved, orphans, buckets, reuse] = await Promise.allSettled([
-      read('ip_local_port_range'),
-      read('ip_local_reserved_ports'),
-      read('tcp_max_orphans'),
-      read('tcp_max_tw_buckets'),
-      read('tcp_tw_reuse'),
-    ]);
-    const text = (r: PromiseSettledResult<string>) => (r.status === 'fulfilled' ? r.value : undefined);
+    let files: Map<string, string>;
+    try {
+      files = await ctx.io.readProcSysFiles(Object.values(FILES), ctx.timeoutMs);
+    } catch (error) {
+      notes.push(`TCP limits unknown: ${asProblem(error).message}`);
+      return limits;
+    }
     const next: TcpLimits = { ...limits };
-    const portRange = parsePortRange(text(range) ?? '', text(reserved) ?? '');
+    const portRange = parsePortRange(files.get(FILES.range) ?? '', files.get(FILES.reserved) ?? '');
     if (portRange) next.portRange = portRange;
-    else if (range.status === 'rejected') notes.push(`ephemeral port range unknown: ${asProblem(range.reason).message}`);
-    const set = (key: 'maxOrphans' | 'maxTwBuckets' | 'twReuse', r: PromiseSettledResult<string>) => {
-      const v = integer(text(r) ?? '');
+    else if (!files.has(FILES.range)) notes.push('ephemeral port range unknown: net.ipv4.ip_local_port_range is not readable');
+    const set = (key: 'maxOrphans' | 'maxTwBuckets' | 'twReuse', file: string) => {
+      const v = integer(files.get(file) ?? '');
       if (v !== undefined) next[key] = v;
     };
-    set('maxOrphans', orphans);
-    set('maxTwBuckets', buckets);
-    set('twReuse', reuse);
+    set('maxOrphans', FILES.orphans);
+    set('maxTwBuckets', FILES.buckets);
+    set('twReuse', FILES.reuse);
     limits = next;
     return limits;
   };

@@ -22,13 +22,16 @@ export function packageVersion(): string {
 
 /** `--json`: one sample per tick on stdout, no screen. Ends after --count, on a closed pipe, or a signal. */
 async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
-  const { store, scheduler, alerts } = createRuntime(options, alertConfig);
+  const runtime = createRuntime(options, alertConfig);
+  const { store, scheduler, alerts } = runtime;
   return new Promise<number>((resolve) => {
     let written = 0;
+    let finished = false;
     const finish = (code: number) => {
-      scheduler.stop();
+      if (finished) return;
+      finished = true;
       unsubscribe();
-      resolve(code);
+      void runtime.close().then(() => resolve(code));
     };
     process.stdout.on('error', () => finish(0)); // `| head` closed the pipe
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
@@ -54,17 +57,16 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     import('./app.js'),
     import('./terminal.js'),
   ]);
-  const { store, scheduler, host, alerts, drill } = createRuntime(options, alertConfig);
+  const runtime = createRuntime(options, alertConfig);
+  const { store, scheduler, host, alerts, drill } = runtime;
   return new Promise<number>((resolve) => {
     let done = false;
     const shutdown = (code: number) => {
       if (done) return;
       done = true;
-      scheduler.stop();
-      drill.close();
       instance.unmount();
       session.restore();
-      resolve(code);
+      void runtime.close().then(() => resolve(code));
     };
     const session = enterFullScreen(process.stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
     const instance = render(

@@ -29,6 +29,10 @@ export interface Runtime {
   /** The latest alert evaluation, refreshed before anyone else hears of a tick. */
   alerts: () => AlertsState;
   drill: DrillController;
+  /** The processes the dashboard keeps running for the target (its shells). */
+  helperPids: () => number[];
+  /** Stops sampling and ends every process started for the target; waits for them (briefly). */
+  close(): Promise<void>;
 }
 
 /**
@@ -89,5 +93,17 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     current = engine.evaluate(store);
   });
   const drill = new DrillController(io, { refreshMs: DRILL_REFRESH_MS, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
-  return { store, scheduler, host: { host: hostname(), kernel: release() }, alerts: () => current, drill };
+  return {
+    store,
+    scheduler,
+    host: { host: hostname(), kernel: release() },
+    alerts: () => current,
+    drill,
+    helperPids: () => io.helperPids(),
+    async close() {
+      scheduler.stop();
+      drill.close();
+      await io.close();
+    },
+  };
 }

@@ -1,21 +1,26 @@
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
-import { CollectorProblem, firstLine, missingToolProblem } from './problems.js';
+import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './problems.js';
 import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './target.js';
+import { ShellGone, type ShellResult, TargetShell } from './targetShell.js';
+
+/**
+ * Which shell runs a command. `tick`: the cheap, every-tick commands (ss of
+ * the unusual states, ip link), which must never wait behind `bulk`: the
+ * expensive on-demand dumps (owners, destinations, drill-down, ethtool),
+ * which may take a second on a busy host.
+ */
+export type Lane = 'tick' | 'bulk';
 
 export interface RunOptions {
   timeoutMs: number;
   /** Exit codes that are not a failure (e.g. ethtool's 94 for "not supported"). */
   okExitCodes?: number[];
+  lane?: Lane;
+  /** Output beyond this is a problem ("output too large"), not a buffer. */
+  maxBytes?: number;
 }
 
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-  /** Wall time of the child, for cost accounting. */
-  durationMs: number;
-}
+export type RunResult = ShellResult;
 
 /**
  * The only way collectors reach the system. Every /proc and /sys path goes
@@ -33,107 +38,117 @@ export interface TargetIO {
    * are left out, except `required` ones, whose absence is a problem.
    */
   readProcNetFiles(files: string[], required: string[], timeoutMs: number): Promise<Map<string, string>>;
-  /** A file under /proc/sys as the target's network namespace sees it. */
-  readProcSys(path: string, timeoutMs: number): Promise<string>;
+  /** Files under /proc/sys as the target's network namespace sees them, by path (`net/ipv4/tcp_tw_reuse`); absent ones are left out. */
+  readProcSysFiles(paths: string[], timeoutMs: number): Promise<Map<string, string>>;
   /** A file under /proc that is not namespace-dependent (`loadavg`, `PID/cmdline`). */
   readProc(path: string): Promise<string>;
   /** A file under /sys (host target only: sysfs shows the namespace that mounted it). */
   readSys(path: string): Promise<string>;
   /** Runs a command inside the target's network namespace. */
   run(argv: string[], options: RunOptions): Promise<RunResult>;
+  /** The processes this target keeps running (its shells): what watching costs, beside ourselves. */
+  helperPids(): number[];
+  /** Ends the shells and what they run; resolves once they are gone (at most `waitMs`). */
+  close(waitMs?: number): Promise<void>;
 }
 
-const MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
-
+/**
+ * One shell per lane, started on first use: on the host a plain `sh`, in a
+ * namespace an `sh` that `nsenter` put there. The tick shell's PID anchors
+ * the namespace for file reads: /proc/PID/net/* of a process inside it is
+ * that namespace's, read with no process start at all.
+ */
 export function createTargetIO(target: Target, roots: Roots): TargetIO {
-  const prefix = netnsCommandPrefix(target, roots);
+  // /bin/sh by path: it is there on every POSIX system, whatever PATH holds.
+  const shellArgv = [...netnsCommandPrefix(target, roots), '/bin/sh'];
+  const shells: Record<Lane, TargetShell> = { tick: new TargetShell(shellArgv), bulk: new TargetShell(shellArgv) };
+
+  const translate = (error: unknown): CollectorProblem =>
+    error instanceof ShellGone ? shellProblem(target, roots, error) : asProblem(error);
 
   const run = async (argv: string[], options: RunOptions): Promise<RunResult> => {
-    const full = [...prefix, ...argv];
     const tool = argv[0] ?? '';
-    const started = performance.now();
-    const result = await execa(full[0]!, full.slice(1), {
-      reject: false,
-      timeout: options.timeoutMs,
-      maxBuffer: MAX_OUTPUT_BYTES,
-      stdin: 'ignore',
-      stripFinalNewline: false,
-      env: { LC_ALL: 'C' },
-    });
-    const durationMs = performance.now() - started;
-    const stdout = typeof result.stdout === 'string' ? result.stdout : '';
-    const stderr = typeof result.stderr === 'string' ? result.stderr : '';
-    if (result.timedOut) {
-      throw new CollectorProblem(
-        'timeout',
-        `${tool} did not answer within ${(options.timeoutMs / 1000).toFixed(1)} s`,
-        'the host may be overloaded; the last good sample is kept',
-      );
+    let result: RunResult;
+    try {
+      result = await shells[options.lane ?? 'tick'].run(argv, options);
+    } catch (error) {
+      throw translate(error);
     }
-    const spawnCode = (result as { code?: string }).code;
-    if (spawnCode === 'ENOENT') throw missingToolProblem(full[0]!);
-    if (result.isMaxBuffer) {
-      throw new CollectorProblem('failed', `${tool} printed more than ${MAX_OUTPUT_BYTES >> 20} MiB`);
+    if (result.exitCode !== 0 && !(options.okExitCodes ?? []).includes(result.exitCode)) {
+      throw commandProblem(target, tool, result.exitCode, result.stderr);
     }
-    const exitCode = result.exitCode ?? -1;
-    if (exitCode !== 0 && !(options.okExitCodes ?? []).includes(exitCode)) {
-      throw commandProblem(target, roots, tool, exitCode, stderr);
-    }
-    return { stdout, stderr, exitCode, durationMs };
+    return result;
   };
 
-  const catInTarget = async (path: string, timeoutMs: number): Promise<string> =>
-    (await run(['cat', path], { timeoutMs })).stdout;
+  /** Where the target's /proc/net is: ours on the host, the tick shell's in a namespace. */
+  const procNetDir = async (timeoutMs: number): Promise<string> => {
+    if (target.kind === 'host') return `${roots.procRoot}/net`;
+    let pid = shells.tick.pid;
+    if (pid === undefined) {
+      try {
+        await shells.tick.run(['true'], { timeoutMs });
+      } catch (error) {
+        throw translate(error);
+      }
+      pid = shells.tick.pid;
+    }
+    if (pid === undefined) throw new CollectorProblem('failed', `no process of ours lives in ${targetLabel(target)}`);
+    return `/proc/${pid}/net`;
+  };
+
+  const readProcNetFiles = async (files: string[], required: string[], timeoutMs: number): Promise<Map<string, string>> => {
+    const dir = await procNetDir(timeoutMs);
+    const found = new Map<string, string>();
+    await Promise.all(
+      files.map(async (file) => {
+        try {
+          found.set(file, await readFile(`${dir}/${file}`, 'utf8'));
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asProblem(error);
+        }
+      }),
+    );
+    for (const file of required) {
+      if (found.has(file)) continue;
+      const where = target.kind === 'host' ? `${dir}/${file}` : `/proc/net/${file} in ${targetLabel(target)}`;
+      throw new CollectorProblem('absent', `${where} does not exist`);
+    }
+    return found;
+  };
 
   return {
     target,
     roots,
-    readProcNet(file, timeoutMs) {
-      switch (target.kind) {
-        case 'host':
-          return readFile(`${roots.procRoot}/net/${file}`, 'utf8');
-        case 'pid':
-          return readFile(`${roots.procRoot}/${target.pid}/net/${file}`, 'utf8');
-        case 'netns':
-          // No process of ours lives in a named namespace: /proc/self/net of a
-          // `cat` started there is the only view of it.
-          return catInTarget(`/proc/net/${file}`, timeoutMs);
-      }
+    async readProcNet(file, timeoutMs) {
+      return (await readProcNetFiles([file], [file], timeoutMs)).get(file) ?? '';
     },
-    async readProcNetFiles(files, required, timeoutMs) {
+    readProcNetFiles,
+    async readProcSysFiles(paths, timeoutMs) {
       const found = new Map<string, string>();
-      if (target.kind === 'netns') {
-        // One process for all of them (a tick reads several): tail -v labels each file.
-        const r = await run(['tail', '-v', '-n', '+1', ...files.map((f) => `/proc/net/${f}`)], { timeoutMs, okExitCodes: [1] });
-        const parts = r.stdout.split(/^==> \/proc\/net\/(.+) <==\n/m);
-        for (let i = 1; i + 1 < parts.length; i += 2) found.set(parts[i] ?? '', parts[i + 1] ?? '');
-      } else {
+      if (target.kind === 'host') {
         await Promise.all(
-          files.map(async (file) => {
+          paths.map(async (path) => {
             try {
-              found.set(file, await this.readProcNet(file, timeoutMs));
+              found.set(path, await readFile(`${roots.procRoot}/sys/${path}`, 'utf8'));
             } catch (error) {
-              if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+              if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asProblem(error);
             }
           }),
         );
+        return found;
       }
-      for (const file of required) {
-        if (found.has(file)) continue;
-        const where =
-          target.kind === 'host'
-            ? `${roots.procRoot}/net/${file}`
-            : target.kind === 'pid'
-              ? `${roots.procRoot}/${target.pid}/net/${file}`
-              : `/proc/net/${file} in ${targetLabel(target)}`;
-        throw new CollectorProblem('absent', `${where} does not exist`);
+      // /proc/sys/net shows the namespace of the reader, not of /proc/PID: the shell reads them.
+      let read: Map<string, string>;
+      try {
+        read = await shells.tick.readFiles(
+          paths.map((p) => `/proc/sys/${p}`),
+          { timeoutMs },
+        );
+      } catch (error) {
+        throw translate(error);
       }
+      for (const [path, text] of read) found.set(path.slice('/proc/sys/'.length), text);
       return found;
-    },
-    readProcSys(path, timeoutMs) {
-      if (target.kind === 'host') return readFile(`${roots.procRoot}/sys/${path}`, 'utf8');
-      // /proc/sys/net shows the namespace of the reader, not of /proc/PID.
-      return catInTarget(`/proc/sys/${path}`, timeoutMs);
     },
     readProc(path) {
       return readFile(`${roots.procRoot}/${path}`, 'utf8');
@@ -142,32 +157,38 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
       return readFile(`${roots.sysRoot}/${path}`, 'utf8');
     },
     run,
+    helperPids() {
+      return [shells.tick.pid, shells.bulk.pid].filter((p): p is number => p !== undefined);
+    },
+    async close(waitMs = 500) {
+      await Promise.all([shells.tick.close(waitMs), shells.bulk.close(waitMs)]);
+    },
   };
 }
 
-function commandProblem(
-  target: Target,
-  roots: Roots,
-  tool: string,
-  exitCode: number,
-  stderr: string,
-): CollectorProblem {
-  const text = stderr.trim();
-  // nsenter reports a missing inner command as "failed to execute ss: No such file".
-  const notExecuted = /failed to execute ([^:\s]+): No such file/.exec(text);
-  if (exitCode === 127 && notExecuted?.[1]) return missingToolProblem(notExecuted[1]);
+/** The shell could not start or died: usually what `nsenter` said about the target. */
+function shellProblem(target: Target, roots: Roots, gone: ShellGone): CollectorProblem {
+  if (gone.missing) return missingToolProblem(gone.missing);
+  const text = gone.stderr;
   if (/Operation not permitted|Permission denied/i.test(text)) {
-    return new CollectorProblem(
-      'permission',
-      `${tool}: permission denied in ${targetLabel(target)}`,
-      'run as root to read another network namespace',
-    );
+    return new CollectorProblem('permission', `permission denied entering ${targetLabel(target)}`, 'run as root to read another network namespace');
   }
   if (target.kind === 'netns' && text.includes(`${roots.netnsRunDir}/${target.name}`)) {
     return new CollectorProblem('absent', `network namespace ${target.name} does not exist`, 'see `ip netns list`');
   }
-  if (target.kind === 'pid' && /nsenter: .*(No such process|No such file)/.test(text)) {
+  if (target.kind === 'pid' && /No such process|No such file/.test(text)) {
     return new CollectorProblem('absent', `process ${target.pid} no longer exists`, 'pick another PID in the container');
+  }
+  return new CollectorProblem('failed', `${gone.message}${text ? `: ${firstLine(text)}` : ''}`);
+}
+
+function commandProblem(target: Target, tool: string, exitCode: number, stderr: string): CollectorProblem {
+  const text = stderr.trim();
+  // sh says `sh: 1: ss: not found` (dash), `sh: line 1: ss: command not found` (bash), `sh: ss: not found` (busybox).
+  const notFound = /([\w.+-]+): (?:command )?not found/.exec(text);
+  if (exitCode === 127 && notFound?.[1]) return missingToolProblem(notFound[1]);
+  if (/Operation not permitted|Permission denied/i.test(text)) {
+    return new CollectorProblem('permission', `${tool}: permission denied in ${targetLabel(target)}`, 'run as root to read another network namespace');
   }
   return new CollectorProblem('failed', `${tool} exited with ${exitCode}${text ? `: ${firstLine(text)}` : ''}`);
 }
