@@ -172,12 +172,73 @@ export interface NicsSample {
 export const nicCounterKey = (nic: string, stat: string): string => `${nic}/${stat}`;
 
 /**
- * Standard statistics of every interface, every tick: `ip -d -s -s -j link`
- * in the target's namespace, or sysfs for a fixture tree or a host without
- * iproute2. Link speed comes from sysfs for the host's physical devices.
+ * One interface's row of /proc/net/dev. The kernel prints some columns as
+ * sums — drop is rx_dropped + rx_missed_errors, frame is the four receive
+ * framing errors, carrier the four transmit carrier errors — so only the
+ * exact columns are statistics by their own name; the sums say whether any
+ * of their parts moved.
+ */
+export interface DevRow {
+  exact: Map<string, bigint>;
+  /** Every error-like column, sums included: unchanged means none of the parts changed. */
+  errorColumns: string;
+}
+
+const DEV_COLUMNS = [
+  'rx_bytes', 'rx_packets', 'rx_errors', 'rx drop', 'rx_fifo_errors', 'rx frame', 'rx_compressed', 'multicast',
+  'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'tx_fifo_errors', 'collisions', 'tx carrier', 'tx_compressed',
+] as const;
+const DEV_ERROR_COLUMNS = new Set([2, 3, 4, 5, 10, 11, 12, 13, 14]);
+
+/** /proc/net/dev: two header lines, then `name: 16 numbers` per interface (names never contain ':'). */
+export function parseProcNetDev(text: string): Parsed<Map<string, DevRow>> {
+  const rows = new Map<string, DevRow>();
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    const colon = line.indexOf(':');
+    if (line.trim() === '' || line.includes('|')) continue;
+    const numbers = colon < 0 ? [] : line.slice(colon + 1).trim().split(/\s+/);
+    if (colon < 0 || numbers.length !== DEV_COLUMNS.length || !numbers.every((n) => /^\d+$/.test(n))) {
+      skipped++;
+      continue;
+    }
+    const exact = new Map<string, bigint>();
+    DEV_COLUMNS.forEach((name, i) => {
+      if (!name.includes(' ')) exact.set(name, BigInt(numbers[i] ?? 0));
+    });
+    rows.set(line.slice(0, colon).trim(), { exact, errorColumns: numbers.filter((_, i) => DEV_ERROR_COLUMNS.has(i)).join(' ') });
+  }
+  return { value: rows, skippedLines: skipped, notes: [] };
+}
+
+/** `ip -d link` details (kind, state, MTU, every error counter) are read again at least this often. */
+export const NIC_DETAILS_EVERY_TICKS = 10;
+
+/**
+ * Standard statistics of every interface. Every tick: /proc/net/dev of the
+ * target — a file read — for packets, bytes and whether any error counter
+ * moved. `ip -d -s -s -j link` (one process start) gives the details and
+ * each error counter by its name: at the first tick, every 10 ticks, and at
+ * once on a tick where an error column moved or an interface came or went,
+ * so the numbers of a NIC in trouble are never older than a tick. sysfs
+ * replaces both for a fixture tree or a host without iproute2. Link speed
+ * comes from sysfs for the host's physical devices.
  */
 export function createNicCollector(): Collector<NicsSample> {
   let ipMissing = false;
+  let details: { tick: number; interfaces: NicState[]; errorColumns: Map<string, string> } | undefined;
+
+  const readDev = async (io: TargetIO, timeoutMs: number): Promise<Parsed<Map<string, DevRow>> | undefined> => {
+    const text = (await io.readProcNetFiles(['dev'], [], timeoutMs)).get('dev');
+    return text === undefined ? undefined : parseProcNetDev(text);
+  };
+
+  const detailsAreCurrent = (tick: number, dev: Map<string, DevRow>): boolean => {
+    if (!details || tick - details.tick >= NIC_DETAILS_EVERY_TICKS || dev.size !== details.errorColumns.size) return false;
+    for (const [name, row] of dev) if (details.errorColumns.get(name) !== row.errorColumns) return false;
+    return true;
+  };
+
   return {
     name: 'nics',
     everyTicks: 1,
@@ -192,10 +253,19 @@ export function createNicCollector(): Collector<NicsSample> {
       const host = ctx.io.target.kind === 'host';
       const sysfsOnly = host && (ipMissing || ctx.io.roots.sysRoot !== '/sys');
       if (!sysfsOnly) {
+        const dev = await readDev(ctx.io, ctx.timeoutMs);
+        if (dev && details && detailsAreCurrent(ctx.tick, dev.value)) {
+          // Nothing but traffic moved: the last details, with this tick's exact counters.
+          const interfaces = details.interfaces.map((nic) => ({ ...nic, stats: new Map([...nic.stats, ...(dev.value.get(nic.name)?.exact ?? [])]) }));
+          return { value: { interfaces, source: 'ip' }, skippedLines: dev.skippedLines, notes: [], atMs };
+        }
         try {
           const r = await ctx.io.run(['ip', '-d', '-s', '-s', '-j', 'link', 'show'], { timeoutMs: ctx.timeoutMs });
           const parsed = parseIpLinkJson(r.stdout);
           if (host) await addHostSpeeds(ctx.io, parsed.value);
+          const errorColumns = new Map([...(dev?.value ?? [])].map(([name, row]) => [name, row.errorColumns]));
+          // Without /proc/net/dev (never seen on Linux) every tick asks ip.
+          details = dev ? { tick: ctx.tick, interfaces: parsed.value, errorColumns } : undefined;
           return { value: { interfaces: parsed.value, source: 'ip' }, skippedLines: parsed.skippedLines, notes: parsed.notes, atMs };
         } catch (error) {
           const problem = asProblem(error);

@@ -30,6 +30,12 @@ export interface Collector<T> {
   readonly name: string;
   /** Run every N scheduler ticks (1 = every tick). */
   readonly everyTicks: number;
+  /**
+   * Offset of the slow runs after the first (which is at tick 0): two
+   * collectors of the same cadence with different phases never start their
+   * processes in the same tick.
+   */
+  readonly phaseTicks?: number;
   sample(ctx: SampleContext): Promise<Sampled<T>>;
   /** The numbers of a sample that the store keeps history of, by series key. */
   series?(value: T): Record<string, number>;

@@ -72,7 +72,7 @@ export class Scheduler {
   /** One tick: start what is due, wait for it or for the deadline, then commit. */
   async runTick(): Promise<void> {
     const tick = this.tickNumber++;
-    const due = this.collectors.filter((c) => tick % c.everyTicks === 0 && !this.inFlight.has(c.name));
+    const due = this.collectors.filter((c) => isDue(c, tick) && !this.inFlight.has(c.name));
     const runs = due.map((c) => this.runOne(c, tick));
     const deadlineMs = Math.max(MIN_INTERVAL_MS, this.intervalMsValue * 0.9);
     let deadline: NodeJS.Timeout | undefined;
@@ -132,6 +132,11 @@ export class Scheduler {
       this.store.setRunning(collector.name, undefined);
     }
   }
+}
+
+/** At tick 0, then every `everyTicks` from `phaseTicks` on. */
+export function isDue(collector: Pick<Collector<unknown>, 'everyTicks' | 'phaseTicks'>, tick: number): boolean {
+  return tick === 0 || (tick - (collector.phaseTicks ?? 0)) % collector.everyTicks === 0;
 }
 
 export function clampInterval(intervalMs: number): number {

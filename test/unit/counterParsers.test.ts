@@ -3,7 +3,7 @@ import { parseConntrackS, parseConntrackStatTable, parseSingleInteger } from '..
 import { aggregateQueues, isErrorCounter, parseEthtoolInfo, parseEthtoolStats, queueKey } from '../../collectors/ethtool.js';
 import { icmpShiftNote, parseKernelCounters, parseNstat } from '../../collectors/kernelCounters.js';
 import { parseNetstatS } from '../../collectors/netstatS.js';
-import { parseIpLinkJson } from '../../collectors/nics.js';
+import { parseIpLinkJson, parseProcNetDev } from '../../collectors/nics.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 
 /** Every file of a real-world folder must have an expectation here: new fixtures can't slip by untested. */
@@ -294,5 +294,26 @@ describe('ip -d -s -s -j link', () => {
     const big = parseIpLinkJson('[{"ifname":"x","operstate":"UP","stats64":{"rx":{"bytes":18446744073709551615}}}]');
     expect(big.value[0]?.stats.get('rx_bytes')).toBe(18446744073709551615n);
     expect(parseIpLinkJson('Object "link" is unknown').notes[0]).toMatch(/not JSON/);
+  });
+});
+
+describe('/proc/net/dev', () => {
+  it('reads every interface of this machine, exact columns by their statistics name', () => {
+    const { value, skippedLines } = parseProcNetDev(readCaptured('proc-net-dev-kernel6.18.txt'));
+    expect(skippedLines).toBe(0);
+    expect([...value.keys()].sort()).toEqual(['eth0', 'ifb0', 'ifb1', 'lo']);
+    const lo = value.get('lo')!;
+    expect(lo.exact.get('rx_bytes')).toBe(lo.exact.get('tx_bytes'));
+    expect([...lo.exact.keys()]).toEqual(['rx_bytes', 'rx_packets', 'rx_errors', 'rx_fifo_errors', 'rx_compressed', 'multicast', 'tx_bytes', 'tx_packets', 'tx_errors', 'tx_dropped', 'tx_fifo_errors', 'collisions', 'tx_compressed']);
+  });
+
+  it('keeps the summed columns (drop, frame, carrier) out of the statistics but in the error signature', () => {
+    const header = 'Inter-|   Receive |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets errs drop fifo colls carrier compressed\n';
+    const row = (drop: number) => `  eth0: 100 2 0 ${drop} 0 0 0 0 300 4 0 0 0 0 0 0\n`;
+    const a = parseProcNetDev(header + row(0)).value.get('eth0')!;
+    const b = parseProcNetDev(header + row(7)).value.get('eth0')!;
+    expect(a.exact.has('rx_dropped')).toBe(false);
+    expect(a.errorColumns).not.toBe(b.errorColumns);
+    expect(parseProcNetDev(`${header}  eth1: 1 2 3\nnot a row\n`).skippedLines).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Collector } from '../../collectors/types.js';
 import { CollectorProblem } from '../../src/problems.js';
-import { Scheduler } from '../../src/scheduler.js';
+import { Scheduler, isDue } from '../../src/scheduler.js';
 import { Store } from '../../src/store.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
@@ -50,6 +50,12 @@ describe('Scheduler', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(store.status('hung').problem).toMatchObject({ kind: 'timeout' });
     expect(store.status('healthy').problem).toBeUndefined();
+  });
+
+  it('offsets a slow collector by its phase after the first run', () => {
+    const ticks = (c: { everyTicks: number; phaseTicks?: number }) => Array.from({ length: 26 }, (_, t) => t).filter((t) => isDue(c, t));
+    expect(ticks({ everyTicks: 10 })).toEqual([0, 10, 20]);
+    expect(ticks({ everyTicks: 10, phaseTicks: 5 })).toEqual([0, 5, 15, 25]);
   });
 
   it('runs slower collectors on their own cadence', async () => {
