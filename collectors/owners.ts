@@ -1,3 +1,4 @@
+import { CostCadence } from '../src/costCadence.js';
 import { asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
 import { type CountByEndpoint, endpointText } from './socketSummary.js';
@@ -87,14 +88,18 @@ export interface OwnersSample {
   byState: Partial<Record<TcpState, OwnersOfState & { atMs: number }>>;
 }
 
-export const OWNERS_EVERY_MS = 10_000;
+/** `ss -p` reads every /proc/PID/fd of the namespace: its pace follows its cost, at most 2% of a core. */
+const OWNERS_CADENCE = { minMs: 10_000, maxMs: 120_000, share: 0.02 };
 
 /**
  * Owners of the states the alerts ask about (CLOSE-WAIT while it climbs,
- * LISTEN while accept queues overflow), each refreshed at most every 10 s.
+ * LISTEN while accept queues overflow): each at most every 10 s, and less
+ * often when the query is expensive (a second of `ss -p` on a busy host
+ * waits 50 s before the next).
  */
 export function createOwnersCollector(wanted: () => TcpState[]): Collector<OwnersSample> {
   const byState: OwnersSample['byState'] = {};
+  const cadences = new Map<TcpState, CostCadence>();
   return {
     name: 'owners',
     everyTicks: 1,
@@ -103,10 +108,19 @@ export function createOwnersCollector(wanted: () => TcpState[]): Collector<Owner
       const notes: string[] = [];
       let skippedLines = 0;
       const want = new Set(wanted());
-      for (const state of Object.keys(byState) as TcpState[]) if (!want.has(state)) delete byState[state];
+      for (const state of Object.keys(byState) as TcpState[]) {
+        if (want.has(state)) continue;
+        delete byState[state];
+        cadences.delete(state);
+      }
       for (const state of want) {
-        const last = byState[state]?.atMs ?? 0;
-        if (atMs - last < OWNERS_EVERY_MS) continue;
+        let cadence = cadences.get(state);
+        if (!cadence) {
+          cadence = new CostCadence(OWNERS_CADENCE);
+          cadences.set(state, cadence);
+        }
+        if (!cadence.due(atMs)) continue;
+        const started = performance.now();
         try {
           const parsed = await querySockets(ctx.io, state, true, ctx.timeoutMs);
           skippedLines += parsed.skippedLines;
@@ -114,6 +128,7 @@ export function createOwnersCollector(wanted: () => TcpState[]): Collector<Owner
         } catch (error) {
           notes.push(`owners of ${state}: ${asProblem(error).message}`);
         }
+        cadence.ran(atMs, performance.now() - started);
       }
       return { value: { byState: { ...byState } }, skippedLines, notes, atMs };
     },

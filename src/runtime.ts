@@ -1,6 +1,6 @@
 import { hostname, release } from 'node:os';
 import { createConntrackCollector } from '../collectors/conntrack.js';
-import { createDestinationsCollector } from '../collectors/destinations.js';
+import { type DestinationsContext, createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector } from '../collectors/ethtool.js';
 import { createKernelCounterCollector } from '../collectors/kernelCounters.js';
 import type { NicsSample } from '../collectors/nics.js';
@@ -45,6 +45,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   const io = createTargetIO(options.target, options.roots);
   const store = new Store();
   const sockets = () => store.sample<SocketStateSample>('sockets')?.value;
+  let current: AlertsState = { alerts: [], disabled: [], watching: 0 };
   const param = (rule: string, key: string) => alertConfig[rule]?.params[key] ?? Number.POSITIVE_INFINITY;
 
   const ethtoolTargets = (): string[] => {
@@ -62,14 +63,17 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     if (recent || (s?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) wanted.push('LISTEN');
     return wanted;
   };
-  const destinationsGate = () => {
+  const destinationsContext = (): DestinationsContext => {
     const s = sockets();
-    const range = s?.portRange;
-    if (!s || !range) return { run: false };
-    const clientSide = Object.entries(s.states).reduce((n, [state, count]) => (state === 'LISTEN' ? n : n + count), 0);
-    // No destination can hold more ports than there are sockets.
-    const share = Math.min(param('ephemeral-port-exhaustion', 'warnShare'), param('ephemeral-port-exhaustion', 'clearShare'));
-    return { run: clientSide >= share * range.usable, range };
+    const clientSockets = s ? Object.entries(s.states).reduce((n, [state, count]) => (state === 'LISTEN' ? n : n + count), 0) : 0;
+    const warnShare = param('ephemeral-port-exhaustion', 'warnShare');
+    return {
+      ...(s?.portRange ? { range: s.portRange } : {}),
+      clientSockets,
+      watchShare: Math.min(warnShare, param('ephemeral-port-exhaustion', 'clearShare')),
+      warnShare,
+      alerting: current.alerts.some((a) => a.id === 'ephemeral-port-exhaustion'),
+    };
   };
 
   const collectors = [
@@ -79,7 +83,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     createNicCollector(),
     createEthtoolCollector(ethtoolTargets),
     createOwnersCollector(ownersWanted),
-    createDestinationsCollector(destinationsGate),
+    createDestinationsCollector(destinationsContext),
   ] as Collector<unknown>[];
   const scheduler = new Scheduler(collectors, io, store, {
     intervalMs: options.intervalMs,
@@ -87,7 +91,6 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   });
 
   const engine = new AlertEngine(alertConfig, options.target);
-  let current: AlertsState = { alerts: [], disabled: [], watching: 0 };
   // Subscribed first: every other listener sees this tick's alerts.
   store.subscribe(() => {
     current = engine.evaluate(store);

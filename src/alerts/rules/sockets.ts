@@ -1,4 +1,4 @@
-import { type Destination, type DestinationsSample, destinationKey } from '../../../collectors/destinations.js';
+import { type Destination, type DestinationsSample, destinationSeriesKey } from '../../../collectors/destinations.js';
 import type { OwnersSample } from '../../../collectors/owners.js';
 import { type SocketStateSample, stateSeriesKey } from '../../../collectors/socketStates.js';
 import { parseEndpoint } from '../../../collectors/ssSockets.js';
@@ -99,7 +99,7 @@ export const ephemeralPortExhaustion = defineRule({
         critClear: Math.min(ctx.params.critShare, (ctx.params.critShare + ctx.params.clearShare) / 2),
       });
       if (!severity) continue;
-      const growth = ctx.store.changePerMinute(`dest:${destinationKey(d)}`, 60_000, 5_000);
+      const growth = ctx.store.changePerMinute(destinationSeriesKey(d), 60_000, 5_000);
       const forecast =
         growth !== undefined && growth > 0 ? `, full in ~${Math.max(0, Math.round((range.usable - d.count) / growth))} min at +${formatRate(growth)}/min` : '';
       const tw = d.byState['TIME-WAIT'] ?? 0;
