@@ -88,14 +88,14 @@ export interface OwnersSample {
   byState: Partial<Record<TcpState, OwnersOfState & { atMs: number }>>;
 }
 
-/** `ss -p` reads every /proc/PID/fd of the namespace: its pace follows its cost, at most 2% of a core. */
-const OWNERS_CADENCE = { minMs: 10_000, maxMs: 120_000, share: 0.02 };
+/** `ss -p` reads every /proc/PID/fd of the namespace: its pace follows its cost, at most 1% of a core. */
+const OWNERS_CADENCE = { minMs: 10_000, maxMs: 120_000, share: 0.01 };
 
 /**
  * Owners of the states the alerts ask about (CLOSE-WAIT while it climbs,
  * LISTEN while accept queues overflow): each at most every 10 s, and less
  * often when the query is expensive (a second of `ss -p` on a busy host
- * waits 50 s before the next).
+ * waits 100 s before the next).
  */
 export function createOwnersCollector(wanted: () => TcpState[]): Collector<OwnersSample> {
   const byState: OwnersSample['byState'] = {};

@@ -86,9 +86,37 @@ export function socketSeries(sample: SocketStateSample): Record<string, number> 
 
 const UNUSUAL_STATES_ARGS = ['-tano', 'exclude', 'established', 'exclude', 'time-wait'];
 
+/** A namespace confirmed free of IPv6 TCP sockets is asked about IPv4 alone until this long after the check. */
+const IPV4_ONLY_RECHECK_MS = 60_000;
+
+/**
+ * ss asks the kernel once per address family, and each request walks the
+ * whole connection table (with 84,000 sockets, ~11 ms of kernel time each).
+ * A namespace that holds no IPv6 TCP socket — none hashed (sockstat6's
+ * inuse), none in a dump of both families — needs only the IPv4 walk. Both
+ * are asked again at least once a minute, which is as long as a closed IPv6
+ * connection's timewait socket can linger unseen in between.
+ */
+export class FamilyChoice {
+  private v4OnlySinceMs: number | undefined;
+
+  args(inuse6: number | undefined, nowMs: number): string[] {
+    const v4Only = (inuse6 ?? 0) === 0 && this.v4OnlySinceMs !== undefined && nowMs - this.v4OnlySinceMs < IPV4_ONLY_RECHECK_MS;
+    if (!v4Only) this.v4OnlySinceMs = undefined;
+    return v4Only ? ['-4', ...UNUSUAL_STATES_ARGS] : UNUSUAL_STATES_ARGS;
+  }
+
+  /** After a dump of both families: IPv4 alone from now on, if it held no IPv6 socket. */
+  sawBoth(sockets: SocketEntry[], inuse6: number | undefined, nowMs: number): void {
+    const v6 = (inuse6 ?? 0) > 0 || sockets.some((s) => s.local.address.includes(':'));
+    this.v4OnlySinceMs = v6 ? undefined : nowMs;
+  }
+}
+
 export function createSocketStateCollector(): Collector<SocketStateSample> {
   let ssMissing = false;
   const readLimits = createTcpLimitsReader();
+  const families = new FamilyChoice();
 
   return {
     name: 'sockets',
@@ -100,13 +128,13 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
       const { portRange, ...limits } = await readLimits(ctx, notes);
       const useProc = ssMissing || isFixtureProc(ctx.io.roots);
       // sockstat6 is absent when IPv6 is disabled: no IPv6 sockets, not an error.
-      const [files, dump] = await Promise.all([
-        ctx.io.readProcNetFiles(['sockstat', 'sockstat6'], ['sockstat'], ctx.timeoutMs),
-        useProc ? undefined : runSs(ctx),
-      ]);
+      const files = await ctx.io.readProcNetFiles(['sockstat', 'sockstat6'], ['sockstat'], ctx.timeoutMs);
       const sock4 = parseSockstat(files.get('sockstat') ?? '');
       const sock6Text = files.get('sockstat6');
       const sock6 = sock6Text === undefined ? undefined : parseSockstat(sock6Text);
+      const inuse6 = sock6 === undefined ? 0 : sock6.value.TCP6?.inuse;
+      const args = families.args(inuse6, atMs);
+      const dump = useProc ? undefined : await runSs(ctx, args);
       if (!sock4.value.TCP) throw new CollectorProblem('unparseable', 'no TCP line in /proc/net/sockstat');
       let skippedLines = sock4.skippedLines + (sock6?.skippedLines ?? 0);
       const base = {
@@ -118,6 +146,7 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
 
       if (dump !== undefined && dump !== 'missing') {
         const unusual = parseSsSockets(dump);
+        if (args === UNUSUAL_STATES_ARGS) families.sawBoth(unusual.value, inuse6, atMs);
         skippedLines += unusual.skippedLines;
         const states = deriveStateCounts(unusual.value, sock4.value, sock6?.value);
         const value: SocketStateSample = {
@@ -152,9 +181,9 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
   };
 }
 
-async function runSs(ctx: SampleContext): Promise<string | 'missing'> {
+async function runSs(ctx: SampleContext, args: string[]): Promise<string | 'missing'> {
   try {
-    return (await ctx.io.run(['ss', ...UNUSUAL_STATES_ARGS], { timeoutMs: ctx.timeoutMs })).stdout;
+    return (await ctx.io.run(['ss', ...args], { timeoutMs: ctx.timeoutMs })).stdout;
   } catch (error) {
     const problem = asProblem(error);
     if (problem.kind === 'missing-tool' && problem.message.startsWith('ss ')) return 'missing';

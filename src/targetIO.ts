@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './problems.js';
 import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './target.js';
@@ -99,15 +100,10 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
   const readProcNetFiles = async (files: string[], required: string[], timeoutMs: number): Promise<Map<string, string>> => {
     const dir = await procNetDir(timeoutMs);
     const found = new Map<string, string>();
-    await Promise.all(
-      files.map(async (file) => {
-        try {
-          found.set(file, await readFile(`${dir}/${file}`, 'utf8'));
-        } catch (error) {
-          if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asProblem(error);
-        }
-      }),
-    );
+    for (const file of files) {
+      const text = readIfExists(`${dir}/${file}`);
+      if (text !== undefined) found.set(file, text);
+    }
     for (const file of required) {
       if (found.has(file)) continue;
       const where = target.kind === 'host' ? `${dir}/${file}` : `/proc/net/${file} in ${targetLabel(target)}`;
@@ -126,15 +122,10 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
     async readProcSysFiles(paths, timeoutMs) {
       const found = new Map<string, string>();
       if (target.kind === 'host') {
-        await Promise.all(
-          paths.map(async (path) => {
-            try {
-              found.set(path, await readFile(`${roots.procRoot}/sys/${path}`, 'utf8'));
-            } catch (error) {
-              if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw asProblem(error);
-            }
-          }),
-        );
+        for (const path of paths) {
+          const text = readIfExists(`${roots.procRoot}/sys/${path}`);
+          if (text !== undefined) found.set(path, text);
+        }
         return found;
       }
       // /proc/sys/net shows the namespace of the reader, not of /proc/PID: the shell reads them.
@@ -164,6 +155,21 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
       await Promise.all([shells.tick.close(waitMs), shells.bulk.close(waitMs)]);
     },
   };
+}
+
+/**
+ * A kernel-generated file, read synchronously: the kernel writes these few
+ * KB as it is read, without I/O to wait for, and a synchronous read costs a
+ * fraction of a promise round trip through the thread pool (measured: 3 ms
+ * a tick for the 7 files of a tick, asynchronously). Absent is undefined.
+ */
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw asProblem(error);
+  }
 }
 
 /** The shell could not start or died: usually what `nsenter` said about the target. */

@@ -81,3 +81,38 @@ describe.runIf(available)('socket states in a real network namespace', () => {
     });
   });
 });
+
+describe.runIf(available)('an IPv4-only namespace', () => {
+  let ns: TestNetns;
+  beforeAll(async () => {
+    ns = await TestNetns.create('v4only');
+    await ns.incident('states', { port: 9100, established: 4, closeWait: 3, timeWait: 2, clientClose: 'destroy' });
+  });
+  afterAll(async () => ns?.destroy());
+
+  it('is asked about IPv4 alone once confirmed, stays exact, and about both again when an IPv6 socket appears', async () => {
+    const collector = createSocketStateCollector();
+    const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
+    const counts = async (tick: number) => (await collector.sample({ io, timeoutMs: 5000, tick })).value.states;
+    const truth = async () => {
+      const all = await ns.fullDumpCounts();
+      return (state: string) => all[state] ?? 0;
+    };
+    const first = await counts(0); // both families: confirms there is no IPv6 socket
+    const second = await counts(1); // IPv4 alone
+    const t = await truth();
+    for (const s of [first, second]) {
+      expect(s['CLOSE-WAIT']).toBe(t('CLOSE-WAIT'));
+      expect(s['FIN-WAIT-2']).toBe(t('FIN-WAIT-2'));
+      expect(s['TIME-WAIT']).toBe(t('TIME-WAIT'));
+      expect(s.ESTAB).toBe(t('ESTAB'));
+      expect(s.LISTEN).toBe(t('LISTEN'));
+    }
+    await ns.incident('states', { host: '::1', port: 9200, closeWait: 2 });
+    const third = await counts(2);
+    const t3 = await truth();
+    expect(third['CLOSE-WAIT']).toBe(t3('CLOSE-WAIT'));
+    expect(third.LISTEN).toBe(t3('LISTEN'));
+    await io.close();
+  });
+});

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parsePortRange } from '../../collectors/portRange.js';
 import { formatIpv6, parseProcNetTcp } from '../../collectors/procNetTcp.js';
-import { countAllStates, deriveStateCounts } from '../../collectors/socketStates.js';
+import { FamilyChoice, countAllStates, deriveStateCounts } from '../../collectors/socketStates.js';
 import { parseSockstat } from '../../collectors/sockstat.js';
-import { parseSsSockets } from '../../collectors/ssSockets.js';
+import { type SocketEntry, parseSsSockets } from '../../collectors/ssSockets.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 
 // The namespace these files were captured in held, per a full `ss -tan`:
@@ -96,5 +96,31 @@ describe('IPv6 text form', () => {
     expect(formatIpv6(bytes('00000000000000000000ffff0a000001'))).toBe('::ffff:10.0.0.1');
     expect(formatIpv6(bytes('fe800000000000000000000000000001'))).toBe('fe80::1');
     expect(formatIpv6(bytes('20010db8000100000000000000000000'))).toBe('2001:db8:1::');
+  });
+});
+
+describe('which address families ss is asked about', () => {
+  const v4 = [{ local: { address: '10.0.0.1', port: '80' } }] as SocketEntry[];
+  const v6 = [{ local: { address: '::1', port: '80' } }] as SocketEntry[];
+
+  it('asks for IPv4 alone only after a dump of both found no IPv6 socket, and both again within a minute', () => {
+    const choice = new FamilyChoice();
+    expect(choice.args(0, 0)).not.toContain('-4');
+    choice.sawBoth(v4, 0, 0);
+    expect(choice.args(0, 1_000)).toContain('-4');
+    expect(choice.args(0, 59_999)).toContain('-4');
+    expect(choice.args(0, 60_000)).not.toContain('-4');
+  });
+
+  it('keeps both while IPv6 sockets exist, hashed or in the dump', () => {
+    const choice = new FamilyChoice();
+    choice.sawBoth(v6, 0, 0);
+    expect(choice.args(0, 1_000)).not.toContain('-4');
+    choice.sawBoth(v4, 3, 0);
+    expect(choice.args(0, 1_000)).not.toContain('-4');
+    choice.sawBoth(v4, 0, 0);
+    // An IPv6 listener appears: both at once, and the confirmation starts over.
+    expect(choice.args(1, 2_000)).not.toContain('-4');
+    expect(choice.args(0, 3_000)).not.toContain('-4');
   });
 });
