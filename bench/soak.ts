@@ -11,6 +11,7 @@ const { PassThrough } = await import('node:stream');
 const React = await import('react');
 const { render } = await import('ink');
 const { App } = await import('../src/app.js');
+const { Screen } = await import('../src/screen/screen.js');
 const { parseCli } = await import('../src/cli.js');
 const { createRuntime } = await import('../src/runtime.js');
 
@@ -35,6 +36,7 @@ const instance = render(
     target: cli.options.target,
     host: runtime.host,
     onQuit: () => {},
+    screen: new Screen(() => undefined, { columns: 120, rows: 40 }),
   }),
   { stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false },
 );

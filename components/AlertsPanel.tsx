@@ -1,7 +1,6 @@
 import { Text } from 'ink';
-import type { Alert } from '../src/alerts/types.js';
-import { formatAge, truncate, wrapWords } from '../src/format.js';
-import type { AlertPanelModel } from '../src/models/alerts.js';
+import { truncate, wrapWords } from '../src/format.js';
+import type { AlertPanelModel, AlertRow } from '../src/models/alerts.js';
 import { safeText } from '../src/sanitize.js';
 import { scrollStart } from '../src/viewState.js';
 import { type DashboardPanelProps, Panel, type PanelLine, innerWidth, worstConcern } from './Panel.js';
@@ -13,22 +12,20 @@ interface Line extends PanelLine {
   alert: number;
 }
 
-const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
-
 /**
  * Two lines an alert — what and since when, then the summary with the
  * numbers; the selected one (when the panel has the keyboard) also shows why
  * and the commands to run next. Everything is escaped: subjects carry
  * process and interface names.
  */
-export function alertLines(model: AlertPanelModel, expanded: number | undefined, nowMs: number, width = 200): Line[] {
+export function alertLines(model: AlertPanelModel, expanded: number | undefined, width = 200): Line[] {
   const lines: Line[] = [];
-  model.alerts.forEach((a: Alert, i) => {
+  model.alerts.forEach((a: AlertRow, i) => {
     const color = a.severity === 'critical' ? 'red' : 'yellow';
     const mark = a.severity === 'critical' ? '●' : '▲';
     lines.push({
       key: `${a.id}|${a.subject}|h`,
-      text: `${mark} ${a.severity.toUpperCase().padEnd(8)} ${a.id}  ${safeText(a.subject)}  · since ${clock(a.sinceMs)}, ${formatAge(nowMs - a.sinceMs)}`,
+      text: `${mark} ${a.severity.toUpperCase().padEnd(8)} ${a.id}  ${safeText(a.subject)}  · ${a.sinceText}`,
       color,
       bold: true,
       alert: i,
@@ -47,14 +44,14 @@ export function alertLines(model: AlertPanelModel, expanded: number | undefined,
 }
 
 /** Rows the panel wants: a quiet line, or its alerts (the selected one expanded). */
-export function alertsPanelHeight(model: AlertPanelModel, expanded: number | undefined, nowMs: number, width: number): number {
-  return 2 + Math.max(1, alertLines(model, expanded, nowMs, innerWidth(width)).length);
+export function alertsPanelHeight(model: AlertPanelModel, expanded: number | undefined, width: number): number {
+  return 2 + Math.max(1, alertLines(model, expanded, innerWidth(width)).length);
 }
 
-export function AlertsPanel({ model, width, height, focused, selected, nowMs }: AlertsPanelProps) {
+export function AlertsPanel({ model, width, height, focused, selected }: AlertsPanelProps) {
   const inner = innerWidth(width);
   const expanded = focused ? selected : undefined;
-  const lines = alertLines(model, expanded, nowMs, inner);
+  const lines = alertLines(model, expanded, inner);
   const visible = Math.max(1, height - 2);
   const firstOfSelected = lines.findIndex((l) => l.alert === selected);
   const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);

@@ -4,13 +4,13 @@ import type { ConntrackPanelModel } from '../src/models/conntrack.js';
 import { scrollStart } from '../src/viewState.js';
 import { formatBig } from './CounterPanel.js';
 import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
-import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
+import { SourceStatus } from './SourceStatus.js';
 
 export type ConntrackPanelProps = DashboardPanelProps<ConntrackPanelModel>;
 
 /** Rows the panel wants: gauge, source, header, stats, status. */
-export function conntrackPanelHeight(model: ConntrackPanelModel, nowMs: number): number {
-  return 2 + (model.count === undefined ? 0 : 2 + model.stats.length) + Math.min(2, sourceStatusLines(model.status, nowMs).length);
+export function conntrackPanelHeight(model: ConntrackPanelModel): number {
+  return 2 + (model.count === undefined ? 0 : 2 + model.stats.length) + Math.min(2, model.status.lines.length);
 }
 
 function gauge(fill: number, width: number): { filled: string; empty: string } {
@@ -18,15 +18,15 @@ function gauge(fill: number, width: number): { filled: string; empty: string } {
   return { filled: '█'.repeat(n), empty: '░'.repeat(Math.max(0, width - n)) };
 }
 
-export function ConntrackPanel({ model, width, height, focused, selected, nowMs }: ConntrackPanelProps) {
+export function ConntrackPanel({ model, width, height, focused, selected }: ConntrackPanelProps) {
   const inner = innerWidth(width);
-  const statusLines = Math.min(2, sourceStatusLines(model.status, nowMs).length);
+  const statusLines = Math.min(2, model.status.lines.length);
   const concern = worstConcern([model.fillConcern, ...model.stats.map((s) => s.concern)]);
   if (model.count === undefined || model.max === undefined || model.fill === undefined) {
     return (
       <Panel title="conntrack" width={width} height={height} focused={focused}>
         {statusLines === 0 ? <Text dimColor>waiting for the first sample</Text> : null}
-        <SourceStatus status={model.status} width={inner} maxLines={Math.max(1, height - 2)} nowMs={nowMs} />
+        <SourceStatus status={model.status} width={inner} maxLines={Math.max(1, height - 2)} />
       </Panel>
     );
   }
@@ -63,7 +63,7 @@ export function ConntrackPanel({ model, width, height, focused, selected, nowMs 
           </Text>
         );
       })}
-      <SourceStatus status={model.status} width={inner} maxLines={statusLines} nowMs={nowMs} />
+      <SourceStatus status={model.status} width={inner} maxLines={statusLines} />
     </Panel>
   );
 }

@@ -3,7 +3,7 @@ import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '
 import { type CounterPanelModel, retransConcern } from '../src/models/counters.js';
 import { scrollStart } from '../src/viewState.js';
 import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
-import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
+import { SourceStatus } from './SourceStatus.js';
 
 export type CounterPanelProps = DashboardPanelProps<CounterPanelModel>;
 
@@ -12,13 +12,13 @@ export function formatBig(value: bigint | undefined): string {
   return value === undefined ? '–' : formatCount(Number(value));
 }
 
-export function CounterPanel({ model, width, height, focused, selected, nowMs }: CounterPanelProps) {
+export function CounterPanel({ model, width, height, focused, selected }: CounterPanelProps) {
   const inner = innerWidth(width);
   const labelW = model.mode === 'curated' ? 18 : Math.min(32, Math.max(18, Math.floor(inner * 0.4)));
   const valueW = 9;
   const rateW = 8;
   const sparkW = Math.max(0, inner - 2 - labelW - valueW - rateW * 2 - 4);
-  const status = sourceStatusLines(model.status, nowMs);
+  const status = model.status.lines;
   const statusLines = Math.min(2, status.length);
   const summary =
     model.mode === 'curated'
@@ -56,7 +56,7 @@ export function CounterPanel({ model, width, height, focused, selected, nowMs }:
       <Text dimColor wrap="truncate-end">
         {truncate(summary, inner)}
       </Text>
-      <SourceStatus status={model.status} width={inner} maxLines={statusLines} nowMs={nowMs} />
+      <SourceStatus status={model.status} width={inner} maxLines={statusLines} />
     </Panel>
   );
 }

@@ -15,7 +15,6 @@ export interface DrillDownViewProps {
   rows: DrillRow[];
   width: number;
   height: number;
-  nowMs: number;
   refreshMs: number;
   /** `nsenter ...` prefix for commands when the target is a namespace. */
   nsenter: string;
@@ -140,11 +139,12 @@ function headerFor(levelKind: string, columns: Column[]): string {
  * sockets without an owner (TIME-WAIT), destinations and their sockets.
  * Only the rows that fit are rendered, so 50,000 sockets scroll like 5.
  */
-export function DrillDownView({ view, data, rows, width, height, nowMs, refreshMs, nsenter, usablePorts }: DrillDownViewProps) {
+export function DrillDownView({ view, data, rows, width, height, refreshMs, nsenter, usablePorts }: DrillDownViewProps) {
   const inner = innerWidth(width);
   const frame = topFrame(view);
   const crumbs = [view.state, ...view.stack.map((f) => levelLabel(f.level))].join(' › ');
-  const age = data ? `refreshed ${formatAge(nowMs - data.atMs)} ago · every ${formatInterval(refreshMs)}` : 'querying…';
+  // The time of the refresh, not its age: the view changes when the data does, not every second.
+  const age = data ? `refreshed ${new Date(data.atMs).toTimeString().slice(0, 8)} · every ${formatInterval(refreshMs)}` : 'querying…';
   const commands = drillCommands(data, frame.level, nsenter).map((c) => `$ ${c}`);
   const notes: { text: string; color: string }[] = [];
   if (data?.problem) notes.push({ text: `⚠ ${data.problem}`, color: 'red' });

@@ -1,43 +1,38 @@
 import { Box, Text } from 'ink';
-import React, { useEffect, useState } from 'react';
 import type { HeaderModel } from '../src/dashboardModel.js';
-import { formatAge, formatInterval } from '../src/format.js';
+import { formatInterval } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
 
 export interface HeaderProps {
   model: HeaderModel;
   paused: boolean;
   width: number;
-  /** Alert counts per severity, when alerts exist. */
-  badges?: React.ReactNode;
-  badgesWidth?: number;
-}
-
-/** Ticks once a second so the sample age keeps moving while the view is paused. */
-function useNowMs(periodMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
-    return () => clearInterval(timer);
-  }, [periodMs]);
-  return now;
+  /** Alerts per severity, as badges. */
+  critical: number;
+  warning: number;
+  /** How long no sample has arrived, when that is longer than it should be. */
+  staleFor?: string;
 }
 
 const SEPARATOR = ' │ ';
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 
 /**
  * Parts in display order with a priority each: on a narrow terminal the
  * least important ones (kernel, host) go first, the target and the sample
- * age stay.
+ * time stay. The sample's wall-clock time changes once a tick, with the
+ * sample: the header has no timer of its own, and while samples arrive the
+ * rest of the screen is not drawn again for the clock.
  */
-export function headerText(model: HeaderModel, nowMs: number, width: number): string {
-  const age = model.sampleAtMs === undefined ? 'waiting for first sample' : `sample ${formatAge(Math.max(0, nowMs - model.sampleAtMs))} ago`;
+export function headerText(model: HeaderModel, width: number, staleFor?: string): string {
+  const sample =
+    model.sampleAtMs === undefined ? 'waiting for first sample' : staleFor ? `no sample for ${staleFor}` : `sampled ${clock(model.sampleAtMs)}`;
   const parts = [
     { text: `target ${safeText(model.target)}`, priority: 0 },
     { text: `host ${safeText(model.host)}`, priority: 3 },
     { text: `kernel ${safeText(model.kernel)}`, priority: 4 },
     { text: `every ${formatInterval(model.intervalMs)}`, priority: 2 },
-    { text: age, priority: 1 },
+    { text: sample, priority: 1 },
   ];
   let shown = parts;
   const fits = () => [...shown.map((p) => p.text).join(SEPARATOR)].length <= width;
@@ -46,19 +41,28 @@ export function headerText(model: HeaderModel, nowMs: number, width: number): st
   return [...text].length <= width ? text : `${[...text].slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
-export function Header({ model, paused, width, badges, badgesWidth = 0 }: HeaderProps) {
-  const now = useNowMs(1000);
+export function Header({ model, paused, width, critical, warning, staleFor }: HeaderProps) {
   const pausedBadge = ' PAUSED ';
-  const room = width - 'nettriage '.length - badgesWidth - (paused ? pausedBadge.length + 1 : 0);
+  const badges = [critical > 0 ? ` ${critical} CRIT ` : '', warning > 0 ? ` ${warning} WARN ` : ''];
+  const room = width - 'nettriage '.length - badges.join('').length - (paused ? pausedBadge.length + 1 : 0);
   return (
     <Box width={width} height={1}>
       <Text bold color="cyan">
         nettriage{' '}
       </Text>
       <Box flexGrow={1}>
-        <Text wrap="truncate-end">{headerText(model, now, Math.max(0, room))}</Text>
+        <Text color={staleFor ? 'red' : undefined}>{headerText(model, Math.max(0, room), staleFor)}</Text>
       </Box>
-      {badges}
+      {critical > 0 ? (
+        <Text backgroundColor="red" color="white" bold>
+          {badges[0]}
+        </Text>
+      ) : null}
+      {warning > 0 ? (
+        <Text backgroundColor="yellow" color="black" bold>
+          {badges[1]}
+        </Text>
+      ) : null}
       {paused ? (
         <Text backgroundColor="yellow" color="black" bold>
           {pausedBadge}

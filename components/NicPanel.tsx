@@ -5,7 +5,6 @@ import { safeText } from '../src/sanitize.js';
 import { scrollStart } from '../src/viewState.js';
 import { formatBig } from './CounterPanel.js';
 import { type DashboardPanelProps, Panel, type PanelLine, concernColor, innerWidth, worstConcern } from './Panel.js';
-import { sourceStatusLines } from './SourceStatus.js';
 
 export type NicPanelProps = DashboardPanelProps<NicPanelModel>;
 
@@ -47,9 +46,9 @@ export function nicLines(model: NicPanelModel): PanelLine[] {
   return lines;
 }
 
-export function NicPanel({ model, width, height, focused, selected, nowMs }: NicPanelProps) {
+export function NicPanel({ model, width, height, focused, selected }: NicPanelProps) {
   const inner = innerWidth(width);
-  const status = [...sourceStatusLines(model.status, nowMs), ...sourceStatusLines(model.ethtoolStatus, nowMs)];
+  const status = [...model.status.lines, ...model.ethtoolStatus.lines];
   const statusLines = Math.min(2, status.length);
   const lines = nicLines(model);
   const visible = Math.max(0, height - 2 - statusLines);

@@ -22,7 +22,6 @@ export interface DashboardPanelProps<M> {
   height: number;
   focused: boolean;
   selected: number;
-  nowMs: number;
 }
 
 /** A line of a panel that lists lines rather than table rows. */
@@ -41,8 +40,10 @@ export function worstConcern(concerns: Concern[]): Concern {
 
 /**
  * A bordered box with its title in the top border; cyan when it has the
- * keyboard. The top border is drawn as text: an absolutely positioned title
- * would be clipped by the box's own overflow.
+ * keyboard. The top border is drawn as text. Its content must fit (every
+ * panel counts its lines against its height): the box does not clip, since
+ * clipping makes Ink slice every line of it again, a fifth of the cost of
+ * drawing a panel.
  */
 export function Panel({ title, width, height, focused, concern = 'none', children }: PanelFrameProps) {
   const borderColor = focused ? 'cyan' : 'gray';
@@ -65,7 +66,6 @@ export function Panel({ title, width, height, focused, concern = 'none', childre
         width={width}
         {...(height !== undefined ? { height: height - 1 } : {})}
         paddingX={1}
-        overflow="hidden"
       >
         {children}
       </Box>

@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import type { SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import { Panel, concernColor, worstConcern } from './Panel.js';
-import { SourceStatus, sourceStatusLines } from './SourceStatus.js';
+import { SourceStatus } from './SourceStatus.js';
 
 export interface SocketStatePanelProps {
   model: SocketPanelModel;
@@ -10,7 +10,6 @@ export interface SocketStatePanelProps {
   width: number;
   height?: number;
   focused: boolean;
-  nowMs: number;
 }
 
 const STATE_W = 11;
@@ -20,8 +19,8 @@ const REMARK_W = 18;
 
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
-export function socketPanelHeight(model: SocketPanelModel, nowMs: number): number {
-  return 2 + 1 + model.rows.length + 1 + Math.min(3, sourceStatusLines(model.status, nowMs).length);
+export function socketPanelHeight(model: SocketPanelModel): number {
+  return 2 + 1 + model.rows.length + 1 + Math.min(3, model.status.lines.length);
 }
 
 function layout(width: number) {
@@ -67,8 +66,10 @@ function summaryLine(model: SocketPanelModel): string {
   return parts.join(' · ');
 }
 
-export function SocketStatePanel({ model, selected, width, height, focused, nowMs }: SocketStatePanelProps) {
+export function SocketStatePanel({ model, selected, width, height, focused }: SocketStatePanelProps) {
   const cols = layout(width);
+  // Borders, header, the states and the summary come first; status lines take what is left.
+  const statusRoom = Math.min(3, height === undefined ? 3 : Math.max(0, height - (2 + 1 + model.rows.length + 1)));
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
   const panelConcern = worstConcern(model.rows.map((r) => r.concern));
   const header =
@@ -93,7 +94,7 @@ export function SocketStatePanel({ model, selected, width, height, focused, nowM
       <Text dimColor wrap="truncate-end">
         {truncate(summaryLine(model), cols.inner)}
       </Text>
-      <SourceStatus status={model.status} width={cols.inner} maxLines={3} nowMs={nowMs} />
+      <SourceStatus status={model.status} width={cols.inner} maxLines={statusRoom} />
     </Panel>
   );
 }

@@ -44,12 +44,13 @@ export function buildDashboardModel(
   countersMode: CountersMode,
 ): DashboardModel {
   const nowMs = Date.now();
-  const sockets = buildSocketPanel(store);
+  const sockets = buildSocketPanel(store, nowMs);
   const header: HeaderModel = { host: host.host, kernel: host.kernel, target: targetLabel(target), intervalMs };
-  if (sockets.status.sampleAtMs !== undefined) header.sampleAtMs = sockets.status.sampleAtMs;
+  const sampleAtMs = store.sample('sockets')?.atMs;
+  if (sampleAtMs !== undefined) header.sampleAtMs = sampleAtMs;
   return {
     header,
-    alerts: buildAlertPanel(alerts),
+    alerts: buildAlertPanel(alerts, nowMs),
     sockets,
     counters: buildCounterPanel(store, countersMode, nowMs),
     conntrack: buildConntrackPanel(store, nowMs),

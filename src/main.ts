@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Options, parseCli } from './cli.js';
@@ -48,17 +49,20 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   // Ink renders nothing but the last frame when it believes it runs in CI
   // (is-in-ci reads CI / CONTINUOUS_INTEGRATION once, at import). We only get
   // here with a terminal on both ends, so such a variable leaked from the
-  // environment must not blank the dashboard.
+  // environment must not change how keys and frames are handled.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES }] = await Promise.all([
+  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen }] = await Promise.all([
     import('ink'),
     import('react'),
     import('./app.js'),
     import('./terminal.js'),
+    import('./screen/screen.js'),
   ]);
   const runtime = createRuntime(options, alertConfig);
   const { store, scheduler, host, alerts, drill } = runtime;
+  const stdout = process.stdout;
+  const sizeOf = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   return new Promise<number>((resolve) => {
     let done = false;
     const shutdown = (code: number) => {
@@ -66,16 +70,20 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       done = true;
       instance.unmount();
       session.restore();
+      const logged = releaseConsole();
+      if (logged.length > 0) process.stderr.write(`${logged.join('\n')}\n`);
       void runtime.close().then(() => resolve(code));
     };
-    const session = enterFullScreen(process.stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
+    const session = enterFullScreen(stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
+    // Anything printed while the screen is ours would tear it: kept, and shown after we leave it.
+    const releaseConsole = captureConsole();
+    const screen = new Screen((text) => stdout.write(text), sizeOf());
+    stdout.on('resize', () => screen.resize(sizeOf()));
+    // Ink runs the components and reads the keys; the screen, not Ink, writes to the terminal.
+    const inkOut = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), sizeOf());
     const instance = render(
-      React.createElement(App, { store, alerts, drill, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0) }),
-      // Ink 6.8's incremental renderer starts one line too low when the frame
-      // ends with a newline (it always does below full height), leaving the
-      // previous header on screen; the standard renderer rewrites the frame in
-      // one write, which is enough at a few frames per second.
-      { exitOnCtrlC: false, patchConsole: true, incrementalRendering: false, maxFps: 15 },
+      React.createElement(App, { store, alerts, drill, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0), screen }),
+      { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false },
     );
     scheduler.start();
   });

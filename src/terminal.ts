@@ -4,6 +4,7 @@ const ENTER_ALT_SCREEN = '\x1b[?1049h';
 const LEAVE_ALT_SCREEN = '\x1b[?1049l';
 const CLEAR = '\x1b[2J\x1b[H';
 const SHOW_CURSOR = '\x1b[?25h';
+const HIDE_CURSOR = '\x1b[?25l';
 
 export interface TerminalSession {
   /** Leaves the alternate screen and shows the cursor; safe to call twice. */
@@ -30,7 +31,7 @@ export function enterFullScreen(fd: number, onSignal: (signal: NodeJS.Signals) =
     restored = true;
     write(SHOW_CURSOR + LEAVE_ALT_SCREEN);
   };
-  write(ENTER_ALT_SCREEN + CLEAR);
+  write(ENTER_ALT_SCREEN + CLEAR + HIDE_CURSOR);
   process.on('exit', restore);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const) {
     process.on(signal, () => onSignal(signal));
@@ -48,6 +49,29 @@ export function enterFullScreen(fd: number, onSignal: (signal: NodeJS.Signals) =
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   return { restore };
+}
+
+/**
+ * Replaces console output with a buffer while the screen is ours (a stray
+ * warning would write over the frame); returns a function that restores the
+ * console and hands back the last lines written.
+ */
+export function captureConsole(keep = 50): () => string[] {
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((m) => console[m]);
+  const lines: string[] = [];
+  for (const m of methods) {
+    console[m] = (...args: unknown[]) => {
+      lines.push(args.map((a) => (typeof a === 'string' ? a : String(a))).join(' '));
+      if (lines.length > keep) lines.shift();
+    };
+  }
+  return () => {
+    methods.forEach((m, i) => {
+      console[m] = saved[i] as (typeof console)[typeof m];
+    });
+    return lines;
+  };
 }
 
 export const SIGNAL_EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGQUIT: 131, SIGTERM: 143 };

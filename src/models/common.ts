@@ -1,3 +1,4 @@
+import { formatAge } from '../format.js';
 import type { CollectorStatus, CounterState, Store } from '../store.js';
 
 export type Concern = 'none' | 'watch' | 'bad';
@@ -8,12 +9,22 @@ export const SPARK_HISTORY = 120;
 /** A counter "moved recently" if it changed within this window. */
 export const MOVED_WINDOW_MS = 60_000;
 
+export interface StatusLine {
+  text: string;
+  color: string;
+}
+
 export interface SourceStatusModel {
   problem?: CollectorStatus['problem'];
   notes: string[];
   skippedLines: number;
-  /** Age of the data shown, when there is any. */
-  sampleAtMs?: number;
+  /**
+   * What the panel says about its source: the problem and what to do, how
+   * old the data on screen is, notes, unparseable lines. Worded when the
+   * model is built, so a panel without a problem does not change (and is
+   * not drawn again) as the clock moves.
+   */
+  lines: StatusLine[];
 }
 
 /** Changed within the last minute: what makes a counter stand out. */
@@ -39,13 +50,28 @@ export function readCounter(store: Store, owner: string, name: string, nowMs: nu
   return out;
 }
 
-export function sourceStatus(store: Store, name: string): SourceStatusModel {
+export function sourceStatus(store: Store, name: string, nowMs: number): SourceStatusModel {
   const status = store.status(name);
-  const out: SourceStatusModel = { notes: status.notes, skippedLines: status.skippedLines };
+  const out: SourceStatusModel = { notes: status.notes, skippedLines: status.skippedLines, lines: [] };
   if (status.problem) out.problem = status.problem;
-  const sample = store.sample(name);
-  if (sample) out.sampleAtMs = sample.atMs;
+  // Not kept in the model: it changes every tick, and the panel shows it only as the age of stale data.
+  out.lines = statusLines(out, store.sample(name)?.atMs, nowMs);
   return out;
+}
+
+/** Every panel words its source's trouble alike, so "stale" looks the same everywhere. */
+function statusLines(status: Omit<SourceStatusModel, 'lines'>, sampleAtMs: number | undefined, nowMs: number): StatusLine[] {
+  const lines: StatusLine[] = [];
+  if (status.problem) {
+    const hint = status.problem.hint ? ` — ${status.problem.hint}` : '';
+    const stale = sampleAtMs === undefined ? 'no data yet' : `showing data from ${formatAge(nowMs - sampleAtMs)} ago`;
+    lines.push({ text: `⚠ ${status.problem.message}${hint}; ${stale}`, color: 'red' });
+  }
+  for (const note of status.notes) lines.push({ text: `• ${note}`, color: 'yellow' });
+  if (status.skippedLines > 0) {
+    lines.push({ text: `• ${status.skippedLines} unparseable line${status.skippedLines === 1 ? '' : 's'} skipped`, color: 'yellow' });
+  }
+  return lines;
 }
 
 /** 'bad' at or above `bad`, 'watch' at or above `watch`. */

@@ -45,7 +45,7 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now()): Conntrack
     fillConcern: fillConcern(sample?.fill),
     fillHistory: store.history('conntrack.fill', SPARK_HISTORY),
     stats,
-    status: sourceStatus(store, 'conntrack'),
+    status: sourceStatus(store, 'conntrack', nowMs),
   };
   if (sample) {
     panel.count = sample.count;

@@ -74,7 +74,7 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
       : moved
           .map(([name]) => row(name, name, false))
           .sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
-  const panel: CounterPanelModel = { mode, rows, total: states.size, movedCount: moved.length, status: sourceStatus(store, 'counters') };
+  const panel: CounterPanelModel = { mode, rows, total: states.size, movedCount: moved.length, status: sourceStatus(store, 'counters', nowMs) };
   if (retransPercent !== undefined) panel.retransPercent = retransPercent;
   return panel;
 }

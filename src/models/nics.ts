@@ -95,7 +95,7 @@ export function buildNicPanel(store: Store, nowMs = Date.now(), maxQuietVirtual 
   return {
     rows: shown,
     hiddenQuiet: Math.max(0, quietVirtual - maxQuietVirtual),
-    status: sourceStatus(store, 'nics'),
-    ethtoolStatus: sourceStatus(store, 'ethtool'),
+    status: sourceStatus(store, 'nics', nowMs),
+    ethtoolStatus: sourceStatus(store, 'ethtool', nowMs),
   };
 }

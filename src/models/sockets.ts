@@ -65,7 +65,7 @@ export function stateConcern(
   }
 }
 
-export function buildSocketPanel(store: Store): SocketPanelModel {
+export function buildSocketPanel(store: Store, nowMs = Date.now()): SocketPanelModel {
   const sample = store.sample<SocketStateSample>('sockets');
   const value = sample?.value;
   const rows = TCP_STATES.map((state): StateRowModel => {
@@ -77,7 +77,7 @@ export function buildSocketPanel(store: Store): SocketPanelModel {
     if (remark) row.remark = remark;
     return row;
   });
-  const panel: SocketPanelModel = { rows, status: sourceStatus(store, 'sockets') };
+  const panel: SocketPanelModel = { rows, status: sourceStatus(store, 'sockets', nowMs) };
   if (value) {
     panel.udp = value.udp;
     panel.orphans = value.orphans;

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertsPanel } from '../../components/AlertsPanel.js';
 import type { AlertsState } from '../../src/alerts/engine.js';
 import type { Alert } from '../../src/alerts/types.js';
-import { App } from '../../src/app.js';
+import { renderApp } from '../helpers/app.js';
 import { buildAlertPanel } from '../../src/models/alerts.js';
 import { Store } from '../../src/store.js';
 import { press } from '../helpers/ink.js';
@@ -37,7 +37,7 @@ const state: AlertsState = { alerts: [leak, nic], disabled: [{ id: 'orphan-socke
 
 describe('alerts panel', () => {
   it('lists alerts most severe first with their age, escaping what processes call themselves', async () => {
-    const app = render(<AlertsPanel model={buildAlertPanel(state)} width={100} height={12} focused={false} selected={0} nowMs={now} />);
+    const app = render(<AlertsPanel model={buildAlertPanel(state, now)} width={100} height={12} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
@@ -50,7 +50,7 @@ describe('alerts panel', () => {
   });
 
   it('shows why and what to run for the selected alert when it has the keyboard', async () => {
-    const app = render(<AlertsPanel model={buildAlertPanel(state)} width={100} height={14} focused selected={0} nowMs={now} />);
+    const app = render(<AlertsPanel model={buildAlertPanel(state, now)} width={100} height={14} focused selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('why: The peer closed these connections');
@@ -59,7 +59,7 @@ describe('alerts panel', () => {
   });
 
   it('says all is quiet, and how many rules watch', async () => {
-    const app = render(<AlertsPanel model={buildAlertPanel({ alerts: [], disabled: [], watching: 11 })} width={80} height={3} focused={false} selected={0} nowMs={now} />);
+    const app = render(<AlertsPanel model={buildAlertPanel({ alerts: [], disabled: [], watching: 11 }, now)} width={80} height={3} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('✓ no alerts — 11 rules watching');
@@ -70,9 +70,7 @@ describe('alerts in the dashboard', () => {
   it('counts alerts in the header, and Enter on an alert leads to its subject', async () => {
     const store = new Store();
     const interval = { intervalMs: 1000, setIntervalMs() {} };
-    const app = render(
-      <App store={store} alerts={() => state} interval={interval} target={{ kind: 'host' }} host={{ host: 'h', kernel: 'k' }} onQuit={() => {}} size={{ columns: 100, rows: 50 }} />,
-    );
+    const app = renderApp({ store, alerts: () => state, interval, target: { kind: 'host' }, host: { host: 'h', kernel: 'k' }, onQuit: () => {} }, { columns: 100, rows: 50 });
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()?.split('\n')[0]).toMatch(/1 CRIT\s+1 WARN/);

@@ -1,7 +1,6 @@
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { socketSeries } from '../../collectors/socketStates.js';
-import { App } from '../../src/app.js';
+import { renderApp } from '../helpers/app.js';
 import { CollectorProblem } from '../../src/problems.js';
 import { Store } from '../../src/store.js';
 import { expectFrame, press } from '../helpers/ink.js';
@@ -25,9 +24,7 @@ function setup(size = { columns: 100, rows: 30 }) {
     },
   };
   let quit = 0;
-  const app = render(
-    <App store={store} interval={interval} target={{ kind: 'host' }} host={{ host: 'web-1', kernel: '6.1.0' }} onQuit={() => quit++} size={size} />,
-  );
+  const app = renderApp({ store, interval, target: { kind: 'host' }, host: { host: 'web-1', kernel: '6.1.0' }, onQuit: () => quit++ }, size);
   const push = (states: Partial<Record<string, number>>) => {
     const s = sample(states);
     store.recordSample('sockets', s, socketSeries(s.value));

@@ -1,9 +1,8 @@
-import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupByDestination } from '../../collectors/destinations.js';
 import type { SocketEntry } from '../../collectors/ssSockets.js';
 import type { TcpState } from '../../collectors/tcpState.js';
-import { App } from '../../src/app.js';
+import { renderApp } from '../helpers/app.js';
 import type { DrillData, DrillSource, OwnerRow } from '../../src/drilldown/controller.js';
 import { Store } from '../../src/store.js';
 import { expectFrame, press } from '../helpers/ink.js';
@@ -65,8 +64,9 @@ function owner(pid: number, name: string, count: number, total: number): OwnerRo
 }
 
 function setup(drill: DrillSource, rows = 40) {
-  const app = render(
-    <App store={new Store()} drill={drill} interval={{ intervalMs: 1000, setIntervalMs() {} }} target={{ kind: 'netns', name: 'blue' }} host={{ host: 'h', kernel: 'k' }} onQuit={() => {}} size={{ columns: 100, rows }} />,
+  const app = renderApp(
+    { store: new Store(), drill, interval: { intervalMs: 1000, setIntervalMs() {} }, target: { kind: 'netns', name: 'blue' }, host: { host: 'h', kernel: 'k' }, onQuit: () => {} },
+    { columns: 100, rows },
   );
   cleanup = app.unmount;
   return app;

@@ -6,7 +6,7 @@ import { NicPanel } from '../../components/NicPanel.js';
 import type { ConntrackSample } from '../../collectors/conntrack.js';
 import type { EthtoolSample } from '../../collectors/ethtool.js';
 import type { NicState, NicsSample } from '../../collectors/nics.js';
-import { App } from '../../src/app.js';
+import { renderApp } from '../helpers/app.js';
 import { buildConntrackPanel } from '../../src/models/conntrack.js';
 import { buildCounterPanel } from '../../src/models/counters.js';
 import { buildNicPanel } from '../../src/models/nics.js';
@@ -44,7 +44,7 @@ function overflowingHost(): Store {
 describe('counter panel', () => {
   it('shows the curated counters with rates, the retransmit ratio, and flags what moved', async () => {
     const model = buildCounterPanel(overflowingHost(), 'curated');
-    const app = render(<CounterPanel model={model} width={70} height={16} focused selected={1} nowMs={Date.now()} />);
+    const app = render(<CounterPanel model={model} width={70} height={16} focused selected={1} />);
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
@@ -59,7 +59,7 @@ describe('counter panel', () => {
   it('lists every counter that moved in the all-counters mode, busiest first', async () => {
     const model = buildCounterPanel(overflowingHost(), 'moved');
     expect(model.rows.map((r) => r.name)).toEqual(['TcpExtTCPHPHits', 'TcpOutSegs', 'TcpRetransSegs', 'TcpExtListenDrops', 'TcpExtListenOverflows']);
-    const app = render(<CounterPanel model={model} width={80} height={12} focused={false} selected={0} nowMs={Date.now()} />);
+    const app = render(<CounterPanel model={model} width={80} height={12} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('all that moved');
@@ -70,7 +70,7 @@ describe('counter panel', () => {
     const store = new Store();
     store.recordProblem('counters', new CollectorProblem('absent', '/proc/net/snmp does not exist'), Date.now());
     store.commitTick(Date.now());
-    const app = render(<CounterPanel model={buildCounterPanel(store, 'curated')} width={80} height={10} focused={false} selected={0} nowMs={Date.now()} />);
+    const app = render(<CounterPanel model={buildCounterPanel(store, 'curated')} width={80} height={10} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('/proc/net/snmp does not exist; no data yet');
@@ -97,7 +97,7 @@ describe('conntrack panel', () => {
     const model = buildConntrackPanel(store);
     expect(model.fillConcern).toBe('bad');
     expect(model.stats.find((s) => s.name === 'insert_failed')?.concern).toBe('bad');
-    const app = render(<ConntrackPanel model={model} width={80} height={10} focused={false} selected={0} nowMs={Date.now()} />);
+    const app = render(<ConntrackPanel model={model} width={80} height={10} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
@@ -115,7 +115,7 @@ describe('conntrack panel', () => {
       Date.now(),
     );
     store.commitTick(Date.now());
-    const app = render(<ConntrackPanel model={buildConntrackPanel(store)} width={80} height={6} focused={false} selected={0} nowMs={Date.now()} />);
+    const app = render(<ConntrackPanel model={buildConntrackPanel(store)} width={80} height={6} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('not active here');
@@ -161,7 +161,7 @@ describe('NIC panel', () => {
     expect(model.rows[0]?.name).toBe('eth0');
     expect(model.rows[0]?.concern).toBe('bad');
     expect(model.hiddenQuiet).toBe(20 + 1 - 8);
-    const app = render(<NicPanel model={model} width={100} height={16} focused={false} selected={0} nowMs={Date.now()} />);
+    const app = render(<NicPanel model={model} width={100} height={16} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
@@ -177,7 +177,7 @@ describe('NIC panel', () => {
     const store = host(0n);
     store.recordProblem('ethtool', missingToolProblem('ethtool'), Date.now());
     store.commitTick(Date.now());
-    const app = render(<NicPanel model={buildNicPanel(store)} width={100} height={12} focused={false} selected={0} nowMs={Date.now()} />);
+    const app = render(<NicPanel model={buildNicPanel(store)} width={100} height={12} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('ethtool not found — install the ethtool package');
@@ -189,7 +189,7 @@ describe('panel navigation', () => {
   it('Tab moves the keyboard to the next panel, z zooms it, Esc leaves zoom, a switches to every moved counter', async () => {
     const store = overflowingHost();
     const interval = { intervalMs: 1000, setIntervalMs() {} };
-    const app = render(<App store={store} interval={interval} target={{ kind: 'host' }} host={{ host: 'h', kernel: 'k' }} onQuit={() => {}} size={{ columns: 100, rows: 45 }} />);
+    const app = renderApp({ store, interval, target: { kind: 'host' }, host: { host: 'h', kernel: 'k' }, onQuit: () => {} }, { columns: 100, rows: 45 });
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('TCP sockets');
