@@ -5,17 +5,37 @@ import { scrollStart } from '../src/viewState.js';
 import { formatBig } from './CounterPanel.js';
 import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
+import { paint } from './paint.js';
+import type { TextBlock } from '../src/screen/screen.js';
 
-export type ConntrackPanelProps = DashboardPanelProps<ConntrackPanelModel>;
+/** The model without its fill history: the sparkline is drawn by the screen (`conntrackSparkline`). */
+export type ConntrackPanelProps = DashboardPanelProps<Omit<ConntrackPanelModel, 'fillHistory'>>;
 
 /** Rows the panel wants: gauge, source, header, stats, status. */
-export function conntrackPanelHeight(model: ConntrackPanelModel): number {
+export function conntrackPanelHeight(model: Omit<ConntrackPanelModel, 'fillHistory'>): number {
   return 2 + (model.count === undefined ? 0 : 2 + model.stats.length) + Math.min(2, model.status.lines.length);
 }
 
 function gauge(fill: number, width: number): { filled: string; empty: string } {
   const n = Math.min(width, Math.max(fill > 0 ? 1 : 0, Math.round(fill * width)));
   return { filled: '█'.repeat(n), empty: '░'.repeat(Math.max(0, width - n)) };
+}
+
+/** The gauge line's parts and widths: one computation for the panel and its sparkline. */
+function gaugeLayout(count: number, max: number, fill: number, inner: number) {
+  const label = `${formatCount(count)} / ${formatCount(max)} entries `;
+  const pct = ` ${(fill * 100).toFixed(1)}%`;
+  const gaugeW = Math.max(5, Math.min(30, inner - label.length - pct.length - 12));
+  const sparkW = Math.max(0, inner - label.length - gaugeW - pct.length - 1);
+  return { label, pct, gaugeW, sparkW };
+}
+
+/** The fill sparkline at the end of the gauge line, drawn by the screen over the panel (relative to its corner). */
+export function conntrackSparkline(model: ConntrackPanelModel, width: number): TextBlock | undefined {
+  if (model.count === undefined || model.max === undefined || model.fill === undefined) return undefined;
+  const { label, pct, gaugeW, sparkW } = gaugeLayout(model.count, model.max, model.fill, innerWidth(width));
+  if (sparkW <= 0) return undefined;
+  return { x: 2 + label.length + gaugeW + pct.length + 1, y: 1, width: sparkW, lines: [paint(padEnd(sparkline(model.fillHistory, sparkW), sparkW), 'cyan')] };
 }
 
 export function ConntrackPanel({ model, width, height, focused, selected }: ConntrackPanelProps) {
@@ -30,11 +50,8 @@ export function ConntrackPanel({ model, width, height, focused, selected }: Conn
       </Panel>
     );
   }
-  const label = `${formatCount(model.count)} / ${formatCount(model.max)} entries `;
-  const pct = ` ${(model.fill * 100).toFixed(1)}%`;
-  const gaugeW = Math.max(5, Math.min(30, inner - label.length - pct.length - 12));
+  const { label, pct, gaugeW, sparkW } = gaugeLayout(model.count, model.max, model.fill, inner);
   const g = gauge(model.fill, gaugeW);
-  const sparkW = Math.max(0, inner - label.length - gaugeW - pct.length - 1);
   const visible = Math.max(0, height - 2 - 2 - statusLines);
   const start = scrollStart(model.stats.length, selected, visible);
   return (
@@ -46,7 +63,7 @@ export function ConntrackPanel({ model, width, height, focused, selected }: Conn
         <Text color={concernColor[model.fillConcern]} bold={model.fillConcern !== 'none'}>
           {pct}
         </Text>
-        <Text color="cyan"> {sparkW > 0 ? sparkline(model.fillHistory, sparkW) : ''}</Text>
+        <Text> {' '.repeat(sparkW)}</Text>
       </Text>
       <Text dimColor wrap="truncate-end">
         {truncate(

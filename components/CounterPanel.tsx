@@ -2,32 +2,55 @@ import { Text } from 'ink';
 import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import { type CounterPanelModel, retransConcern } from '../src/models/counters.js';
 import { scrollStart } from '../src/viewState.js';
+import type { TextBlock } from '../src/screen/screen.js';
 import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
+import { paint } from './paint.js';
 import { SourceStatus } from './SourceStatus.js';
-
-export type CounterPanelProps = DashboardPanelProps<CounterPanelModel>;
 
 /** Counter values past 2^53 lose digits in Number(), which the compact form drops anyway. */
 export function formatBig(value: bigint | undefined): string {
   return value === undefined ? '–' : formatCount(Number(value));
 }
 
-export function CounterPanel({ model, width, height, focused, selected }: CounterPanelProps) {
+/** Columns and the window of rows on screen: one computation for the panel and its sparklines. */
+function counterLayout(model: Omit<CounterPanelModel, 'histories'>, width: number, height: number, selected: number) {
   const inner = innerWidth(width);
   const labelW = model.mode === 'curated' ? 18 : Math.min(32, Math.max(18, Math.floor(inner * 0.4)));
   const valueW = 9;
   const rateW = 8;
   const sparkW = Math.max(0, inner - 2 - labelW - valueW - rateW * 2 - 4);
-  const status = model.status.lines;
-  const statusLines = Math.min(2, status.length);
+  const statusLines = Math.min(2, model.status.lines.length);
+  const visible = Math.max(0, height - 2 - 3 - statusLines);
+  const start = scrollStart(model.rows.length, selected, visible);
+  return { inner, labelW, valueW, rateW, sparkW, statusLines, visible, start };
+}
+
+/**
+ * The sparklines of the rows on screen, placed over the panel (relative to
+ * its corner) and drawn by the screen: they scroll every tick, the rest of
+ * the panel does not.
+ */
+export function counterSparklines(model: CounterPanelModel, width: number, height: number, selected: number): TextBlock | undefined {
+  const { labelW, valueW, rateW, sparkW, visible, start } = counterLayout(model, width, height, selected);
+  if (sparkW <= 0 || model.rows.length === 0) return undefined;
+  const lines = model.rows.slice(start, start + visible).map((row, i) => {
+    const text = padEnd(sparkline(model.histories[start + i] ?? [], sparkW), sparkW);
+    return paint(text, concernColor[row.concern], !row.moved && row.concern === 'none');
+  });
+  // Border and padding, marker, label, value and two rates; below the border, the retransmit line and the header.
+  return { x: 2 + 2 + labelW + 1 + valueW + 1 + rateW + 1 + rateW + 1, y: 3, width: sparkW, lines };
+}
+
+export type CounterPanelProps = DashboardPanelProps<Omit<CounterPanelModel, 'histories'>>;
+
+export function CounterPanel({ model, width, height, focused, selected }: CounterPanelProps) {
+  const { inner, labelW, valueW, rateW, sparkW, statusLines, visible, start } = counterLayout(model, width, height, selected);
   const summary =
     model.mode === 'curated'
       ? `${model.movedCount} of ${model.total} counters moved in the last minute · a: show them`
       : `${model.movedCount} of ${model.total} counters moved in the last minute · a: curated set`;
   const retrans =
     model.retransPercent === undefined ? 'retransmits: –' : `retransmits ${model.retransPercent.toFixed(2)}% of segments sent (1 min)`;
-  const visible = Math.max(0, height - 2 - 3 - statusLines);
-  const start = scrollStart(model.rows.length, selected, visible);
   const rows = model.rows.slice(start, start + visible);
   const title = model.mode === 'curated' ? 'Kernel counters' : 'Kernel counters · all that moved';
   const worstRow = worstConcern(model.rows.map((r) => r.concern));
@@ -49,7 +72,7 @@ export function CounterPanel({ model, width, height, focused, selected }: Counte
           <Text key={row.name} wrap="truncate-end" color={color} bold={row.concern === 'bad'} dimColor={!row.moved && row.concern === 'none'}>
             <Text inverse={isSelected}>{isSelected ? '› ' : '  '}{padEnd(row.label, labelW)}</Text> {padStart(formatBig(row.value), valueW)}{' '}
             {padStart(row.perSec === undefined ? '·' : formatRate(row.perSec), rateW)} {padStart(row.perSecMinute === undefined ? '·' : formatRate(row.perSecMinute), rateW)}{' '}
-            {sparkW > 0 ? sparkline(row.history, sparkW) : ''}
+            {' '.repeat(sparkW)}
           </Text>
         );
       })}

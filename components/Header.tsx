@@ -15,6 +15,12 @@ export interface HeaderProps {
 }
 
 const SEPARATOR = ' │ ';
+
+/** `0.8% CPU 71 MB`: what the dashboard and its helpers cost, as htop shows itself. */
+function selfCost(self: NonNullable<HeaderModel['self']>): string {
+  const cpu = self.cpuPercent === undefined ? '–' : self.cpuPercent < 10 ? self.cpuPercent.toFixed(1) : Math.round(self.cpuPercent).toString();
+  return `${cpu}% CPU ${Math.round(self.rssBytes / 1e6)} MB`;
+}
 const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 
 /**
@@ -33,6 +39,7 @@ export function headerText(model: HeaderModel, width: number, staleFor?: string)
     { text: `kernel ${safeText(model.kernel)}`, priority: 4 },
     { text: `every ${formatInterval(model.intervalMs)}`, priority: 2 },
     { text: sample, priority: 1 },
+    ...(model.self ? [{ text: `self ${selfCost(model.self)}`, priority: 2 }] : []),
   ];
   let shown = parts;
   const fits = () => [...shown.map((p) => p.text).join(SEPARATOR)].length <= width;

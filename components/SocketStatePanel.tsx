@@ -1,11 +1,14 @@
 import { Box, Text } from 'ink';
 import type { SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import type { TextBlock } from '../src/screen/screen.js';
 import { Panel, concernColor, worstConcern } from './Panel.js';
+import { paint } from './paint.js';
 import { SourceStatus } from './SourceStatus.js';
 
 export interface SocketStatePanelProps {
-  model: SocketPanelModel;
+  /** The rows without their histories: the sparklines are drawn by the screen (`socketSparklines`). */
+  model: Omit<SocketPanelModel, 'histories'>;
   selected: number;
   width: number;
   height?: number;
@@ -19,7 +22,7 @@ const REMARK_W = 18;
 
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
-export function socketPanelHeight(model: SocketPanelModel): number {
+export function socketPanelHeight(model: Omit<SocketPanelModel, 'histories'>): number {
   return 2 + 1 + model.rows.length + 1 + Math.min(3, model.status.lines.length);
 }
 
@@ -48,13 +51,28 @@ function StateRow({ row, maxCount, isSelected, cols }: { row: StateRowModel; max
       <Text color={color ?? 'green'}>{bar.filled}</Text>
       <Text color="gray">{bar.empty}</Text>
       <Text color={trendColor}> {padStart(trend.text, TREND_W)} </Text>
-      <Text color={color ?? 'cyan'}>{cols.sparkW > 0 ? padEnd(sparkline(row.history, cols.sparkW), cols.sparkW) : ''}</Text>
+      <Text>{' '.repeat(cols.sparkW)}</Text>
       {cols.remarkW > 0 ? <Text color={color}> {padEnd(row.remark ?? '', cols.remarkW)}</Text> : null}
     </Box>
   );
 }
 
-function summaryLine(model: SocketPanelModel): string {
+/** Border and padding on the left, the marker, state, count, bar and trend: where the sparklines start. */
+const sparkX = (cols: ReturnType<typeof layout>) => 2 + 2 + STATE_W + 1 + COUNT_W + 1 + cols.barW + 1 + TREND_W + 1;
+
+/**
+ * The sparkline column, placed over the panel (relative to its corner) and
+ * drawn by the screen: it scrolls every tick, the rest of the panel does not.
+ */
+export function socketSparklines(model: SocketPanelModel, width: number): TextBlock | undefined {
+  const cols = layout(width);
+  if (cols.sparkW <= 0) return undefined;
+  const lines = model.rows.map((row, i) => paint(padEnd(sparkline(model.histories[i] ?? [], cols.sparkW), cols.sparkW), concernColor[row.concern] ?? 'cyan'));
+  // Below the top border and the column header.
+  return { x: sparkX(cols), y: 2, width: cols.sparkW, lines };
+}
+
+function summaryLine(model: Omit<SocketPanelModel, 'histories'>): string {
   const parts: string[] = [];
   if (model.udp !== undefined) parts.push(`UDP ${formatCount(model.udp)}`);
   if (model.orphans !== undefined) parts.push(`orphans ${formatCount(model.orphans)} (host-wide)`);

@@ -5,6 +5,7 @@
 // everything else is loaded with import() below.
 process.env.NODE_ENV = 'production';
 
+
 const { main } = await import('./main.js');
 const code = await main(process.argv.slice(2));
 // Let stdout drain (a pipe may still hold output), then leave even if a

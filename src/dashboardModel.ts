@@ -1,3 +1,4 @@
+import type { SelfCostSample } from '../collectors/selfCost.js';
 import type { AlertsState } from './alerts/engine.js';
 import { type AlertPanelModel, buildAlertPanel } from './models/alerts.js';
 import { type ConntrackPanelModel, buildConntrackPanel } from './models/conntrack.js';
@@ -21,6 +22,8 @@ export interface HeaderModel {
   target: string;
   intervalMs: number;
   sampleAtMs?: number;
+  /** What watching costs: CPU % of a core (when known) and RSS of nettriage and its helpers. */
+  self?: { cpuPercent?: number; rssBytes: number };
 }
 
 /** Everything the screen shows at one tick; frozen as a whole while paused. */
@@ -48,6 +51,8 @@ export function buildDashboardModel(
   const header: HeaderModel = { host: host.host, kernel: host.kernel, target: targetLabel(target), intervalMs };
   const sampleAtMs = store.sample('sockets')?.atMs;
   if (sampleAtMs !== undefined) header.sampleAtMs = sampleAtMs;
+  const self = store.sample<SelfCostSample>('self')?.value;
+  if (self) header.self = self.cpuPercent === undefined ? { rssBytes: self.rssBytes } : { cpuPercent: self.cpuPercent, rssBytes: self.rssBytes };
   return {
     header,
     alerts: buildAlertPanel(alerts, nowMs),

@@ -2,6 +2,7 @@ import type { ConntrackSample } from '../collectors/conntrack.js';
 import type { EthtoolSample } from '../collectors/ethtool.js';
 import type { KernelCountersSample } from '../collectors/kernelCounters.js';
 import { type NicsSample, nicCounterKey } from '../collectors/nics.js';
+import type { SelfCostSample } from '../collectors/selfCost.js';
 import type { SocketStateSample } from '../collectors/socketStates.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Severity } from './alerts/types.js';
@@ -63,6 +64,8 @@ export interface SampleRecord {
   alerts: AlertRecord[];
   /** Freshness of every source, by collector: sockets, counters, conntrack, nics, ethtool. */
   sources: Record<string, SectionMeta | SourceError>;
+  /** What nettriage itself costs: CPU % of one core (self + children, over ~10 s) and RSS of them all. */
+  self?: { cpuPercent: number | null; rssBytes: number };
 }
 
 export interface AlertRecord {
@@ -173,5 +176,11 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
       next: a.next,
     })),
     sources,
+    ...selfRecord(store),
   };
+}
+
+function selfRecord(store: Store): Pick<SampleRecord, 'self'> {
+  const self = store.sample<SelfCostSample>('self')?.value;
+  return self ? { self: { cpuPercent: self.cpuPercent === undefined ? null : Number(self.cpuPercent.toFixed(2)), rssBytes: self.rssBytes } } : {};
 }

@@ -6,6 +6,7 @@ import { createKernelCounterCollector } from '../collectors/kernelCounters.js';
 import type { NicsSample } from '../collectors/nics.js';
 import { createNicCollector } from '../collectors/nics.js';
 import { createOwnersCollector } from '../collectors/owners.js';
+import { createSelfCostCollector } from '../collectors/selfCost.js';
 import { type SocketStateSample, createSocketStateCollector } from '../collectors/socketStates.js';
 import type { TcpState } from '../collectors/tcpState.js';
 import type { Collector } from '../collectors/types.js';
@@ -84,6 +85,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     createEthtoolCollector(ethtoolTargets),
     createOwnersCollector(ownersWanted),
     createDestinationsCollector(destinationsContext),
+    createSelfCostCollector(() => io.helperPids()),
   ] as Collector<unknown>[];
   const scheduler = new Scheduler(collectors, io, store, {
     intervalMs: options.intervalMs,

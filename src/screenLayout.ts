@@ -1,21 +1,21 @@
-import { createElement } from 'react';
+import { type ReactElement, createElement } from 'react';
 import { AlertsPanel, alertsPanelHeight } from '../components/AlertsPanel.js';
-import { ConntrackPanel, conntrackPanelHeight } from '../components/ConntrackPanel.js';
-import { CounterPanel } from '../components/CounterPanel.js';
+import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../components/ConntrackPanel.js';
+import { CounterPanel, counterSparklines } from '../components/CounterPanel.js';
 import { DrillDownView } from '../components/DrillDownView.js';
 import { Footer } from '../components/Footer.js';
 import { Header } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { Hint } from '../components/Hint.js';
 import { NicPanel } from '../components/NicPanel.js';
-import { SocketStatePanel, socketPanelHeight } from '../components/SocketStatePanel.js';
+import { SocketStatePanel, socketPanelHeight, socketSparklines } from '../components/SocketStatePanel.js';
 import { TooSmall } from '../components/TooSmall.js';
 import type { DashboardModel } from './dashboardModel.js';
 import type { DrillData } from './drilldown/controller.js';
 import type { DrillRow } from './drilldown/rows.js';
 import { KEYMAP, footerHints } from './keymap.js';
 import { layoutPanels } from './layout.js';
-import type { Region, ScreenSize } from './screen/screen.js';
+import type { Region, ScreenSize, TextBlock } from './screen/screen.js';
 import { PANELS, type PanelId, type ViewState, keyMode } from './viewState.js';
 
 export const MIN_COLUMNS = 60;
@@ -35,19 +35,30 @@ export interface ScreenInputs {
   drill: { data: DrillData | undefined; rows: DrillRow[]; refreshMs: number; nsenter: string };
 }
 
-function panelElement(id: PanelId, model: DashboardModel, view: ViewState, width: number, height: number) {
+/**
+ * A panel's element, and the sparklines the screen draws over it: the
+ * element's props leave out the histories, so a panel whose numbers did not
+ * change is not drawn again as its sparklines scroll.
+ */
+function panelParts(id: PanelId, model: DashboardModel, view: ViewState, width: number, height: number): { element: ReactElement; sparklines?: TextBlock | undefined } {
   const common = { width, height, focused: view.focus === id, selected: view.selected[id] };
   switch (id) {
     case 'alerts':
-      return createElement(AlertsPanel, { model: model.alerts, ...common });
-    case 'sockets':
-      return createElement(SocketStatePanel, { model: model.sockets, ...common });
-    case 'counters':
-      return createElement(CounterPanel, { model: model.counters, ...common });
-    case 'conntrack':
-      return createElement(ConntrackPanel, { model: model.conntrack, ...common });
+      return { element: createElement(AlertsPanel, { model: model.alerts, ...common }) };
+    case 'sockets': {
+      const { histories: _h, ...table } = model.sockets;
+      return { element: createElement(SocketStatePanel, { model: table, ...common }), sparklines: socketSparklines(model.sockets, width) };
+    }
+    case 'counters': {
+      const { histories: _h, ...table } = model.counters;
+      return { element: createElement(CounterPanel, { model: table, ...common }), sparklines: counterSparklines(model.counters, width, height, common.selected) };
+    }
+    case 'conntrack': {
+      const { fillHistory: _h, ...table } = model.conntrack;
+      return { element: createElement(ConntrackPanel, { model: table, ...common }), sparklines: conntrackSparkline(model.conntrack, width) };
+    }
     case 'nics':
-      return createElement(NicPanel, { model: model.nics, ...common });
+      return { element: createElement(NicPanel, { model: model.nics, ...common }) };
   }
 }
 
@@ -76,7 +87,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
     },
     { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view)), width: columns }) },
   ];
-  const body = (id: string, element: Region['element']) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
+  const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
     body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, mode: keyMode(view) }));
     return regions;
@@ -111,7 +122,12 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
   const place = (id: PanelId, x: number, top: number): number => {
     const box = layout[id];
     if (!box) return 0;
-    regions.push({ id, x, y: top, width: box.width, height: box.height, element: panelElement(id, model, view, box.width, box.height) });
+    const { element, sparklines } = panelParts(id, model, view, box.width, box.height);
+    regions.push({ id, x, y: top, width: box.width, height: box.height, element });
+    if (sparklines) {
+      const height = Math.min(sparklines.lines.length, box.height - sparklines.y - 1);
+      if (height > 0) regions.push({ id: `${id}-sparklines`, x: x + sparklines.x, y: top + sparklines.y, width: sparklines.width, height, lines: sparklines.lines.slice(0, height) });
+    }
     return box.height;
   };
   if (!view.zoomed) {

@@ -34,7 +34,6 @@ export interface CounterRowModel {
   value?: bigint;
   perSec?: number;
   perSecMinute?: number;
-  history: number[];
   moved: boolean;
   concern: Concern;
 }
@@ -42,6 +41,8 @@ export interface CounterRowModel {
 export interface CounterPanelModel {
   mode: CountersMode;
   rows: CounterRowModel[];
+  /** Recent rates per row, for the sparklines; apart from the rows, which do not change as often. */
+  histories: number[][];
   /** RetransSegs / OutSegs over the last minute, in percent. */
   retransPercent?: number;
   /** How many counters the kernel exposes and how many moved in the last minute. */
@@ -58,7 +59,7 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
   const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
     const reading = readCounter(store, 'counters', name, nowMs);
     const concern: Concern = !reading.moved ? 'none' : alarming && (reading.perSec ?? 0) > 0 ? 'bad' : 'watch';
-    return { name, label, ...reading, history: store.history(rateKey('counters', name), SPARK_HISTORY), concern };
+    return { name, label, ...reading, concern };
   };
   const retrans = store.counterMinuteRate('counters', 'TcpRetransSegs');
   const out = store.counterMinuteRate('counters', 'TcpOutSegs');
@@ -74,7 +75,8 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
       : moved
           .map(([name]) => row(name, name, false))
           .sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
-  const panel: CounterPanelModel = { mode, rows, total: states.size, movedCount: moved.length, status: sourceStatus(store, 'counters', nowMs) };
+  const histories = rows.map((r) => store.history(rateKey('counters', r.name), SPARK_HISTORY));
+  const panel: CounterPanelModel = { mode, rows, histories, total: states.size, movedCount: moved.length, status: sourceStatus(store, 'counters', nowMs) };
   if (retransPercent !== undefined) panel.retransPercent = retransPercent;
   return panel;
 }

@@ -8,7 +8,6 @@ export interface StateRowModel {
   state: TcpState;
   count: number | undefined;
   trendPerMinute: number | undefined;
-  history: number[];
   concern: Concern;
   /** Why it stands out, e.g. "41% of the port range". */
   remark?: string;
@@ -16,6 +15,8 @@ export interface StateRowModel {
 
 export interface SocketPanelModel {
   rows: StateRowModel[];
+  /** Recent samples per row, for the sparklines; apart from the rows, which do not change as often. */
+  histories: number[][];
   udp?: number;
   orphans?: number;
   method?: SocketStateSample['method'];
@@ -73,11 +74,12 @@ export function buildSocketPanel(store: Store, nowMs = Date.now()): SocketPanelM
     const count = value?.states[state];
     const trendPerMinute = store.changePerMinute(key);
     const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value?.portRange);
-    const row: StateRowModel = { state, count, trendPerMinute, history: store.history(key, SPARK_HISTORY), concern };
+    const row: StateRowModel = { state, count, trendPerMinute, concern };
     if (remark) row.remark = remark;
     return row;
   });
-  const panel: SocketPanelModel = { rows, status: sourceStatus(store, 'sockets', nowMs) };
+  const histories = TCP_STATES.map((state) => store.history(stateSeriesKey(state), SPARK_HISTORY));
+  const panel: SocketPanelModel = { rows, histories, status: sourceStatus(store, 'sockets', nowMs) };
   if (value) {
     panel.udp = value.udp;
     panel.orphans = value.orphans;

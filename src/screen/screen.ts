@@ -3,15 +3,29 @@ import type { ReactElement } from 'react';
 import { type Cells, blankCells, sgr, textToCells } from './cells.js';
 import { sameProps } from './sameProps.js';
 
-/** A rectangle of the screen and the Ink element that draws it. */
-export interface Region {
+interface RegionRect {
   /** Stable across frames: the cache of what it drew is kept under it. */
   id: string;
   x: number;
   y: number;
   width: number;
   height: number;
-  element: ReactElement;
+}
+
+/**
+ * A rectangle of the screen and what fills it: an Ink element, or lines of
+ * text already styled (SGR) — for what changes every tick and is plain text,
+ * such as a sparkline, where an Ink render of the panel around it would cost
+ * milliseconds for one new cell.
+ */
+export type Region = RegionRect & ({ element: ReactElement; lines?: undefined } | { lines: string[]; element?: undefined });
+
+/** Styled lines at a position relative to something else (a sparkline column inside its panel). */
+export interface TextBlock {
+  x: number;
+  y: number;
+  width: number;
+  lines: string[];
 }
 
 export interface ScreenSize {
@@ -40,6 +54,10 @@ const GAP = 6;
 export class Screen {
   private front: Cells | undefined;
   private readonly drawn = new Map<string, Drawn>();
+  /** Regions whose cells changed since the last flush. */
+  private readonly changed = new Set<string>();
+  /** Where the regions were at the last flush. */
+  private layout = '';
   private pending: Region[] | undefined;
   private scheduled = false;
   private readonly resizeListeners = new Set<(size: ScreenSize) => void>();
@@ -86,30 +104,49 @@ export class Screen {
     });
   }
 
-  /** Draws what was presented, now. */
+  /**
+   * Draws what was presented, now. When the regions are where they were,
+   * only those whose content changed are painted again (with whatever lies
+   * on top of them) and only their rows are compared: a tick that changes
+   * the header touches one row, not the 12,000 cells of a 200x60 frame.
+   */
   flush(): void {
     const regions = this.pending;
     if (!regions) return;
     this.pending = undefined;
     const { columns, rows } = this.currentSize;
-    const back = blankCells(columns, rows);
-    const seen = new Set<string>();
-    for (const region of regions) {
-      seen.add(region.id);
-      const cells = this.cellsOf(region);
-      for (let r = 0; r < cells.height; r++) {
-        const y = region.y + r;
-        if (y < 0 || y >= rows) continue;
-        for (let c = 0; c < cells.width; c++) {
-          const x = region.x + c;
-          if (x < 0 || x >= columns) continue;
-          back.chars[y * columns + x] = cells.chars[r * cells.width + c] ?? ' ';
-          back.styles[y * columns + x] = cells.styles[r * cells.width + c] ?? '';
-        }
-      }
-    }
+    const layout = regions.map((r) => `${r.id}@${r.x},${r.y},${r.width}x${r.height}`).join('|');
+    const cells = regions.map((r) => this.cellsOf(r));
+    const seen = new Set(regions.map((r) => r.id));
     for (const id of this.drawn.keys()) if (!seen.has(id)) this.drawn.delete(id);
-    const out = diff(this.front, back);
+    const front = this.front;
+    let back: Cells;
+    let fromRow = 0;
+    let toRow = rows;
+    if (!front || layout !== this.layout || front.width !== columns || front.height !== rows) {
+      back = blankCells(columns, rows);
+      regions.forEach((region, i) => paintInto(back, region, cells[i] as Cells));
+    } else {
+      const dirty = regions.map((_, i) => this.changed.has(regions[i]?.id ?? ''));
+      if (!dirty.includes(true)) return;
+      back = { ...front, chars: front.chars.slice(), styles: front.styles.slice() };
+      fromRow = rows;
+      toRow = 0;
+      regions.forEach((region, i) => {
+        if (!dirty[i]) return;
+        // Whatever lies on top of a changed region is painted again over it.
+        for (let j = i + 1; j < regions.length; j++) if (overlaps(region, regions[j] as Region)) dirty[j] = true;
+      });
+      regions.forEach((region, i) => {
+        if (!dirty[i]) return;
+        paintInto(back, region, cells[i] as Cells);
+        fromRow = Math.min(fromRow, Math.max(0, region.y));
+        toRow = Math.max(toRow, Math.min(rows, region.y + region.height));
+      });
+    }
+    this.changed.clear();
+    this.layout = layout;
+    const out = diff(front, back, fromRow, toRow);
     this.front = back;
     if (out !== '') {
       this.bytesWritten += Buffer.byteLength(out);
@@ -126,26 +163,43 @@ export class Screen {
     return lines.join('\n');
   }
 
+  /** The region's cells: from the cache while it shows the same thing at the same size (its position does not matter). */
   private cellsOf(region: Region): Cells {
     const previous = this.drawn.get(region.id);
     const p = previous?.region;
-    if (
-      previous &&
-      p &&
-      p.x === region.x &&
-      p.y === region.y &&
-      p.width === region.width &&
-      p.height === region.height &&
-      p.element.type === region.element.type &&
-      sameProps(p.element.props, region.element.props)
-    ) {
-      return previous.cells;
-    }
-    this.renderedRegions++;
-    const cells = textToCells(renderToString(region.element, { columns: region.width }), region.width, region.height);
+    if (previous && p && p.width === region.width && p.height === region.height && sameContent(p, region)) return previous.cells;
+    let cells: Cells;
+    if (region.element) {
+      this.renderedRegions++;
+      cells = textToCells(renderToString(region.element, { columns: region.width }), region.width, region.height);
+    } else cells = textToCells(region.lines.join('\n'), region.width, region.height);
     this.drawn.set(region.id, { region, cells });
+    this.changed.add(region.id);
     return cells;
   }
+}
+
+function paintInto(back: Cells, region: Region, cells: Cells): void {
+  const { width: columns, height: rows } = back;
+  for (let r = 0; r < cells.height; r++) {
+    const y = region.y + r;
+    if (y < 0 || y >= rows) continue;
+    for (let c = 0; c < cells.width; c++) {
+      const x = region.x + c;
+      if (x < 0 || x >= columns) continue;
+      back.chars[y * columns + x] = cells.chars[r * cells.width + c] ?? ' ';
+      back.styles[y * columns + x] = cells.styles[r * cells.width + c] ?? '';
+    }
+  }
+}
+
+function overlaps(a: Region, b: Region): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+function sameContent(a: Region, b: Region): boolean {
+  if (a.element && b.element) return a.element.type === b.element.type && sameProps(a.element.props, b.element.props);
+  return a.lines !== undefined && b.lines !== undefined && sameProps(a.lines, b.lines);
 }
 
 /**
@@ -154,7 +208,7 @@ export class Screen {
  * over) at absolute positions, a style change only where the style changes,
  * and an erase-to-end instead of trailing blanks.
  */
-export function diff(front: Cells | undefined, back: Cells): string {
+export function diff(front: Cells | undefined, back: Cells, fromRow = 0, toRow = back.height): string {
   const { width, height, chars, styles } = back;
   const whole = front === undefined || front.width !== width || front.height !== height;
   const parts: string[] = whole ? ['\x1b[0m\x1b[H\x1b[2J'] : [];
@@ -162,7 +216,7 @@ export function diff(front: Cells | undefined, back: Cells): string {
   let current = '';
   // After a clear every cell is a blank: only the others need writing.
   const changed = (i: number) => (whole ? chars[i] !== ' ' || styles[i] !== '' : front.chars[i] !== chars[i] || front.styles[i] !== styles[i]);
-  for (let r = 0; r < height; r++) {
+  for (let r = whole ? 0 : fromRow; r < (whole ? height : toRow); r++) {
     const row = r * width;
     // Where this row's content ends: beyond it, blanks that an erase can write.
     let end = width;

@@ -40,8 +40,10 @@ describe('nettriage --json', () => {
     expect(record.v).toBe(1);
     expect(Date.parse(record.time)).toBeGreaterThan(0);
     expect(record.tcp.ageMs).toBeGreaterThanOrEqual(0);
-    // Time and ages are the only things that differ from run to run.
-    const normalised = JSON.parse(JSON.stringify({ ...record, time: 'T' }, (k, v) => (k === 'ageMs' ? 0 : v)));
+    // Time, ages and nettriage's own cost are the only things that differ from run to run.
+    expect(record.self.rssBytes).toBeGreaterThan(10_000_000);
+    expect(record.self.cpuPercent).toBeNull(); // not before 2 s of history
+    const normalised = JSON.parse(JSON.stringify({ ...record, time: 'T', self: undefined }, (k, v) => (k === 'ageMs' ? 0 : v)));
     const golden = JSON.parse(readFileSync(join(TREE, 'expected.json'), 'utf8'));
     expect(normalised).toEqual(golden);
     expect(record.counters.TcpOutSegs).toEqual({ value: 10253, rate: null });

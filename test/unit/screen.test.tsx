@@ -79,6 +79,19 @@ describe('the screen writer', () => {
     expect(screen.text().split('\n')[1]).toBe('short');
   });
 
+  it('keeps what lies on top when the region beneath it is drawn again', () => {
+    const { screen, show } = setup();
+    const panel = (n: number) => region('p', 0, 0, 30, 5, <Boxed title={`Sockets ${n}`} lines={['x', 'ESTAB 1          ', 'LISTEN 2         ']} />);
+    const spark = region('spark', 12, 2, 10, 2, <Label text="" />);
+    const overlay = { ...spark, element: undefined, lines: ['▁▂▃▄▅▆▇█', '████'] } as Region;
+    show([panel(1), overlay]);
+    expect(screen.text().split('\n')[2]).toContain('▁▂▃▄▅▆▇█');
+    show([panel(2), overlay]);
+    expect(screen.text().split('\n')[1]).toContain('Sockets 2');
+    expect(screen.text().split('\n')[2]).toContain('▁▂▃▄▅▆▇█');
+    expect(screen.text().split('\n')[3]).toContain('████');
+  });
+
   it('repaints everything on a resize', () => {
     const { screen, vt, show } = setup(40, 6);
     show([region('h', 0, 0, 40, 1, <Label text="wide header at forty columns" />)]);
