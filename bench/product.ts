@@ -18,7 +18,8 @@ import { runOnPty } from './pty.js';
 import { SocketNamespace } from './sockets.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'dist/src/bin.js');
+/** The command users start: the built file, which runs node with its flags. */
+const BIN = join(ROOT, 'dist/nettriage.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_MS = 5000;
 const SAMPLES = 30;
@@ -75,7 +76,7 @@ async function onPty(scenario: string, what: string, command: string, marker?: s
 }
 
 async function jsonRunning(scenario: string, args: string[]): Promise<Row> {
-  const child = spawn(process.execPath, [BIN, '--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(BIN, ['--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   let lines = 0;
   child.stdout.on('data', (d: Buffer) => {
     for (const b of d) if (b === 10) lines++;
@@ -101,8 +102,8 @@ async function cpuOfCommand(file: string, args: string[]): Promise<{ cpuSec: num
 }
 
 async function busy(scenario: string, ns: SocketNamespace, rows: Row[]): Promise<string> {
-  rows.push(await onPty(scenario, `nettriage --netns, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${process.execPath} ${BIN} --netns ${ns.name}`, FULL_FRAME_MARKER));
-  const json = await cpuOfCommand(process.execPath, [BIN, '--json', '--netns', ns.name, '--count', String(SAMPLES)]);
+  rows.push(await onPty(scenario, `nettriage --netns, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${BIN} --netns ${ns.name}`, FULL_FRAME_MARKER));
+  const json = await cpuOfCommand(BIN, ['--json', '--netns', ns.name, '--count', String(SAMPLES)]);
   const jsonPerSample = (json.cpuSec * 1000) / SAMPLES;
   rows.push({ scenario, what: `nettriage --json --netns --count ${SAMPLES} (startup included)`, perSampleMs: jsonPerSample, note: `${json.cpuSec.toFixed(2)} s in all` });
   // The baseline: what a naive collector would do every second.
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes: string[] = [];
   if (SCENARIOS.includes('idle')) {
-    rows.push(await onPty('idle host', `nettriage, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${process.execPath} ${BIN}`, FULL_FRAME_MARKER));
+    rows.push(await onPty('idle host', `nettriage, ${PTY.columns}x${PTY.rows} pty, 1 s`, BIN, FULL_FRAME_MARKER));
     const glances = await execa('glances', ['--version'], { reject: false });
     if (glances.exitCode === 0) rows.push(await onPty('idle host', `glances -t 1, ${PTY.columns}x${PTY.rows} pty`, 'glances -t 1'));
     else notes.push('glances is not installed: no glances row (apt-get install glances).');

@@ -56,26 +56,40 @@ export function groupDestinationLines(text: string, range?: PortRange): Parsed<{
   const locals = new Map<string, string | null>();
   let scanned = 0;
   let skipped = 0;
-  for (const line of text.split('\n')) {
-    const tokens = fields(line, 6);
-    if (tokens.length < 5 || tokens[0] === 'State' || tokens[0] === 'Netid' || tokens[0] === '' || line.startsWith('\t')) continue;
+  const fields: string[] = [];
+  // Line by line and field by field with indexes: no array of 28,000 lines, no array per line.
+  for (let pos = 0; pos < text.length; ) {
+    let eol = text.indexOf('\n', pos);
+    if (eol < 0) eol = text.length;
+    const lineStart = pos;
+    pos = eol + 1;
+    fields.length = 0;
+    for (let i = lineStart; i < eol && fields.length < 6; ) {
+      while (i < eol && isBlank(text.charCodeAt(i))) i++;
+      const start = i;
+      while (i < eol && !isBlank(text.charCodeAt(i))) i++;
+      if (i > start) fields.push(text.slice(start, i));
+    }
+    if (fields.length < 5 || fields[0] === 'State' || fields[0] === 'Netid' || text.charCodeAt(lineStart) === 9) continue;
     // `ss -tan` starts with the state; with other sockets asked for too, a Netid column comes first.
-    const at = isTcpState(tokens[0] ?? '') || tokens.length < 6 ? 0 : 1;
-    const state = tokens[at] ?? '';
-    const localToken = tokens[at + 3] ?? '';
-    const peerToken = tokens[at + 4] ?? '';
+    const at = isTcpState(fields[0] ?? '') || fields.length < 6 ? 0 : 1;
+    const state = fields[at] ?? '';
+    const localToken = fields[at + 3] ?? '';
+    const peerToken = fields[at + 4] ?? '';
     const colon = localToken.lastIndexOf(':');
     const port = Number(localToken.slice(colon + 1)); // NaN for a service name (ss without -n)
-    let localAddress = locals.get(localToken.slice(0, colon));
+    const localText = localToken.slice(0, colon);
+    let localAddress = locals.get(localText);
     if (localAddress === undefined) {
-      localAddress = parseEndpoint(`${localToken.slice(0, colon)}:0`)?.address ?? null;
-      locals.set(localToken.slice(0, colon), localAddress);
+      const address = parseEndpoint(`${localText}:0`)?.address;
+      localAddress = address === undefined ? null : copyOf(address);
+      locals.set(copyOf(localText), localAddress);
     }
     let peer = peers.get(peerToken);
     if (peer === undefined) {
       const e = parseEndpoint(peerToken);
-      peer = e ? endpointText(e) : null;
-      peers.set(peerToken, peer);
+      peer = e ? copyOf(endpointText(e)) : null;
+      peers.set(copyOf(peerToken), peer);
     }
     if (!isTcpState(state) || localAddress === null || peer === null || colon < 0) {
       skipped++;
@@ -96,20 +110,13 @@ export function groupDestinationLines(text: string, range?: PortRange): Parsed<{
   return { value: { top, scanned }, skippedLines: skipped, notes: [] };
 }
 
-/** The first `max` whitespace-separated fields of a line, without a regular expression per line. */
-function fields(line: string, max: number): string[] {
-  const out: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= line.length && out.length < max; i++) {
-    const c = i < line.length ? line.charCodeAt(i) : 32;
-    const space = c === 32 || c === 9 || c === 13;
-    if (space && start >= 0) {
-      out.push(line.slice(start, i));
-      start = -1;
-    } else if (!space && start < 0) start = i;
-  }
-  return out;
-}
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13;
+
+/**
+ * A string of its own: a slice of the dump kept in a result (or a cache key)
+ * would keep the whole 2.5 MB dump alive until the next one.
+ */
+const copyOf = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 export interface DestinationsSample {
   /** The busiest destinations (top 10). */

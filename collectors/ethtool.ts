@@ -140,11 +140,11 @@ export function createEthtoolCollector(pickInterfaces: () => string[]): Collecto
 
   const one = async (io: TargetIO, name: string, timeoutMs: number): Promise<InterfaceDriverStats> => {
     if (!infoCache.has(name)) {
-      const i = await io.run(['ethtool', '-i', name], { timeoutMs, okExitCodes: [1, 71, 94], lane: 'bulk' });
+      const i = await io.run(['ethtool', '-i', name], { timeoutMs, okExitCodes: [1, 71, 94] });
       infoCache.set(name, parseEthtoolInfo(i.stdout));
     }
     const info = infoCache.get(name);
-    const r = await io.run(['ethtool', '-S', name], { timeoutMs, okExitCodes: [1, 71, 94, 95], lane: 'bulk' });
+    const r = await io.run(['ethtool', '-S', name], { timeoutMs, okExitCodes: [1, 71, 94, 95] });
     if (r.exitCode !== 0) {
       const reason = r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`;
       return { ...(info ? { info } : {}), counters: new Map(), problem: reason };

@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import chalk from 'chalk';
 import type { HeaderModel } from '../src/dashboardModel.js';
 import { formatInterval } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
@@ -48,33 +48,21 @@ export function headerText(model: HeaderModel, width: number, staleFor?: string)
   return [...text].length <= width ? text : `${[...text].slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
-export function Header({ model, paused, width, critical, warning, staleFor }: HeaderProps) {
-  const pausedBadge = ' PAUSED ';
-  const badges = [critical > 0 ? ` ${critical} CRIT ` : '', warning > 0 ? ` ${warning} WARN ` : ''];
-  const room = width - 'nettriage '.length - badges.join('').length - (paused ? pausedBadge.length + 1 : 0);
-  return (
-    <Box width={width} height={1}>
-      <Text bold color="cyan">
-        nettriage{' '}
-      </Text>
-      <Box flexGrow={1}>
-        <Text color={staleFor ? 'red' : undefined}>{headerText(model, Math.max(0, room), staleFor)}</Text>
-      </Box>
-      {critical > 0 ? (
-        <Text backgroundColor="red" color="white" bold>
-          {badges[0]}
-        </Text>
-      ) : null}
-      {warning > 0 ? (
-        <Text backgroundColor="yellow" color="black" bold>
-          {badges[1]}
-        </Text>
-      ) : null}
-      {paused ? (
-        <Text backgroundColor="yellow" color="black" bold>
-          {pausedBadge}
-        </Text>
-      ) : null}
-    </Box>
-  );
+/**
+ * The header as one styled line, drawn by the screen itself: its sample time
+ * changes every tick, and an Ink render of a line costs more than the rest
+ * of an idle tick.
+ */
+export function headerLine({ model, paused, width, critical, warning, staleFor }: HeaderProps): string {
+  const name = 'nettriage ';
+  const badges = [
+    critical > 0 ? chalk.bgRed.white.bold(` ${critical} CRIT `) : '',
+    warning > 0 ? chalk.bgYellow.black.bold(` ${warning} WARN `) : '',
+    paused ? chalk.bgYellow.black.bold(' PAUSED ') : '',
+  ];
+  const badgesWidth = (critical > 0 ? ` ${critical} CRIT `.length : 0) + (warning > 0 ? ` ${warning} WARN `.length : 0) + (paused ? ' PAUSED '.length : 0);
+  const room = Math.max(0, width - name.length - badgesWidth);
+  const text = headerText(model, room, staleFor);
+  const gap = ' '.repeat(Math.max(0, room - [...text].length));
+  return `${chalk.bold.cyan(name)}${staleFor ? chalk.red(text) : text}${gap}${badges.join('')}`;
 }

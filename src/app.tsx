@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AlertsState } from './alerts/engine.js';
 import { type HostInfo, NO_ALERTS, buildDashboardModel } from './dashboardModel.js';
 import type { DrillSource } from './drilldown/controller.js';
@@ -31,14 +31,26 @@ export interface AppProps {
   screen: Screen;
 }
 
-/** Re-reads the clock every `periodMs`: only the header's "no sample for …" depends on it. */
-function useNowMs(periodMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
+/**
+ * How long no sample has arrived, worded, once that is longer than twice the
+ * interval; undefined while samples arrive. A timer looks every second, but
+ * the dashboard is drawn again only when the answer changes.
+ */
+function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused: boolean): string | undefined {
+  const [staleFor, setStaleFor] = useState<string | undefined>(undefined);
+  const latest = useRef({ sampleAtMs, intervalMs, paused });
+  latest.current = { sampleAtMs, intervalMs, paused };
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), periodMs);
+    const check = () => {
+      const { sampleAtMs: at, intervalMs: every, paused: frozen } = latest.current;
+      const age = at === undefined ? 0 : Date.now() - at;
+      setStaleFor(!frozen && age > 2 * every + 1000 ? formatAge(age) : undefined);
+    };
+    const timer = setInterval(check, 1000);
     return () => clearInterval(timer);
-  }, [periodMs]);
-  return now;
+  }, []);
+  // A fresh sample ends staleness at once, without waiting for the timer.
+  return sampleAtMs !== undefined && Date.now() - sampleAtMs <= 2 * intervalMs + 1000 ? undefined : staleFor;
 }
 
 /**
@@ -71,15 +83,13 @@ export function App({ store, alerts = () => NO_ALERTS, drill, interval, target, 
     () => buildDashboardModel(store, alerts(), target, host, interval.intervalMs, view.countersMode),
     [view.countersMode],
   );
-  const nowMs = useNowMs(1000);
-  const sampleAge = model.header.sampleAtMs === undefined ? 0 : nowMs - model.header.sampleAtMs;
-  const stale = !view.paused && sampleAge > 2 * intervalMs + 1000;
+  const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused);
   const regions = composeScreen({
     size,
     view,
     model,
     intervalMs,
-    ...(stale ? { staleFor: formatAge(sampleAge) } : {}),
+    ...(staleFor ? { staleFor } : {}),
     drill: { data: drillData, rows, refreshMs: drill?.refreshMs ?? 5000, nsenter: shellPrefix(target) },
   });
   useEffect(() => screen.present(regions));

@@ -1,10 +1,21 @@
-#!/usr/bin/env node
+#!/bin/sh
+// Built into one file (dist/nettriage.js): its second line, added by the
+// build, is also a shell command, so started by its path (the `nettriage`
+// link, npm start) the file restarts itself as `node --max-semi-space-size=2`:
+// with V8's default 16 MB semi-spaces a dashboard that allocates a little every
+// second keeps ~30 MB more resident for nothing. Started with `node FILE` it is
+// plain JavaScript.
+import { createRequire } from 'node:module';
+
+// The single file runs CommonJS dependencies (react-reconciler, signal-exit)
+// from an ES module: their require() of Node's own modules needs a real one.
+globalThis.require ??= createRequire(import.meta.url);
+
 // React's development build records a performance entry on every commit and
 // never frees it: a dashboard at 1 Hz grows until it is killed. The mode must
 // be set before React is first imported, and static imports are hoisted, so
 // everything else is loaded with import() below.
 process.env.NODE_ENV = 'production';
-
 
 const { main } = await import('./main.js');
 const code = await main(process.argv.slice(2));

@@ -4,7 +4,7 @@ import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../com
 import { CounterPanel, counterSparklines } from '../components/CounterPanel.js';
 import { DrillDownView } from '../components/DrillDownView.js';
 import { Footer } from '../components/Footer.js';
-import { Header } from '../components/Header.js';
+import { headerLine } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { Hint } from '../components/Hint.js';
 import { NicPanel } from '../components/NicPanel.js';
@@ -83,7 +83,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
       y: 0,
       width: columns,
       height: 1,
-      element: createElement(Header, { model: { ...model.header, intervalMs }, paused: view.paused, width: columns, critical, warning, ...(staleFor ? { staleFor } : {}) }),
+      lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, critical, warning, ...(staleFor ? { staleFor } : {}) })],
     },
     { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view)), width: columns }) },
   ];

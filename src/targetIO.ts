@@ -5,10 +5,11 @@ import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './targ
 import { ShellGone, type ShellResult, TargetShell } from './targetShell.js';
 
 /**
- * Which shell runs a command. `tick`: the cheap, every-tick commands (ss of
- * the unusual states, ip link), which must never wait behind `bulk`: the
- * expensive on-demand dumps (owners, destinations, drill-down, ethtool),
- * which may take a second on a busy host.
+ * Which shell runs a command. `tick`: the cheap commands of a tick (ss of
+ * the unusual states, ip link, ethtool), which must never wait behind
+ * `bulk`: the expensive on-demand dumps (owners, destinations, drill-down),
+ * which may take a second on a busy host. The bulk shell ends after a
+ * minute without work: an idle host keeps one small process, not two.
  */
 export type Lane = 'tick' | 'bulk';
 
@@ -62,7 +63,7 @@ export interface TargetIO {
 export function createTargetIO(target: Target, roots: Roots): TargetIO {
   // /bin/sh by path: it is there on every POSIX system, whatever PATH holds.
   const shellArgv = [...netnsCommandPrefix(target, roots), '/bin/sh'];
-  const shells: Record<Lane, TargetShell> = { tick: new TargetShell(shellArgv), bulk: new TargetShell(shellArgv) };
+  const shells: Record<Lane, TargetShell> = { tick: new TargetShell(shellArgv), bulk: new TargetShell(shellArgv, { idleExitMs: 60_000 }) };
 
   const translate = (error: unknown): CollectorProblem =>
     error instanceof ShellGone ? shellProblem(target, roots, error) : asProblem(error);

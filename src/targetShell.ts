@@ -57,8 +57,10 @@ export function shellQuote(arg: string): string {
  * marker only in what arrived since the last search: a 5 MB dump costs one
  * copy of itself, not a copy per chunk.
  */
+const SMALL = 64 * 1024;
+
 class Accumulator {
-  private buf = Buffer.alloc(64 * 1024);
+  private buf = Buffer.alloc(SMALL);
   private length = 0;
   private searched = 0;
 
@@ -76,8 +78,13 @@ class Accumulator {
     this.length += chunk.length;
   }
 
-  /** The bytes before `needle` and the rest of the needle's line, once a whole line is there. */
-  take(needle: Buffer): { body: Buffer; trailer: string } | undefined {
+  /**
+   * The text before `needle` and the rest of the needle's line, once a whole
+   * line is there. The text is decoded straight from the buffer (no copy of
+   * a 5 MB dump in between), and a buffer that grew for a big dump goes back
+   * to its small size once that dump is taken.
+   */
+  take(needle: Buffer): { body: string; trailer: string } | undefined {
     const at = this.buf.subarray(0, this.length).indexOf(needle, Math.max(0, this.searched - needle.length));
     if (at < 0) {
       this.searched = this.length;
@@ -85,10 +92,15 @@ class Accumulator {
     }
     const eol = this.buf.subarray(0, this.length).indexOf(10, at + needle.length);
     if (eol < 0) return undefined;
-    const body = Buffer.from(this.buf.subarray(0, at));
+    const body = this.buf.toString('utf8', 0, at);
     const trailer = this.buf.toString('latin1', at + needle.length, eol);
-    this.buf.copy(this.buf, 0, eol + 1, this.length);
-    this.length -= eol + 1;
+    const rest = this.length - (eol + 1);
+    if (this.buf.length > SMALL && rest <= SMALL) {
+      const small = Buffer.alloc(SMALL);
+      this.buf.copy(small, 0, eol + 1, this.length);
+      this.buf = small;
+    } else this.buf.copy(this.buf, 0, eol + 1, this.length);
+    this.length = rest;
     this.searched = 0;
     return { body, trailer };
   }
@@ -109,9 +121,9 @@ interface Pending {
   options: ShellRequestOptions;
   resolve: (r: ShellResult) => void;
   reject: (e: Error) => void;
-  stdout?: Buffer;
+  stdout?: string;
   exitCode?: number;
-  stderr?: Buffer;
+  stderr?: string;
   startedMs?: number;
   timer?: NodeJS.Timeout;
 }
@@ -146,9 +158,13 @@ export class TargetShell {
   private startedAtMs = 0;
   private closed = false;
 
+  private idleTimer: NodeJS.Timeout | undefined;
+
   constructor(
     /** The command that becomes the shell: `['sh']`, or `['nsenter', '--net=…', '--', 'sh']`. */
     private readonly argv: string[],
+    /** With this, the shell ends after so long without a request (the next one starts it again). */
+    private readonly options: { idleExitMs?: number } = {},
   ) {}
 
   /** PID of the shell while it runs: /proc/PID/net is the target's namespace. */
@@ -191,6 +207,7 @@ export class TargetShell {
    */
   close(waitMs = 0): Promise<void> {
     this.closed = true;
+    clearTimeout(this.idleTimer);
     const child = this.child;
     const gone = new ShellGone('the dashboard is shutting down', null, '');
     this.kill();
@@ -224,7 +241,12 @@ export class TargetShell {
   }
 
   private dispatch(): void {
-    if (this.current || this.queue.length === 0) return;
+    clearTimeout(this.idleTimer);
+    if (this.current) return;
+    if (this.queue.length === 0) {
+      if (this.child && this.options.idleExitMs !== undefined) this.idleTimer = setTimeout(() => this.retire(), this.options.idleExitMs).unref();
+      return;
+    }
     if (!this.child) {
       const failure = this.lastFailure;
       if (failure && Date.now() - failure.atMs < RESTART_BACKOFF_MS) {
@@ -316,12 +338,20 @@ export class TargetShell {
     this.current = undefined;
     this.lastFailure = undefined;
     p.resolve({
-      stdout: p.stdout.toString('utf8'),
-      stderr: p.stderr.toString('utf8'),
+      stdout: p.stdout,
+      stderr: p.stderr,
       exitCode: p.exitCode ?? -1,
       durationMs: performance.now() - (p.startedMs ?? performance.now()),
     });
     this.dispatch();
+  }
+
+  /** Ends an idle shell: its stdin closes, it exits, and Node reaps it (its CPU counts in ours). */
+  private retire(): void {
+    if (this.current || this.queue.length > 0 || !this.child) return;
+    const child = this.child;
+    this.child = undefined;
+    child.stdin.end();
   }
 
   /** Gives up on the running request: the shell and everything it started go. */

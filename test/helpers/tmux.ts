@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from './realWorld.js';
 
-export const BIN = join(PROJECT_ROOT, 'dist/src/bin.js');
+/** The file users run: the single-file build (`nettriage`, `npm start`). */
+export const BIN = join(PROJECT_ROOT, 'dist/nettriage.js');
 
 export const hasTmux = (await execa('tmux', ['-V'], { reject: false })).exitCode === 0;
 
@@ -77,7 +78,7 @@ export class TmuxSession {
   /** PID of the dashboard (the node child of the pane's shell). */
   async dashboardPid(): Promise<number | undefined> {
     const panePid = (await execa('tmux', ['display-message', '-p', '-t', this.name, '#{pane_pid}'])).stdout.trim();
-    const r = await execa('pgrep', ['-P', panePid, '-f', 'bin.js'], { reject: false });
+    const r = await execa('pgrep', ['-P', panePid, '-f', 'nettriage.js'], { reject: false });
     const pid = Number(r.stdout.split('\n')[0]);
     return Number.isFinite(pid) && pid > 0 ? pid : undefined;
   }

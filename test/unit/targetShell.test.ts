@@ -80,6 +80,17 @@ describe('the shell that runs commands for the dashboard', () => {
     expect(error.exitCode).toBe(1);
   });
 
+  it('ends after a while without work, and starts again for the next request', async () => {
+    shell = new TargetShell(['sh'], { idleExitMs: 100 });
+    await shell.run(['true'], { timeoutMs: 5000 });
+    const first = shell.pid!;
+    const until = Date.now() + 5000;
+    while (alive(first) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(first)).toBe(false);
+    expect((await shell.run(['echo', 'again'], { timeoutMs: 5000 })).stdout).toBe('again\n');
+    expect(shell.pid).not.toBe(first);
+  });
+
   it('quotes anything', () => {
     expect(shellQuote("a'b")).toBe(`'a'\\''b'`);
   });
