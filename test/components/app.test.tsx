@@ -25,10 +25,10 @@ function setup(size = { columns: 100, rows: 30 }) {
   };
   let quit = 0;
   const app = renderApp({ store, interval, target: { kind: 'host' }, host: { host: 'web-1', kernel: '6.1.0' }, onQuit: () => quit++ }, size);
-  const push = (states: Partial<Record<string, number>>) => {
-    const s = sample(states);
+  const push = (states: Partial<Record<string, number>>, atMs = Date.now()) => {
+    const s = sample(states, atMs);
     store.recordSample('sockets', s, socketSeries(s.value));
-    store.commitTick(Date.now());
+    store.commitTick(atMs);
   };
   return { app, store, interval, push, quits: () => quit };
 }
@@ -137,6 +137,32 @@ describe('dashboard screen', () => {
     const frame = app.lastFrame() ?? '';
     expect(frame.split('\n').length).toBeLessThanOrEqual(21);
     expect(frame).toMatch(/ESTAB[\s\S]*CLOSING/);
+  });
+
+  it('draws nothing again for a sample that changes nothing but the time, and writes only the new time', async () => {
+    const { app, push } = setup({ columns: 120, rows: 40 });
+    cleanup = app.unmount;
+    const t0 = Math.floor(Date.now() / 1000) * 1000 - 5000;
+    // The sparklines fill up over the first samples; the panels' numbers do not change.
+    for (let i = 0; i < 3; i++) push({ ESTAB: 12, LISTEN: 3 }, t0 + i * 1000);
+    await expectFrame(app, /ESTAB\s+12/);
+    const regionsDrawn = app.screen.renderedRegions;
+    const bytes = app.screen.bytesWritten;
+    push({ ESTAB: 12, LISTEN: 3 }, t0 + 3000);
+    await expectFrame(app, new Date(t0 + 3000).toTimeString().slice(0, 8));
+    // No panel was drawn by Ink again; the terminal got the header's new seconds and one sparkline step a row.
+    expect(app.screen.renderedRegions).toBe(regionsDrawn);
+    expect(app.screen.bytesWritten - bytes).toBeLessThan(400);
+  });
+
+  it('says in the header when samples stop arriving', async () => {
+    const { app, push } = setup();
+    cleanup = app.unmount;
+    push({ ESTAB: 1 }, Date.now() - 9000);
+    await expectFrame(app, /no sample for \d+(\.\d)?s/, 3000);
+    push({ ESTAB: 1 });
+    await expectFrame(app, /sampled \d\d:\d\d:\d\d/);
+    expect(app.lastFrame()).not.toContain('no sample for');
   });
 
   it('marks the panel stale with the reason and what to do', async () => {

@@ -64,6 +64,36 @@ describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
     expect(await session.alternateScreenOn()).toBe(false);
   });
 
+  it('leaves nothing behind after help, a drill-down and resizes: the frame is the same as before', async () => {
+    session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'behind', columns: 120, rows: 40 });
+    expect(await session.waitFor(/CLOSE-WAIT\s+4\b/)).toMatch(/CLOSE-WAIT\s+4\b/);
+    // Paused, the model holds still: every frame below must come back to exactly this one.
+    await session.keys('p');
+    const before = await session.waitFor(/PAUSED/);
+    expect(before).toMatch(/PAUSED/);
+    const resize = (x: number, y: number) => import('execa').then(({ execa }) => execa('tmux', ['resize-window', '-t', session!.name, '-x', String(x), '-y', String(y)]));
+    const steps: [string, () => Promise<unknown>, RegExp][] = [
+      ['help', () => session!.keys('?'), /Help — \? or Esc closes/],
+      ['close help', () => session!.keys('?'), /TCP sockets/],
+      ['drill-down', () => session!.keys('Enter'), /drill-down/],
+      ['back', () => session!.keys('Escape'), /TCP sockets/],
+      ['narrower', () => resize(90, 30), /TCP sockets/],
+      ['too small', () => resize(50, 12), /terminal too small/],
+      ['as before', () => resize(120, 40), /TCP sockets/],
+    ];
+    for (const [label, act, shown] of steps) {
+      await act();
+      expect(await session.waitFor(shown), label).toMatch(shown);
+    }
+    // Drawn again after the resize: wait (with a deadline) until every cell is as before.
+    let after = '';
+    for (const until = Date.now() + 5000; Date.now() < until && after !== before; ) {
+      after = await session.capture();
+      if (after !== before) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(after).toBe(before);
+  });
+
   it('lays itself out again on resize and says when the terminal is too small', async () => {
     session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'resize', columns: 120, rows: 40 });
     expect(await session.waitFor(/CLOSE-WAIT/)).toMatch(/CLOSE-WAIT/);
