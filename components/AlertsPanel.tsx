@@ -52,7 +52,8 @@ export function AlertsPanel({ model, width, height, focused, selected }: AlertsP
   const inner = innerWidth(width);
   const expanded = focused ? selected : undefined;
   const lines = alertLines(model, expanded, inner);
-  const visible = Math.max(1, height - 2);
+  // The "no alerts" line, when there is one, takes a row of its own.
+  const visible = Math.max(0, height - 2 - (model.alerts.length === 0 ? 1 : 0));
   const firstOfSelected = lines.findIndex((l) => l.alert === selected);
   const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);
   const concern = worstConcern(model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')));

@@ -86,8 +86,11 @@ function summaryLine(model: Omit<SocketPanelModel, 'histories'>): string {
 
 export function SocketStatePanel({ model, selected, width, height, focused }: SocketStatePanelProps) {
   const cols = layout(width);
-  // Borders, header, the states and the summary come first; status lines take what is left.
-  const statusRoom = Math.min(3, height === undefined ? 3 : Math.max(0, height - (2 + 1 + model.rows.length + 1)));
+  // Inside the borders: the header, the states, the summary, then status lines, as far as they fit.
+  const room = height === undefined ? Number.POSITIVE_INFINITY : Math.max(0, height - 2);
+  const rowsShown = Math.max(0, Math.min(model.rows.length, room - 1));
+  const summaryShown = room - 1 - rowsShown >= 1;
+  const statusRoom = Math.min(3, Math.max(0, room - 2 - rowsShown));
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
   const panelConcern = worstConcern(model.rows.map((r) => r.concern));
   const header =
@@ -106,12 +109,14 @@ export function SocketStatePanel({ model, selected, width, height, focused }: So
       <Text dimColor wrap="truncate-end">
         {truncate(header, cols.inner)}
       </Text>
-      {model.rows.map((row, i) => (
+      {model.rows.slice(0, rowsShown).map((row, i) => (
         <StateRow key={row.state} row={row} maxCount={maxCount} isSelected={focused && i === selected} cols={cols} />
       ))}
-      <Text dimColor wrap="truncate-end">
-        {truncate(summaryLine(model), cols.inner)}
-      </Text>
+      {summaryShown ? (
+        <Text dimColor wrap="truncate-end">
+          {truncate(summaryLine(model), cols.inner)}
+        </Text>
+      ) : null}
       <SourceStatus status={model.status} width={cols.inner} maxLines={statusRoom} />
     </Panel>
   );

@@ -47,6 +47,8 @@ process.once('exit', () => {
 /** A shell that died this soon after its start is not restarted for a while: each try is a process start. */
 const RESTART_BACKOFF_MS = 2000;
 
+const shuttingDown = () => new ShellGone('the dashboard is shutting down', null, '');
+
 /** POSIX single quotes: every byte literal, a quote as '\''. */
 export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`;
@@ -172,12 +174,6 @@ export class TargetShell {
     return this.child?.exitCode === null ? this.child.pid : undefined;
   }
 
-  /** Starts the shell now if it is not running (the first request would, too). */
-  ensureStarted(): number | undefined {
-    if (!this.child) this.start();
-    return this.pid;
-  }
-
   /** Runs argv (quoted, stdin from /dev/null) and resolves with its output and exit status. */
   run(argv: string[], options: ShellRequestOptions): Promise<ShellResult> {
     return this.request(`${argv.map(shellQuote).join(' ')} </dev/null`, options);
@@ -209,7 +205,7 @@ export class TargetShell {
     this.closed = true;
     clearTimeout(this.idleTimer);
     const child = this.child;
-    const gone = new ShellGone('the dashboard is shutting down', null, '');
+    const gone = shuttingDown();
     this.kill();
     this.child = undefined;
     const current = this.current;
@@ -232,7 +228,7 @@ export class TargetShell {
   private request(script: string, options: ShellRequestOptions): Promise<ShellResult> {
     return new Promise<ShellResult>((resolve, reject) => {
       if (this.closed) {
-        reject(new ShellGone('the dashboard is shutting down', null, ''));
+        reject(shuttingDown());
         return;
       }
       this.queue.push({ id: this.nextId++, script, options, resolve, reject });
@@ -325,8 +321,9 @@ export class TargetShell {
   private onStderr(chunk: Buffer): void {
     const current = this.current;
     this.err.push(chunk);
-    if (this.err.size > 1024 * 1024) this.err.clear(); // a command that floods stderr: keep the end only
     const frame = this.err.take(this.needle);
+    // A command that floods stderr: its messages are not worth megabytes.
+    if (!frame && this.err.size > 1024 * 1024) this.err.clear();
     if (!frame || !current || Number(frame.trailer) !== current.id) return;
     current.stderr = frame.body;
     this.complete(current);

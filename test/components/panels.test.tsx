@@ -3,6 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConntrackPanel } from '../../components/ConntrackPanel.js';
 import { CounterPanel } from '../../components/CounterPanel.js';
 import { NicPanel } from '../../components/NicPanel.js';
+import { SocketStatePanel } from '../../components/SocketStatePanel.js';
+import { socketSeries } from '../../collectors/socketStates.js';
+import { buildSocketPanel } from '../../src/models/sockets.js';
+import { socketStateSample } from '../helpers/samples.js';
 import type { ConntrackSample } from '../../collectors/conntrack.js';
 import type { EthtoolSample } from '../../collectors/ethtool.js';
 import type { NicState, NicsSample } from '../../collectors/nics.js';
@@ -205,5 +209,21 @@ describe('panel navigation', () => {
     await press(app, 'a');
     expect(app.lastFrame()).toContain('Kernel counters · all that moved');
     expect(app.lastFrame()).toContain('TcpExtTCPHPHits');
+  });
+});
+
+describe('a panel shorter than its content', () => {
+  it('keeps its bottom border: the socket panel cuts its last rows rather than drawing over it', () => {
+    const store = new Store();
+    const s = { value: socketStateSample({ ESTAB: 5, LISTEN: 2 }), atMs: Date.now(), skippedLines: 0, notes: [] };
+    store.recordSample('sockets', s, socketSeries(s.value));
+    store.commitTick(Date.now());
+    const { histories: _h, ...model } = buildSocketPanel(store);
+    const app = render(<SocketStatePanel model={model} width={80} height={10} focused={false} selected={0} />);
+    cleanup = app.unmount;
+    const lines = (app.lastFrame() ?? '').split('\n');
+    expect(lines).toHaveLength(10);
+    expect(lines[9]).toMatch(/^╰─+╯$/);
+    expect(lines[8]).toMatch(/│\s+CLOSE\s/);
   });
 });
