@@ -1,5 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { parseProcStat, parseStatusRssBytes } from '../collectors/processInfo.js';
+import { parseProcStat, parseStatusRssBytes } from '../src/drilldown/processInfo.js';
 import { USER_HZ } from '../src/processCpu.js';
 
 /** A process and every live descendant, found by parent pid in /proc. */

@@ -1,7 +1,7 @@
 import { type ResultPromise, execa } from 'execa';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseSockstat } from '../collectors/sockstat.js';
+import { parseSockstat } from '../collectors/parse/sockstat.js';
 
 const INCIDENT = join(dirname(fileURLToPath(import.meta.url)), '../../test/helpers/incident.mjs');
 /** Each process holds at most this many sockets: the hard fd limit here is 20,000 per process. */

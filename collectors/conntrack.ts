@@ -1,7 +1,7 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import { isFixtureProc } from '../src/target.js';
 import type { TargetIO } from '../src/targetIO.js';
-import type { Collector, Parsed, SampleContext } from './types.js';
+import { type Collector, type Parsed, type SampleContext, sampleKey } from './types.js';
 
 /**
  * Columns of /proc/net/stat/nf_conntrack that are not per-CPU event counters:
@@ -77,6 +77,11 @@ export interface ConntrackSample {
   stats: Map<string, bigint>;
 }
 
+export const CONNTRACK = sampleKey<ConntrackSample>('conntrack');
+/** Store series of the entry count and of entries / nf_conntrack_max. */
+export const CONNTRACK_COUNT_SERIES = 'conntrack.count';
+export const CONNTRACK_FILL_SERIES = 'conntrack.fill';
+
 const NOT_LOADED = new CollectorProblem(
   'absent',
   'connection tracking is not active here (nf_conntrack not loaded)',
@@ -128,7 +133,7 @@ export function createConntrackCollector(): Collector<ConntrackSample> {
   };
 
   return {
-    name: 'conntrack',
+    key: CONNTRACK,
     everyTicks: 1,
     counters: (v) => v.stats,
     async sample(ctx: SampleContext) {
@@ -165,6 +170,6 @@ export function createConntrackCollector(): Collector<ConntrackSample> {
         atMs,
       };
     },
-    series: (v) => ({ 'conntrack.count': v.count, 'conntrack.fill': v.fill }),
+    series: (v) => ({ [CONNTRACK_COUNT_SERIES]: v.count, [CONNTRACK_FILL_SERIES]: v.fill }),
   };
 }

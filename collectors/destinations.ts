@@ -1,9 +1,9 @@
 import { CostCadence } from '../src/costCadence.js';
-import type { PortRange } from './portRange.js';
-import { endpointText } from './socketSummary.js';
-import { type SocketEntry, parseEndpoint } from './ssSockets.js';
-import { type TcpState, isTcpState } from './tcpState.js';
-import type { Collector, Parsed, Sampled } from './types.js';
+import type { PortRange } from './parse/portRange.js';
+import { endpointText } from './parse/socketSummary.js';
+import { type SocketEntry, parseEndpoint } from './parse/ssSockets.js';
+import { type TcpState, isTcpState } from '../src/tcpState.js';
+import { type Collector, type Parsed, type Sampled, sampleKey } from './types.js';
 
 /**
  * A client's connections to one destination: they share (local IP, remote IP,
@@ -125,6 +125,8 @@ export interface DestinationsSample {
   scanned: number;
 }
 
+export const DESTINATIONS = sampleKey<DestinationsSample>('destinations');
+
 /** What decides whether the dump is worth its cost now. */
 export interface DestinationsContext {
   range?: PortRange;
@@ -162,7 +164,7 @@ export function createDestinationsCollector(context: () => DestinationsContext):
   const cadence = new CostCadence({ minMs: DUMP_MIN_MS, maxMs: DUMP_MAX_MS, share: DUMP_CPU_SHARE });
   let last: { sample: Sampled<DestinationsSample>; clientSockets: number } | undefined;
   return {
-    name: 'destinations',
+    key: DESTINATIONS,
     everyTicks: 1,
     series(v) {
       return Object.fromEntries(v.top.map((d) => [destinationSeriesKey(d), d.count]));

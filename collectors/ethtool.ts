@@ -1,6 +1,6 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
-import type { Collector, Parsed } from './types.js';
+import { type Collector, type Parsed, sampleKey } from './types.js';
 
 export interface EthtoolStat {
   /** Full key; nested vmxnet3 keys are joined with " / " under their queue (`Tx Queue#0 / pkts tx err`). */
@@ -123,6 +123,8 @@ export interface EthtoolSample {
   interfaces: Map<string, InterfaceDriverStats>;
 }
 
+export const ETHTOOL = sampleKey<EthtoolSample>('ethtool');
+
 export const ETHTOOL_EVERY_TICKS = 10;
 /** Half-way between the reads of `ip -d link` (every 10 ticks from 0): never two slow commands in one tick. */
 const ETHTOOL_PHASE_TICKS = 5;
@@ -155,7 +157,7 @@ export function createEthtoolCollector(pickInterfaces: () => string[]): Collecto
   };
 
   return {
-    name: 'ethtool',
+    key: ETHTOOL,
     everyTicks: ETHTOOL_EVERY_TICKS,
     phaseTicks: ETHTOOL_PHASE_TICKS,
     counters(v) {

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
-import type { Collector, Parsed } from './types.js';
+import { type Collector, type Parsed, sampleKey } from './types.js';
 
 export interface NicState {
   /** As the kernel names it: untrusted text, sanitise before display. */
@@ -169,6 +169,8 @@ export interface NicsSample {
   source: 'ip' | 'sysfs';
 }
 
+export const NICS = sampleKey<NicsSample>('nics');
+
 export const nicCounterKey = (nic: string, stat: string): string => `${nic}/${stat}`;
 
 /**
@@ -224,7 +226,7 @@ export const NIC_DETAILS_EVERY_TICKS = 10;
  * replaces both for a fixture tree or a host without iproute2. Link speed
  * comes from sysfs for the host's physical devices.
  */
-export function createNicCollector(): Collector<NicsSample> {
+export function createNicsCollector(): Collector<NicsSample> {
   let ipMissing = false;
   let details: { tick: number; interfaces: NicState[]; errorColumns: Map<string, string> } | undefined;
 
@@ -240,7 +242,7 @@ export function createNicCollector(): Collector<NicsSample> {
   };
 
   return {
-    name: 'nics',
+    key: NICS,
     everyTicks: 1,
     counters(v) {
       const out = new Map<string, bigint>();

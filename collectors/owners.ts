@@ -1,10 +1,10 @@
 import { CostCadence } from '../src/costCadence.js';
 import { asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
-import { type CountByEndpoint, endpointText } from './socketSummary.js';
-import { type SocketEntry, parseSsSockets } from './ssSockets.js';
-import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
-import type { Collector, Parsed } from './types.js';
+import { type CountByEndpoint, endpointText } from './parse/socketSummary.js';
+import { type SocketEntry, parseSsSockets } from './parse/ssSockets.js';
+import { SS_STATE_FILTER, type TcpState } from '../src/tcpState.js';
+import { type Collector, type Parsed, sampleKey } from './types.js';
 
 /**
  * Sockets in one state, from a kernel-filtered dump. With `withOwners`, ss
@@ -88,6 +88,8 @@ export interface OwnersSample {
   byState: Partial<Record<TcpState, OwnersOfState & { atMs: number }>>;
 }
 
+export const OWNERS = sampleKey<OwnersSample>('owners');
+
 /** `ss -p` reads every /proc/PID/fd of the namespace: its pace follows its cost, at most 1% of a core. */
 const OWNERS_CADENCE = { minMs: 10_000, maxMs: 120_000, share: 0.01 };
 
@@ -101,7 +103,7 @@ export function createOwnersCollector(wanted: () => TcpState[]): Collector<Owner
   const byState: OwnersSample['byState'] = {};
   const cadences = new Map<TcpState, CostCadence>();
   return {
-    name: 'owners',
+    key: OWNERS,
     everyTicks: 1,
     async sample(ctx) {
       const atMs = Date.now();

@@ -9,6 +9,21 @@ export interface Parsed<T> {
   notes: string[];
 }
 
+/**
+ * A source's name in the store, typed by its samples: `store.sample(SOCKETS)`
+ * is a `Sampled<SocketsSample>`. Each collector exports its key; nothing else
+ * spells the name.
+ */
+export interface SampleKey<T> {
+  readonly name: string;
+  /** Never set: carries T. */
+  readonly sample?: T;
+}
+
+export function sampleKey<T>(name: string): SampleKey<T> {
+  return { name };
+}
+
 export interface SampleContext {
   io: TargetIO;
   timeoutMs: number;
@@ -27,7 +42,7 @@ export interface Sampled<T> extends Parsed<T> {
  * pure functions so that fixtures test them.
  */
 export interface Collector<T> {
-  readonly name: string;
+  readonly key: SampleKey<T>;
   /** Run every N scheduler ticks (1 = every tick). */
   readonly everyTicks: number;
   /**

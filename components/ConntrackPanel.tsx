@@ -2,7 +2,7 @@ import { Text } from 'ink';
 import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import type { ConntrackPanelModel } from '../src/models/conntrack.js';
 import { scrollStart } from '../src/viewState.js';
-import { formatBig } from './CounterPanel.js';
+import { formatBig } from './CountersPanel.js';
 import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
 import { paint } from './paint.js';

@@ -1,9 +1,9 @@
 import { Box, Text } from 'ink';
-import type { ContainerRef } from '../collectors/processInfo.js';
-import { endpointText } from '../collectors/socketSummary.js';
+import type { ContainerRef } from '../src/drilldown/processInfo.js';
+import { endpointText } from '../collectors/parse/socketSummary.js';
 import type { DrillData } from '../src/drilldown/controller.js';
 import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
-import { type DrillView, topFrame } from '../src/drilldown/view.js';
+import { type DrillView, topFrame } from '../src/drilldown/navigation.js';
 import { formatAge, formatBytes, formatCount, formatInterval, padEnd, padStart, truncate } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
 import { scrollStart } from '../src/viewState.js';

@@ -3,7 +3,7 @@ import type { AlertsState } from './alerts/engine.js';
 import { type HostInfo, NO_ALERTS, buildDashboardModel } from './dashboardModel.js';
 import type { DrillSource } from './drilldown/controller.js';
 import { drillRows } from './drilldown/rows.js';
-import { topFrame } from './drilldown/view.js';
+import { topFrame } from './drilldown/navigation.js';
 import { formatAge } from './format.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useDrillData } from './hooks/useDrillData.js';

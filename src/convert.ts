@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseConntrackS, parseConntrackStatTable } from '../collectors/conntrack.js';
 import { aggregateQueues, parseEthtoolInfo, parseEthtoolStats } from '../collectors/ethtool.js';
-import { parseKernelCounters, parseNstat } from '../collectors/kernelCounters.js';
-import { parseNetstatS } from '../collectors/netstatS.js';
+import { parseKernelCounters, parseNstat } from '../collectors/counters.js';
+import { parseNetstatS } from '../collectors/parse/netstatS.js';
 import { parseIpLinkJson } from '../collectors/nics.js';
-import { parseProcNetTcp } from '../collectors/procNetTcp.js';
-import { parseSockstat } from '../collectors/sockstat.js';
-import { countAllStates } from '../collectors/socketStates.js';
-import { parseSsSockets } from '../collectors/ssSockets.js';
+import { parseProcNetTcp } from '../collectors/parse/procNetTcp.js';
+import { parseSockstat } from '../collectors/parse/sockstat.js';
+import { countAllStates } from '../collectors/sockets.js';
+import { parseSsSockets } from '../collectors/parse/ssSockets.js';
 import { jsonInteger } from './rates.js';
 
 /**

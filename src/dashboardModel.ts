@@ -1,15 +1,16 @@
-import type { SelfCostSample } from '../collectors/selfCost.js';
+import { SELF } from '../collectors/self.js';
 import type { AlertsState } from './alerts/engine.js';
 import { type AlertPanelModel, buildAlertPanel } from './models/alerts.js';
 import { type ConntrackPanelModel, buildConntrackPanel } from './models/conntrack.js';
-import { type CounterPanelModel, type CountersMode, buildCounterPanel } from './models/counters.js';
-import { type NicPanelModel, buildNicPanel } from './models/nics.js';
-import { type SocketPanelModel, buildSocketPanel } from './models/sockets.js';
+import { type CountersPanelModel, type CountersMode, buildCountersPanel } from './models/counters.js';
+import { type NicsPanelModel, buildNicsPanel } from './models/nics.js';
+import { type SocketsPanelModel, buildSocketsPanel } from './models/sockets.js';
 import type { Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
+import { SOCKETS } from '../collectors/sockets.js';
 
 export type { Concern, SourceStatusModel } from './models/common.js';
-export type { SocketPanelModel, StateRowModel } from './models/sockets.js';
+export type { SocketsPanelModel, StateRowModel } from './models/sockets.js';
 
 export interface HostInfo {
   host: string;
@@ -30,10 +31,10 @@ export interface HeaderModel {
 export interface DashboardModel {
   header: HeaderModel;
   alerts: AlertPanelModel;
-  sockets: SocketPanelModel;
-  counters: CounterPanelModel;
+  sockets: SocketsPanelModel;
+  counters: CountersPanelModel;
   conntrack: ConntrackPanelModel;
-  nics: NicPanelModel;
+  nics: NicsPanelModel;
 }
 
 export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0 };
@@ -47,18 +48,18 @@ export function buildDashboardModel(
   countersMode: CountersMode,
 ): DashboardModel {
   const nowMs = Date.now();
-  const sockets = buildSocketPanel(store, nowMs);
+  const sockets = buildSocketsPanel(store, nowMs);
   const header: HeaderModel = { host: host.host, kernel: host.kernel, target: targetLabel(target), intervalMs };
-  const sampleAtMs = store.sample('sockets')?.atMs;
+  const sampleAtMs = store.sample(SOCKETS)?.atMs;
   if (sampleAtMs !== undefined) header.sampleAtMs = sampleAtMs;
-  const self = store.sample<SelfCostSample>('self')?.value;
+  const self = store.sample(SELF)?.value;
   if (self) header.self = self.cpuPercent === undefined ? { rssBytes: self.rssBytes } : { cpuPercent: self.cpuPercent, rssBytes: self.rssBytes };
   return {
     header,
     alerts: buildAlertPanel(alerts, nowMs),
     sockets,
-    counters: buildCounterPanel(store, countersMode, nowMs),
+    counters: buildCountersPanel(store, countersMode, nowMs),
     conntrack: buildConntrackPanel(store, nowMs),
-    nics: buildNicPanel(store, nowMs),
+    nics: buildNicsPanel(store, nowMs),
   };
 }

@@ -1,5 +1,5 @@
-import { nicLines } from '../components/NicPanel.js';
-import { TCP_STATES } from '../collectors/tcpState.js';
+import { nicLines } from '../components/NicsPanel.js';
+import { TCP_STATES } from './tcpState.js';
 import type { AlertLink } from './alerts/types.js';
 import type { DashboardModel } from './dashboardModel.js';
 import type { PanelId } from './viewState.js';

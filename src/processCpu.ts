@@ -1,4 +1,4 @@
-import type { ProcStat } from '../collectors/processInfo.js';
+import type { ProcStat } from './drilldown/processInfo.js';
 
 /**
  * Clock ticks per second of /proc/PID/stat (USER_HZ). The kernel fixes it at

@@ -1,9 +1,12 @@
-import type { ConntrackSample } from '../collectors/conntrack.js';
-import type { EthtoolSample } from '../collectors/ethtool.js';
-import type { KernelCountersSample } from '../collectors/kernelCounters.js';
-import { type NicsSample, nicCounterKey } from '../collectors/nics.js';
-import type { SelfCostSample } from '../collectors/selfCost.js';
-import type { SocketStateSample } from '../collectors/socketStates.js';
+import { type ConntrackSample, CONNTRACK } from '../collectors/conntrack.js';
+import { DESTINATIONS } from '../collectors/destinations.js';
+import { OWNERS } from '../collectors/owners.js';
+import type { SampleKey } from '../collectors/types.js';
+import { ETHTOOL } from '../collectors/ethtool.js';
+import { COUNTERS } from '../collectors/counters.js';
+import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
+import { SELF } from '../collectors/self.js';
+import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Severity } from './alerts/types.js';
 import { jsonInteger } from './rates.js';
@@ -35,7 +38,7 @@ export interface CounterRecord {
   rate: number | null;
 }
 
-export type TcpRecord = SocketStateSample & SectionMeta;
+export type TcpRecord = SocketsSample & SectionMeta;
 
 export type ConntrackRecord = Omit<ConntrackSample, 'stats'> & { stats: Record<string, CounterRecord> } & SectionMeta;
 
@@ -86,7 +89,7 @@ function problemOf(status: CollectorStatus): SourceError | undefined {
   return out;
 }
 
-function meta(store: Store, name: string, atMs: number, nowMs: number): SectionMeta {
+function meta(store: Store, name: SampleKey<unknown>, atMs: number, nowMs: number): SectionMeta {
   const status = store.status(name);
   const out: SectionMeta = { ageMs: Math.max(0, nowMs - atMs) };
   const problem = problemOf(status);
@@ -101,8 +104,8 @@ function meta(store: Store, name: string, atMs: number, nowMs: number): SectionM
  * attempt failed but earlier data exists), or `{error, hint}` when there is
  * no data at all.
  */
-function section<T, R extends object>(store: Store, name: string, nowMs: number, shape: (value: T) => R): (R & SectionMeta) | SourceError {
-  const sample = store.sample<T>(name);
+function section<T, R extends object>(store: Store, name: SampleKey<T>, nowMs: number, shape: (value: T) => R): (R & SectionMeta) | SourceError {
+  const sample = store.sample(name);
   if (!sample) return problemOf(store.status(name)) ?? { error: 'no sample yet' };
   return { ...shape(sample.value), ...meta(store, name, sample.atMs, nowMs) };
 }
@@ -112,7 +115,7 @@ export function counterRecord(state: CounterState | undefined): CounterRecord {
   return { value: jsonInteger(state.value), rate: state.perSec ?? null };
 }
 
-function countersOf(store: Store, owner: string, prefix = ''): Record<string, CounterRecord> {
+function countersOf(store: Store, owner: SampleKey<unknown>, prefix = ''): Record<string, CounterRecord> {
   const out: Record<string, CounterRecord> = {};
   for (const [name, state] of store.counters(owner)) {
     if (name.startsWith(prefix)) out[name.slice(prefix.length)] = counterRecord(state);
@@ -121,11 +124,11 @@ function countersOf(store: Store, owner: string, prefix = ''): Record<string, Co
 }
 
 function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
-  const driver = store.sample<EthtoolSample>('ethtool')?.value.interfaces;
-  const ethtoolCounters = store.counters('ethtool');
+  const driver = store.sample(ETHTOOL)?.value.interfaces;
+  const ethtoolCounters = store.counters(ETHTOOL);
   const out: Record<string, NicRecord> = {};
   for (const nic of nics.interfaces) {
-    const record: NicRecord = { state: nic.operstate, physical: nic.physical, stats: countersOf(store, 'nics', nicCounterKey(nic.name, '')) };
+    const record: NicRecord = { state: nic.operstate, physical: nic.physical, stats: countersOf(store, NICS, nicCounterKey(nic.name, '')) };
     if (nic.carrier !== undefined) record.carrier = nic.carrier;
     if (nic.mtu !== undefined) record.mtu = nic.mtu;
     if (nic.speedMbps !== undefined) record.speedMbps = nic.speedMbps;
@@ -133,7 +136,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
     const d = driver?.get(nic.name);
     if (d) {
       const stats: Record<string, CounterRecord & { queues: number }> = {};
-      for (const [key, c] of d.counters) stats[key] = { ...counterRecord(ethtoolCounters.get(`${nic.name}/${key}`)), queues: c.queues };
+      for (const [key, c] of d.counters) stats[key] = { ...counterRecord(ethtoolCounters.get(nicCounterKey(nic.name, key))), queues: c.queues };
       record.driver = { stats };
       if (d.info?.driver) record.driver.name = d.info.driver;
       if (d.info?.firmware) record.driver.firmware = d.info.firmware;
@@ -144,28 +147,28 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES = ['sockets', 'counters', 'conntrack', 'nics', 'ethtool', 'owners', 'destinations'];
+const SOURCES: SampleKey<unknown>[] = [SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS];
 
 export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
-  const counters = store.sample<KernelCountersSample>('counters');
-  const nics = store.sample<NicsSample>('nics');
+  const counters = store.sample(COUNTERS);
+  const nics = store.sample(NICS);
   const sources: Record<string, SectionMeta | SourceError> = {};
-  for (const name of SOURCES) {
-    const sample = store.sample(name);
-    const status = store.status(name);
-    if (sample) sources[name] = meta(store, name, sample.atMs, nowMs);
-    else if (status.problem) sources[name] = problemOf(status) as SourceError;
+  for (const key of SOURCES) {
+    const sample = store.sample(key);
+    const status = store.status(key);
+    if (sample) sources[key.name] = meta(store, key, sample.atMs, nowMs);
+    else if (status.problem) sources[key.name] = problemOf(status) as SourceError;
   }
   return {
     v: RECORD_VERSION,
     time: new Date(nowMs).toISOString(),
     target: targetLabel(target),
     intervalMs,
-    tcp: section(store, 'sockets', nowMs, (v: SocketStateSample) => v),
-    counters: counters ? countersOf(store, 'counters') : (problemOf(store.status('counters')) ?? { error: 'no sample yet' }),
-    conntrack: section(store, 'conntrack', nowMs, (v: ConntrackSample) => ({ ...v, stats: countersOf(store, 'conntrack') })),
+    tcp: section(store, SOCKETS, nowMs, (v: SocketsSample) => v),
+    counters: counters ? countersOf(store, COUNTERS) : (problemOf(store.status(COUNTERS)) ?? { error: 'no sample yet' }),
+    conntrack: section(store, CONNTRACK, nowMs, (v: ConntrackSample) => ({ ...v, stats: countersOf(store, CONNTRACK) })),
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
-    nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status('nics')) ?? { error: 'no sample yet' }),
+    nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     alerts: (alerts?.alerts ?? []).map((a) => ({
       id: a.id,
       severity: a.severity,
@@ -181,6 +184,6 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
 }
 
 function selfRecord(store: Store): Pick<SampleRecord, 'self'> {
-  const self = store.sample<SelfCostSample>('self')?.value;
+  const self = store.sample(SELF)?.value;
   return self ? { self: { cpuPercent: self.cpuPercent === undefined ? null : Number(self.cpuPercent.toFixed(2)), rssBytes: self.rssBytes } } : {};
 }

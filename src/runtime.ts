@@ -2,13 +2,13 @@ import { hostname, release } from 'node:os';
 import { createConntrackCollector } from '../collectors/conntrack.js';
 import { type DestinationsContext, createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector } from '../collectors/ethtool.js';
-import { createKernelCounterCollector } from '../collectors/kernelCounters.js';
-import type { NicsSample } from '../collectors/nics.js';
-import { createNicCollector } from '../collectors/nics.js';
+import { createCountersCollector, COUNTERS } from '../collectors/counters.js';
+import { NICS } from '../collectors/nics.js';
+import { createNicsCollector } from '../collectors/nics.js';
 import { createOwnersCollector } from '../collectors/owners.js';
-import { createSelfCostCollector } from '../collectors/selfCost.js';
-import { type SocketStateSample, createSocketStateCollector } from '../collectors/socketStates.js';
-import type { TcpState } from '../collectors/tcpState.js';
+import { createSelfCollector } from '../collectors/self.js';
+import { createSocketsCollector, SOCKETS } from '../collectors/sockets.js';
+import type { TcpState } from './tcpState.js';
 import type { Collector } from '../collectors/types.js';
 import { type AlertConfig, defaultAlertConfig } from './alerts/config.js';
 import { AlertEngine, type AlertsState } from './alerts/engine.js';
@@ -45,12 +45,12 @@ export interface Runtime {
 export function createRuntime(options: Options, alertConfig: AlertConfig = defaultAlertConfig()): Runtime {
   const io = createTargetIO(options.target, options.roots);
   const store = new Store();
-  const sockets = () => store.sample<SocketStateSample>('sockets')?.value;
+  const sockets = () => store.sample(SOCKETS)?.value;
   let current: AlertsState = { alerts: [], disabled: [], watching: 0 };
   const param = (rule: string, key: string) => alertConfig[rule]?.params[key] ?? Number.POSITIVE_INFINITY;
 
   const ethtoolTargets = (): string[] => {
-    const nics = store.sample<NicsSample>('nics')?.value.interfaces ?? [];
+    const nics = store.sample(NICS)?.value.interfaces ?? [];
     const known = new Set(nics.map((n) => n.name));
     const physical = nics.filter((n) => n.physical).map((n) => n.name);
     return [...new Set([...physical, ...options.ethtoolInterfaces.filter((n) => known.has(n))])];
@@ -59,7 +59,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     const s = sockets();
     const wanted: TcpState[] = [];
     if (s && s.states['CLOSE-WAIT'] >= param('close-wait-climbing', 'floor')) wanted.push('CLOSE-WAIT');
-    const overflow = store.counters('counters').get('TcpExtListenOverflows');
+    const overflow = store.counters(COUNTERS).get('TcpExtListenOverflows');
     const recent = movedRecently(overflow, Date.now()) && overflow?.perSec !== undefined;
     if (recent || (s?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) wanted.push('LISTEN');
     return wanted;
@@ -78,14 +78,14 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   };
 
   const collectors = [
-    createSocketStateCollector(),
-    createKernelCounterCollector(),
+    createSocketsCollector(),
+    createCountersCollector(),
     createConntrackCollector(),
-    createNicCollector(),
+    createNicsCollector(),
     createEthtoolCollector(ethtoolTargets),
     createOwnersCollector(ownersWanted),
     createDestinationsCollector(destinationsContext),
-    createSelfCostCollector(() => io.helperPids()),
+    createSelfCollector(() => io.helperPids()),
   ] as Collector<unknown>[];
   const scheduler = new Scheduler(collectors, io, store, {
     intervalMs: options.intervalMs,

@@ -72,7 +72,7 @@ export class Scheduler {
   /** One tick: start what is due, wait for it or for the deadline, then commit. */
   async runTick(): Promise<void> {
     const tick = this.tickNumber++;
-    const due = this.collectors.filter((c) => isDue(c, tick) && !this.inFlight.has(c.name));
+    const due = this.collectors.filter((c) => isDue(c, tick) && !this.inFlight.has(c.key.name));
     const runs = due.map((c) => this.runOne(c, tick));
     const deadlineMs = Math.max(MIN_INTERVAL_MS, this.intervalMsValue * 0.9);
     let deadline: NodeJS.Timeout | undefined;
@@ -100,8 +100,8 @@ export class Scheduler {
   private async runOne(collector: Collector<unknown>, tick: number): Promise<void> {
     const startedMs = Date.now();
     const timeoutMs = this.timeoutMs;
-    this.inFlight.add(collector.name);
-    this.store.setRunning(collector.name, startedMs);
+    this.inFlight.add(collector.key.name);
+    this.store.setRunning(collector.key, startedMs);
     const work = collector.sample({ io: this.io, timeoutMs, tick });
     let timedOut = false;
     let guard: NodeJS.Timeout | undefined;
@@ -114,22 +114,22 @@ export class Scheduler {
       if (first === 'timeout') {
         timedOut = true;
         this.store.recordProblem(
-          collector.name,
+          collector.key,
           new CollectorProblem('timeout', `no answer within ${(timeoutMs / 1000).toFixed(1)} s`),
           Date.now(),
         );
         await work.catch(() => undefined);
         return;
       }
-      this.store.recordSample(collector.name, first, collector.series?.(first.value) ?? {});
+      this.store.recordSample(collector.key, first, collector.series?.(first.value) ?? {});
       const counters = collector.counters?.(first.value);
-      if (counters) this.store.recordCounters(collector.name, first.atMs, counters);
+      if (counters) this.store.recordCounters(collector.key, first.atMs, counters);
     } catch (error) {
-      if (!timedOut) this.store.recordProblem(collector.name, asProblem(error), Date.now());
+      if (!timedOut) this.store.recordProblem(collector.key, asProblem(error), Date.now());
     } finally {
       clearTimeout(guard);
-      this.inFlight.delete(collector.name);
-      this.store.setRunning(collector.name, undefined);
+      this.inFlight.delete(collector.key.name);
+      this.store.setRunning(collector.key, undefined);
     }
   }
 }

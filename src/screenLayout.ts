@@ -1,14 +1,14 @@
 import { type ReactElement, createElement } from 'react';
 import { AlertsPanel, alertsPanelHeight } from '../components/AlertsPanel.js';
 import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../components/ConntrackPanel.js';
-import { CounterPanel, counterSparklines } from '../components/CounterPanel.js';
+import { CountersPanel, counterSparklines } from '../components/CountersPanel.js';
 import { DrillDownView } from '../components/DrillDownView.js';
 import { Footer } from '../components/Footer.js';
 import { headerLine } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { Hint } from '../components/Hint.js';
-import { NicPanel } from '../components/NicPanel.js';
-import { SocketStatePanel, socketPanelHeight, socketSparklines } from '../components/SocketStatePanel.js';
+import { NicsPanel } from '../components/NicsPanel.js';
+import { SocketsPanel, socketsPanelHeight, socketSparklines } from '../components/SocketsPanel.js';
 import { TooSmall } from '../components/TooSmall.js';
 import type { DashboardModel } from './dashboardModel.js';
 import type { DrillData } from './drilldown/controller.js';
@@ -47,18 +47,18 @@ function panelParts(id: PanelId, model: DashboardModel, view: ViewState, width: 
       return { element: createElement(AlertsPanel, { model: model.alerts, ...common }) };
     case 'sockets': {
       const { histories: _h, ...table } = model.sockets;
-      return { element: createElement(SocketStatePanel, { model: table, ...common }), sparklines: socketSparklines(model.sockets, width) };
+      return { element: createElement(SocketsPanel, { model: table, ...common }), sparklines: socketSparklines(model.sockets, width) };
     }
     case 'counters': {
       const { histories: _h, ...table } = model.counters;
-      return { element: createElement(CounterPanel, { model: table, ...common }), sparklines: counterSparklines(model.counters, width, height, common.selected) };
+      return { element: createElement(CountersPanel, { model: table, ...common }), sparklines: counterSparklines(model.counters, width, height, common.selected) };
     }
     case 'conntrack': {
       const { fillHistory: _h, ...table } = model.conntrack;
       return { element: createElement(ConntrackPanel, { model: table, ...common }), sparklines: conntrackSparkline(model.conntrack, width) };
     }
     case 'nics':
-      return { element: createElement(NicPanel, { model: model.nics, ...common }) };
+      return { element: createElement(NicsPanel, { model: model.nics, ...common }) };
   }
 }
 
@@ -113,7 +113,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
     bodyHeight,
     {
       alerts: alertsPanelHeight(model.alerts, view.focus === 'alerts' ? view.selected.alerts : undefined, columns),
-      sockets: socketPanelHeight(model.sockets),
+      sockets: socketsPanelHeight(model.sockets),
       conntrack: conntrackPanelHeight(model.conntrack),
     },
     view.zoomed ? view.focus : undefined,

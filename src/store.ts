@@ -1,4 +1,4 @@
-import type { Sampled } from '../collectors/types.js';
+import type { SampleKey, Sampled } from '../collectors/types.js';
 import type { CollectorProblem, ProblemKind } from './problems.js';
 import { counterRate, meanFinite } from './rates.js';
 import { Ring } from './ring.js';
@@ -16,8 +16,8 @@ export interface CounterState {
   firstTick: number;
 }
 
-/** Series key of a counter's per-second rate. */
-export const rateKey = (owner: string, name: string): string => `rate:${owner}:${name}`;
+/** Series key of a counter's per-second rate; the store makes these series itself. */
+export const rateSeriesKey = (owner: SampleKey<unknown>, name: string): string => `rate:${owner.name}:${name}`;
 
 export interface CollectorStatus {
   /** When the last good sample was taken. */
@@ -61,7 +61,8 @@ export class Store {
     return this.tickCount;
   }
 
-  recordSample<T>(name: string, sampled: Sampled<T>, seriesValues: Record<string, number>): void {
+  recordSample<T>(key: SampleKey<T>, sampled: Sampled<T>, seriesValues: Record<string, number>): void {
+    const name = key.name;
     this.latest.set(name, sampled);
     const status = this.statusOf(name);
     status.lastOkMs = sampled.atMs;
@@ -78,7 +79,8 @@ export class Store {
    * their history before the first move is zeros, not gaps. Counters missing
    * from the sample (an interface that went away) are forgotten.
    */
-  recordCounters(owner: string, atMs: number, values: Map<string, bigint>): void {
+  recordCounters(ownerKey: SampleKey<unknown>, atMs: number, values: Map<string, bigint>): void {
+    const owner = ownerKey.name;
     let states = this.counterStates.get(owner);
     if (!states) {
       states = new Map();
@@ -97,7 +99,7 @@ export class Store {
         state.lastMovedMs = atMs;
       }
       states.set(name, state);
-      const key = rateKey(owner, name);
+      const key = rateSeriesKey(ownerKey, name);
       if (this.series.has(key) || (state.perSec ?? 0) > 0 || state.reset) {
         // It sat still from its second reading until now: those ticks are zeros, earlier ones gaps.
         this.pending.set(key, { owner, value: state.perSec ?? Number.NaN, zeroTicks: Math.max(0, this.tickCount - state.firstTick - 1) });
@@ -107,14 +109,14 @@ export class Store {
   }
 
   /** A counter's average rate over the last minute; 0 for a counter that exists but never moved. */
-  counterMinuteRate(owner: string, name: string): number | undefined {
-    const mean = this.windowMean(rateKey(owner, name));
+  counterMinuteRate(owner: SampleKey<unknown>, name: string): number | undefined {
+    const mean = this.windowMean(rateSeriesKey(owner, name));
     if (mean !== undefined) return mean;
     return this.counters(owner).has(name) ? 0 : undefined;
   }
 
-  counters(owner: string): ReadonlyMap<string, CounterState> {
-    return this.counterStates.get(owner) ?? new Map();
+  counters(owner: SampleKey<unknown>): ReadonlyMap<string, CounterState> {
+    return this.counterStates.get(owner.name) ?? new Map();
   }
 
   /** Mean of a series over the last `windowMs` (NaN ticks skipped); e.g. a counter's 1-minute rate. */
@@ -131,15 +133,15 @@ export class Store {
     return meanFinite(values);
   }
 
-  recordProblem(name: string, problem: CollectorProblem, atMs: number): void {
-    const status = this.statusOf(name);
+  recordProblem(key: SampleKey<unknown>, problem: CollectorProblem, atMs: number): void {
+    const status = this.statusOf(key.name);
     const sinceMs = status.problem?.message === problem.message ? status.problem.sinceMs : atMs;
     status.problem = { kind: problem.kind, message: problem.message, sinceMs };
     if (problem.hint !== undefined) status.problem.hint = problem.hint;
   }
 
-  setRunning(name: string, sinceMs: number | undefined): void {
-    const status = this.statusOf(name);
+  setRunning(key: SampleKey<unknown>, sinceMs: number | undefined): void {
+    const status = this.statusOf(key.name);
     if (sinceMs === undefined) delete status.runningSinceMs;
     else status.runningSinceMs = sinceMs;
   }
@@ -182,12 +184,13 @@ export class Store {
     for (const listener of this.listeners) listener();
   }
 
-  sample<T>(name: string): Sampled<T> | undefined {
-    return this.latest.get(name) as Sampled<T> | undefined;
+  sample<T>(key: SampleKey<T>): Sampled<T> | undefined {
+    // The only cast: recordSample stored a Sampled<T> under this key.
+    return this.latest.get(key.name) as Sampled<T> | undefined;
   }
 
-  status(name: string): CollectorStatus {
-    return this.statuses.get(name) ?? { notes: [], skippedLines: 0 };
+  status(key: SampleKey<unknown>): CollectorStatus {
+    return this.statuses.get(key.name) ?? { notes: [], skippedLines: 0 };
   }
 
   seriesKeys(): string[] {

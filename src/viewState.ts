@@ -1,4 +1,4 @@
-import { TCP_STATES } from '../collectors/tcpState.js';
+import { TCP_STATES } from './tcpState.js';
 import type { AlertLink } from './alerts/types.js';
 import type { DrillRow } from './drilldown/rows.js';
 import {
@@ -10,7 +10,7 @@ import {
   drillSelect,
   openDrill,
   topFrame,
-} from './drilldown/view.js';
+} from './drilldown/navigation.js';
 import type { Action, KeyMode } from './keymap.js';
 import type { CountersMode } from './models/counters.js';
 

@@ -1,4 +1,4 @@
-import type { TcpState } from '../../collectors/tcpState.js';
+import type { TcpState } from '../tcpState.js';
 import type { Store } from '../store.js';
 import type { Target } from '../target.js';
 import type { PanelId } from '../viewState.js';

@@ -1,7 +1,7 @@
 import { type Destination, groupByDestination } from '../../collectors/destinations.js';
 import { type ProcessSockets, groupByOwner, querySockets } from '../../collectors/owners.js';
-import type { SocketEntry } from '../../collectors/ssSockets.js';
-import type { TcpState } from '../../collectors/tcpState.js';
+import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
+import type { TcpState } from '../tcpState.js';
 import { asProblem } from '../problems.js';
 import type { TargetIO } from '../targetIO.js';
 import { ProcessCpu } from '../processCpu.js';

@@ -8,7 +8,7 @@ import {
   parseStatusRssBytes,
   parseStatusUid,
   parseUptimeSec,
-} from '../../collectors/processInfo.js';
+} from './processInfo.js';
 import type { ProcessCpu } from '../processCpu.js';
 
 export interface ProcessDetails {

@@ -1,7 +1,7 @@
 import { type Destination, destinationKey } from '../../collectors/destinations.js';
-import { endpointText } from '../../collectors/socketSummary.js';
-import { type SocketEntry, parseEndpoint } from '../../collectors/ssSockets.js';
-import { SS_STATE_FILTER } from '../../collectors/tcpState.js';
+import { endpointText } from '../../collectors/parse/socketSummary.js';
+import { type SocketEntry, parseEndpoint } from '../../collectors/parse/ssSockets.js';
+import { SS_STATE_FILTER } from '../tcpState.js';
 import { safeText } from '../sanitize.js';
 import type { DrillData, OwnerRow } from './controller.js';
 

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { TcpState } from '../../collectors/tcpState.js';
+import type { TcpState } from '../tcpState.js';
 import type { DrillData, DrillSource } from '../drilldown/controller.js';
 
 /**

@@ -1,3 +1,4 @@
+import type { SampleKey } from '../../collectors/types.js';
 import { formatAge } from '../format.js';
 import type { CollectorStatus, CounterState, Store } from '../store.js';
 
@@ -40,7 +41,7 @@ export interface CounterReading {
   moved: boolean;
 }
 
-export function readCounter(store: Store, owner: string, name: string, nowMs: number): CounterReading {
+export function readCounter(store: Store, owner: SampleKey<unknown>, name: string, nowMs: number): CounterReading {
   const state = store.counters(owner).get(name);
   const out: CounterReading = { moved: movedRecently(state, nowMs) };
   if (state) out.value = state.value;
@@ -50,7 +51,7 @@ export function readCounter(store: Store, owner: string, name: string, nowMs: nu
   return out;
 }
 
-export function sourceStatus(store: Store, name: string, nowMs: number): SourceStatusModel {
+export function sourceStatus(store: Store, name: SampleKey<unknown>, nowMs: number): SourceStatusModel {
   const status = store.status(name);
   const out: SourceStatusModel = { notes: status.notes, skippedLines: status.skippedLines, lines: [] };
   if (status.problem) out.problem = status.problem;

@@ -1,4 +1,4 @@
-import type { ConntrackSample } from '../../collectors/conntrack.js';
+import { CONNTRACK, CONNTRACK_FILL_SERIES, type ConntrackSample } from '../../collectors/conntrack.js';
 import type { Store } from '../store.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, concernAt, readCounter, sourceStatus } from './common.js';
 
@@ -33,19 +33,19 @@ export interface ConntrackPanelModel {
 export const fillConcern = (fill: number | undefined): Concern => concernAt(fill, 0.75, 0.9);
 
 export function buildConntrackPanel(store: Store, nowMs = Date.now()): ConntrackPanelModel {
-  const sample = store.sample<ConntrackSample>('conntrack')?.value;
-  const counters = store.counters('conntrack');
+  const sample = store.sample(CONNTRACK)?.value;
+  const counters = store.counters(CONNTRACK);
   const names = [...counters.keys()].filter((n) => !HIDDEN.has(n));
   names.sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
   const stats = names.map((name): ConntrackStatRow => {
-    const { value = 0n, ...reading } = readCounter(store, 'conntrack', name, nowMs);
+    const { value = 0n, ...reading } = readCounter(store, CONNTRACK, name, nowMs);
     return { name, value, ...reading, concern: reading.moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
   });
   const panel: ConntrackPanelModel = {
     fillConcern: fillConcern(sample?.fill),
-    fillHistory: store.history('conntrack.fill', SPARK_HISTORY),
+    fillHistory: store.history(CONNTRACK_FILL_SERIES, SPARK_HISTORY),
     stats,
-    status: sourceStatus(store, 'conntrack', nowMs),
+    status: sourceStatus(store, CONNTRACK, nowMs),
   };
   if (sample) {
     panel.count = sample.count;

@@ -1,6 +1,7 @@
 import type { Store } from '../store.js';
-import { rateKey } from '../store.js';
+import { rateSeriesKey } from '../store.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, concernAt, movedRecently, readCounter, sourceStatus } from './common.js';
+import { COUNTERS } from '../../collectors/counters.js';
 
 /** The counters an engineer checks first, in nstat's names, with what they mean when they move. */
 export const CURATED_COUNTERS: { name: string; label: string; alarming: boolean }[] = [
@@ -38,7 +39,7 @@ export interface CounterRowModel {
   concern: Concern;
 }
 
-export interface CounterPanelModel {
+export interface CountersPanelModel {
   mode: CountersMode;
   rows: CounterRowModel[];
   /** Recent rates per row, for the sparklines; apart from the rows, which do not change as often. */
@@ -54,15 +55,15 @@ export interface CounterPanelModel {
 /** Retransmits above 1% of segments sent deserve a look, above 5% are a problem. */
 export const retransConcern = (percent: number | undefined): Concern => concernAt(percent, 1, 5);
 
-export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date.now()): CounterPanelModel {
-  const states = store.counters('counters');
+export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Date.now()): CountersPanelModel {
+  const states = store.counters(COUNTERS);
   const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
-    const reading = readCounter(store, 'counters', name, nowMs);
+    const reading = readCounter(store, COUNTERS, name, nowMs);
     const concern: Concern = !reading.moved ? 'none' : alarming && (reading.perSec ?? 0) > 0 ? 'bad' : 'watch';
     return { name, label, ...reading, concern };
   };
-  const retrans = store.counterMinuteRate('counters', 'TcpRetransSegs');
-  const out = store.counterMinuteRate('counters', 'TcpOutSegs');
+  const retrans = store.counterMinuteRate(COUNTERS, 'TcpRetransSegs');
+  const out = store.counterMinuteRate(COUNTERS, 'TcpOutSegs');
   const retransPercent = retrans !== undefined && out !== undefined && out > 0 ? (retrans / out) * 100 : undefined;
   const moved = [...states].filter(([, s]) => movedRecently(s, nowMs));
   const rows =
@@ -75,8 +76,8 @@ export function buildCounterPanel(store: Store, mode: CountersMode, nowMs = Date
       : moved
           .map(([name]) => row(name, name, false))
           .sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
-  const histories = rows.map((r) => store.history(rateKey('counters', r.name), SPARK_HISTORY));
-  const panel: CounterPanelModel = { mode, rows, histories, total: states.size, movedCount: moved.length, status: sourceStatus(store, 'counters', nowMs) };
+  const histories = rows.map((r) => store.history(rateSeriesKey(COUNTERS, r.name), SPARK_HISTORY));
+  const panel: CountersPanelModel = { mode, rows, histories, total: states.size, movedCount: moved.length, status: sourceStatus(store, COUNTERS, nowMs) };
   if (retransPercent !== undefined) panel.retransPercent = retransPercent;
   return panel;
 }

@@ -1,5 +1,5 @@
-import type { EthtoolSample } from '../../collectors/ethtool.js';
-import { type NicState, type NicsSample, nicCounterKey } from '../../collectors/nics.js';
+import { ETHTOOL } from '../../collectors/ethtool.js';
+import { type NicState, nicCounterKey, NICS } from '../../collectors/nics.js';
 import type { Store } from '../store.js';
 import { type Concern, type SourceStatusModel, movedRecently, sourceStatus, worst } from './common.js';
 
@@ -26,7 +26,7 @@ export interface NicRowModel extends Pick<NicState, 'name' | 'operstate' | 'carr
   concern: Concern;
 }
 
-export interface NicPanelModel {
+export interface NicsPanelModel {
   rows: NicRowModel[];
   /** Virtual interfaces left out because nothing is wrong with them. */
   hiddenQuiet: number;
@@ -40,11 +40,11 @@ export interface NicPanelModel {
  * then the rest; quiet virtual interfaces (a node's hundreds of veths) are
  * counted, not listed, beyond `maxQuietVirtual`.
  */
-export function buildNicPanel(store: Store, nowMs = Date.now(), maxQuietVirtual = 8): NicPanelModel {
-  const nics = store.sample<NicsSample>('nics')?.value.interfaces ?? [];
-  const driver = store.sample<EthtoolSample>('ethtool')?.value.interfaces;
-  const kernel = store.counters('nics');
-  const driverCounters = store.counters('ethtool');
+export function buildNicsPanel(store: Store, nowMs = Date.now(), maxQuietVirtual = 8): NicsPanelModel {
+  const nics = store.sample(NICS)?.value.interfaces ?? [];
+  const driver = store.sample(ETHTOOL)?.value.interfaces;
+  const kernel = store.counters(NICS);
+  const driverCounters = store.counters(ETHTOOL);
   const rows = nics.map((nic): NicRowModel => {
     const errors: NicErrorModel[] = [];
     for (const [stat] of nic.stats) {
@@ -95,7 +95,7 @@ export function buildNicPanel(store: Store, nowMs = Date.now(), maxQuietVirtual 
   return {
     rows: shown,
     hiddenQuiet: Math.max(0, quietVirtual - maxQuietVirtual),
-    status: sourceStatus(store, 'nics', nowMs),
-    ethtoolStatus: sourceStatus(store, 'ethtool', nowMs),
+    status: sourceStatus(store, NICS, nowMs),
+    ethtoolStatus: sourceStatus(store, ETHTOOL, nowMs),
   };
 }

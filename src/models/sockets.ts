@@ -1,6 +1,6 @@
-import type { PortRange } from '../../collectors/portRange.js';
-import { type SocketStateSample, stateSeriesKey } from '../../collectors/socketStates.js';
-import { TCP_STATES, type TcpState } from '../../collectors/tcpState.js';
+import type { PortRange } from '../../collectors/parse/portRange.js';
+import { type SocketsSample, stateSeriesKey, SOCKETS } from '../../collectors/sockets.js';
+import { TCP_STATES, type TcpState } from '../tcpState.js';
 import type { Store } from '../store.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
 
@@ -13,13 +13,13 @@ export interface StateRowModel {
   remark?: string;
 }
 
-export interface SocketPanelModel {
+export interface SocketsPanelModel {
   rows: StateRowModel[];
   /** Recent samples per row, for the sparklines; apart from the rows, which do not change as often. */
   histories: number[][];
   udp?: number;
   orphans?: number;
-  method?: SocketStateSample['method'];
+  method?: SocketsSample['method'];
   dumpedSockets?: number;
   portRange?: PortRange;
   status: SourceStatusModel;
@@ -66,8 +66,8 @@ export function stateConcern(
   }
 }
 
-export function buildSocketPanel(store: Store, nowMs = Date.now()): SocketPanelModel {
-  const sample = store.sample<SocketStateSample>('sockets');
+export function buildSocketsPanel(store: Store, nowMs = Date.now()): SocketsPanelModel {
+  const sample = store.sample(SOCKETS);
   const value = sample?.value;
   const rows = TCP_STATES.map((state): StateRowModel => {
     const key = stateSeriesKey(state);
@@ -79,7 +79,7 @@ export function buildSocketPanel(store: Store, nowMs = Date.now()): SocketPanelM
     return row;
   });
   const histories = TCP_STATES.map((state) => store.history(stateSeriesKey(state), SPARK_HISTORY));
-  const panel: SocketPanelModel = { rows, histories, status: sourceStatus(store, 'sockets', nowMs) };
+  const panel: SocketsPanelModel = { rows, histories, status: sourceStatus(store, SOCKETS, nowMs) };
   if (value) {
     panel.udp = value.udp;
     panel.orphans = value.orphans;

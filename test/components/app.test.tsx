@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { socketSeries } from '../../collectors/socketStates.js';
+import { socketSeries, SOCKETS } from '../../collectors/sockets.js';
 import { renderApp } from '../helpers/app.js';
 import { CollectorProblem } from '../../src/problems.js';
 import { Store } from '../../src/store.js';
@@ -27,7 +27,7 @@ function setup(size = { columns: 100, rows: 30 }) {
   const app = renderApp({ store, interval, target: { kind: 'host' }, host: { host: 'web-1', kernel: '6.1.0' }, onQuit: () => quit++ }, size);
   const push = (states: Partial<Record<string, number>>, atMs = Date.now()) => {
     const s = sample(states, atMs);
-    store.recordSample('sockets', s, socketSeries(s.value));
+    store.recordSample(SOCKETS, s, socketSeries(s.value));
     store.commitTick(atMs);
   };
   return { app, store, interval, push, quits: () => quit };
@@ -169,7 +169,7 @@ describe('dashboard screen', () => {
     const { app, store, push } = setup();
     cleanup = app.unmount;
     push({ ESTAB: 5 });
-    store.recordProblem('sockets', new CollectorProblem('missing-tool', 'ss not found', 'install the iproute2 package'), Date.now());
+    store.recordProblem(SOCKETS, new CollectorProblem('missing-tool', 'ss not found', 'install the iproute2 package'), Date.now());
     store.commitTick(Date.now());
     await tick();
     expect(app.lastFrame()).toContain('ss not found — install the iproute2 package; showing data from');
@@ -181,7 +181,7 @@ describe('dashboard screen', () => {
     const t0 = Date.now() - 30_000;
     for (let i = 0; i <= 30; i++) {
       const s = sample({ 'CLOSE-WAIT': 10 + i * 3 }, t0 + i * 1000);
-      store.recordSample('sockets', s, socketSeries(s.value));
+      store.recordSample(SOCKETS, s, socketSeries(s.value));
       store.commitTick(t0 + i * 1000);
     }
     await tick();

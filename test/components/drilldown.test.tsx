@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { groupByDestination } from '../../collectors/destinations.js';
-import type { SocketEntry } from '../../collectors/ssSockets.js';
-import type { TcpState } from '../../collectors/tcpState.js';
+import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
+import type { TcpState } from '../../src/tcpState.js';
 import { renderApp } from '../helpers/app.js';
 import type { DrillData, DrillSource, OwnerRow } from '../../src/drilldown/controller.js';
 import { Store } from '../../src/store.js';

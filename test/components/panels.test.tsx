@@ -1,28 +1,30 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConntrackPanel } from '../../components/ConntrackPanel.js';
-import { CounterPanel } from '../../components/CounterPanel.js';
-import { NicPanel } from '../../components/NicPanel.js';
-import { SocketStatePanel } from '../../components/SocketStatePanel.js';
-import { socketSeries } from '../../collectors/socketStates.js';
-import { buildSocketPanel } from '../../src/models/sockets.js';
+import { CountersPanel } from '../../components/CountersPanel.js';
+import { NicsPanel } from '../../components/NicsPanel.js';
+import { SocketsPanel } from '../../components/SocketsPanel.js';
+import { socketSeries, SOCKETS } from '../../collectors/sockets.js';
+import { buildSocketsPanel } from '../../src/models/sockets.js';
 import { socketStateSample } from '../helpers/samples.js';
-import type { ConntrackSample } from '../../collectors/conntrack.js';
-import type { EthtoolSample } from '../../collectors/ethtool.js';
-import type { NicState, NicsSample } from '../../collectors/nics.js';
+import { type ConntrackSample, CONNTRACK } from '../../collectors/conntrack.js';
+import { type EthtoolSample, ETHTOOL } from '../../collectors/ethtool.js';
+import { type NicState, type NicsSample, NICS } from '../../collectors/nics.js';
 import { renderApp } from '../helpers/app.js';
 import { buildConntrackPanel } from '../../src/models/conntrack.js';
-import { buildCounterPanel } from '../../src/models/counters.js';
-import { buildNicPanel } from '../../src/models/nics.js';
+import { buildCountersPanel } from '../../src/models/counters.js';
+import { buildNicsPanel } from '../../src/models/nics.js';
 import { CollectorProblem, missingToolProblem } from '../../src/problems.js';
+import type { SampleKey } from '../../collectors/types.js';
 import { Store } from '../../src/store.js';
 import { press } from '../helpers/ink.js';
+import { COUNTERS } from '../../collectors/counters.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 25));
 let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
-function feed(store: Store, name: string, value: unknown, atMs: number, counters?: Record<string, bigint>) {
+function feed<T>(store: Store, name: SampleKey<T>, value: T, atMs: number, counters?: Record<string, bigint>) {
   store.recordSample(name, { value, atMs, skippedLines: 0, notes: [] }, {});
   if (counters) store.recordCounters(name, atMs, new Map(Object.entries(counters)));
 }
@@ -32,7 +34,7 @@ function overflowingHost(): Store {
   const store = new Store();
   const t0 = Date.now() - 10_000;
   for (let i = 0; i <= 10; i++) {
-    feed(store, 'counters', {}, t0 + i * 1000, {
+    feed(store, COUNTERS, { total: 0, values: new Map() }, t0 + i * 1000, {
       TcpRetransSegs: BigInt(1000 + i * 10),
       TcpOutSegs: BigInt(50_000 + i * 100),
       TcpExtListenOverflows: BigInt(7 + i * 3),
@@ -47,8 +49,8 @@ function overflowingHost(): Store {
 
 describe('counter panel', () => {
   it('shows the curated counters with rates, the retransmit ratio, and flags what moved', async () => {
-    const model = buildCounterPanel(overflowingHost(), 'curated');
-    const app = render(<CounterPanel model={model} width={70} height={16} focused selected={1} />);
+    const model = buildCountersPanel(overflowingHost(), 'curated');
+    const app = render(<CountersPanel model={model} width={70} height={16} focused selected={1} />);
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
@@ -61,9 +63,9 @@ describe('counter panel', () => {
   });
 
   it('lists every counter that moved in the all-counters mode, busiest first', async () => {
-    const model = buildCounterPanel(overflowingHost(), 'moved');
+    const model = buildCountersPanel(overflowingHost(), 'moved');
     expect(model.rows.map((r) => r.name)).toEqual(['TcpExtTCPHPHits', 'TcpOutSegs', 'TcpRetransSegs', 'TcpExtListenDrops', 'TcpExtListenOverflows']);
-    const app = render(<CounterPanel model={model} width={80} height={12} focused={false} selected={0} />);
+    const app = render(<CountersPanel model={model} width={80} height={12} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('all that moved');
@@ -72,9 +74,9 @@ describe('counter panel', () => {
 
   it('says what is wrong when the counters cannot be read', async () => {
     const store = new Store();
-    store.recordProblem('counters', new CollectorProblem('absent', '/proc/net/snmp does not exist'), Date.now());
+    store.recordProblem(COUNTERS, new CollectorProblem('absent', '/proc/net/snmp does not exist'), Date.now());
     store.commitTick(Date.now());
-    const app = render(<CounterPanel model={buildCounterPanel(store, 'curated')} width={80} height={10} focused={false} selected={0} />);
+    const app = render(<CountersPanel model={buildCountersPanel(store, 'curated')} width={80} height={10} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('/proc/net/snmp does not exist; no data yet');
@@ -95,7 +97,7 @@ describe('conntrack panel', () => {
     const t0 = Date.now() - 3000;
     for (let i = 0; i <= 3; i++) {
       const s = sample(900 + i * 20, { insert_failed: BigInt(i * 5), drop: BigInt(i * 5), early_drop: 0n, invalid: 1n });
-      feed(store, 'conntrack', s, t0 + i * 1000, Object.fromEntries(s.stats));
+      feed(store, CONNTRACK, s, t0 + i * 1000, Object.fromEntries(s.stats));
       store.commitTick(t0 + i * 1000);
     }
     const model = buildConntrackPanel(store);
@@ -114,7 +116,7 @@ describe('conntrack panel', () => {
   it('says connection tracking is not loaded instead of showing 0%', async () => {
     const store = new Store();
     store.recordProblem(
-      'conntrack',
+      CONNTRACK,
       new CollectorProblem('absent', 'connection tracking is not active here (nf_conntrack not loaded)', 'nothing to exhaust'),
       Date.now(),
     );
@@ -150,22 +152,22 @@ describe('NIC panel', () => {
       const value: NicsSample = { interfaces, source: 'ip' };
       const counters: Record<string, bigint> = {};
       for (const n of interfaces) for (const [k, v] of n.stats) counters[`${n.name}/${k}`] = v;
-      feed(store, 'nics', value, t0 + i * 1000, counters);
+      feed(store, NICS, value, t0 + i * 1000, counters);
       const ethtool: EthtoolSample = {
         interfaces: new Map([['eth0', { info: { driver: 'ena' }, counters: new Map([['bw_in_allowance_exceeded', { total: BigInt(i * 40), queues: 0 }]]) }]]),
       };
-      feed(store, 'ethtool', ethtool, t0 + i * 1000, { 'eth0/bw_in_allowance_exceeded': BigInt(i * 40) });
+      feed(store, ETHTOOL, ethtool, t0 + i * 1000, { 'eth0/bw_in_allowance_exceeded': BigInt(i * 40) });
       store.commitTick(t0 + i * 1000);
     }
     return store;
   }
 
   it('puts the interface with moving drops first, with kernel and driver counters, and escapes hostile names', async () => {
-    const model = buildNicPanel(host(12n, 20));
+    const model = buildNicsPanel(host(12n, 20));
     expect(model.rows[0]?.name).toBe('eth0');
     expect(model.rows[0]?.concern).toBe('bad');
     expect(model.hiddenQuiet).toBe(20 + 1 - 8);
-    const app = render(<NicPanel model={model} width={100} height={16} focused={false} selected={0} />);
+    const app = render(<NicsPanel model={model} width={100} height={16} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
@@ -179,9 +181,9 @@ describe('NIC panel', () => {
 
   it('says which package to install when ethtool is missing, and still shows kernel statistics', async () => {
     const store = host(0n);
-    store.recordProblem('ethtool', missingToolProblem('ethtool'), Date.now());
+    store.recordProblem(ETHTOOL, missingToolProblem('ethtool'), Date.now());
     store.commitTick(Date.now());
-    const app = render(<NicPanel model={buildNicPanel(store)} width={100} height={12} focused={false} selected={0} />);
+    const app = render(<NicsPanel model={buildNicsPanel(store)} width={100} height={12} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('ethtool not found — install the ethtool package');
@@ -216,10 +218,10 @@ describe('a panel shorter than its content', () => {
   it('keeps its bottom border: the socket panel cuts its last rows rather than drawing over it', () => {
     const store = new Store();
     const s = { value: socketStateSample({ ESTAB: 5, LISTEN: 2 }), atMs: Date.now(), skippedLines: 0, notes: [] };
-    store.recordSample('sockets', s, socketSeries(s.value));
+    store.recordSample(SOCKETS, s, socketSeries(s.value));
     store.commitTick(Date.now());
-    const { histories: _h, ...model } = buildSocketPanel(store);
-    const app = render(<SocketStatePanel model={model} width={80} height={10} focused={false} selected={0} />);
+    const { histories: _h, ...model } = buildSocketsPanel(store);
+    const app = render(<SocketsPanel model={model} width={80} height={10} focused={false} selected={0} />);
     cleanup = app.unmount;
     const lines = (app.lastFrame() ?? '').split('\n');
     expect(lines).toHaveLength(10);

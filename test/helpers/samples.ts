@@ -1,8 +1,8 @@
-import type { SocketStateSample } from '../../collectors/socketStates.js';
-import { zeroStateCounts } from '../../collectors/tcpState.js';
+import type { SocketsSample } from '../../collectors/sockets.js';
+import { zeroStateCounts } from '../../src/tcpState.js';
 
 /** A socket-state sample as the collector would produce it: the states given, the rest zero. */
-export function socketStateSample(states: Partial<Record<string, number>>, overrides: Partial<SocketStateSample> = {}): SocketStateSample {
+export function socketStateSample(states: Partial<Record<string, number>>, overrides: Partial<SocketsSample> = {}): SocketsSample {
   return {
     states: { ...zeroStateCounts(), ...states },
     udp: 0,

@@ -1,13 +1,13 @@
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConntrackCollector } from '../../collectors/conntrack.js';
-import { createEthtoolCollector } from '../../collectors/ethtool.js';
-import { createKernelCounterCollector } from '../../collectors/kernelCounters.js';
-import { createNicCollector } from '../../collectors/nics.js';
+import { createEthtoolCollector, ETHTOOL } from '../../collectors/ethtool.js';
+import { createCountersCollector, COUNTERS } from '../../collectors/counters.js';
+import { createNicsCollector, NICS } from '../../collectors/nics.js';
 import type { Collector } from '../../collectors/types.js';
 import { buildConntrackPanel } from '../../src/models/conntrack.js';
-import { buildCounterPanel } from '../../src/models/counters.js';
-import { buildNicPanel } from '../../src/models/nics.js';
+import { buildCountersPanel } from '../../src/models/counters.js';
+import { buildNicsPanel } from '../../src/models/nics.js';
 import { buildRecord } from '../../src/record.js';
 import { Scheduler } from '../../src/scheduler.js';
 import { Store } from '../../src/store.js';
@@ -41,16 +41,16 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
   });
 
   it('traffic from a to b moves the TCP, IP and NIC counters on both sides', async () => {
-    const sideA = watch(a, [createKernelCounterCollector(), createNicCollector()] as Collector<unknown>[]);
-    const sideB = watch(b, [createKernelCounterCollector()] as Collector<unknown>[]);
+    const sideA = watch(a, [createCountersCollector(), createNicsCollector()] as Collector<unknown>[]);
+    const sideB = watch(b, [createCountersCollector()] as Collector<unknown>[]);
     await sideA.scheduler.runTick();
     await sideB.scheduler.runTick();
-    const before = (s: Store, name: string) => s.counters('counters').get(name)?.value ?? -1n;
+    const before = (s: Store, name: string) => s.counters(COUNTERS).get(name)?.value ?? -1n;
     const outSegs0 = before(sideA.store, 'TcpOutSegs');
     const opens0 = before(sideA.store, 'TcpActiveOpens');
     const passive0 = before(sideB.store, 'TcpPassiveOpens');
     const inOctets0 = before(sideB.store, 'IpExtInOctets');
-    const txBytes0 = sideA.store.counters('nics').get(`${link.a}/tx_bytes`)?.value ?? -1n;
+    const txBytes0 = sideA.store.counters(NICS).get(`${link.a}/tx_bytes`)?.value ?? -1n;
 
     await b.incident('sink', { host: link.addrB, port: 9300 });
     await a.incident('send', { to: link.addrB, port: 9300, bytesPerSec: 2_000_000, maxMs: 3000 });
@@ -58,14 +58,14 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
     await sideA.scheduler.runTick();
     await sideB.scheduler.runTick();
 
-    const after = (s: Store, name: string) => s.counters('counters').get(name)?.value ?? -1n;
+    const after = (s: Store, name: string) => s.counters(COUNTERS).get(name)?.value ?? -1n;
     expect(after(sideA.store, 'TcpActiveOpens') - opens0).toBe(1n);
     expect(after(sideB.store, 'TcpPassiveOpens') - passive0).toBe(1n);
     expect(after(sideA.store, 'TcpOutSegs') - outSegs0).toBeGreaterThan(50n);
     expect(after(sideB.store, 'IpExtInOctets') - inOctets0).toBeGreaterThan(1_000_000n);
-    const txBytes = sideA.store.counters('nics').get(`${link.a}/tx_bytes`)?.value ?? -1n;
+    const txBytes = sideA.store.counters(NICS).get(`${link.a}/tx_bytes`)?.value ?? -1n;
     expect(txBytes - txBytes0).toBeGreaterThan(1_000_000n);
-    expect(sideA.store.counters('counters').get('TcpOutSegs')?.perSec).toBeGreaterThan(10);
+    expect(sideA.store.counters(COUNTERS).get('TcpOutSegs')?.perSec).toBeGreaterThan(10);
   });
 
   it('counts conntrack entries in a namespace with a conntrack rule exactly as conntrack -C does, from a file read', async () => {
@@ -88,14 +88,14 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
 
   it('lists the veth in the NIC panel with its statistics and driver counters', async () => {
     const { store, scheduler, target } = watch(a, [
-      createNicCollector(),
+      createNicsCollector(),
       createEthtoolCollector(() => [link.a]),
     ] as Collector<unknown>[]);
     await scheduler.runTick();
     await b.incident('serve', { host: link.addrB, port: 9303 });
     await a.incident('hold', { to: link.addrB, port: 9303, established: 3 });
     await scheduler.runTick();
-    const model = buildNicPanel(store);
+    const model = buildNicsPanel(store);
     const veth = model.rows.find((r) => r.name === link.a);
     expect(veth).toMatchObject({ operstate: 'UP', kind: 'veth', physical: false, driver: 'veth' });
     expect(veth?.rxPps).toBeDefined();
@@ -108,10 +108,10 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
   it('notes an interface whose driver has no statistics (ethtool -S lo exits 94) and reads the others', async () => {
     const { store, scheduler } = watch(a, [createEthtoolCollector(() => ['lo', link.a])] as Collector<unknown>[]);
     await scheduler.runTick();
-    const sample = store.sample<import('../../collectors/ethtool.js').EthtoolSample>('ethtool')?.value;
+    const sample = store.sample(ETHTOOL)?.value;
     expect(sample?.interfaces.get('lo')?.problem).toMatch(/no stats available|not supported/i);
     expect(sample?.interfaces.get(link.a)?.counters.has('rx_queue_*_drops')).toBe(true);
-    expect(store.status('ethtool').problem).toBeUndefined();
+    expect(store.status(ETHTOOL).problem).toBeUndefined();
   });
 
   it('makes packet loss on the veth visible as a retransmit rate', async () => {
@@ -120,7 +120,7 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
     if (netem.exitCode !== 0) {
       await b.exec(['iptables', '-I', 'INPUT', '-i', link.b, '-p', 'tcp', '--dport', '9302', '-m', 'statistic', '--mode', 'random', '--probability', '0.2', '-j', 'DROP']);
     }
-    const { store, scheduler } = watch(a, [createKernelCounterCollector()] as Collector<unknown>[]);
+    const { store, scheduler } = watch(a, [createCountersCollector()] as Collector<unknown>[]);
     await b.incident('sink', { host: link.addrB, port: 9302 });
     await scheduler.runTick();
     await a.incident('send', { to: link.addrB, port: 9302, bytesPerSec: 500_000, maxMs: 8000 });
@@ -128,7 +128,7 @@ describe.runIf(available)('kernel counters, conntrack and NICs between two names
       await sleep(1000);
       await scheduler.runTick();
     }
-    const model = buildCounterPanel(store, 'curated');
+    const model = buildCountersPanel(store, 'curated');
     const retrans = model.rows.find((r) => r.name === 'TcpRetransSegs');
     expect(retrans?.moved).toBe(true);
     expect(retrans?.perSecMinute).toBeGreaterThan(0);

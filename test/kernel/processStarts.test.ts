@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NIC_DETAILS_EVERY_TICKS, type NicsSample } from '../../collectors/nics.js';
+import { NIC_DETAILS_EVERY_TICKS, NICS } from '../../collectors/nics.js';
 import { parseCli } from '../../src/cli.js';
 import { type Runtime, createRuntime } from '../../src/runtime.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
@@ -87,8 +87,8 @@ describe.runIf(available)('process starts while watching a namespace', () => {
     const before = starts(log).ip ?? 0; // `ip netns exec` above went through the wrapper too
     await runtime.scheduler.runTick();
     expect(starts(log).ip).toBe(before + 1);
-    const nic = runtime.store.sample<NicsSample>('nics')?.value.interfaces.find((n) => n.name === 'vA');
+    const nic = runtime.store.sample(NICS)?.value.interfaces.find((n) => n.name === 'vA');
     expect(nic?.stats.get('tx_dropped')).toBe(1n);
-    expect(runtime.store.counters('nics').get('vA/tx_dropped')?.value).toBe(1n);
+    expect(runtime.store.counters(NICS).get('vA/tx_dropped')?.value).toBe(1n);
   });
 });

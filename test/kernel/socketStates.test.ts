@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSocketStateCollector } from '../../collectors/socketStates.js';
+import { createSocketsCollector } from '../../collectors/sockets.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
 import { TestNetns, canCreateNetns, kernelTestsRequired } from '../helpers/netns.js';
@@ -45,7 +45,7 @@ describe.runIf(available)('socket states in a real network namespace', () => {
   };
 
   it('counts exactly what the test created, by namespace name, and agrees with a full dump', async () => {
-    const collector = createSocketStateCollector();
+    const collector = createSocketsCollector();
     const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
     const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
     expect(sampled.value.method).toBe('ss');
@@ -58,7 +58,7 @@ describe.runIf(available)('socket states in a real network namespace', () => {
   });
 
   it('counts the same through the namespace of a process inside it', async () => {
-    const collector = createSocketStateCollector();
+    const collector = createSocketsCollector();
     const io = createTargetIO({ kind: 'pid', pid: incidentPid }, defaultRoots);
     const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
     expect(sampled.value.states).toEqual(expected);
@@ -66,14 +66,14 @@ describe.runIf(available)('socket states in a real network namespace', () => {
   });
 
   it('sees nothing of the namespace from the host', async () => {
-    const collector = createSocketStateCollector();
+    const collector = createSocketsCollector();
     const io = createTargetIO({ kind: 'host' }, defaultRoots);
     const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
     expect(sampled.value.states['CLOSE-WAIT']).toBeLessThan(10);
   });
 
   it('says so when the namespace does not exist', async () => {
-    const collector = createSocketStateCollector();
+    const collector = createSocketsCollector();
     const io = createTargetIO({ kind: 'netns', name: `${ns.name}-missing` }, defaultRoots);
     await expect(collector.sample({ io, timeoutMs: 5000, tick: 0 })).rejects.toMatchObject({
       kind: 'absent',
@@ -91,7 +91,7 @@ describe.runIf(available)('an IPv4-only namespace', () => {
   afterAll(async () => ns?.destroy());
 
   it('is asked about IPv4 alone once confirmed, stays exact, and about both again when an IPv6 socket appears', async () => {
-    const collector = createSocketStateCollector();
+    const collector = createSocketsCollector();
     const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
     const counts = async (tick: number) => (await collector.sample({ io, timeoutMs: 5000, tick })).value.states;
     const truth = async () => {

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { ConntrackSample } from '../../collectors/conntrack.js';
-import type { DestinationsSample } from '../../collectors/destinations.js';
-import type { NicsSample } from '../../collectors/nics.js';
-import type { OwnersSample } from '../../collectors/owners.js';
-import { type SocketStateSample, socketSeries } from '../../collectors/socketStates.js';
+import { type ConntrackSample, CONNTRACK } from '../../collectors/conntrack.js';
+import { DESTINATIONS, type DestinationsSample, destinationSeriesKey } from '../../collectors/destinations.js';
+import { type NicsSample, NICS } from '../../collectors/nics.js';
+import { type OwnersSample, OWNERS } from '../../collectors/owners.js';
+import { type SocketsSample, socketSeries, SOCKETS } from '../../collectors/sockets.js';
 import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { hysteresis } from '../../src/alerts/hysteresis.js';
 import { type Alert, defineRule } from '../../src/alerts/types.js';
+import { COUNTERS } from '../../collectors/counters.js';
+import type { SampleKey } from '../../collectors/types.js';
 import { Store } from '../../src/store.js';
 import { socketStateSample } from '../helpers/samples.js';
 
@@ -16,22 +18,23 @@ function harness(config = defaultAlertConfig()) {
   const store = new Store();
   const engine = new AlertEngine(config, { kind: 'host' });
   let t = 1_000_000;
-  const feed = <T>(name: string, value: T, series: Record<string, number> = {}, counters?: Record<string, bigint>) => {
+  const feed = <T>(name: SampleKey<T>, value: T, series: Record<string, number> = {}, counters?: Record<string, bigint>) => {
     store.recordSample(name, { value, atMs: t, skippedLines: 0, notes: [] }, series);
     if (counters) store.recordCounters(name, t, new Map(Object.entries(counters)));
   };
   return {
     store,
-    sockets(states: Partial<Record<string, number>>, extra: Partial<SocketStateSample> = {}) {
+    sockets(states: Partial<Record<string, number>>, extra: Partial<SocketsSample> = {}) {
       const value = socketStateSample(states, {
         portRange: { low: 40000, high: 40999, reserved: 0, usable: 1000 },
         limits: { maxOrphans: 1000, twReuse: 2, maxTwBuckets: 5000 },
         ...extra,
       });
-      feed('sockets', value, socketSeries(value));
+      feed(SOCKETS, value, socketSeries(value));
     },
     counters(values: Record<string, number>) {
-      feed('counters', {}, {}, Object.fromEntries(Object.entries(values).map(([k, v]) => [k, BigInt(v)])));
+      const counters = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, BigInt(v)]));
+      feed(COUNTERS, { total: Object.keys(counters).length, values: new Map(Object.entries(counters)) }, {}, counters);
     },
     feed,
     /** Closes the tick, evaluates, and moves the clock one second on. */
@@ -71,7 +74,7 @@ describe('close-wait-climbing', () => {
     let alerts: Alert[] = [];
     for (let i = 0; i < 12; i++) {
       h.sockets({ 'CLOSE-WAIT': 10 + i * 2 });
-      h.feed('owners', owners);
+      h.feed(OWNERS, owners);
       alerts = h.tick();
     }
     const a = alerts.find((x) => x.id === 'close-wait-climbing');
@@ -81,7 +84,7 @@ describe('close-wait-climbing', () => {
     // the leak is fixed: the count falls back under the floor
     for (let i = 0; i < 3; i++) {
       h.sockets({ 'CLOSE-WAIT': 2 });
-      h.feed('owners', owners);
+      h.feed(OWNERS, owners);
       alerts = h.tick();
     }
     expect(alerts.find((x) => x.id === 'close-wait-climbing')).toBeUndefined();
@@ -134,7 +137,7 @@ describe('ephemeral-port-exhaustion', () => {
     });
     const run = (count: number) => {
       h.sockets({ 'TIME-WAIT': count });
-      h.feed('destinations', dest(count), { 'dest:10.1.0.1>10.1.0.2:443': count });
+      h.feed(DESTINATIONS, dest(count), { [destinationSeriesKey({ localAddress: '10.1.0.1', peer: '10.1.0.2:443' })]: count });
       return h.tick().filter((a) => a.id === 'ephemeral-port-exhaustion');
     };
     expect(run(400)).toHaveLength(0);
@@ -230,12 +233,12 @@ describe('conntrack, NIC and orphan rules', () => {
     let alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) {
       const s = ct(960, i * 2);
-      h.feed('conntrack', s, {}, Object.fromEntries(s.stats));
+      h.feed(CONNTRACK, s, {}, Object.fromEntries(s.stats));
       alerts = h.tick();
     }
     expect(ids(alerts.filter((a) => a.id.startsWith('conntrack')))).toEqual(['conntrack-table-full:critical', 'conntrack-drops:warning']);
     const s = ct(880, 14);
-    h.feed('conntrack', s, {}, Object.fromEntries(s.stats));
+    h.feed(CONNTRACK, s, {}, Object.fromEntries(s.stats));
     expect(ids(h.tick().filter((a) => a.id === 'conntrack-table-full'))).toEqual(['conntrack-table-full:warning']);
   });
 
@@ -244,7 +247,7 @@ describe('conntrack, NIC and orphan rules', () => {
     let alerts: Alert[] = [];
     for (let i = 0; i < 8; i++) {
       const nics: NicsSample = { interfaces: [{ name: 'eth0', operstate: 'UP', physical: true, stats: new Map([['rx_missed_errors', BigInt(i * 50)]]) }], source: 'ip' };
-      h.feed('nics', nics, {}, { 'eth0/rx_missed_errors': BigInt(i * 50), 'eth0/rx_packets': BigInt(i * 1000) });
+      h.feed(NICS, nics, {}, { 'eth0/rx_missed_errors': BigInt(i * 50), 'eth0/rx_packets': BigInt(i * 1000) });
       alerts = h.tick();
     }
     const a = alerts.find((x) => x.id === 'nic-errors');

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseConntrackS, parseConntrackStatTable, parseSingleInteger } from '../../collectors/conntrack.js';
 import { aggregateQueues, isErrorCounter, parseEthtoolInfo, parseEthtoolStats, queueKey } from '../../collectors/ethtool.js';
-import { icmpShiftNote, parseKernelCounters, parseNstat } from '../../collectors/kernelCounters.js';
-import { parseNetstatS } from '../../collectors/netstatS.js';
+import { icmpShiftNote, parseKernelCounters, parseNstat } from '../../collectors/counters.js';
+import { parseNetstatS } from '../../collectors/parse/netstatS.js';
 import { parseIpLinkJson, parseProcNetDev } from '../../collectors/nics.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 

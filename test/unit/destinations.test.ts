@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { groupByDestination, groupDestinationLines } from '../../collectors/destinations.js';
-import { parseSsSockets } from '../../collectors/ssSockets.js';
+import { parseSsSockets } from '../../collectors/parse/ssSockets.js';
 import { CostCadence } from '../../src/costCadence.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 

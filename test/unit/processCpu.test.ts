@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, parseStatusRssBytes, parseUptimeSec } from '../../collectors/processInfo.js';
+import { parseProcStat, parseStatusRssBytes, parseUptimeSec } from '../../src/drilldown/processInfo.js';
 import { ProcessCpu } from '../../src/processCpu.js';
 
 // A stat line whose command name holds spaces and a ')' — the name a process can give itself.

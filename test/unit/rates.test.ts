@@ -1,7 +1,10 @@
+import { sampleKey } from '../../collectors/types.js';
 import { describe, expect, it } from 'vitest';
 import { counterRate, jsonInteger } from '../../src/rates.js';
 import { CollectorProblem } from '../../src/problems.js';
-import { Store, rateKey } from '../../src/store.js';
+import { Store, rateSeriesKey } from '../../src/store.js';
+
+const cKey = sampleKey<unknown>('c');
 
 describe('counter rates', () => {
   it('is the per-second delta', () => {
@@ -33,10 +36,10 @@ describe('counter rates', () => {
 
 describe('counter rates in the store', () => {
   const tick = (store: Store, atMs: number, values: Record<string, bigint> | 'fail') => {
-    if (values === 'fail') store.recordProblem('c', new CollectorProblem('timeout', 'slow'), atMs);
+    if (values === 'fail') store.recordProblem(cKey, new CollectorProblem('timeout', 'slow'), atMs);
     else {
-      store.recordSample('c', { value: {}, atMs, skippedLines: 0, notes: [] }, {});
-      store.recordCounters('c', atMs, new Map(Object.entries(values)));
+      store.recordSample(cKey, { value: {}, atMs, skippedLines: 0, notes: [] }, {});
+      store.recordCounters(cKey, atMs, new Map(Object.entries(values)));
     }
     store.commitTick(atMs);
   };
@@ -47,35 +50,35 @@ describe('counter rates in the store', () => {
     tick(store, 1000, { x: 10n });
     tick(store, 2000, 'fail');
     tick(store, 3000, { x: 50n });
-    expect(store.history(rateKey('c', 'x'), 3)).toEqual([10, Number.NaN, 20]);
-    expect(store.counters('c').get('x')?.perSec).toBe(20);
+    expect(store.history(rateSeriesKey(cKey, 'x'), 3)).toEqual([10, Number.NaN, 20]);
+    expect(store.counters(cKey).get('x')?.perSec).toBe(20);
   });
 
   it('starts a counter that appears later without a rate, then rates it', () => {
     const store = new Store();
     tick(store, 0, { a: 1n });
     tick(store, 1000, { a: 1n, late: 100n });
-    expect(store.counters('c').get('late')?.perSec).toBeUndefined();
+    expect(store.counters(cKey).get('late')?.perSec).toBeUndefined();
     tick(store, 2000, { a: 1n, late: 104n });
-    expect(store.counters('c').get('late')?.perSec).toBe(4);
+    expect(store.counters(cKey).get('late')?.perSec).toBe(4);
     // a counter that never moved keeps no history ring
-    expect(store.seriesKeys()).not.toContain(rateKey('c', 'a'));
+    expect(store.seriesKeys()).not.toContain(rateSeriesKey(cKey, 'a'));
   });
 
   it('marks a reset as movement without a rate, and forgets counters that vanish', () => {
     const store = new Store();
     tick(store, 0, { x: 500n, gone: 1n });
     tick(store, 1000, { x: 3n });
-    const x = store.counters('c').get('x');
+    const x = store.counters(cKey).get('x');
     expect(x?.reset).toBe(true);
     expect(x?.perSec).toBeUndefined();
     expect(x?.lastMovedMs).toBe(1000);
-    expect(store.counters('c').has('gone')).toBe(false);
+    expect(store.counters(cKey).has('gone')).toBe(false);
   });
 
   it('averages the rate over the last minute', () => {
     const store = new Store();
     for (let i = 0; i <= 120; i++) tick(store, i * 1000, { x: BigInt(i < 60 ? i * 100 : 6000 + (i - 60) * 10) });
-    expect(store.windowMean(rateKey('c', 'x'))).toBeCloseTo(10, 5);
+    expect(store.windowMean(rateSeriesKey(cKey, 'x'))).toBeCloseTo(10, 5);
   });
 });

@@ -1,3 +1,4 @@
+import { sampleKey } from '../../collectors/types.js';
 import { describe, expect, it } from 'vitest';
 import type { Collector } from '../../collectors/types.js';
 import { CollectorProblem } from '../../src/problems.js';
@@ -10,7 +11,7 @@ const io = createTargetIO({ kind: 'host' }, defaultRoots);
 
 function counting(name: string, everyTicks = 1): Collector<number> & { runs: number; concurrent: number; maxConcurrent: number } {
   const c = {
-    name,
+    key: sampleKey<number>(name),
     everyTicks,
     runs: 0,
     concurrent: 0,
@@ -32,7 +33,7 @@ describe('Scheduler', () => {
   it('keeps ticking while one collector hangs, reports the hang, and never starts it twice', async () => {
     let hungStarts = 0;
     const hung: Collector<number> = {
-      name: 'hung',
+      key: sampleKey('hung'),
       everyTicks: 1,
       sample: () => {
         hungStarts++;
@@ -48,8 +49,8 @@ describe('Scheduler', () => {
     expect(store.latestValue('healthy.runs')).toBe(5);
     expect(hungStarts).toBe(1);
     await new Promise((r) => setTimeout(r, 700));
-    expect(store.status('hung').problem).toMatchObject({ kind: 'timeout' });
-    expect(store.status('healthy').problem).toBeUndefined();
+    expect(store.status(sampleKey('hung')).problem).toMatchObject({ kind: 'timeout' });
+    expect(store.status(sampleKey('healthy')).problem).toBeUndefined();
   });
 
   it('offsets a slow collector by its phase after the first run', () => {
@@ -71,7 +72,7 @@ describe('Scheduler', () => {
   it('records a failing collector as a problem with its hint, and the next good sample clears it', async () => {
     let fail = true;
     const flaky: Collector<number> = {
-      name: 'flaky',
+      key: sampleKey('flaky'),
       everyTicks: 1,
       async sample() {
         if (fail) throw new CollectorProblem('missing-tool', 'ss not found', 'install the iproute2 package');
@@ -81,15 +82,15 @@ describe('Scheduler', () => {
     const store = new Store();
     const scheduler = new Scheduler([flaky as Collector<unknown>], io, store, { intervalMs: 200 });
     await scheduler.runTick();
-    expect(store.status('flaky').problem).toMatchObject({ message: 'ss not found', hint: 'install the iproute2 package' });
+    expect(store.status(sampleKey('flaky')).problem).toMatchObject({ message: 'ss not found', hint: 'install the iproute2 package' });
     fail = false;
     await scheduler.runTick();
-    expect(store.status('flaky').problem).toBeUndefined();
+    expect(store.status(sampleKey('flaky')).problem).toBeUndefined();
   });
 
   it('turns an unexpected exception into a problem, not a crash', async () => {
     const broken: Collector<number> = {
-      name: 'broken',
+      key: sampleKey('broken'),
       everyTicks: 1,
       async sample() {
         throw new TypeError("Cannot read properties of undefined (reading 'x')");
@@ -97,6 +98,6 @@ describe('Scheduler', () => {
     };
     const store = new Store();
     await new Scheduler([broken as Collector<unknown>], io, store, { intervalMs: 200 }).runTick();
-    expect(store.status('broken').problem?.kind).toBe('failed');
+    expect(store.status(sampleKey('broken')).problem?.kind).toBe('failed');
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePortRange } from '../../collectors/portRange.js';
-import { formatIpv6, parseProcNetTcp } from '../../collectors/procNetTcp.js';
-import { FamilyChoice, countAllStates, deriveStateCounts } from '../../collectors/socketStates.js';
-import { parseSockstat } from '../../collectors/sockstat.js';
-import { type SocketEntry, parseSsSockets } from '../../collectors/ssSockets.js';
+import { parsePortRange } from '../../collectors/parse/portRange.js';
+import { formatIpv6, parseProcNetTcp } from '../../collectors/parse/procNetTcp.js';
+import { FamilyChoice, countAllStates, deriveStateCounts } from '../../collectors/sockets.js';
+import { parseSockstat } from '../../collectors/parse/sockstat.js';
+import { type SocketEntry, parseSsSockets } from '../../collectors/parse/ssSockets.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 
 // The namespace these files were captured in held, per a full `ss -tan`:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpoint, parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/ssSockets.js';
+import { parseEndpoint, parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/parse/ssSockets.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles, realWorldRequired } from '../helpers/realWorld.js';
 
 describe('ss socket lines captured on this machine (iproute2 6.1, kernel 6.x)', () => {

@@ -1,7 +1,14 @@
+import { sampleKey } from '../../collectors/types.js';
 import { describe, expect, it } from 'vitest';
 import { CollectorProblem } from '../../src/problems.js';
 import { Ring } from '../../src/ring.js';
 import { Store } from '../../src/store.js';
+import { NICS } from '../../collectors/nics.js';
+import { SOCKETS } from '../../collectors/sockets.js';
+
+const cKey = sampleKey<unknown>('c');
+const aKey = sampleKey<unknown>('a');
+const bKey = sampleKey<unknown>('b');
 
 const sample = (atMs: number) => ({ value: {}, atMs, skippedLines: 0, notes: [] });
 
@@ -21,7 +28,7 @@ describe('Store', () => {
   it('computes change per minute from the last minute of ticks', () => {
     const store = new Store(900);
     for (let i = 0; i <= 60; i++) {
-      store.recordSample('sockets', sample(i * 1000), { cw: 100 + i * 2 });
+      store.recordSample(SOCKETS, sample(i * 1000), { cw: 100 + i * 2 });
       store.commitTick(i * 1000);
     }
     expect(store.changePerMinute('cw')).toBeCloseTo(120, 5);
@@ -30,7 +37,7 @@ describe('Store', () => {
   it('shows no trend before 5 s of history', () => {
     const store = new Store();
     for (let i = 0; i < 4; i++) {
-      store.recordSample('sockets', sample(i * 1000), { cw: i * 10 });
+      store.recordSample(SOCKETS, sample(i * 1000), { cw: i * 10 });
       store.commitTick(i * 1000);
     }
     expect(store.changePerMinute('cw')).toBeUndefined();
@@ -38,16 +45,16 @@ describe('Store', () => {
 
   it('carries a value forward across ticks its collector skipped, and leaves a gap when it failed', () => {
     const store = new Store();
-    store.recordSample('nics', sample(0), { drops: 5 });
+    store.recordSample(NICS, sample(0), { drops: 5 });
     store.commitTick(0);
     store.commitTick(1000);
-    store.recordProblem('nics', new CollectorProblem('timeout', 'slow'), 2000);
+    store.recordProblem(NICS, new CollectorProblem('timeout', 'slow'), 2000);
     store.commitTick(2000);
     expect(store.history('drops', 3)).toEqual([5, 5, Number.NaN]);
-    expect(store.status('nics').problem?.message).toBe('slow');
-    store.recordSample('nics', sample(3000), { drops: 6 });
+    expect(store.status(NICS).problem?.message).toBe('slow');
+    store.recordSample(NICS, sample(3000), { drops: 6 });
     store.commitTick(3000);
-    expect(store.status('nics').problem).toBeUndefined();
+    expect(store.status(NICS).problem).toBeUndefined();
     expect(store.latestValue('drops')).toBe(6);
   });
 
@@ -55,7 +62,7 @@ describe('Store', () => {
     const store = new Store();
     store.commitTick(0);
     store.commitTick(1000);
-    store.recordSample('c', sample(2000), { late: 7 });
+    store.recordSample(cKey, sample(2000), { late: 7 });
     store.commitTick(2000);
     expect(store.history('late', 3)).toEqual([Number.NaN, Number.NaN, 7]);
   });
@@ -64,7 +71,7 @@ describe('Store', () => {
     const store = new Store(50);
     for (let i = 0; i < 500; i++) {
       // a new interface name every tick, as on a busy Kubernetes node
-      store.recordSample('c', sample(i), { steady: i, [`veth${i}`]: 1 });
+      store.recordSample(cKey, sample(i), { steady: i, [`veth${i}`]: 1 });
       store.commitTick(i);
     }
     expect(store.history('steady', 1000)).toHaveLength(50);
@@ -75,8 +82,8 @@ describe('Store', () => {
     const store = new Store();
     let calls = 0;
     const off = store.subscribe(() => calls++);
-    store.recordSample('a', sample(0), { x: 1 });
-    store.recordSample('b', sample(0), { y: 1 });
+    store.recordSample(aKey, sample(0), { x: 1 });
+    store.recordSample(bKey, sample(0), { y: 1 });
     store.commitTick(0);
     off();
     store.commitTick(1);

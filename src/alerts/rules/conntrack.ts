@@ -1,4 +1,4 @@
-import type { ConntrackSample } from '../../../collectors/conntrack.js';
+import { CONNTRACK } from '../../../collectors/conntrack.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
@@ -14,7 +14,7 @@ export const conntrackTableFull = defineRule({
     clearShare: { kind: 'number', default: 0.85, min: 0, max: 1, unit: 'of nf_conntrack_max', help: 'clears below this fill' },
   },
   evaluate(ctx) {
-    const c = ctx.store.sample<ConntrackSample>('conntrack')?.value;
+    const c = ctx.store.sample(CONNTRACK)?.value;
     if (!c) return [];
     const subject = 'nf_conntrack';
     const severity = hysteresis(c.fill, ctx.previous(subject), {
@@ -49,7 +49,7 @@ export const conntrackDrops = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY_EVENT_PER_SEC, 10, 'conntrack losses'),
   evaluate(ctx) {
-    const moving = LOSS.map((n) => [n, ctx.store.counterMinuteRate('conntrack', n) ?? 0] as const).filter(([, r]) => r > 0);
+    const moving = LOSS.map((n) => [n, ctx.store.counterMinuteRate(CONNTRACK, n) ?? 0] as const).filter(([, r]) => r > 0);
     const total = moving.reduce((a, [, r]) => a + r, 0);
     const subject = 'conntrack events';
     const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));

@@ -1,11 +1,12 @@
-import type { OwnersSample } from '../../../collectors/owners.js';
-import type { SocketStateSample } from '../../../collectors/socketStates.js';
-import { parseEndpoint } from '../../../collectors/ssSockets.js';
+import { OWNERS } from '../../../collectors/owners.js';
+import { SOCKETS } from '../../../collectors/sockets.js';
+import { parseEndpoint } from '../../../collectors/parse/ssSockets.js';
 import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
+import { COUNTERS } from '../../../collectors/counters.js';
 
 const ANY = ANY_EVENT_PER_SEC;
 
@@ -15,11 +16,11 @@ export const timeWaitOverflow = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY, 10, 'TIME-WAIT overflows'),
   evaluate(ctx) {
-    const rate = ctx.store.counterMinuteRate('counters', 'TcpExtTCPTimeWaitOverflow');
+    const rate = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtTCPTimeWaitOverflow');
     const subject = 'tcp_max_tw_buckets';
     const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity || rate === undefined) return [];
-    const max = ctx.store.sample<SocketStateSample>('sockets')?.value.limits.maxTwBuckets;
+    const max = ctx.store.sample(SOCKETS)?.value.limits.maxTwBuckets;
     return [
       {
         subject,
@@ -39,13 +40,13 @@ export const acceptQueueOverflow = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY, 5, 'accept-queue overflows'),
   evaluate(ctx) {
-    const overflows = ctx.store.counterMinuteRate('counters', 'TcpExtListenOverflows') ?? 0;
-    const drops = ctx.store.counterMinuteRate('counters', 'TcpExtListenDrops') ?? 0;
+    const overflows = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtListenOverflows') ?? 0;
+    const drops = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtListenDrops') ?? 0;
     const rate = Math.max(overflows, drops);
-    const sockets = ctx.store.sample<SocketStateSample>('sockets')?.value;
+    const sockets = ctx.store.sample(SOCKETS)?.value;
     const full = (sockets?.unusual.listeners ?? []).filter((l) => l.acceptQueue >= l.backlog);
     const listener = full[0] ?? sockets?.unusual.listeners[0];
-    const owners = ctx.store.sample<OwnersSample>('owners')?.value.byState.LISTEN?.owners ?? [];
+    const owners = ctx.store.sample(OWNERS)?.value.byState.LISTEN?.owners ?? [];
     const owner = listener ? owners.find((o) => o.locals.some((l) => l.endpoint === listener.local)) : undefined;
     const subject = listener ? `listener ${listener.local}${owner ? ` of ${safeText(owner.name)} (pid ${owner.pid})` : ''}` : 'listeners';
     const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
@@ -75,8 +76,8 @@ export const tcpRetransmits = defineRule({
     minOutSegsPerSec: { kind: 'number', default: 10, min: 0, max: 1e12, unit: 'segments/s', help: 'ignore when less is sent' },
   },
   evaluate(ctx) {
-    const retrans = ctx.store.counterMinuteRate('counters', 'TcpRetransSegs');
-    const out = ctx.store.counterMinuteRate('counters', 'TcpOutSegs');
+    const retrans = ctx.store.counterMinuteRate(COUNTERS, 'TcpRetransSegs');
+    const out = ctx.store.counterMinuteRate(COUNTERS, 'TcpOutSegs');
     if (retrans === undefined || out === undefined) return [];
     const subject = 'TcpRetransSegs';
     const percent = out >= ctx.params.minOutSegsPerSec && out > 0 ? (retrans / out) * 100 : 0;
@@ -108,8 +109,8 @@ export const udpBufferErrors = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY, 10, 'UDP buffer errors'),
   evaluate(ctx) {
-    const rates = UDP_ERRORS.map((n) => [n, ctx.store.counterMinuteRate('counters', n) ?? 0] as const).filter(([, r]) => r > 0);
-    const total = sumMinuteRates(ctx.store, 'counters', UDP_ERRORS);
+    const rates = UDP_ERRORS.map((n) => [n, ctx.store.counterMinuteRate(COUNTERS, n) ?? 0] as const).filter(([, r]) => r > 0);
+    const total = sumMinuteRates(ctx.store, COUNTERS, UDP_ERRORS);
     const subject = rates.map(([n]) => n).join(', ') || 'UDP buffers';
     const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity || total === undefined) return [];

@@ -1,7 +1,8 @@
+import type { SampleKey } from '../../../collectors/types.js';
 import type { Store } from '../../store.js';
 
 
-export function sumMinuteRates(store: Store, owner: string, names: string[]): number | undefined {
+export function sumMinuteRates(store: Store, owner: SampleKey<unknown>, names: string[]): number | undefined {
   let sum: number | undefined;
   for (const n of names) {
     const r = store.counterMinuteRate(owner, n);

@@ -1,8 +1,9 @@
-import type { NicsSample } from '../../../collectors/nics.js';
+import { NICS } from '../../../collectors/nics.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
+import { ETHTOOL } from '../../../collectors/ethtool.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
 const KERNEL_ERRORS = [
@@ -27,18 +28,18 @@ export const nicErrors = defineRule({
   warmupMs: 5_000,
   params: rateParams(ANY_EVENT_PER_SEC, 100, 'errors on one interface'),
   evaluate(ctx) {
-    const nics = ctx.store.sample<NicsSample>('nics')?.value.interfaces ?? [];
-    const driver = ctx.store.counters('ethtool');
+    const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
+    const driver = ctx.store.counters(ETHTOOL);
     const findings: Finding[] = [];
     for (const nic of nics) {
       const rising: [string, number][] = [];
       for (const stat of KERNEL_ERRORS) {
-        const r = ctx.store.counterMinuteRate('nics', `${nic.name}/${stat}`) ?? 0;
+        const r = ctx.store.counterMinuteRate(NICS, `${nic.name}/${stat}`) ?? 0;
         if (r > 0) rising.push([stat, r]);
       }
       for (const key of driver.keys()) {
         if (!key.startsWith(`${nic.name}/`)) continue;
-        const r = ctx.store.counterMinuteRate('ethtool', key) ?? 0;
+        const r = ctx.store.counterMinuteRate(ETHTOOL, key) ?? 0;
         if (r > 0) rising.push([`ethtool ${key.slice(nic.name.length + 1)}`, r]);
       }
       rising.sort((a, b) => b[1] - a[1]);

@@ -1,14 +1,15 @@
-import { type Destination, type DestinationsSample, destinationSeriesKey } from '../../../collectors/destinations.js';
-import type { OwnersSample } from '../../../collectors/owners.js';
-import { type SocketStateSample, stateSeriesKey } from '../../../collectors/socketStates.js';
-import { parseEndpoint } from '../../../collectors/ssSockets.js';
+import { type Destination, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
+import { OWNERS } from '../../../collectors/owners.js';
+import { SOCKETS, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
+import { parseEndpoint } from '../../../collectors/parse/ssSockets.js';
 import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
+import type { Store } from '../../store.js';
 import { hysteresis } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 import { seriesWindow } from './helpers.js';
 
-const sockets = (ctx: { store: { sample<T>(n: string): { value: T } | undefined } }) => ctx.store.sample<SocketStateSample>('sockets')?.value;
+const sockets = (ctx: { store: Store }) => ctx.store.sample(SOCKETS)?.value;
 
 export const closeWaitClimbing = defineRule({
   id: 'close-wait-climbing',
@@ -32,7 +33,7 @@ export const closeWaitClimbing = defineRule({
     const growthPerMin = ((last.v - first.v) / (last.t - first.t)) * 60_000;
     let rises = 0;
     for (let i = 1; i < window.length; i++) if ((window[i]?.v ?? 0) > (window[i - 1]?.v ?? 0)) rises++;
-    const subjectOwners = ctx.store.sample<OwnersSample>('owners')?.value.byState['CLOSE-WAIT'];
+    const subjectOwners = ctx.store.sample(OWNERS)?.value.byState['CLOSE-WAIT'];
     const top = subjectOwners?.owners[0];
     const server = s.unusual.closeWaitByLocal[0]?.endpoint;
     const subject = top ? `${safeText(top.name)} (pid ${top.pid})` : server ? `server on ${server}` : 'CLOSE-WAIT sockets';
@@ -86,7 +87,7 @@ export const ephemeralPortExhaustion = defineRule({
   evaluate(ctx) {
     const s = sockets(ctx);
     const range = s?.portRange;
-    const dests = ctx.store.sample<DestinationsSample>('destinations')?.value.top ?? [];
+    const dests = ctx.store.sample(DESTINATIONS)?.value.top ?? [];
     if (!s || !range || range.usable <= 0) return [];
     const findings: Finding[] = [];
     for (const d of dests) {
@@ -137,7 +138,7 @@ export const synSentStuck = defineRule({
     const findings: Finding[] = [];
     for (const { endpoint, count } of s.unusual.synSentByPeer) {
       // Present at every tick of the window: a gap means it was gone for a moment.
-      const window = seriesWindow(ctx.store, `synsent:${endpoint}`, ctx.params.persistSec * 1000, true);
+      const window = seriesWindow(ctx.store, synSentSeriesKey(endpoint), ctx.params.persistSec * 1000, true);
       const first = window[0];
       const span = first ? (window.at(-1)?.t ?? 0) - first.t : 0;
       const persisted = span >= ctx.params.persistSec * 1000 - 500 && window.every((p) => p.v > 0);

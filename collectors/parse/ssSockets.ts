@@ -1,5 +1,5 @@
-import { type TcpState, isTcpState } from './tcpState.js';
-import { type Parsed, parsed } from './types.js';
+import { type TcpState, isTcpState } from '../../src/tcpState.js';
+import { type Parsed, parsed } from '../types.js';
 
 export interface Endpoint {
   /** Address without brackets or zone: `127.0.0.1`, `::ffff:10.0.0.1`, `*`. */

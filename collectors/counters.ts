@@ -1,5 +1,5 @@
 import { CollectorProblem } from '../src/problems.js';
-import type { Collector, Parsed } from './types.js';
+import { type Collector, type Parsed, sampleKey } from './types.js';
 
 /** Counter name as nstat prints it (`TcpRetransSegs`, `TcpExtListenOverflows`, `Udp6RcvbufErrors`) -> value. */
 export type CounterValues = Map<string, bigint>;
@@ -95,11 +95,13 @@ export function icmpShiftNote(counters: CounterValues): string | undefined {
 
 const COUNTER_FILES = ['snmp', 'netstat', 'snmp6'];
 
-export interface KernelCountersSample {
+export interface CountersSample {
   /** How many counters the kernel exposes here. */
   total: number;
   values: CounterValues;
 }
+
+export const COUNTERS = sampleKey<CountersSample>('counters');
 
 /**
  * Every counter of the target's namespace, straight from /proc (no nstat:
@@ -107,9 +109,9 @@ export interface KernelCountersSample {
  * call; reading the files ourselves never touches it and starts no process
  * except inside a named namespace).
  */
-export function createKernelCounterCollector(): Collector<KernelCountersSample> {
+export function createCountersCollector(): Collector<CountersSample> {
   return {
-    name: 'counters',
+    key: COUNTERS,
     everyTicks: 1,
     counters: (v) => v.values,
     async sample(ctx) {

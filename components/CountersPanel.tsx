@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
-import { type CounterPanelModel, retransConcern } from '../src/models/counters.js';
+import { type CountersPanelModel, retransConcern } from '../src/models/counters.js';
 import { scrollStart } from '../src/viewState.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
@@ -13,7 +13,7 @@ export function formatBig(value: bigint | undefined): string {
 }
 
 /** Columns and the window of rows on screen: one computation for the panel and its sparklines. */
-function counterLayout(model: Omit<CounterPanelModel, 'histories'>, width: number, height: number, selected: number) {
+function counterLayout(model: Omit<CountersPanelModel, 'histories'>, width: number, height: number, selected: number) {
   const inner = innerWidth(width);
   const labelW = model.mode === 'curated' ? 18 : Math.min(32, Math.max(18, Math.floor(inner * 0.4)));
   const valueW = 9;
@@ -30,7 +30,7 @@ function counterLayout(model: Omit<CounterPanelModel, 'histories'>, width: numbe
  * its corner) and drawn by the screen: they scroll every tick, the rest of
  * the panel does not.
  */
-export function counterSparklines(model: CounterPanelModel, width: number, height: number, selected: number): TextBlock | undefined {
+export function counterSparklines(model: CountersPanelModel, width: number, height: number, selected: number): TextBlock | undefined {
   const { labelW, valueW, rateW, sparkW, visible, start } = counterLayout(model, width, height, selected);
   if (sparkW <= 0 || model.rows.length === 0) return undefined;
   const lines = model.rows.slice(start, start + visible).map((row, i) => {
@@ -41,9 +41,9 @@ export function counterSparklines(model: CounterPanelModel, width: number, heigh
   return { x: 2 + 2 + labelW + 1 + valueW + 1 + rateW + 1 + rateW + 1, y: 3, width: sparkW, lines };
 }
 
-export type CounterPanelProps = DashboardPanelProps<Omit<CounterPanelModel, 'histories'>>;
+export type CountersPanelProps = DashboardPanelProps<Omit<CountersPanelModel, 'histories'>>;
 
-export function CounterPanel({ model, width, height, focused, selected }: CounterPanelProps) {
+export function CountersPanel({ model, width, height, focused, selected }: CountersPanelProps) {
   const { inner, labelW, valueW, rateW, sparkW, statusLines, visible, start } = counterLayout(model, width, height, selected);
   const summary =
     model.mode === 'curated'

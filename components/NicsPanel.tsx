@@ -1,12 +1,12 @@
 import { Text } from 'ink';
 import { formatRate, truncate } from '../src/format.js';
-import type { NicPanelModel, NicRowModel } from '../src/models/nics.js';
+import type { NicsPanelModel, NicRowModel } from '../src/models/nics.js';
 import { safeText } from '../src/sanitize.js';
 import { scrollStart } from '../src/viewState.js';
-import { formatBig } from './CounterPanel.js';
+import { formatBig } from './CountersPanel.js';
 import { type DashboardPanelProps, Panel, type PanelLine, concernColor, innerWidth, worstConcern } from './Panel.js';
 
-export type NicPanelProps = DashboardPanelProps<NicPanelModel>;
+export type NicsPanelProps = DashboardPanelProps<NicsPanelModel>;
 
 function speed(mbps: number | undefined): string {
   if (mbps === undefined) return '';
@@ -25,7 +25,7 @@ function nicHeadline(r: NicRowModel, nameWidth: number): string {
 }
 
 /** One line per interface, then one per error counter that is non-zero or moving. */
-export function nicLines(model: NicPanelModel): PanelLine[] {
+export function nicLines(model: NicsPanelModel): PanelLine[] {
   const lines: PanelLine[] = [];
   const nameWidth = Math.min(15, Math.max(6, ...model.rows.map((r) => safeText(r.name).length)));
   for (const r of model.rows) {
@@ -46,7 +46,7 @@ export function nicLines(model: NicPanelModel): PanelLine[] {
   return lines;
 }
 
-export function NicPanel({ model, width, height, focused, selected }: NicPanelProps) {
+export function NicsPanel({ model, width, height, focused, selected }: NicsPanelProps) {
   const inner = innerWidth(width);
   const status = [...model.status.lines, ...model.ethtoolStatus.lines];
   const statusLines = Math.min(2, status.length);

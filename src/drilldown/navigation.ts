@@ -1,4 +1,4 @@
-import type { TcpState } from '../../collectors/tcpState.js';
+import type { TcpState } from '../tcpState.js';
 import { type DrillLevel, OWNER_SORTS, type OwnerSort } from './rows.js';
 
 export interface DrillFrame {

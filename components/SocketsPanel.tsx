@@ -1,14 +1,14 @@
 import { Box, Text } from 'ink';
-import type { SocketPanelModel, StateRowModel } from '../src/dashboardModel.js';
+import type { SocketsPanelModel, StateRowModel } from '../src/dashboardModel.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { Panel, concernColor, worstConcern } from './Panel.js';
 import { paint } from './paint.js';
 import { SourceStatus } from './SourceStatus.js';
 
-export interface SocketStatePanelProps {
+export interface SocketsPanelProps {
   /** The rows without their histories: the sparklines are drawn by the screen (`socketSparklines`). */
-  model: Omit<SocketPanelModel, 'histories'>;
+  model: Omit<SocketsPanelModel, 'histories'>;
   selected: number;
   width: number;
   height?: number;
@@ -22,7 +22,7 @@ const REMARK_W = 18;
 
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
-export function socketPanelHeight(model: Omit<SocketPanelModel, 'histories'>): number {
+export function socketsPanelHeight(model: Omit<SocketsPanelModel, 'histories'>): number {
   return 2 + 1 + model.rows.length + 1 + Math.min(3, model.status.lines.length);
 }
 
@@ -64,7 +64,7 @@ const sparkX = (cols: ReturnType<typeof layout>) => 2 + 2 + STATE_W + 1 + COUNT_
  * The sparkline column, placed over the panel (relative to its corner) and
  * drawn by the screen: it scrolls every tick, the rest of the panel does not.
  */
-export function socketSparklines(model: SocketPanelModel, width: number): TextBlock | undefined {
+export function socketSparklines(model: SocketsPanelModel, width: number): TextBlock | undefined {
   const cols = layout(width);
   if (cols.sparkW <= 0) return undefined;
   const lines = model.rows.map((row, i) => paint(padEnd(sparkline(model.histories[i] ?? [], cols.sparkW), cols.sparkW), concernColor[row.concern] ?? 'cyan'));
@@ -72,7 +72,7 @@ export function socketSparklines(model: SocketPanelModel, width: number): TextBl
   return { x: sparkX(cols), y: 2, width: cols.sparkW, lines };
 }
 
-function summaryLine(model: Omit<SocketPanelModel, 'histories'>): string {
+function summaryLine(model: Omit<SocketsPanelModel, 'histories'>): string {
   const parts: string[] = [];
   if (model.udp !== undefined) parts.push(`UDP ${formatCount(model.udp)}`);
   if (model.orphans !== undefined) parts.push(`orphans ${formatCount(model.orphans)} (host-wide)`);
@@ -84,7 +84,7 @@ function summaryLine(model: Omit<SocketPanelModel, 'histories'>): string {
   return parts.join(' · ');
 }
 
-export function SocketStatePanel({ model, selected, width, height, focused }: SocketStatePanelProps) {
+export function SocketsPanel({ model, selected, width, height, focused }: SocketsPanelProps) {
   const cols = layout(width);
   // Inside the borders: the header, the states, the summary, then status lines, as far as they fit.
   const room = height === undefined ? Number.POSITIVE_INFINITY : Math.max(0, height - 2);

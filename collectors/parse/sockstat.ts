@@ -1,4 +1,4 @@
-import { type Parsed, parsed } from './types.js';
+import { type Parsed, parsed } from '../types.js';
 
 /** `TCP: inuse 4 orphan 0 tw 4 alloc 17 mem 1` -> { TCP: { inuse: 4, ... } }. */
 export type Sockstat = Record<string, Record<string, number>>;

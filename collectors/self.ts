@@ -1,16 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { USER_HZ } from '../src/processCpu.js';
-import { parseProcStat, parseStatusRssBytes } from './processInfo.js';
-import type { Collector } from './types.js';
+import { parseProcStat, parseStatusRssBytes } from '../src/drilldown/processInfo.js';
+import { type Collector, sampleKey } from './types.js';
 
 /** What watching costs right now: this process and the helpers it keeps. */
-export interface SelfCostSample {
+export interface SelfSample {
   /** Share of one core over the last few seconds (self + children), 100 = a whole core; none before 2 s of history. */
   cpuPercent?: number;
   rssBytes: number;
   /** Processes counted: this one and its live helpers. */
   processes: number;
 }
+
+export const SELF = sampleKey<SelfSample>('self');
 
 /** CPU is averaged over this long: /proc counts children in 10 ms ticks, too coarse for one second. */
 const WINDOW_MS = 10_000;
@@ -32,10 +34,10 @@ function readStat(pid: number): { cpuSec: number; rssBytes: number } | undefined
  * ran), over a sliding window; RSS of them all. Shown in the header like
  * htop lists itself, so the person watching knows what observing costs.
  */
-export function createSelfCostCollector(helperPids: () => number[]): Collector<SelfCostSample> {
+export function createSelfCollector(helperPids: () => number[]): Collector<SelfSample> {
   const history: { atMs: number; cpuSec: number }[] = [];
   return {
-    name: 'self',
+    key: SELF,
     everyTicks: 1,
     series: (v) => ({ 'self.cpuPercent': v.cpuPercent ?? Number.NaN, 'self.rssBytes': v.rssBytes }),
     async sample() {
@@ -57,7 +59,7 @@ export function createSelfCostCollector(helperPids: () => number[]): Collector<S
       const first = history[0];
       const spanMs = first ? atMs - first.atMs : 0;
       // Not before 2 s: the first moments are start-up, not what watching costs.
-      const value: SelfCostSample = { rssBytes, processes };
+      const value: SelfSample = { rssBytes, processes };
       if (first && spanMs >= 2000) value.cpuPercent = Math.max(0, ((cpuSec - first.cpuSec) * 1000 * 100) / spanMs);
       return { value, skippedLines: 0, notes: [], atMs };
     },

@@ -1,5 +1,5 @@
-import type { CounterValues } from './kernelCounters.js';
-import type { Parsed } from './types.js';
+import type { CounterValues } from '../counters.js';
+import type { Parsed } from '../types.js';
 
 /**
  * `netstat -s` phrases -> nstat names, for the counters that matter in a

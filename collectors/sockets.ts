@@ -1,15 +1,15 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import { isFixtureProc } from '../src/target.js';
-import type { PortRange } from './portRange.js';
-import { parseProcNetTcp } from './procNetTcp.js';
-import { type Sockstat, parseSockstat } from './sockstat.js';
-import { type UnusualSummary, summarizeUnusual } from './socketSummary.js';
-import { type SocketEntry, parseSsSockets } from './ssSockets.js';
-import { type TcpLimits, createTcpLimitsReader } from './tcpSysctls.js';
-import { TCP_STATES, type TcpState, type TcpStateCounts, zeroStateCounts } from './tcpState.js';
-import type { Collector, SampleContext, Sampled } from './types.js';
+import type { PortRange } from './parse/portRange.js';
+import { parseProcNetTcp } from './parse/procNetTcp.js';
+import { type Sockstat, parseSockstat } from './parse/sockstat.js';
+import { type UnusualSummary, summarizeUnusual } from './parse/socketSummary.js';
+import { type SocketEntry, parseSsSockets } from './parse/ssSockets.js';
+import { type TcpLimits, createTcpLimitsReader } from './parse/tcpSysctls.js';
+import { TCP_STATES, type TcpState, type TcpStateCounts, zeroStateCounts } from '../src/tcpState.js';
+import { type Collector, type SampleContext, type Sampled, sampleKey } from './types.js';
 
-export interface SocketStateSample {
+export interface SocketsSample {
   /** Exact count per TCP state, IPv4 and IPv6 together, for the target's namespace. */
   states: TcpStateCounts;
   /** UDP and UDP6 sockets in the namespace. */
@@ -26,6 +26,8 @@ export interface SocketStateSample {
   /** Per-destination SYN-SENT, per-server CLOSE-WAIT, full accept queues. */
   unusual: UnusualSummary;
 }
+
+export const SOCKETS = sampleKey<SocketsSample>('sockets');
 
 /**
  * How we count (measured with ~96,000 sockets, 36k ESTAB and 60k TIME-WAIT):
@@ -74,13 +76,15 @@ export function countAllStates(sockets: SocketEntry[]): TcpStateCounts {
   return states;
 }
 
-/** Store series keys: `tcp.states.CLOSE-WAIT`, `tcp.udp`, `tcp.orphans`. */
+/** Store series of one state's socket count. */
 export const stateSeriesKey = (state: TcpState): string => `tcp.states.${state}`;
+/** Store series of the SYN-SENT sockets toward one peer (present only while there are some). */
+export const synSentSeriesKey = (endpoint: string): string => `synsent:${endpoint}`;
 
-export function socketSeries(sample: SocketStateSample): Record<string, number> {
+export function socketSeries(sample: SocketsSample): Record<string, number> {
   const out: Record<string, number> = { 'tcp.udp': sample.udp, 'tcp.orphans': sample.orphans };
   for (const state of TCP_STATES) out[stateSeriesKey(state)] = sample.states[state];
-  for (const { endpoint, count } of sample.unusual.synSentByPeer) out[`synsent:${endpoint}`] = count;
+  for (const { endpoint, count } of sample.unusual.synSentByPeer) out[synSentSeriesKey(endpoint)] = count;
   return out;
 }
 
@@ -113,13 +117,13 @@ export class FamilyChoice {
   }
 }
 
-export function createSocketStateCollector(): Collector<SocketStateSample> {
+export function createSocketsCollector(): Collector<SocketsSample> {
   let ssMissing = false;
   const readLimits = createTcpLimitsReader();
   const families = new FamilyChoice();
 
   return {
-    name: 'sockets',
+    key: SOCKETS,
     everyTicks: 1,
     series: socketSeries,
     async sample(ctx) {
@@ -149,7 +153,7 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
         if (args === UNUSUAL_STATES_ARGS) families.sawBoth(unusual.value, inuse6, atMs);
         skippedLines += unusual.skippedLines;
         const states = deriveStateCounts(unusual.value, sock4.value, sock6?.value);
-        const value: SocketStateSample = {
+        const value: SocketsSample = {
           states,
           ...base,
           method: 'ss',
@@ -169,14 +173,14 @@ export function createSocketStateCollector(): Collector<SocketStateSample> {
       const all = [parseProcNetTcp(tcp4), ...(tcp6 === undefined ? [] : [parseProcNetTcp(tcp6)])];
       skippedLines += all.reduce((n, p) => n + p.skippedLines, 0);
       const sockets = all.flatMap((p) => p.value);
-      const value: SocketStateSample = {
+      const value: SocketsSample = {
         states: countAllStates(sockets),
         ...base,
         method: 'proc',
         dumpedSockets: sockets.length,
         unusual: summarizeUnusual(sockets),
       };
-      return { value, skippedLines, notes, atMs } satisfies Sampled<SocketStateSample>;
+      return { value, skippedLines, notes, atMs } satisfies Sampled<SocketsSample>;
     },
   };
 }
