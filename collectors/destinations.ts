@@ -1,7 +1,7 @@
 import { CostCadence } from '../src/costCadence.js';
 import type { PortRange } from './parse/portRange.js';
-import { endpointText } from './parse/socketSummary.js';
-import { type SocketEntry, parseEndpoint } from './parse/ssSockets.js';
+import { endpointText, parseEndpoint } from '../src/endpoint.js';
+import { type SocketEntry } from './parse/ssSockets.js';
 import { type TcpState, isTcpState } from '../src/tcpState.js';
 import { type Collector, type Parsed, type Sampled, sampleKey } from './types.js';
 

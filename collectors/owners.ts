@@ -1,7 +1,7 @@
 import { CostCadence } from '../src/costCadence.js';
 import { asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
-import { type CountByEndpoint, endpointText } from './parse/socketSummary.js';
+import { type CountByEndpoint, endpointText, topEndpoints } from '../src/endpoint.js';
 import { type SocketEntry, parseSsSockets } from './parse/ssSockets.js';
 import { SS_STATE_FILTER, type TcpState } from '../src/tcpState.js';
 import { type Collector, type Parsed, sampleKey } from './types.js';
@@ -37,12 +37,6 @@ function bump(map: Map<string, number>, key: string) {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-function top(map: Map<string, number>, n: number): CountByEndpoint[] {
-  return [...map]
-    .map(([endpoint, count]) => ({ endpoint, count }))
-    .sort((a, b) => b.count - a.count || a.endpoint.localeCompare(b.endpoint))
-    .slice(0, n);
-}
 
 /**
  * Top remote peers by address: a server's clients come from ever-changing
@@ -50,7 +44,7 @@ function top(map: Map<string, number>, n: number): CountByEndpoint[] {
  * so `10.0.0.9:5432`.
  */
 function peersOf(byAddress: Map<string, number>, byAddressPort: Map<string, number>): CountByEndpoint[] {
-  return top(byAddress, 5).map(({ endpoint: address, count }) => {
+  return topEndpoints(byAddress, 5).map(({ endpoint: address, count }) => {
     const ports = [...byAddressPort.keys()].filter((k) => k.startsWith(`${address} `));
     const port = ports.length === 1 ? (ports[0]?.split(' ')[1] ?? '*') : '*';
     return { endpoint: endpointText({ address, port }), count };
@@ -79,7 +73,7 @@ export function groupByOwner(sockets: SocketEntry[]): OwnersOfState {
     }
   }
   const owners = [...byPid]
-    .map(([pid, e]) => ({ pid, name: e.name, count: e.count, peers: peersOf(e.peers, e.peerPorts), locals: top(e.locals, 5) }))
+    .map(([pid, e]) => ({ pid, name: e.name, count: e.count, peers: peersOf(e.peers, e.peerPorts), locals: topEndpoints(e.locals, 5) }))
     .sort((a, b) => b.count - a.count || a.pid - b.pid);
   return { owners, unowned, total: sockets.length };
 }

@@ -1,9 +1,10 @@
+import { scrollStart, type PanelLine, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
 import { truncate, wrapWords } from '../src/format.js';
-import type { AlertPanelModel, AlertRow } from '../src/models/alerts.js';
+import type { AlertPanelModel, AlertRow } from '../src/panels/alerts.js';
 import { safeText } from '../src/sanitize.js';
-import { scrollStart } from '../src/viewState.js';
-import { type DashboardPanelProps, Panel, type PanelLine, innerWidth, worstConcern } from './Panel.js';
+
+import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 
 export type AlertsPanelProps = DashboardPanelProps<AlertPanelModel>;
 
@@ -56,7 +57,7 @@ export function AlertsPanel({ model, width, height, focused, selected }: AlertsP
   const visible = Math.max(0, height - 2 - (model.alerts.length === 0 ? 1 : 0));
   const firstOfSelected = lines.findIndex((l) => l.alert === selected);
   const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);
-  const concern = worstConcern(model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')));
+  const concern = worst(...model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')));
   const title = model.alerts.length === 0 ? 'Alerts' : `Alerts · ${model.critical} critical · ${model.warning} warning`;
   return (
     <Panel title={title} width={width} height={height} focused={focused} concern={concern}>

@@ -1,9 +1,9 @@
+import { scrollStart, concernColor, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
-import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
-import type { ConntrackPanelModel } from '../src/models/conntrack.js';
-import { scrollStart } from '../src/viewState.js';
-import { formatBig } from './CountersPanel.js';
-import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
+import { formatCount, formatRate, padEnd, padStart, sparkline, truncate, formatBig } from '../src/format.js';
+import type { ConntrackPanelModel } from '../src/panels/conntrack.js';
+
+import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
 import { paint } from './paint.js';
 import type { TextBlock } from '../src/screen/screen.js';
@@ -41,7 +41,7 @@ export function conntrackSparkline(model: ConntrackPanelModel, width: number): T
 export function ConntrackPanel({ model, width, height, focused, selected }: ConntrackPanelProps) {
   const inner = innerWidth(width);
   const statusLines = Math.min(2, model.status.lines.length);
-  const concern = worstConcern([model.fillConcern, ...model.stats.map((s) => s.concern)]);
+  const concern = worst(model.fillConcern, ...model.stats.map((s) => s.concern));
   if (model.count === undefined || model.max === undefined || model.fill === undefined) {
     return (
       <Panel title="conntrack" width={width} height={height} focused={focused}>

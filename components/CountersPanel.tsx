@@ -1,16 +1,11 @@
 import { Text } from 'ink';
-import { formatCount, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
-import { type CountersPanelModel, retransConcern } from '../src/models/counters.js';
-import { scrollStart } from '../src/viewState.js';
+import { formatBig, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import { concernColor, scrollStart, worst } from '../src/panels/common.js';
+import { type CountersPanelModel, retransConcern } from '../src/panels/counters.js';
 import type { TextBlock } from '../src/screen/screen.js';
-import { type DashboardPanelProps, Panel, concernColor, innerWidth, worstConcern } from './Panel.js';
+import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { paint } from './paint.js';
 import { SourceStatus } from './SourceStatus.js';
-
-/** Counter values past 2^53 lose digits in Number(), which the compact form drops anyway. */
-export function formatBig(value: bigint | undefined): string {
-  return value === undefined ? '–' : formatCount(Number(value));
-}
 
 /** Columns and the window of rows on screen: one computation for the panel and its sparklines. */
 function counterLayout(model: Omit<CountersPanelModel, 'histories'>, width: number, height: number, selected: number) {
@@ -53,7 +48,7 @@ export function CountersPanel({ model, width, height, focused, selected }: Count
     model.retransPercent === undefined ? 'retransmits: –' : `retransmits ${model.retransPercent.toFixed(2)}% of segments sent (1 min)`;
   const rows = model.rows.slice(start, start + visible);
   const title = model.mode === 'curated' ? 'Kernel counters' : 'Kernel counters · all that moved';
-  const worstRow = worstConcern(model.rows.map((r) => r.concern));
+  const worstRow = worst(...model.rows.map((r) => r.concern));
   return (
     <Panel title={title} width={width} height={height} focused={focused} concern={worstRow}>
       <Text color={concernColor[retransConcern(model.retransPercent)]} wrap="truncate-end">

@@ -1,12 +1,13 @@
+import { scrollStart } from '../src/panels/common.js';
 import { Box, Text } from 'ink';
 import type { ContainerRef } from '../src/drilldown/processInfo.js';
-import { endpointText } from '../collectors/parse/socketSummary.js';
+import { endpointText } from '../src/endpoint.js';
 import type { DrillData } from '../src/drilldown/controller.js';
 import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
 import { type DrillView, topFrame } from '../src/drilldown/navigation.js';
 import { formatAge, formatBytes, formatCount, formatInterval, padEnd, padStart, truncate } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
-import { scrollStart } from '../src/viewState.js';
+
 import { Panel, innerWidth } from './Panel.js';
 
 export interface DrillDownViewProps {

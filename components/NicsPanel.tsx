@@ -1,10 +1,10 @@
+import { scrollStart, type PanelLine, concernColor, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
-import { formatRate, truncate } from '../src/format.js';
-import type { NicsPanelModel, NicRowModel } from '../src/models/nics.js';
+import { formatRate, truncate, formatBig } from '../src/format.js';
+import type { NicsPanelModel, NicRowModel } from '../src/panels/nics.js';
 import { safeText } from '../src/sanitize.js';
-import { scrollStart } from '../src/viewState.js';
-import { formatBig } from './CountersPanel.js';
-import { type DashboardPanelProps, Panel, type PanelLine, concernColor, innerWidth, worstConcern } from './Panel.js';
+
+import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 
 export type NicsPanelProps = DashboardPanelProps<NicsPanelModel>;
 
@@ -53,7 +53,7 @@ export function NicsPanel({ model, width, height, focused, selected }: NicsPanel
   const lines = nicLines(model);
   const visible = Math.max(0, height - 2 - statusLines);
   const start = scrollStart(lines.length, selected, visible);
-  const concern = worstConcern(model.rows.map((r) => r.concern));
+  const concern = worst(...model.rows.map((r) => r.concern));
   return (
     <Panel title="NICs" width={width} height={height} focused={focused} concern={concern}>
       {lines.slice(start, start + visible).map((l, i) => {

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import React from 'react';
-import type { Concern } from '../src/dashboardModel.js';
+import { type Concern, concernColor } from '../src/panels/common.js';
 import { truncate } from '../src/format.js';
 
 export interface PanelFrameProps {
@@ -12,9 +12,6 @@ export interface PanelFrameProps {
   children: React.ReactNode;
 }
 
-/** The colour of each concern, the same in every panel. */
-export const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
-
 /** What every panel of the dashboard is given. */
 export interface DashboardPanelProps<M> {
   model: M;
@@ -22,20 +19,6 @@ export interface DashboardPanelProps<M> {
   height: number;
   focused: boolean;
   selected: number;
-}
-
-/** A line of a panel that lists lines rather than table rows. */
-export interface PanelLine {
-  key: string;
-  text: string;
-  color?: string | undefined;
-  bold?: boolean;
-  dim?: boolean;
-}
-
-/** The worst concern among rows: it colours the panel's title. */
-export function worstConcern(concerns: Concern[]): Concern {
-  return concerns.includes('bad') ? 'bad' : concerns.includes('watch') ? 'watch' : 'none';
 }
 
 /**

@@ -1,8 +1,9 @@
+import { concernColor, worst } from '../src/panels/common.js';
 import { Box, Text } from 'ink';
 import type { SocketsPanelModel, StateRowModel } from '../src/dashboardModel.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import type { TextBlock } from '../src/screen/screen.js';
-import { Panel, concernColor, worstConcern } from './Panel.js';
+import { Panel } from './Panel.js';
 import { paint } from './paint.js';
 import { SourceStatus } from './SourceStatus.js';
 
@@ -19,7 +20,6 @@ const STATE_W = 11;
 const COUNT_W = 8;
 const TREND_W = 10;
 const REMARK_W = 18;
-
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
 export function socketsPanelHeight(model: Omit<SocketsPanelModel, 'histories'>): number {
@@ -92,7 +92,7 @@ export function SocketsPanel({ model, selected, width, height, focused }: Socket
   const summaryShown = room - 1 - rowsShown >= 1;
   const statusRoom = Math.min(3, Math.max(0, room - 2 - rowsShown));
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
-  const panelConcern = worstConcern(model.rows.map((r) => r.concern));
+  const panelConcern = worst(...model.rows.map((r) => r.concern));
   const header =
     '  ' +
     padEnd('STATE', STATE_W) +

@@ -1,16 +1,16 @@
 import { SELF } from '../collectors/self.js';
 import type { AlertsState } from './alerts/engine.js';
-import { type AlertPanelModel, buildAlertPanel } from './models/alerts.js';
-import { type ConntrackPanelModel, buildConntrackPanel } from './models/conntrack.js';
-import { type CountersPanelModel, type CountersMode, buildCountersPanel } from './models/counters.js';
-import { type NicsPanelModel, buildNicsPanel } from './models/nics.js';
-import { type SocketsPanelModel, buildSocketsPanel } from './models/sockets.js';
+import { type AlertPanelModel, buildAlertPanel } from './panels/alerts.js';
+import { type ConntrackPanelModel, buildConntrackPanel } from './panels/conntrack.js';
+import { type CountersPanelModel, type CountersMode, buildCountersPanel } from './panels/counters.js';
+import { type NicsPanelModel, buildNicsPanel } from './panels/nics.js';
+import { type SocketsPanelModel, buildSocketsPanel } from './panels/sockets.js';
 import type { Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
 import { SOCKETS } from '../collectors/sockets.js';
 
-export type { Concern, SourceStatusModel } from './models/common.js';
-export type { SocketsPanelModel, StateRowModel } from './models/sockets.js';
+export type { Concern, SourceStatusModel } from './panels/common.js';
+export type { SocketsPanelModel, StateRowModel } from './panels/sockets.js';
 
 export interface HostInfo {
   host: string;

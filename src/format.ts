@@ -126,3 +126,8 @@ export function formatBytes(n: number): string {
   const text = i === 0 ? `${Math.round(v)} B` : `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
   return n < 0 ? `-${text}` : text;
 }
+
+/** Counter values past 2^53 lose digits in Number(), which the compact form drops anyway. */
+export function formatBig(value: bigint | undefined): string {
+  return value === undefined ? '–' : formatCount(Number(value));
+}

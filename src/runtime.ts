@@ -15,7 +15,7 @@ import { AlertEngine, type AlertsState } from './alerts/engine.js';
 import { DrillController } from './drilldown/controller.js';
 import type { Options } from './cli.js';
 import type { HostInfo } from './dashboardModel.js';
-import { movedRecently } from './models/common.js';
+import { movedRecently } from './panels/common.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';

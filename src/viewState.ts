@@ -12,7 +12,7 @@ import {
   topFrame,
 } from './drilldown/navigation.js';
 import type { Action, KeyMode } from './keymap.js';
-import type { CountersMode } from './models/counters.js';
+import type { CountersMode } from './panels/counters.js';
 
 export const PANELS = ['alerts', 'sockets', 'counters', 'conntrack', 'nics'] as const;
 export type PanelId = (typeof PANELS)[number];
@@ -183,9 +183,3 @@ export function stepInterval(currentMs: number, direction: 'slower' | 'faster'):
   return [...INTERVAL_STEPS_MS].reverse().find((s) => s < currentMs) ?? currentMs;
 }
 
-/** First row to draw so that `selected` stays visible in `visible` rows. */
-export function scrollStart(total: number, selected: number, visible: number): number {
-  if (visible <= 0 || total <= visible) return 0;
-  const half = Math.floor(visible / 2);
-  return Math.max(0, Math.min(total - visible, selected - half));
-}

@@ -1,7 +1,8 @@
 import { endianness } from 'node:os';
-import type { Endpoint, SocketEntry, SocketTimer } from './ssSockets.js';
+import type { SocketEntry, SocketTimer } from './ssSockets.js';
 import { KERNEL_STATE } from '../../src/tcpState.js';
 import { type Parsed, parsed } from '../types.js';
+import { type Endpoint } from '../../src/endpoint.js';
 
 const TIMER_NAMES: Record<number, string> = { 1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist' };
 /** /proc/net/tcp prints timer expiry in clock ticks (USER_HZ, 100 on every Linux ABI). */

@@ -1,10 +1,6 @@
-import type { Endpoint, SocketEntry } from './ssSockets.js';
+import type { SocketEntry } from './ssSockets.js';
+import { type CountByEndpoint, endpointText, topEndpoints } from '../../src/endpoint.js';
 
-export interface CountByEndpoint {
-  /** `addr:port`, IPv6 in brackets. */
-  endpoint: string;
-  count: number;
-}
 
 export interface ListenerQueue {
   local: string;
@@ -24,17 +20,7 @@ export interface UnusualSummary {
   listeners: ListenerQueue[];
 }
 
-export function endpointText(e: Endpoint): string {
-  const address = e.address.includes(':') ? `[${e.address}]` : e.address;
-  return `${address}:${e.port}`;
-}
 
-function top(counts: Map<string, number>, n: number): CountByEndpoint[] {
-  return [...counts]
-    .map(([endpoint, count]) => ({ endpoint, count }))
-    .sort((a, b) => b.count - a.count || a.endpoint.localeCompare(b.endpoint))
-    .slice(0, n);
-}
 
 export function summarizeUnusual(sockets: SocketEntry[]): UnusualSummary {
   const synSent = new Map<string, number>();
@@ -52,5 +38,5 @@ export function summarizeUnusual(sockets: SocketEntry[]): UnusualSummary {
     }
   }
   listeners.sort((a, b) => b.acceptQueue / Math.max(1, b.backlog) - a.acceptQueue / Math.max(1, a.backlog));
-  return { synSentByPeer: top(synSent, 10), closeWaitByLocal: top(closeWait, 10), listeners: listeners.slice(0, 20) };
+  return { synSentByPeer: topEndpoints(synSent, 10), closeWaitByLocal: topEndpoints(closeWait, 10), listeners: listeners.slice(0, 20) };
 }

@@ -1,6 +1,6 @@
 import { type Destination, destinationKey } from '../../collectors/destinations.js';
-import { endpointText } from '../../collectors/parse/socketSummary.js';
-import { type SocketEntry, parseEndpoint } from '../../collectors/parse/ssSockets.js';
+import { endpointText, parseEndpoint } from '../endpoint.js';
+import { type SocketEntry } from '../../collectors/parse/ssSockets.js';
 import { SS_STATE_FILTER } from '../tcpState.js';
 import { safeText } from '../sanitize.js';
 import type { DrillData, OwnerRow } from './controller.js';

@@ -4,7 +4,7 @@ import { AlertsPanel } from '../../components/AlertsPanel.js';
 import type { AlertsState } from '../../src/alerts/engine.js';
 import type { Alert } from '../../src/alerts/types.js';
 import { renderApp } from '../helpers/app.js';
-import { buildAlertPanel } from '../../src/models/alerts.js';
+import { buildAlertPanel } from '../../src/panels/alerts.js';
 import { Store } from '../../src/store.js';
 import { press } from '../helpers/ink.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseEndpoint, parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/parse/ssSockets.js';
+import { parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/parse/ssSockets.js';
 import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles, realWorldRequired } from '../helpers/realWorld.js';
+import { parseEndpoint } from '../../src/endpoint.js';
 
 describe('ss socket lines captured on this machine (iproute2 6.1, kernel 6.x)', () => {
   it('parses every line of a full -tano dump of a namespace with IPv4 and IPv6 sockets', () => {

@@ -1,6 +1,6 @@
 import { OWNERS } from '../../../collectors/owners.js';
 import { SOCKETS } from '../../../collectors/sockets.js';
-import { parseEndpoint } from '../../../collectors/parse/ssSockets.js';
+import { parseEndpoint } from '../../endpoint.js';
 import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, rateThresholds } from '../hysteresis.js';

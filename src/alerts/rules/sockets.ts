@@ -1,7 +1,7 @@
 import { type Destination, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
 import { OWNERS } from '../../../collectors/owners.js';
 import { SOCKETS, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
-import { parseEndpoint } from '../../../collectors/parse/ssSockets.js';
+import { parseEndpoint } from '../../endpoint.js';
 import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
 import type { Store } from '../../store.js';

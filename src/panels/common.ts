@@ -81,8 +81,28 @@ export function concernAt(value: number | undefined, watch: number, bad: number)
   return value >= bad ? 'bad' : value >= watch ? 'watch' : 'none';
 }
 
+/** The worst of several concerns: a panel's title takes its worst row's. */
 export function worst(...concerns: Concern[]): Concern {
   if (concerns.includes('bad')) return 'bad';
   if (concerns.includes('watch')) return 'watch';
   return 'none';
+}
+
+/** The colour of each concern, the same in every panel. */
+export const concernColor: Record<Concern, string | undefined> = { none: undefined, watch: 'yellow', bad: 'red' };
+
+/** A line of a panel that lists lines rather than table rows. */
+export interface PanelLine {
+  key: string;
+  text: string;
+  color?: string | undefined;
+  bold?: boolean;
+  dim?: boolean;
+}
+
+/** First row to draw so that `selected` stays visible in `visible` rows. */
+export function scrollStart(total: number, selected: number, visible: number): number {
+  if (visible <= 0 || total <= visible) return 0;
+  const half = Math.floor(visible / 2);
+  return Math.max(0, Math.min(total - visible, selected - half));
 }
