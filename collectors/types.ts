@@ -1,3 +1,7 @@
+import type { AlertsState } from '../src/alerts/engine.js';
+import type { AlertConfig } from '../src/alerts/types.js';
+import type { OwnersService } from '../src/owners.js';
+import type { Store } from '../src/store.js';
 import type { TargetIO } from '../src/targetIO.js';
 
 /** What a pure parser returns: the data it read and an account of what it could not. */
@@ -61,3 +65,19 @@ export interface Collector<T> {
 export function parsed<T>(value: T, skippedLines = 0, notes: string[] = []): Parsed<T> {
   return { value, skippedLines, notes };
 }
+
+/** What a collector may consult to decide whether its (expensive) query is worth running now. */
+export interface CollectorContext {
+  store: Store;
+  io: TargetIO;
+  config: AlertConfig;
+  /** The latest alert evaluation. */
+  alerts(): AlertsState;
+  /** Socket owners, shared with the drill-down. */
+  owners: OwnersService;
+  /** Interfaces named with --ethtool, beside the physical ones. */
+  ethtoolInterfaces: string[];
+}
+
+/** How the registry makes a collector. */
+export type CollectorFactory = (ctx: CollectorContext) => Collector<unknown>;

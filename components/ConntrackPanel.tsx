@@ -1,7 +1,8 @@
-import { scrollStart, concernColor, worst } from '../src/panels/common.js';
+import { concernColor, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
-import { formatCount, formatRate, padEnd, padStart, sparkline, truncate, formatBig } from '../src/format.js';
-import type { ConntrackPanelModel } from '../src/panels/conntrack.js';
+import { formatCount, formatRate, padEnd, sparkline, formatBig } from '../src/format.js';
+import type { ConntrackPanelModel, ConntrackStatRow } from '../src/panels/conntrack.js';
+import { Table, type TableColumn } from './Table.js';
 
 import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
@@ -38,6 +39,13 @@ export function conntrackSparkline(model: ConntrackPanelModel, width: number): T
   return { x: 2 + label.length + gaugeW + pct.length + 1, y: 1, width: sparkW, lines: [paint(padEnd(sparkline(model.fillHistory, sparkW), sparkW), 'cyan')] };
 }
 
+const STAT_COLUMNS: TableColumn<ConntrackStatRow>[] = [
+  { header: 'EVENT (all CPUs)', width: 18, cell: (s) => s.name },
+  { header: 'VALUE', width: 10, align: 'right', cell: (s) => formatBig(s.value) },
+  { header: '/s', width: 8, align: 'right', cell: (s) => (s.perSec === undefined ? '·' : formatRate(s.perSec)) },
+  { header: '1m avg/s', width: 9, align: 'right', cell: (s) => (s.perSecMinute === undefined ? '·' : formatRate(s.perSecMinute)) },
+];
+
 export function ConntrackPanel({ model, width, height, focused, selected }: ConntrackPanelProps) {
   const inner = innerWidth(width);
   const statusLines = Math.min(2, model.status.lines.length);
@@ -53,7 +61,6 @@ export function ConntrackPanel({ model, width, height, focused, selected }: Conn
   const { label, pct, gaugeW, sparkW } = gaugeLayout(model.count, model.max, model.fill, inner);
   const g = gauge(model.fill, gaugeW);
   const visible = Math.max(0, height - 2 - 2 - statusLines);
-  const start = scrollStart(model.stats.length, selected, visible);
   return (
     <Panel title="conntrack" width={width} height={height} focused={focused} concern={concern}>
       <Text wrap="truncate-end">
@@ -65,21 +72,17 @@ export function ConntrackPanel({ model, width, height, focused, selected }: Conn
         </Text>
         <Text> {' '.repeat(sparkW)}</Text>
       </Text>
-      <Text dimColor wrap="truncate-end">
-        {truncate(
-          `  ${padEnd('EVENT (all CPUs)', 18)} ${padStart('VALUE', 10)} ${padStart('/s', 8)} ${padStart('1m avg/s', 9)}   via ${model.source === 'conntrack' ? 'conntrack -C/-S' : '/proc'}`,
-          inner,
-        )}
-      </Text>
-      {model.stats.slice(start, start + visible).map((s, i) => {
-        const isSelected = focused && start + i === selected;
-        return (
-          <Text key={s.name} wrap="truncate-end" color={concernColor[s.concern]} bold={s.concern === 'bad'} dimColor={!s.moved}>
-            <Text inverse={isSelected}>{isSelected ? '› ' : '  '}{padEnd(s.name, 18)}</Text> {padStart(formatBig(s.value), 10)}{' '}
-            {padStart(s.perSec === undefined ? '·' : formatRate(s.perSec), 8)} {padStart(s.perSecMinute === undefined ? '·' : formatRate(s.perSecMinute), 9)}
-          </Text>
-        );
-      })}
+      <Table
+        columns={STAT_COLUMNS}
+        rows={model.stats}
+        rowKey={(s) => s.name}
+        selected={selected}
+        focused={focused}
+        visible={visible}
+        width={inner}
+        headerSuffix={`   via ${model.source === 'conntrack' ? 'conntrack -C/-S' : '/proc'}`}
+        rowStyle={(s) => ({ color: concernColor[s.concern], bold: s.concern === 'bad', dim: !s.moved })}
+      />
       <SourceStatus status={model.status} width={inner} maxLines={statusLines} />
     </Panel>
   );

@@ -1,10 +1,11 @@
 import { Text } from 'ink';
-import { formatBig, formatRate, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import { formatBig, formatRate, padEnd, sparkline, truncate } from '../src/format.js';
 import { concernColor, scrollStart, worst } from '../src/panels/common.js';
-import { type CountersPanelModel, retransConcern } from '../src/panels/counters.js';
+import type { CounterRowModel, CountersPanelModel } from '../src/panels/counters.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { paint } from './paint.js';
+import { Table, type TableColumn } from './Table.js';
 import { SourceStatus } from './SourceStatus.js';
 
 /** Columns and the window of rows on screen: one computation for the panel and its sparklines. */
@@ -39,38 +40,41 @@ export function counterSparklines(model: CountersPanelModel, width: number, heig
 export type CountersPanelProps = DashboardPanelProps<Omit<CountersPanelModel, 'histories'>>;
 
 export function CountersPanel({ model, width, height, focused, selected }: CountersPanelProps) {
-  const { inner, labelW, valueW, rateW, sparkW, statusLines, visible, start } = counterLayout(model, width, height, selected);
+  const { inner, labelW, valueW, rateW, sparkW, statusLines, visible } = counterLayout(model, width, height, selected);
   const summary =
     model.mode === 'curated'
       ? `${model.movedCount} of ${model.total} counters moved in the last minute · a: show them`
       : `${model.movedCount} of ${model.total} counters moved in the last minute · a: curated set`;
   const retrans =
     model.retransPercent === undefined ? 'retransmits: –' : `retransmits ${model.retransPercent.toFixed(2)}% of segments sent (1 min)`;
-  const rows = model.rows.slice(start, start + visible);
+  const columns: TableColumn<CounterRowModel>[] = [
+    { header: 'COUNTER', width: labelW, cell: (r) => r.label },
+    { header: 'VALUE', width: valueW, align: 'right', cell: (r) => formatBig(r.value) },
+    { header: '/s', width: rateW, align: 'right', cell: (r) => (r.perSec === undefined ? '·' : formatRate(r.perSec)) },
+    { header: '1m /s', width: rateW, align: 'right', cell: (r) => (r.perSecMinute === undefined ? '·' : formatRate(r.perSecMinute)) },
+  ];
   const title = model.mode === 'curated' ? 'Kernel counters' : 'Kernel counters · all that moved';
   const worstRow = worst(...model.rows.map((r) => r.concern));
   return (
     <Panel title={title} width={width} height={height} focused={focused} concern={worstRow}>
-      <Text color={concernColor[retransConcern(model.retransPercent)]} wrap="truncate-end">
+      <Text color={concernColor[model.retransConcern]} wrap="truncate-end">
         {truncate(retrans, inner)}
       </Text>
-      <Text dimColor wrap="truncate-end">
-        {truncate(`  ${padEnd('COUNTER', labelW)} ${padStart('VALUE', valueW)} ${padStart('/s', rateW)} ${padStart('1m /s', rateW)} history`, inner)}
-      </Text>
+      <Table
+        columns={columns}
+        rows={model.rows}
+        rowKey={(r) => r.name}
+        selected={selected}
+        focused={focused}
+        visible={visible}
+        width={inner}
+        trailing={sparkW}
+        headerSuffix=" history"
+        rowStyle={(r) => ({ color: concernColor[r.concern], bold: r.concern === 'bad', dim: !r.moved && r.concern === 'none' })}
+      />
       {model.rows.length === 0 && !model.status.problem ? (
         <Text dimColor>{model.mode === 'moved' ? 'nothing moved in the last minute' : 'waiting for counters'}</Text>
       ) : null}
-      {rows.map((row, i) => {
-        const isSelected = focused && start + i === selected;
-        const color = concernColor[row.concern];
-        return (
-          <Text key={row.name} wrap="truncate-end" color={color} bold={row.concern === 'bad'} dimColor={!row.moved && row.concern === 'none'}>
-            <Text inverse={isSelected}>{isSelected ? '› ' : '  '}{padEnd(row.label, labelW)}</Text> {padStart(formatBig(row.value), valueW)}{' '}
-            {padStart(row.perSec === undefined ? '·' : formatRate(row.perSec), rateW)} {padStart(row.perSecMinute === undefined ? '·' : formatRate(row.perSecMinute), rateW)}{' '}
-            {' '.repeat(sparkW)}
-          </Text>
-        );
-      })}
       <Text dimColor wrap="truncate-end">
         {truncate(summary, inner)}
       </Text>

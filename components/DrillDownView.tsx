@@ -5,10 +5,11 @@ import { endpointText } from '../src/endpoint.js';
 import type { DrillData } from '../src/drilldown/controller.js';
 import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
 import { type DrillView, topFrame } from '../src/drilldown/navigation.js';
-import { formatAge, formatBytes, formatCount, formatInterval, padEnd, padStart, truncate } from '../src/format.js';
+import { formatAge, formatBytes, formatCount, formatInterval, truncate } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
 
 import { Panel, innerWidth } from './Panel.js';
+import { type TableColumn, columnLine, marker } from './Table.js';
 
 export interface DrillDownViewProps {
   view: DrillView;
@@ -31,14 +32,12 @@ function container(c: ContainerRef | undefined): string {
 }
 
 type OwnerRowOf = Extract<DrillRow, { kind: 'owner' }>;
+type Destination = Extract<DrillRow, { kind: 'destination' }>['destination'];
+type SocketEntry = Extract<DrillRow, { kind: 'socket' }>['socket'];
 
-interface Column {
-  header: string;
-  width: number;
-  right?: boolean;
+interface Column extends TableColumn<OwnerRowOf> {
   /** Lower stays longer when the terminal is narrow. */
   priority: number;
-  cell(row: OwnerRowOf): string;
 }
 
 /**
@@ -49,7 +48,7 @@ function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolea
   // Escaping makes a hostile name longer than 15 characters: show it whole when it fits.
   const commandW = showCmdline ? Math.max(16, Math.floor(width * 0.35)) : Math.min(28, Math.max(16, longestName));
   const all: Column[] = [
-    { header: 'PID', width: 7, right: true, priority: 0, cell: (r) => String(r.owner.pid) },
+    { header: 'PID', width: 7, align: 'right', priority: 0, cell: (r) => String(r.owner.pid) },
     { header: 'USER', width: 9, priority: 3, cell: (r) => safeText(r.owner.details?.user ?? '?') },
     {
       header: showCmdline ? 'COMMAND LINE' : 'COMMAND',
@@ -57,21 +56,21 @@ function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolea
       priority: 0,
       cell: (r) => safeText((showCmdline ? r.owner.details?.cmdline : undefined) ?? r.owner.details?.comm ?? r.owner.name),
     },
-    { header: 'SOCKETS', width: 8, right: true, priority: 0, cell: (r) => formatCount(r.owner.count) },
-    { header: 'SHARE', width: 5, right: true, priority: 3, cell: (r) => `${Math.round(r.owner.share * 100)}%` },
-    { header: 'CPU%', width: 6, right: true, priority: 2, cell: (r) => (r.owner.details?.cpuPercent === undefined ? '?' : r.owner.details.cpuPercent.toFixed(1)) },
-    { header: 'RSS', width: 9, right: true, priority: 1, cell: (r) => (r.owner.details?.rssBytes === undefined ? '?' : formatBytes(r.owner.details.rssBytes)) },
+    { header: 'SOCKETS', width: 8, align: 'right', priority: 0, cell: (r) => formatCount(r.owner.count) },
+    { header: 'SHARE', width: 5, align: 'right', priority: 3, cell: (r) => `${Math.round(r.owner.share * 100)}%` },
+    { header: 'CPU%', width: 6, align: 'right', priority: 2, cell: (r) => (r.owner.details?.cpuPercent === undefined ? '?' : r.owner.details.cpuPercent.toFixed(1)) },
+    { header: 'RSS', width: 9, align: 'right', priority: 1, cell: (r) => (r.owner.details?.rssBytes === undefined ? '?' : formatBytes(r.owner.details.rssBytes)) },
     {
       header: 'RSS/min',
       width: 11,
-      right: true,
+      align: 'right',
       priority: 2,
       cell: (r) => (r.owner.rssPerMin === undefined ? '·' : `${r.owner.rssPerMin >= 0 ? '+' : ''}${formatBytes(r.owner.rssPerMin)}`),
     },
     {
       header: 'FDS/LIMIT',
       width: 15,
-      right: true,
+      align: 'right',
       priority: 1,
       cell: (r) => {
         const d = r.owner.details;
@@ -97,42 +96,54 @@ function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolea
   return kept;
 }
 
-function renderColumns(columns: Column[], cell: (c: Column) => string): string {
-  return columns.map((c) => (c.right ? padStart(cell(c), c.width) : padEnd(cell(c), c.width))).join(' ');
+const states = (d: Destination): string =>
+  Object.entries(d.byState)
+    .map(([s, n]) => `${s} ${formatCount(n ?? 0)}`)
+    .join(', ');
+
+function destinationColumns(usable: number | undefined): TableColumn<Destination>[] {
+  return [
+    { header: 'LOCAL IP', width: 22, cell: (d) => d.localAddress },
+    { header: 'DESTINATION', width: 28, cell: (d) => d.peer },
+    { header: 'SOCKETS', width: 8, align: 'right', cell: (d) => formatCount(d.count) },
+    { header: 'OF PORTS', width: 9, align: 'right', cell: (d) => (usable ? `${((d.count / usable) * 100).toFixed(1)}%` : '?') },
+    { header: ' STATES', width: Number.POSITIVE_INFINITY, cell: (d) => ` ${states(d)}` },
+  ];
 }
 
+const SOCKET_COLUMNS: TableColumn<SocketEntry>[] = [
+  { header: 'LOCAL', width: 30, cell: (s) => endpointText(s.local) },
+  { header: 'PEER', width: 30, cell: (s) => endpointText(s.peer) },
+  { header: 'RECV-Q', width: 8, align: 'right', cell: (s) => String(s.recvQ) },
+  { header: 'SEND-Q', width: 8, align: 'right', cell: (s) => String(s.sendQ) },
+  {
+    header: ' TIMER',
+    width: Number.POSITIVE_INFINITY,
+    cell: (s) => ` ${s.timer ? `${s.timer.name}${s.timer.expiresMs !== undefined ? ` ${formatAge(s.timer.expiresMs)}` : ''}` : ''}`,
+  },
+];
+
+/** A row of ownerless sockets among the owners, in the owners' first columns. */
+const UNOWNED_COLUMNS = [{ width: 7, align: 'right' as const }, { width: 9 }, { width: 16 }, { width: 8, align: 'right' as const }];
+
 function rowText(row: DrillRow, columns: Column[], usable: number | undefined): string {
+  const line = <R,>(cols: readonly TableColumn<R>[], r: R) => columnLine(cols, cols.map((c) => c.cell(r)));
   switch (row.kind) {
     case 'owner':
-      return renderColumns(columns, (c) => c.cell(row));
+      return line(columns, row);
     case 'unowned':
-      return `${padStart('–', 7)} ${padEnd('', 9)} ${padEnd('(no owner)', 16)} ${padStart(formatCount(row.count), 8)}   Enter: group by destination`;
-    case 'destination': {
-      const d = row.destination;
-      const share = usable ? d.count / usable : undefined;
-      const states = Object.entries(d.byState)
-        .map(([s, n]) => `${s} ${formatCount(n ?? 0)}`)
-        .join(', ');
-      return [
-        padEnd(d.localAddress, 22),
-        padEnd(d.peer, 28),
-        padStart(formatCount(d.count), 8),
-        padStart(share === undefined ? '?' : `${(share * 100).toFixed(1)}%`, 9),
-        ` ${states}`,
-      ].join(' ');
-    }
-    case 'socket': {
-      const s = row.socket;
-      const timer = s.timer ? `${s.timer.name}${s.timer.expiresMs !== undefined ? ` ${formatAge(s.timer.expiresMs)}` : ''}` : '';
-      return [padEnd(endpointText(s.local), 30), padEnd(endpointText(s.peer), 30), padStart(String(s.recvQ), 8), padStart(String(s.sendQ), 8), ` ${timer}`].join(' ');
-    }
+      return `${columnLine(UNOWNED_COLUMNS, ['–', '', '(no owner)', formatCount(row.count)])}   Enter: group by destination`;
+    case 'destination':
+      return line(destinationColumns(usable), row.destination);
+    case 'socket':
+      return line(SOCKET_COLUMNS, row.socket);
   }
 }
 
 function headerFor(levelKind: string, columns: Column[]): string {
-  if (levelKind === 'owners') return renderColumns(columns, (c) => c.header);
-  if (levelKind === 'destinations') return [padEnd('LOCAL IP', 22), padEnd('DESTINATION', 28), padStart('SOCKETS', 8), padStart('OF PORTS', 9), ' STATES'].join(' ');
-  return [padEnd('LOCAL', 30), padEnd('PEER', 30), padStart('RECV-Q', 8), padStart('SEND-Q', 8), ' TIMER'].join(' ');
+  const cols: readonly Pick<TableColumn<unknown>, 'header' | 'width' | 'align'>[] =
+    levelKind === 'owners' ? columns : levelKind === 'destinations' ? destinationColumns(undefined) : SOCKET_COLUMNS;
+  return columnLine(cols, cols.map((c) => c.header));
 }
 
 /**
@@ -185,7 +196,7 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
           const isSelected = start + i === frame.selected;
           return (
             <Text key={row.key} inverse={isSelected} wrap="truncate-end">
-              {truncate(`${isSelected ? '› ' : '  '}${rowText(row, columns, usablePorts)}`, inner)}
+              {truncate(`${marker(isSelected)}${rowText(row, columns, usablePorts)}`, inner)}
             </Text>
           );
         })}

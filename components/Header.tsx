@@ -7,9 +7,6 @@ export interface HeaderProps {
   model: HeaderModel;
   paused: boolean;
   width: number;
-  /** Alerts per severity, as badges. */
-  critical: number;
-  warning: number;
   /** How long no sample has arrived, when that is longer than it should be. */
   staleFor?: string;
 }
@@ -53,7 +50,8 @@ export function headerText(model: HeaderModel, width: number, staleFor?: string)
  * changes every tick, and an Ink render of a line costs more than the rest
  * of an idle tick.
  */
-export function headerLine({ model, paused, width, critical, warning, staleFor }: HeaderProps): string {
+export function headerLine({ model, paused, width, staleFor }: HeaderProps): string {
+  const { critical, warning } = model;
   const name = 'nettriage ';
   const badges = [
     critical > 0 ? chalk.bgRed.white.bold(` ${critical} CRIT `) : '',

@@ -1,11 +1,12 @@
 import { concernColor, worst } from '../src/panels/common.js';
 import { Box, Text } from 'ink';
-import type { SocketsPanelModel, StateRowModel } from '../src/dashboardModel.js';
+import type { SocketsPanelModel, StateRowModel } from '../src/panels/sockets.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { Panel } from './Panel.js';
 import { paint } from './paint.js';
 import { SourceStatus } from './SourceStatus.js';
+import { columnLine, marker } from './Table.js';
 
 export interface SocketsPanelProps {
   /** The rows without their histories: the sparklines are drawn by the screen (`socketSparklines`). */
@@ -20,6 +21,8 @@ const STATE_W = 11;
 const COUNT_W = 8;
 const TREND_W = 10;
 const REMARK_W = 18;
+/** The state and its count, the columns every row starts with. */
+const NAME_COLUMNS = [{ width: STATE_W }, { width: COUNT_W, align: 'right' as const }];
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
 export function socketsPanelHeight(model: Omit<SocketsPanelModel, 'histories'>): number {
@@ -45,8 +48,8 @@ function StateRow({ row, maxCount, isSelected, cols }: { row: StateRowModel; max
   return (
     <Box>
       <Text inverse={isSelected} color={color} bold={row.concern === 'bad'}>
-        {isSelected ? '› ' : '  '}
-        {padEnd(row.state, STATE_W)} {padStart(row.count === undefined ? '–' : formatCount(row.count), COUNT_W)}{' '}
+        {marker(isSelected)}
+        {columnLine(NAME_COLUMNS, [row.state, row.count === undefined ? '–' : formatCount(row.count)])}{' '}
       </Text>
       <Text color={color ?? 'green'}>{bar.filled}</Text>
       <Text color="gray">{bar.empty}</Text>
@@ -93,17 +96,10 @@ export function SocketsPanel({ model, selected, width, height, focused }: Socket
   const statusRoom = Math.min(3, Math.max(0, room - 2 - rowsShown));
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
   const panelConcern = worst(...model.rows.map((r) => r.concern));
-  const header =
-    '  ' +
-    padEnd('STATE', STATE_W) +
-    ' ' +
-    padStart('COUNT', COUNT_W) +
-    ' ' +
-    padEnd('(log)', cols.barW) +
-    ' ' +
-    padStart('Δ/min', TREND_W) +
-    ' ' +
-    (cols.sparkW > 0 ? padEnd('history', cols.sparkW) : '');
+  const header = `  ${columnLine(
+    [...NAME_COLUMNS, { width: cols.barW }, { width: TREND_W, align: 'right' }, { width: cols.sparkW }],
+    ['STATE', 'COUNT', '(log)', 'Δ/min', cols.sparkW > 0 ? 'history' : ''],
+  )}`;
   return (
     <Panel title="TCP sockets" width={width} {...(height !== undefined ? { height } : {})} focused={focused} concern={panelConcern}>
       <Text dimColor wrap="truncate-end">

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import type { SourceStatusModel } from '../src/dashboardModel.js';
+import type { SourceStatusModel } from '../src/panels/common.js';
 import { truncate } from '../src/format.js';
 import { safeText } from '../src/sanitize.js';
 

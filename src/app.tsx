@@ -1,19 +1,21 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AlertsState } from './alerts/engine.js';
-import { type HostInfo, NO_ALERTS, buildDashboardModel } from './dashboardModel.js';
+import type { AlertConfig } from './alerts/types.js';
+import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel, enterFrom, rowCounts } from './dashboardModel.js';
 import type { DrillSource } from './drilldown/controller.js';
-import { drillRows } from './drilldown/rows.js';
 import { topFrame } from './drilldown/navigation.js';
+import { drillRows } from './drilldown/rows.js';
 import { formatAge } from './format.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useDrillData } from './hooks/useDrillData.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
-import { panelRowCounts, rowOfLink } from './panelRows.js';
+import { PANELS } from './registry.js';
 import type { Screen } from './screen/screen.js';
 import { composeScreen } from './screenLayout.js';
 import type { Store } from './store.js';
 import { type Target, shellPrefix } from './target.js';
+import type { ViewContext } from './viewState.js';
 
 export { MIN_COLUMNS, MIN_ROWS } from './screenLayout.js';
 
@@ -21,6 +23,8 @@ export interface AppProps {
   store: Store;
   /** The alert engine's latest evaluation. */
   alerts?: () => AlertsState;
+  /** Alert thresholds; panels colour by them. Defaults of every rule when absent. */
+  config?: AlertConfig;
   /** On-demand queries behind the drill-down. */
   drill?: DrillSource;
   interval: IntervalControl;
@@ -53,36 +57,39 @@ function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused:
   return sampleAtMs !== undefined && Date.now() - sampleAtMs <= 2 * intervalMs + 1000 ? undefined : staleFor;
 }
 
+const PANEL_IDS = PANELS.map((p) => p.id);
+
+/** What the keys act on: the model and the drill-down data on screen when the key arrives. */
+function viewContext(model: DashboardModel, drillData: ViewContext['drillData']): ViewContext {
+  return {
+    panels: PANEL_IDS,
+    rowCounts: rowCounts(model),
+    pageSize: 10,
+    enter: (panel, row) => enterFrom(model, panel, row),
+    drillData,
+  };
+}
+
 /**
  * The live part of the dashboard: keys, the view state, the store's model.
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, drill, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
-  let rows: ReturnType<typeof drillRows> = [];
-  const { view, intervalMs } = useDashboardControls({
-    interval,
-    onQuit,
-    viewContext: () => ({
-      rowCounts: panelRowCounts(model),
-      pageSize: 10,
-      alertLinks: model.alerts.alerts.map((a) => a.link),
-      rowOf: (link) => rowOfLink(model, link),
-      drillRows: () => rows,
-    }),
-  });
+  // The screen as last drawn: keys act on what the user sees.
+  const onScreen = useRef<ViewContext | undefined>(undefined);
+  const { view, intervalMs } = useDashboardControls({ interval, onQuit, viewContext: () => onScreen.current });
   const drillData = useDrillData(drill, view.drill?.state, view.paused);
-  if (view.drill) {
-    const frame = topFrame(view.drill);
-    rows = drillRows(drillData, frame.level, view.drill.sort, frame.filter);
-  }
   const model = useStoreModel(
     store,
     view.paused,
-    () => buildDashboardModel(store, alerts(), target, host, interval.intervalMs, view.countersMode),
-    [view.countersMode],
+    () => buildDashboardModel({ store, alerts: alerts(), config, target, host, intervalMs: interval.intervalMs, alternate: view.alternate }),
+    [view.alternate],
   );
+  const frame = view.drill ? topFrame(view.drill) : undefined;
+  const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];
+  onScreen.current = viewContext(model, drillData);
   const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused);
   const regions = composeScreen({
     size,

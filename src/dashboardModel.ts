@@ -1,16 +1,13 @@
 import { SELF } from '../collectors/self.js';
+import { SOCKETS } from '../collectors/sockets.js';
 import type { AlertsState } from './alerts/engine.js';
-import { type AlertPanelModel, buildAlertPanel } from './panels/alerts.js';
-import { type ConntrackPanelModel, buildConntrackPanel } from './panels/conntrack.js';
-import { type CountersPanelModel, type CountersMode, buildCountersPanel } from './panels/counters.js';
-import { type NicsPanelModel, buildNicsPanel } from './panels/nics.js';
-import { type SocketsPanelModel, buildSocketsPanel } from './panels/sockets.js';
+import type { AlertConfig } from './alerts/types.js';
+import type { PanelId } from './panelId.js';
+import type { PanelDescriptor } from './panels/types.js';
+import { PANELS } from './registry.js';
 import type { Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
-import { SOCKETS } from '../collectors/sockets.js';
-
-export type { Concern, SourceStatusModel } from './panels/common.js';
-export type { SocketsPanelModel, StateRowModel } from './panels/sockets.js';
+import type { EnterResult } from './viewState.js';
 
 export interface HostInfo {
   host: string;
@@ -25,41 +22,78 @@ export interface HeaderModel {
   sampleAtMs?: number;
   /** What watching costs: CPU % of a core (when known) and RSS of nettriage and its helpers. */
   self?: { cpuPercent?: number; rssBytes: number };
+  /** Alerts per severity, as badges. */
+  critical: number;
+  warning: number;
 }
 
 /** Everything the screen shows at one tick; frozen as a whole while paused. */
 export interface DashboardModel {
   header: HeaderModel;
-  alerts: AlertPanelModel;
-  sockets: SocketsPanelModel;
-  counters: CountersPanelModel;
-  conntrack: ConntrackPanelModel;
-  nics: NicsPanelModel;
+  /** Each panel's model, by id; only its own descriptor reads it. */
+  panels: Partial<Record<PanelId, unknown>>;
+  /** Usable ephemeral ports, for the drill-down's per-destination share. */
+  usablePorts?: number;
 }
 
 export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0 };
 
-export function buildDashboardModel(
-  store: Store,
-  alerts: AlertsState,
-  target: Target,
-  host: HostInfo,
-  intervalMs: number,
-  countersMode: CountersMode,
-): DashboardModel {
+export interface ModelInputs {
+  store: Store;
+  alerts: AlertsState;
+  config: AlertConfig;
+  target: Target;
+  host: HostInfo;
+  intervalMs: number;
+  /** Panels whose other view is on. */
+  alternate: Partial<Record<PanelId, boolean>>;
+}
+
+export function buildDashboardModel({ store, alerts, config, target, host, intervalMs, alternate }: ModelInputs): DashboardModel {
   const nowMs = Date.now();
-  const sockets = buildSocketsPanel(store, nowMs);
-  const header: HeaderModel = { host: host.host, kernel: host.kernel, target: targetLabel(target), intervalMs };
-  const sampleAtMs = store.sample(SOCKETS)?.atMs;
-  if (sampleAtMs !== undefined) header.sampleAtMs = sampleAtMs;
+  const header: HeaderModel = {
+    host: host.host,
+    kernel: host.kernel,
+    target: targetLabel(target),
+    intervalMs,
+    critical: alerts.alerts.filter((a) => a.severity === 'critical').length,
+    warning: alerts.alerts.filter((a) => a.severity === 'warning').length,
+  };
+  const sockets = store.sample(SOCKETS);
+  if (sockets) header.sampleAtMs = sockets.atMs;
   const self = store.sample(SELF)?.value;
   if (self) header.self = self.cpuPercent === undefined ? { rssBytes: self.rssBytes } : { cpuPercent: self.cpuPercent, rssBytes: self.rssBytes };
-  return {
-    header,
-    alerts: buildAlertPanel(alerts, nowMs),
-    sockets,
-    counters: buildCountersPanel(store, countersMode, nowMs),
-    conntrack: buildConntrackPanel(store, nowMs),
-    nics: buildNicsPanel(store, nowMs),
-  };
+  const panels: DashboardModel['panels'] = {};
+  for (const panel of PANELS) panels[panel.id] = panel.build({ store, alerts, config, nowMs, alternate: alternate[panel.id] ?? false });
+  const model: DashboardModel = { header, panels };
+  const usable = sockets?.value.portRange?.usable;
+  if (usable !== undefined) model.usablePorts = usable;
+  return model;
+}
+
+export function panelOf(id: PanelId): PanelDescriptor | undefined {
+  return PANELS.find((p) => p.id === id);
+}
+
+/** How many rows each panel has to select from. */
+export function rowCounts(model: DashboardModel): Partial<Record<PanelId, number>> {
+  return Object.fromEntries(PANELS.map((p) => [p.id, p.rowCount(model.panels[p.id])]));
+}
+
+/**
+ * What Enter on `row` of panel `id` opens. An alert's link leads to what
+ * Enter on the linked row opens there (a state's drill-down, at the
+ * process the alert names), or else to that panel with the row selected.
+ */
+export function enterFrom(model: DashboardModel, id: PanelId, row: number): EnterResult | undefined {
+  const opened = panelOf(id)?.enter?.(model.panels[id], row);
+  if (!opened) return undefined;
+  if ('drill' in opened) return opened;
+  const { link } = opened;
+  const target = panelOf(link.panel);
+  if (!target) return undefined;
+  const linkedRow = target.rowOfLink?.(model.panels[link.panel], link);
+  const there = linkedRow === undefined ? undefined : target.enter?.(model.panels[link.panel], linkedRow);
+  if (there && 'drill' in there) return { drill: { ...there.drill, ...(link.pid !== undefined ? { pid: link.pid } : {}) } };
+  return linkedRow === undefined ? { focus: link.panel } : { focus: link.panel, row: linkedRow };
 }

@@ -1,4 +1,6 @@
 import type { Key } from 'ink';
+import type { PanelId } from './panelId.js';
+import { PANELS } from './registry.js';
 
 /** Everything a key can ask for. The keymap below is the only place keys are named. */
 export type Action =
@@ -16,15 +18,11 @@ export type Action =
   | 'faster'
   | 'nextPanel'
   | 'prevPanel'
-  | 'focus1'
-  | 'focus2'
-  | 'focus3'
-  | 'focus4'
-  | 'focus5'
+  | `focus:${PanelId}`
+  | `alternate:${PanelId}`
   | 'enter'
   | 'back'
   | 'zoom'
-  | 'toggleCounters'
   | 'filter'
   | 'sort'
   | 'cmdline'
@@ -47,6 +45,12 @@ export interface Binding {
 
 const BROWSE: KeyMode[] = ['dashboard', 'drill'];
 
+/** Each panel's focus key, and the key of its other view, from the panel registry. */
+const focusBindings: Binding[] = PANELS.map((p) => ({ action: `focus:${p.id}` as const, keys: [p.focusKey], modes: ['dashboard'], help: `focus ${p.title}` }));
+const alternateBindings: Binding[] = PANELS.flatMap((p) =>
+  p.alternate ? [{ action: `alternate:${p.id}` as const, keys: [p.alternate.key], modes: ['dashboard'] as KeyMode[], hint: p.alternate.hint, help: p.alternate.help }] : [],
+);
+
 export const KEYMAP: readonly Binding[] = [
   { action: 'up', keys: ['up', 'k'], modes: BROWSE, hint: '↑↓ select', help: 'move the selection up' },
   { action: 'down', keys: ['down', 'j'], modes: BROWSE, help: 'move the selection down' },
@@ -61,13 +65,9 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', help: 'owners: full command line instead of the name' },
   { action: 'nextPanel', keys: ['tab'], modes: ['dashboard'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
   { action: 'prevPanel', keys: ['shift+tab'], modes: ['dashboard'], help: 'focus the previous panel' },
-  { action: 'focus1', keys: ['1'], modes: ['dashboard'], help: 'focus alerts' },
-  { action: 'focus2', keys: ['2'], modes: ['dashboard'], help: 'focus TCP sockets' },
-  { action: 'focus3', keys: ['3'], modes: ['dashboard'], help: 'focus kernel counters' },
-  { action: 'focus4', keys: ['4'], modes: ['dashboard'], help: 'focus conntrack' },
-  { action: 'focus5', keys: ['5'], modes: ['dashboard'], help: 'focus NICs' },
+  ...focusBindings,
   { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
-  { action: 'toggleCounters', keys: ['a'], modes: ['dashboard'], hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
+  ...alternateBindings,
   { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom' },
   { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
   { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },
@@ -144,4 +144,9 @@ export function displayKey(name: string): string {
     'ctrl+c': 'Ctrl-C',
   };
   return names[name] ?? name;
+}
+
+/** The help overlay's lines for a mode: each binding's keys and what they do. */
+export function helpLines(mode: KeyMode): string[] {
+  return KEYMAP.filter((b) => b.modes.includes(mode)).map((b) => `${b.keys.map(displayKey).join(' / ').padEnd(18)} ${b.help}`);
 }

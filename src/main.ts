@@ -60,7 +60,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     import('./screen/screen.js'),
   ]);
   const runtime = createRuntime(options, alertConfig);
-  const { store, scheduler, host, alerts, drill } = runtime;
+  const { store, scheduler, host, alerts, config, drill } = runtime;
   const stdout = process.stdout;
   const sizeOf = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   return new Promise<number>((resolve) => {
@@ -82,7 +82,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     // Ink runs the components and reads the keys; the screen, not Ink, writes to the terminal.
     const inkOut = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), sizeOf());
     const instance = render(
-      React.createElement(App, { store, alerts, drill, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0), screen }),
+      React.createElement(App, { store, alerts, config, drill, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0), screen }),
       { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false },
     );
     scheduler.start();

@@ -1,21 +1,12 @@
 import { hostname, release } from 'node:os';
-import { createConntrackCollector } from '../collectors/conntrack.js';
-import { type DestinationsContext, createDestinationsCollector } from '../collectors/destinations.js';
-import { createEthtoolCollector } from '../collectors/ethtool.js';
-import { createCountersCollector, COUNTERS } from '../collectors/counters.js';
-import { NICS } from '../collectors/nics.js';
-import { createNicsCollector } from '../collectors/nics.js';
-import { createOwnersCollector } from '../collectors/owners.js';
-import { createSelfCollector } from '../collectors/self.js';
-import { createSocketsCollector, SOCKETS } from '../collectors/sockets.js';
-import type { TcpState } from './tcpState.js';
-import type { Collector } from '../collectors/types.js';
+import type { CollectorContext } from '../collectors/types.js';
 import { type AlertConfig, defaultAlertConfig } from './alerts/config.js';
 import { AlertEngine, type AlertsState } from './alerts/engine.js';
-import { DrillController } from './drilldown/controller.js';
 import type { Options } from './cli.js';
 import type { HostInfo } from './dashboardModel.js';
-import { movedRecently } from './panels/common.js';
+import { DrillController } from './drilldown/controller.js';
+import { OwnersService } from './owners.js';
+import { COLLECTORS } from './registry.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';
@@ -29,6 +20,8 @@ export interface Runtime {
   host: HostInfo;
   /** The latest alert evaluation, refreshed before anyone else hears of a tick. */
   alerts: () => AlertsState;
+  /** The alert thresholds in force (panels colour by them too). */
+  config: AlertConfig;
   drill: DrillController;
   /** The processes the dashboard keeps running for the target (its shells). */
   helperPids: () => number[];
@@ -37,72 +30,44 @@ export interface Runtime {
 }
 
 /**
- * Wires the collectors, the store, the scheduler and the alert engine. The
- * expensive queries are gated here by what the store already knows: owners
- * (`ss -p`) only for states an alert is looking at, per-destination counts
- * only when there are enough sockets for one destination to near the limit.
+ * Wires the registry's collectors, the store, the scheduler and the alert
+ * engine. Collectors see the store, the alert config and the latest alerts
+ * through their context, so the expensive ones run only when that makes
+ * them worth it: owners (`ss -p`) only for states an alert is looking at,
+ * per-destination counts only when one destination could near the limit.
  */
 export function createRuntime(options: Options, alertConfig: AlertConfig = defaultAlertConfig()): Runtime {
   const io = createTargetIO(options.target, options.roots);
   const store = new Store();
-  const sockets = () => store.sample(SOCKETS)?.value;
+  const owners = new OwnersService(io);
   let current: AlertsState = { alerts: [], disabled: [], watching: 0 };
-  const param = (rule: string, key: string) => alertConfig[rule]?.params[key] ?? Number.POSITIVE_INFINITY;
-
-  const ethtoolTargets = (): string[] => {
-    const nics = store.sample(NICS)?.value.interfaces ?? [];
-    const known = new Set(nics.map((n) => n.name));
-    const physical = nics.filter((n) => n.physical).map((n) => n.name);
-    return [...new Set([...physical, ...options.ethtoolInterfaces.filter((n) => known.has(n))])];
+  const context: CollectorContext = {
+    store,
+    io,
+    config: alertConfig,
+    alerts: () => current,
+    owners,
+    ethtoolInterfaces: options.ethtoolInterfaces,
   };
-  const ownersWanted = (): TcpState[] => {
-    const s = sockets();
-    const wanted: TcpState[] = [];
-    if (s && s.states['CLOSE-WAIT'] >= param('close-wait-climbing', 'floor')) wanted.push('CLOSE-WAIT');
-    const overflow = store.counters(COUNTERS).get('TcpExtListenOverflows');
-    const recent = movedRecently(overflow, Date.now()) && overflow?.perSec !== undefined;
-    if (recent || (s?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) wanted.push('LISTEN');
-    return wanted;
-  };
-  const destinationsContext = (): DestinationsContext => {
-    const s = sockets();
-    const clientSockets = s ? Object.entries(s.states).reduce((n, [state, count]) => (state === 'LISTEN' ? n : n + count), 0) : 0;
-    const warnShare = param('ephemeral-port-exhaustion', 'warnShare');
-    return {
-      ...(s?.portRange ? { range: s.portRange } : {}),
-      clientSockets,
-      watchShare: Math.min(warnShare, param('ephemeral-port-exhaustion', 'clearShare')),
-      warnShare,
-      alerting: current.alerts.some((a) => a.id === 'ephemeral-port-exhaustion'),
-    };
-  };
-
-  const collectors = [
-    createSocketsCollector(),
-    createCountersCollector(),
-    createConntrackCollector(),
-    createNicsCollector(),
-    createEthtoolCollector(ethtoolTargets),
-    createOwnersCollector(ownersWanted),
-    createDestinationsCollector(destinationsContext),
-    createSelfCollector(() => io.helperPids()),
-  ] as Collector<unknown>[];
-  const scheduler = new Scheduler(collectors, io, store, {
-    intervalMs: options.intervalMs,
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-  });
+  const scheduler = new Scheduler(
+    COLLECTORS.map((make) => make(context)),
+    io,
+    store,
+    { intervalMs: options.intervalMs, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },
+  );
 
   const engine = new AlertEngine(alertConfig, options.target);
   // Subscribed first: every other listener sees this tick's alerts.
   store.subscribe(() => {
     current = engine.evaluate(store);
   });
-  const drill = new DrillController(io, { refreshMs: DRILL_REFRESH_MS, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
+  const drill = new DrillController(io, owners, { refreshMs: DRILL_REFRESH_MS, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
   return {
     store,
     scheduler,
     host: { host: hostname(), kernel: release() },
     alerts: () => current,
+    config: alertConfig,
     drill,
     helperPids: () => io.helperPids(),
     async close() {

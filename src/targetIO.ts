@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './problems.js';
 import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './target.js';
 import { ShellGone, type ShellResult, TargetShell } from './targetShell.js';
@@ -44,8 +44,12 @@ export interface TargetIO {
   readProcSysFiles(paths: string[], timeoutMs: number): Promise<Map<string, string>>;
   /** A file under /proc that is not namespace-dependent (`loadavg`, `PID/cmdline`). */
   readProc(path: string): Promise<string>;
+  /** The entries of a directory under /proc (`PID/fd`). */
+  listProc(path: string): Promise<string[]>;
   /** A file under /sys (host target only: sysfs shows the namespace that mounted it). */
   readSys(path: string): Promise<string>;
+  /** A file of the host's /etc (`passwd`, to name the owners of processes). */
+  readEtc(name: string): Promise<string>;
   /** Runs a command inside the target's network namespace. */
   run(argv: string[], options: RunOptions): Promise<RunResult>;
   /** The processes this target keeps running (its shells): what watching costs, beside ourselves. */
@@ -145,8 +149,14 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
     readProc(path) {
       return readFile(`${roots.procRoot}/${path}`, 'utf8');
     },
+    listProc(path) {
+      return readdir(`${roots.procRoot}/${path}`);
+    },
     readSys(path) {
       return readFile(`${roots.sysRoot}/${path}`, 'utf8');
+    },
+    readEtc(name) {
+      return readFile(`/etc/${name}`, 'utf8');
     },
     run,
     helperPids() {

@@ -1,6 +1,4 @@
-import { TCP_STATES } from './tcpState.js';
-import type { AlertLink } from './alerts/types.js';
-import type { DrillRow } from './drilldown/rows.js';
+import type { DrillData } from './drilldown/controller.js';
 import {
   type DrillView,
   drillBack,
@@ -11,22 +9,25 @@ import {
   openDrill,
   topFrame,
 } from './drilldown/navigation.js';
+import { drillRows } from './drilldown/rows.js';
 import type { Action, KeyMode } from './keymap.js';
-import type { CountersMode } from './panels/counters.js';
+import type { PanelId } from './panelId.js';
+import type { TcpState } from './tcpState.js';
 
-export const PANELS = ['alerts', 'sockets', 'counters', 'conntrack', 'nics'] as const;
-export type PanelId = (typeof PANELS)[number];
+/** What Enter leads to (see `enterFrom`): a state's drill-down, or a panel and a row in it. */
+export type EnterResult = { drill: { state: TcpState; pid?: number } } | { focus: PanelId; row?: number };
 
 /** What the person at the keyboard has chosen to look at; never what the kernel said. */
 export interface ViewState {
   focus: PanelId;
-  /** Selected row per panel. */
-  selected: Record<PanelId, number>;
+  /** Selected row per panel (0 when absent). */
+  selected: Partial<Record<PanelId, number>>;
+  /** Panels showing their other view. */
+  alternate: Partial<Record<PanelId, boolean>>;
   helpOpen: boolean;
   paused: boolean;
   /** The focused panel fills the screen. */
   zoomed: boolean;
-  countersMode: CountersMode;
   /** An open drill-down replaces the panels. */
   drill?: DrillView;
 }
@@ -36,29 +37,24 @@ export function keyMode(state: ViewState): KeyMode {
   return state.drill.editingFilter ? 'filter' : 'drill';
 }
 
-export const initialViewState: ViewState = {
-  focus: 'sockets',
-  selected: { alerts: 0, sockets: 0, counters: 0, conntrack: 0, nics: 0 },
-  helpOpen: false,
-  paused: false,
-  zoomed: false,
-  countersMode: 'curated',
-};
+export function initialViewState(focus: PanelId): ViewState {
+  return { focus, selected: {}, alternate: {}, helpOpen: false, paused: false, zoomed: false };
+}
 
 export interface ViewContext {
-  rowCounts: Record<PanelId, number>;
+  /** The panels in focus order. */
+  panels: readonly PanelId[];
+  rowCounts: Partial<Record<PanelId, number>>;
   pageSize: number;
-  /** Where each alert leads, by alert row. */
-  alertLinks?: (AlertLink | undefined)[];
-  /** The row a link points at in its panel. */
-  rowOf?: (link: AlertLink) => number | undefined;
-  /** Rows of the drill-down level on screen. */
-  drillRows?: () => DrillRow[];
+  /** What Enter on a row of a panel opens. */
+  enter(panel: PanelId, row: number): EnterResult | undefined;
+  /** The drill-down's data as on screen. */
+  drillData: DrillData | undefined;
 }
 
 function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {
-  const rows = ctx.drillRows?.() ?? [];
   const frame = topFrame(drill);
+  const rows = drillRows(ctx.drillData, frame.level, drill.sort, frame.filter);
   const select = (i: number) => ({ ...state, drill: drillSelect(drill, i, rows.length) });
   switch (action) {
     case 'up':
@@ -109,10 +105,16 @@ function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filte
 export function reduceView(state: ViewState, action: Action | 'filterChar', ctx: ViewContext, text = ''): ViewState {
   if (state.drill) return reduceDrill(state, state.drill, action, ctx, text);
   const focus = state.focus;
-  const last = Math.max(0, ctx.rowCounts[focus] - 1);
+  const last = Math.max(0, (ctx.rowCounts[focus] ?? 0) - 1);
   const select = (i: number): ViewState => ({ ...state, selected: { ...state.selected, [focus]: Math.min(last, Math.max(0, i)) } });
-  const current = state.selected[focus];
-  const step = (delta: number): PanelId => PANELS[(PANELS.indexOf(focus) + delta + PANELS.length) % PANELS.length] ?? 'sockets';
+  const current = state.selected[focus] ?? 0;
+  const step = (delta: number): PanelId => ctx.panels[(ctx.panels.indexOf(focus) + delta + ctx.panels.length) % ctx.panels.length] ?? focus;
+  if (action.startsWith('focus:')) return { ...state, focus: action.slice('focus:'.length) as PanelId };
+  if (action.startsWith('alternate:')) {
+    // The other view of a panel: focus it, flip it, start at its top.
+    const id = action.slice('alternate:'.length) as PanelId;
+    return { ...state, focus: id, alternate: { ...state.alternate, [id]: !state.alternate[id] }, selected: { ...state.selected, [id]: 0 } };
+  }
   switch (action) {
     case 'up':
       return select(current - 1);
@@ -130,39 +132,19 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
       return { ...state, focus: step(1) };
     case 'prevPanel':
       return { ...state, focus: step(-1) };
-    case 'focus1':
-    case 'focus2':
-    case 'focus3':
-    case 'focus4':
-    case 'focus5':
-      return { ...state, focus: PANELS[Number(action.slice(-1)) - 1] ?? focus };
     case 'enter': {
-      if (focus === 'sockets') {
-        const selectedState = TCP_STATES[current];
-        return selectedState ? { ...state, helpOpen: false, drill: openDrill(selectedState) } : state;
-      }
-      // An alert leads to its subject: a socket state's drill-down, or the panel and row.
-      if (focus !== 'alerts') return state;
-      const link = ctx.alertLinks?.[current];
-      if (!link) return state;
-      if (link.panel === 'sockets' && link.state) return { ...state, drill: openDrill(link.state, link.pid) };
-      const row = ctx.rowOf?.(link);
+      const to = ctx.enter(focus, current);
+      if (!to) return state;
+      if ('drill' in to) return { ...state, helpOpen: false, drill: openDrill(to.drill.state, to.drill.pid) };
       return {
         ...state,
-        focus: link.panel,
+        focus: to.focus,
         zoomed: false,
-        selected: row === undefined ? state.selected : { ...state.selected, [link.panel]: row },
+        selected: to.row === undefined ? state.selected : { ...state.selected, [to.focus]: to.row },
       };
     }
     case 'zoom':
       return { ...state, zoomed: !state.zoomed };
-    case 'toggleCounters':
-      return {
-        ...state,
-        focus: 'counters',
-        countersMode: state.countersMode === 'curated' ? 'moved' : 'curated',
-        selected: { ...state.selected, counters: 0 },
-      };
     case 'help':
       return { ...state, helpOpen: !state.helpOpen };
     case 'closeOverlay':

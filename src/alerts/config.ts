@@ -1,9 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { RULES } from './rules/index.js';
-import type { ParamSpec, Rule } from './types.js';
+import { RULES } from '../registry.js';
+import type { AlertConfig, ParamSpec, Rule } from './types.js';
 
-/** Per rule: enabled, and its parameters by name. */
-export type AlertConfig = Record<string, { enabled: boolean; params: Record<string, number> }>;
+export type { AlertConfig };
 
 export function defaultAlertConfig(rules: Rule[] = RULES): AlertConfig {
   return Object.fromEntries(

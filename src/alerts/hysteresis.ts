@@ -24,7 +24,15 @@ export function hysteresis(value: number | undefined, previous: Severity | undef
   return undefined;
 }
 
-/** Thresholds for a rate where any event counts: clear once the last minute was quiet. */
-export function rateThresholds(warnPerSec: number, critPerSec: number): Thresholds {
-  return { warn: warnPerSec, crit: critPerSec, warnClear: warnPerSec / 2, critClear: critPerSec / 2 };
+/**
+ * The one clearing policy of every rule. A warning clears below `clear`
+ * (half the warning level unless the rule has its own parameter); a
+ * critical steps down to warning halfway between that and the critical
+ * level. Far enough below each level that a value hovering on it does not
+ * flap, near enough that an alert ends soon after its cause. For a rate
+ * where any event counts, the warning clears once the last minute was quiet.
+ */
+export function thresholds(warn: number, crit: number, clear = warn / 2): Thresholds {
+  const warnClear = Math.min(clear, warn);
+  return { warn, crit, warnClear, critClear: (warnClear + crit) / 2 };
 }

@@ -1,7 +1,7 @@
 import type { TcpState } from '../tcpState.js';
 import type { Store } from '../store.js';
 import type { Target } from '../target.js';
-import type { PanelId } from '../viewState.js';
+import type { PanelId } from '../panelId.js';
 
 export type Severity = 'warning' | 'critical';
 
@@ -62,4 +62,19 @@ export interface Rule<S extends Record<string, ParamSpec> = Record<string, Param
 
 export function defineRule<S extends Record<string, ParamSpec>>(rule: Rule<S>): Rule<S> {
   return rule;
+}
+
+/** Per rule: enabled, and its parameters by name (a validated config file over the rules' defaults). */
+export type AlertConfig = Record<string, { enabled: boolean; params: Record<string, number> }>;
+
+/**
+ * A rule's parameters as configured, typed: panels colour values with the
+ * thresholds of the rule that watches them, so the colour and the alert
+ * always agree.
+ */
+export function paramsOf<S extends Record<string, ParamSpec>>(config: AlertConfig, rule: Rule<S>): ParamValues<S> {
+  const configured = config[rule.id]?.params ?? {};
+  const out: Record<string, number> = {};
+  for (const [name, spec] of Object.entries(rule.params)) out[name] = configured[name] ?? spec.default;
+  return out as ParamValues<S>;
 }

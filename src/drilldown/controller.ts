@@ -1,7 +1,7 @@
 import { type Destination, groupByDestination } from '../../collectors/destinations.js';
-import { type ProcessSockets, groupByOwner, querySockets } from '../../collectors/owners.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
 import type { TcpState } from '../tcpState.js';
+import { type OwnersService, type ProcessSockets, groupByOwner } from '../owners.js';
 import { asProblem } from '../problems.js';
 import type { TargetIO } from '../targetIO.js';
 import { ProcessCpu } from '../processCpu.js';
@@ -47,9 +47,10 @@ const MAX_INSPECTED = 200;
 const RSS_POINTS = 12;
 
 /**
- * The on-demand side of the data flow: while a drill-down is open it queries
- * the sockets of one state (with owners: ss -p walks every /proc/PID/fd, so
- * only this state and only every few seconds) and the processes behind them.
+ * The on-demand side of the data flow: while a drill-down is open it asks
+ * the owners service for the sockets of one state (with owners: ss -p walks
+ * every /proc/PID/fd, so the service paces it by its cost) and reads the
+ * processes behind them every `refreshMs`.
  */
 export class DrillController implements DrillSource {
   private state: TcpState | undefined;
@@ -62,11 +63,13 @@ export class DrillController implements DrillSource {
 
   constructor(
     private readonly io: TargetIO,
+    private readonly owners: OwnersService,
     private readonly options: { refreshMs: number; timeoutMs: number },
   ) {}
 
+  /** How often the sockets on screen are asked for again: the owners service may wait longer than `refreshMs` when ss -p is expensive. */
   get refreshMs(): number {
-    return this.options.refreshMs;
+    return this.state ? Math.max(this.options.refreshMs, this.owners.waitMs(this.state)) : this.options.refreshMs;
   }
 
   current(): DrillData | undefined {
@@ -114,10 +117,10 @@ export class DrillController implements DrillSource {
     const withOwners = state !== 'TIME-WAIT';
     const notRoot = process.getuid?.() !== 0;
     try {
-      const parsed = await querySockets(this.io, state, withOwners, this.options.timeoutMs);
-      const grouped = groupByOwner(parsed.value);
+      const answer = await this.owners.query(state, this.options.refreshMs, this.options.timeoutMs);
+      const grouped = groupByOwner(answer.sockets);
       const pids = grouped.owners.slice(0, MAX_INSPECTED).map((o) => o.pid);
-      const details = await inspectProcesses(this.io.roots.procRoot, pids, this.cpu);
+      const details = await inspectProcesses(this.io, pids, this.cpu);
       if (this.state !== state) return;
       const owners = grouped.owners
         // A process that exited between the query and the read disappears quietly.
@@ -131,17 +134,17 @@ export class DrillController implements DrillSource {
           return row;
         });
       for (const pid of this.rssHistory.keys()) if (!details.has(pid)) this.rssHistory.delete(pid);
-      const unowned = parsed.value.filter((s) => s.owners.length === 0);
+      const unowned = answer.sockets.filter((s) => s.owners.length === 0);
       this.data = {
         state,
-        atMs,
-        sockets: parsed.value,
+        atMs: answer.atMs,
+        sockets: answer.sockets,
         owners,
         unowned,
         destinations: groupByDestination(unowned),
         withOwners,
         notRoot,
-        skippedLines: parsed.skippedLines,
+        skippedLines: answer.skippedLines,
       };
     } catch (error) {
       if (this.state !== state) return;

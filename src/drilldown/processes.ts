@@ -1,4 +1,3 @@
-import { readFile, readdir } from 'node:fs/promises';
 import {
   type ContainerRef,
   parseCgroup,
@@ -10,6 +9,7 @@ import {
   parseUptimeSec,
 } from './processInfo.js';
 import type { ProcessCpu } from '../processCpu.js';
+import type { TargetIO } from '../targetIO.js';
 
 export interface ProcessDetails {
   pid: number;
@@ -30,23 +30,24 @@ export interface ProcessDetails {
   gone: boolean;
 }
 
+/** User names by uid: /etc/passwd rarely changes while a drill-down is open. */
 let users: Promise<Map<number, string>> | undefined;
-
-const readOptional = (path: string) => readFile(path, 'utf8').catch(() => undefined);
 
 /**
  * Everything the owners view shows about a process, from /proc: each file is
  * opened, read and closed, so processes that come and go leave no descriptor
  * open behind them. CPU% comes from `cpu`, which remembers the last look.
  */
-export async function inspectProcesses(procRoot: string, pids: number[], cpu: ProcessCpu): Promise<Map<number, ProcessDetails>> {
-  users ??= readFile('/etc/passwd', 'utf8').then(parsePasswd, () => new Map());
-  const [passwd, uptime] = await Promise.all([users, readOptional(`${procRoot}/uptime`)]);
+export async function inspectProcesses(io: TargetIO, pids: number[], cpu: ProcessCpu): Promise<Map<number, ProcessDetails>> {
+  users ??= io.readEtc('passwd').then(parsePasswd, () => new Map());
+  // A process that exited between the socket query and this read leaves files that are gone.
+  const readOptional = (path: string) => io.readProc(path).catch(() => undefined);
+  const [passwd, uptime] = await Promise.all([users, readOptional('uptime')]);
   const uptimeSec = uptime === undefined ? undefined : parseUptimeSec(uptime);
   const atMs = Date.now();
   const details = await Promise.all(
     pids.map(async (pid): Promise<ProcessDetails> => {
-      const base = `${procRoot}/${pid}`;
+      const base = String(pid);
       const [comm, cmdline, status, stat, limits, cgroup, fds] = await Promise.all([
         readOptional(`${base}/comm`),
         readOptional(`${base}/cmdline`),
@@ -54,7 +55,7 @@ export async function inspectProcesses(procRoot: string, pids: number[], cpu: Pr
         readOptional(`${base}/stat`),
         readOptional(`${base}/limits`),
         readOptional(`${base}/cgroup`),
-        readdir(`${base}/fd`).then(
+        io.listProc(`${base}/fd`).then(
           (entries) => entries.length,
           () => undefined,
         ),

@@ -1,7 +1,11 @@
 import { useInput } from 'ink';
 import { useRef, useState } from 'react';
 import { type Action, resolveAction } from '../keymap.js';
+import { PANELS } from '../registry.js';
 import { type ViewContext, type ViewState, initialViewState, keyMode, reduceView, stepInterval } from '../viewState.js';
+
+/** The socket states are what the dashboard is for: they have the keyboard first. */
+const FIRST_FOCUS = PANELS.find((p) => p.id === 'sockets')?.id ?? PANELS[0]?.id ?? 'sockets';
 
 export interface IntervalControl {
   readonly intervalMs: number;
@@ -16,9 +20,10 @@ export interface IntervalControl {
 export function useDashboardControls(options: {
   interval: IntervalControl;
   onQuit: () => void;
-  viewContext: () => ViewContext;
+  /** What the keys act on; undefined before the first frame (keys then wait for it). */
+  viewContext: () => ViewContext | undefined;
 }): { view: ViewState; intervalMs: number } {
-  const [view, setView] = useState<ViewState>(initialViewState);
+  const [view, setView] = useState<ViewState>(() => initialViewState(FIRST_FOCUS));
   const [intervalMs, setIntervalMs] = useState(options.interval.intervalMs);
   const optionsRef = useRef(options);
   optionsRef.current = options;
@@ -38,6 +43,7 @@ export function useDashboardControls(options: {
       return;
     }
     const ctx = viewContext();
+    if (!ctx) return;
     // Reduce against the latest state synchronously: several keys can arrive in one chunk.
     viewRef.current = reduceView(viewRef.current, action, ctx, text);
     setView(viewRef.current);

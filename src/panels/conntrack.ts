@@ -1,6 +1,17 @@
+import { createElement } from 'react';
+import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../../components/ConntrackPanel.js';
 import { CONNTRACK, CONNTRACK_FILL_SERIES, type ConntrackSample } from '../../collectors/conntrack.js';
+import { conntrackTableFull } from '../alerts/rules/conntrack.js';
+import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, concernAt, readCounter, sourceStatus } from './common.js';
+import { definePanel } from './types.js';
+
+declare module '../panelId.js' {
+  interface PanelIds {
+    conntrack: true;
+  }
+}
 
 /** Events that mean a connection was refused or a packet dropped for want of a table slot. */
 const LOSS_EVENTS = new Set(['insert_failed', 'drop', 'early_drop']);
@@ -29,10 +40,13 @@ export interface ConntrackPanelModel {
   status: SourceStatusModel;
 }
 
-/** Panel colour: yellow from 75% of nf_conntrack_max, red from 90% (the alert rule warns at netdata's 90% / 95%). */
-export const fillConcern = (fill: number | undefined): Concern => concernAt(fill, 0.75, 0.9);
+/** The fill coloured at the table-full rule's warning and critical shares. */
+function fillConcern(fill: number | undefined, config: AlertConfig): Concern {
+  const { warnShare, critShare } = paramsOf(config, conntrackTableFull);
+  return concernAt(fill, warnShare, critShare);
+}
 
-export function buildConntrackPanel(store: Store, nowMs = Date.now()): ConntrackPanelModel {
+export function buildConntrackPanel(store: Store, nowMs = Date.now(), config: AlertConfig = {}): ConntrackPanelModel {
   const sample = store.sample(CONNTRACK)?.value;
   const counters = store.counters(CONNTRACK);
   const names = [...counters.keys()].filter((n) => !HIDDEN.has(n));
@@ -42,7 +56,7 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now()): Conntrack
     return { name, value, ...reading, concern: reading.moved ? (LOSS_EVENTS.has(name) ? 'bad' : 'watch') : 'none' };
   });
   const panel: ConntrackPanelModel = {
-    fillConcern: fillConcern(sample?.fill),
+    fillConcern: fillConcern(sample?.fill, config),
     fillHistory: store.history(CONNTRACK_FILL_SERIES, SPARK_HISTORY),
     stats,
     status: sourceStatus(store, CONNTRACK, nowMs),
@@ -55,3 +69,17 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now()): Conntrack
   }
   return panel;
 }
+
+export const conntrackPanel = definePanel<ConntrackPanelModel>({
+  id: 'conntrack',
+  title: 'conntrack',
+  focusKey: '4',
+  area: 'right',
+  build: (ctx) => buildConntrackPanel(ctx.store, ctx.nowMs, ctx.config),
+  rowCount: (model) => model.stats.length,
+  naturalHeight: (model) => conntrackPanelHeight(model),
+  render: (model, box) => {
+    const { fillHistory: _h, ...table } = model;
+    return { element: createElement(ConntrackPanel, { model: table, ...box }), sparklines: conntrackSparkline(model, box.width) };
+  },
+});

@@ -1,6 +1,17 @@
+import { createElement } from 'react';
+import { CountersPanel, counterSparklines } from '../../components/CountersPanel.js';
+import { tcpRetransmits } from '../alerts/rules/counters.js';
+import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
 import { rateSeriesKey } from '../store.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, concernAt, movedRecently, readCounter, sourceStatus } from './common.js';
+import { definePanel } from './types.js';
+
+declare module '../panelId.js' {
+  interface PanelIds {
+    counters: true;
+  }
+}
 import { COUNTERS } from '../../collectors/counters.js';
 
 /** The counters an engineer checks first, in nstat's names, with what they mean when they move. */
@@ -46,16 +57,21 @@ export interface CountersPanelModel {
   histories: number[][];
   /** RetransSegs / OutSegs over the last minute, in percent. */
   retransPercent?: number;
+  retransConcern: Concern;
   /** How many counters the kernel exposes and how many moved in the last minute. */
   total: number;
   movedCount: number;
   status: SourceStatusModel;
 }
 
-/** Retransmits above 1% of segments sent deserve a look, above 5% are a problem. */
-export const retransConcern = (percent: number | undefined): Concern => concernAt(percent, 1, 5);
+/** Retransmits coloured at the retransmit rule's warning and critical shares. */
+function retransConcernOf(config: AlertConfig): (percent: number | undefined) => Concern {
+  const { warnPercent, critPercent } = paramsOf(config, tcpRetransmits);
+  return (percent) => concernAt(percent, warnPercent, critPercent);
+}
 
-export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Date.now()): CountersPanelModel {
+export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Date.now(), config: AlertConfig = {}): CountersPanelModel {
+  const retransConcern = retransConcernOf(config);
   const states = store.counters(COUNTERS);
   const row = (name: string, label: string, alarming: boolean): CounterRowModel => {
     const reading = readCounter(store, COUNTERS, name, nowMs);
@@ -77,7 +93,25 @@ export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Dat
           .map(([name]) => row(name, name, false))
           .sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
   const histories = rows.map((r) => store.history(rateSeriesKey(COUNTERS, r.name), SPARK_HISTORY));
-  const panel: CountersPanelModel = { mode, rows, histories, total: states.size, movedCount: moved.length, status: sourceStatus(store, COUNTERS, nowMs) };
+  const panel: CountersPanelModel = { mode, rows, histories, retransConcern: retransConcern(retransPercent), total: states.size, movedCount: moved.length, status: sourceStatus(store, COUNTERS, nowMs) };
   if (retransPercent !== undefined) panel.retransPercent = retransPercent;
   return panel;
 }
+
+export const countersPanel = definePanel<CountersPanelModel>({
+  id: 'counters',
+  title: 'kernel counters',
+  focusKey: '3',
+  area: 'left',
+  stackedShare: 0.45,
+  alternate: { key: 'a', hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
+  build: (ctx) => buildCountersPanel(ctx.store, ctx.alternate ? 'moved' : 'curated', ctx.nowMs, ctx.config),
+  rowCount: (model) => model.rows.length,
+  render: (model, box) => {
+    const { histories: _h, ...table } = model;
+    return {
+      element: createElement(CountersPanel, { model: table, ...box }),
+      sparklines: counterSparklines(model, box.width, box.height, box.selected),
+    };
+  },
+});

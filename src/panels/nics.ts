@@ -1,7 +1,18 @@
+import { createElement } from 'react';
+import { NicsPanel } from '../../components/NicsPanel.js';
 import { ETHTOOL } from '../../collectors/ethtool.js';
 import { type NicState, nicCounterKey, NICS } from '../../collectors/nics.js';
 import type { Store } from '../store.js';
-import { type Concern, type SourceStatusModel, movedRecently, sourceStatus, worst } from './common.js';
+import { formatBig, formatRate } from '../format.js';
+import { safeText } from '../sanitize.js';
+import { type Concern, type PanelLine, type SourceStatusModel, concernColor, movedRecently, sourceStatus, worst } from './common.js';
+import { definePanel } from './types.js';
+
+declare module '../panelId.js' {
+  interface PanelIds {
+    nics: true;
+  }
+}
 
 /** Standard statistics that are traffic, not trouble. */
 const TRAFFIC = new Set(['rx_bytes', 'tx_bytes', 'rx_packets', 'tx_packets', 'multicast']);
@@ -28,6 +39,8 @@ export interface NicRowModel extends Pick<NicState, 'name' | 'operstate' | 'carr
 
 export interface NicsPanelModel {
   rows: NicRowModel[];
+  /** What the panel lists: one line per interface, then one per error counter worth seeing. */
+  lines: PanelLine[];
   /** Virtual interfaces left out because nothing is wrong with them. */
   hiddenQuiet: number;
   status: SourceStatusModel;
@@ -92,10 +105,64 @@ export function buildNicsPanel(store: Store, nowMs = Date.now(), maxQuietVirtual
     if (rank(r) >= 3 && ++quietVirtual > maxQuietVirtual) continue;
     shown.push(r);
   }
-  return {
+  const model: Omit<NicsPanelModel, 'lines'> = {
     rows: shown,
     hiddenQuiet: Math.max(0, quietVirtual - maxQuietVirtual),
     status: sourceStatus(store, NICS, nowMs),
     ethtoolStatus: sourceStatus(store, ETHTOOL, nowMs),
   };
+  return { ...model, lines: nicLines(model) };
 }
+
+function speed(mbps: number | undefined): string {
+  if (mbps === undefined) return '';
+  return mbps >= 1000 ? `${+(mbps / 1000).toFixed(1)}G` : `${mbps}M`;
+}
+
+/** Name, state and traffic first; what the device is comes last, where truncation takes it. */
+function nicHeadline(r: NicRowModel, nameWidth: number): string {
+  const state = r.operstate === 'UP' && r.carrier === false ? 'NO-CARRIER' : r.operstate;
+  const traffic = r.rxPps === undefined ? '' : `rx ${formatRate(r.rxPps)}/s tx ${formatRate(r.txPps ?? 0)}/s pkts`;
+  const kind = r.kind ?? (r.physical ? 'device' : '');
+  const what = [kind, r.driver !== kind ? (r.driver ?? '') : '', speed(r.speedMbps), r.mtu !== undefined ? `mtu ${r.mtu}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return `${safeText(r.name).padEnd(nameWidth)} ${state.padEnd(7)} ${traffic.padEnd(24)} ${what}`;
+}
+
+/** One line per interface, then one per error counter that is non-zero or moving. */
+function nicLines(model: Omit<NicsPanelModel, 'lines'>): PanelLine[] {
+  const lines: PanelLine[] = [];
+  const nameWidth = Math.min(15, Math.max(6, ...model.rows.map((r) => safeText(r.name).length)));
+  for (const r of model.rows) {
+    lines.push({ key: `if-${r.name}`, text: nicHeadline(r, nameWidth), color: concernColor[r.concern], bold: r.concern === 'bad' });
+    for (const e of r.errors) {
+      const queues = e.queues ? ` (${e.queues} queues)` : '';
+      const rate = e.perSec === undefined ? '' : `  ${formatRate(e.perSec)}/s`;
+      lines.push({
+        key: `if-${r.name}-${e.source}-${e.name}`,
+        text: `    ${e.source === 'driver' ? 'ethtool ' : ''}${safeText(e.name)}${queues}: ${formatBig(e.value)}${rate}`,
+        color: e.moved ? 'red' : 'yellow',
+        dim: !e.moved,
+      });
+    }
+    if (r.driverProblem) lines.push({ key: `if-${r.name}-problem`, text: `    ethtool -S: ${safeText(r.driverProblem)}`, dim: true });
+  }
+  if (model.hiddenQuiet > 0) lines.push({ key: 'hidden', text: `… ${model.hiddenQuiet} more virtual interfaces with nothing to report`, dim: true });
+  return lines;
+}
+
+export const nicsPanel = definePanel<NicsPanelModel>({
+  id: 'nics',
+  title: 'NICs',
+  focusKey: '5',
+  area: 'right',
+  build: (ctx) => buildNicsPanel(ctx.store, ctx.nowMs),
+  rowCount: (model) => model.lines.length,
+  rowOfLink: (model, link) => {
+    if (link.nic === undefined) return undefined;
+    const i = model.lines.findIndex((l) => l.key === `if-${link.nic}`);
+    return i < 0 ? undefined : i;
+  },
+  render: (model, box) => ({ element: createElement(NicsPanel, { model, ...box }) }),
+});

@@ -1,8 +1,19 @@
+import { createElement } from 'react';
+import { SocketsPanel, socketSparklines, socketsPanelHeight } from '../../components/SocketsPanel.js';
 import type { PortRange } from '../../collectors/parse/portRange.js';
 import { type SocketsSample, stateSeriesKey, SOCKETS } from '../../collectors/sockets.js';
 import { TCP_STATES, type TcpState } from '../tcpState.js';
+import { closeWaitClimbing, ephemeralPortExhaustion, synSentStuck } from '../alerts/rules/sockets.js';
+import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
+import { definePanel } from './types.js';
+
+declare module '../panelId.js' {
+  interface PanelIds {
+    sockets: true;
+  }
+}
 
 export interface StateRowModel {
   state: TcpState;
@@ -25,6 +36,26 @@ export interface SocketsPanelModel {
   status: SourceStatusModel;
 }
 
+/** States no rule watches: a pile this big is worth a look. */
+const SYN_RECV_PILE = 100;
+const CLOSING_PILE = 100;
+
+/** The thresholds of the rules that watch socket states, as configured. */
+export interface SocketLevels {
+  closeWaitFloor: number;
+  synSentCrit: number;
+  portShare: { warn: number; crit: number };
+}
+
+export function socketLevels(config: AlertConfig): SocketLevels {
+  const ports = paramsOf(config, ephemeralPortExhaustion);
+  return {
+    closeWaitFloor: paramsOf(config, closeWaitClimbing).floor,
+    synSentCrit: paramsOf(config, synSentStuck).critCount,
+    portShare: { warn: ports.warnShare, crit: ports.critShare },
+  };
+}
+
 /**
  * Which states deserve the eye. CLOSE-WAIT that climbs is an application
  * that never calls close(); SYN-SENT that lingers is a firewall or a dead
@@ -37,43 +68,48 @@ export function stateConcern(
   count: number,
   trendPerMinute: number | undefined,
   portRange: PortRange | undefined,
+  levels: SocketLevels,
 ): { concern: Concern; remark?: string } {
   const climbing = (trendPerMinute ?? 0) > 0;
   switch (state) {
     case 'CLOSE-WAIT':
-      if (count >= 100 || (count >= 10 && climbing)) return { concern: 'bad', remark: climbing ? 'climbing: leak?' : 'app not closing' };
+      // Climbing above the alert's floor, or a standing pile ten times that: nothing closes them.
+      if (count >= 10 * levels.closeWaitFloor || (count >= levels.closeWaitFloor && climbing)) {
+        return { concern: 'bad', remark: climbing ? 'climbing: leak?' : 'app not closing' };
+      }
       return { concern: count > 0 ? 'watch' : 'none' };
     case 'SYN-SENT':
-      if (count >= 10) return { concern: 'bad', remark: 'unanswered SYNs' };
+      if (count >= levels.synSentCrit) return { concern: 'bad', remark: 'unanswered SYNs' };
       return { concern: count > 0 ? 'watch' : 'none' };
     case 'SYN-RECV':
-      if (count >= 100) return { concern: 'bad', remark: 'handshakes stuck' };
+      if (count >= SYN_RECV_PILE) return { concern: 'bad', remark: 'handshakes stuck' };
       return { concern: count > 0 ? 'watch' : 'none' };
     case 'TIME-WAIT': {
       if (!portRange || portRange.usable <= 0) return { concern: 'none' };
       const share = count / portRange.usable;
       const remark = `${Math.round(share * 100)}% of ports`;
-      if (share >= 0.8) return { concern: 'bad', remark };
-      if (share >= 0.5) return { concern: 'watch', remark };
+      if (share >= levels.portShare.crit) return { concern: 'bad', remark };
+      if (share >= levels.portShare.warn) return { concern: 'watch', remark };
       return { concern: 'none' };
     }
     case 'FIN-WAIT-1':
     case 'LAST-ACK':
     case 'CLOSING':
-      return { concern: count >= 100 ? 'watch' : 'none' };
+      return { concern: count >= CLOSING_PILE ? 'watch' : 'none' };
     default:
       return { concern: 'none' };
   }
 }
 
-export function buildSocketsPanel(store: Store, nowMs = Date.now()): SocketsPanelModel {
+export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: AlertConfig = {}): SocketsPanelModel {
+  const levels = socketLevels(config);
   const sample = store.sample(SOCKETS);
   const value = sample?.value;
   const rows = TCP_STATES.map((state): StateRowModel => {
     const key = stateSeriesKey(state);
     const count = value?.states[state];
     const trendPerMinute = store.changePerMinute(key);
-    const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value?.portRange);
+    const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value?.portRange, levels);
     const row: StateRowModel = { state, count, trendPerMinute, concern };
     if (remark) row.remark = remark;
     return row;
@@ -89,3 +125,32 @@ export function buildSocketsPanel(store: Store, nowMs = Date.now()): SocketsPane
   }
   return panel;
 }
+
+export const socketsPanel = definePanel<SocketsPanelModel>({
+  id: 'sockets',
+  title: 'TCP sockets',
+  focusKey: '2',
+  area: 'top',
+  help: [
+    'COUNT is exact per state, IPv4 and IPv6 together, in the target namespace.',
+    'The bar is logarithmic so small counts stay visible next to large ones.',
+    'Δ/min is the change over the last minute; the sparkline is the recent history.',
+    'Yellow: worth a look. Red: CLOSE-WAIT climbing (the app never calls close()),',
+    'SYN-SENT piling up (firewall or dead peer), SYN-RECV piling up (SYN flood or a',
+    'slow listener), TIME-WAIT near the ephemeral port range (port exhaustion).',
+    'Enter on a state opens its owners (ss -p, refreshed every 5 s while open); TIME-WAIT',
+    'and sockets without an owner open by destination, against the ephemeral port range.',
+  ],
+  build: (ctx) => buildSocketsPanel(ctx.store, ctx.nowMs, ctx.config),
+  rowCount: (model) => model.rows.length,
+  rowOfLink: (_model, link) => (link.state ? TCP_STATES.indexOf(link.state) : undefined),
+  naturalHeight: (model) => socketsPanelHeight(model),
+  enter: (model, row) => {
+    const state = model.rows[row]?.state;
+    return state ? { drill: { state } } : undefined;
+  },
+  render: (model, box) => {
+    const { histories: _h, ...table } = model;
+    return { element: createElement(SocketsPanel, { model: table, ...box }), sparklines: socketSparklines(model, box.width) };
+  },
+});

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillController } from '../../src/drilldown/controller.js';
+import { OwnersService } from '../../src/owners.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
@@ -17,7 +18,10 @@ describe.runIf(available)('drill-down on the real kernel', () => {
   });
   afterAll(async () => ns?.destroy());
 
-  const controller = () => new DrillController(createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots), { refreshMs: 1000, timeoutMs: 5000 });
+  const controller = () => {
+    const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
+    return new DrillController(io, new OwnersService(io), { refreshMs: 1000, timeoutMs: 5000 });
+  };
 
   it('shows the process that leaks CLOSE-WAIT with its pid, name and exact count', async () => {
     const drill = controller();

@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillController } from '../../src/drilldown/controller.js';
+import { OwnersService } from '../../src/owners.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
@@ -24,7 +25,9 @@ describe.runIf(available)('the drill-down does not leak file descriptors', () =>
       ['netns', 'exec', ns.name, 'bash', '-c', 'for i in $(seq 1 2500); do (exec 3<>/dev/tcp/127.0.0.1/9800; sleep 0.2) 2>/dev/null & sleep 0.01; done; wait'],
       { reject: false },
     );
-    const drill = new DrillController(createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots), { refreshMs: 20, timeoutMs: 5000 });
+    const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
+    // No pacing: every refresh asks ss -p again, as a fast refresh of an open drill-down would.
+    const drill = new DrillController(io, new OwnersService(io, { minMs: 0, maxMs: 0, share: 1 }), { refreshMs: 20, timeoutMs: 5000 });
     drill.open('CLOSE-WAIT');
     // The first refresh starts the first child process, which sets up what Node keeps for all of them.
     await drill.refreshNow();

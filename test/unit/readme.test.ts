@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../../src/alerts/rules/index.js';
+import { RULES } from '../../src/registry.js';
 import { PROJECT_ROOT } from '../helpers/realWorld.js';
 
 const readme = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');

@@ -1,6 +1,6 @@
 import { CONNTRACK } from '../../../collectors/conntrack.js';
 import { formatRate } from '../../format.js';
-import { hysteresis, rateThresholds } from '../hysteresis.js';
+import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 
@@ -17,12 +17,7 @@ export const conntrackTableFull = defineRule({
     const c = ctx.store.sample(CONNTRACK)?.value;
     if (!c) return [];
     const subject = 'nf_conntrack';
-    const severity = hysteresis(c.fill, ctx.previous(subject), {
-      warn: ctx.params.warnShare,
-      crit: ctx.params.critShare,
-      warnClear: Math.min(ctx.params.clearShare, ctx.params.warnShare),
-      critClear: (ctx.params.warnShare + ctx.params.critShare) / 2,
-    });
+    const severity = hysteresis(c.fill, ctx.previous(subject), thresholds(ctx.params.warnShare, ctx.params.critShare, ctx.params.clearShare));
     if (!severity) return [];
     return [
       {
@@ -52,7 +47,7 @@ export const conntrackDrops = defineRule({
     const moving = LOSS.map((n) => [n, ctx.store.counterMinuteRate(CONNTRACK, n) ?? 0] as const).filter(([, r]) => r > 0);
     const total = moving.reduce((a, [, r]) => a + r, 0);
     const subject = 'conntrack events';
-    const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    const severity = hysteresis(total, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity) return [];
     return [
       {

@@ -3,7 +3,7 @@ import { SOCKETS } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
 import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
-import { hysteresis, rateThresholds } from '../hysteresis.js';
+import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
 import { COUNTERS } from '../../../collectors/counters.js';
@@ -18,7 +18,7 @@ export const timeWaitOverflow = defineRule({
   evaluate(ctx) {
     const rate = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtTCPTimeWaitOverflow');
     const subject = 'tcp_max_tw_buckets';
-    const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    const severity = hysteresis(rate, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity || rate === undefined) return [];
     const max = ctx.store.sample(SOCKETS)?.value.limits.maxTwBuckets;
     return [
@@ -49,7 +49,7 @@ export const acceptQueueOverflow = defineRule({
     const owners = ctx.store.sample(OWNERS)?.value.byState.LISTEN?.owners ?? [];
     const owner = listener ? owners.find((o) => o.locals.some((l) => l.endpoint === listener.local)) : undefined;
     const subject = listener ? `listener ${listener.local}${owner ? ` of ${safeText(owner.name)} (pid ${owner.pid})` : ''}` : 'listeners';
-    const severity = hysteresis(rate, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    const severity = hysteresis(rate, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity) return [];
     const queue = listener ? ` — ${listener.local} has ${listener.acceptQueue} waiting of a backlog of ${listener.backlog}` : '';
     const port = listener ? parseEndpoint(listener.local)?.port : undefined;
@@ -81,12 +81,7 @@ export const tcpRetransmits = defineRule({
     if (retrans === undefined || out === undefined) return [];
     const subject = 'TcpRetransSegs';
     const percent = out >= ctx.params.minOutSegsPerSec && out > 0 ? (retrans / out) * 100 : 0;
-    const severity = hysteresis(percent, ctx.previous(subject), {
-      warn: ctx.params.warnPercent,
-      crit: ctx.params.critPercent,
-      warnClear: ctx.params.warnPercent / 2,
-      critClear: ctx.params.critPercent * 0.8,
-    });
+    const severity = hysteresis(percent, ctx.previous(subject), thresholds(ctx.params.warnPercent, ctx.params.critPercent));
     if (!severity) return [];
     return [
       {
@@ -112,7 +107,7 @@ export const udpBufferErrors = defineRule({
     const rates = UDP_ERRORS.map((n) => [n, ctx.store.counterMinuteRate(COUNTERS, n) ?? 0] as const).filter(([, r]) => r > 0);
     const total = sumMinuteRates(ctx.store, COUNTERS, UDP_ERRORS);
     const subject = rates.map(([n]) => n).join(', ') || 'UDP buffers';
-    const severity = hysteresis(total, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    const severity = hysteresis(total, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity || total === undefined) return [];
     return [
       {

@@ -1,6 +1,6 @@
 import { NICS } from '../../../collectors/nics.js';
 import { formatRate } from '../../format.js';
-import { hysteresis, rateThresholds } from '../hysteresis.js';
+import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 import { ETHTOOL } from '../../../collectors/ethtool.js';
@@ -46,7 +46,7 @@ export const nicErrors = defineRule({
       // rx_errors and tx_errors sum the detailed counters: the worst single one is the measure.
       const worst = rising[0]?.[1] ?? 0;
       const subject = nic.name;
-      const severity = hysteresis(worst, ctx.previous(subject), rateThresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+      const severity = hysteresis(worst, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
       if (!severity) continue;
       findings.push({
         subject,

@@ -5,11 +5,14 @@ import { parseEndpoint } from '../../endpoint.js';
 import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
 import type { Store } from '../../store.js';
-import { hysteresis } from '../hysteresis.js';
+import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 import { seriesWindow } from './helpers.js';
 
 const sockets = (ctx: { store: Store }) => ctx.store.sample(SOCKETS)?.value;
+
+/** A raised CLOSE-WAIT alert holds while the count grows at all (the leak goes on, however slowly). */
+const STILL_GROWING_PER_MIN = 0.01;
 
 export const closeWaitClimbing = defineRule({
   id: 'close-wait-climbing',
@@ -40,12 +43,7 @@ export const closeWaitClimbing = defineRule({
     const climbing = count >= ctx.params.floor && rises >= ctx.params.minRisingSteps;
     // Once raised, it holds while the count stays above the floor and still grows at all.
     const measured = climbing || (ctx.previous(subject) && count >= ctx.params.floor) ? growthPerMin : 0;
-    const severity = hysteresis(measured, ctx.previous(subject), {
-      warn: ctx.params.warnPerMin,
-      crit: ctx.params.critPerMin,
-      warnClear: Math.min(ctx.params.warnPerMin, 0.01),
-      critClear: ctx.params.critPerMin / 2,
-    });
+    const severity = hysteresis(measured, ctx.previous(subject), thresholds(ctx.params.warnPerMin, ctx.params.critPerMin, STILL_GROWING_PER_MIN));
     if (!severity) return [];
     // Owners are counted at most every 10 s (ss -p is expensive): say how old the count is.
     const ownersAge = subjectOwners ? Math.round((ctx.nowMs - subjectOwners.atMs) / 1000) : 0;
@@ -93,12 +91,7 @@ export const ephemeralPortExhaustion = defineRule({
     for (const d of dests) {
       const subject = destinationSubject(d);
       const share = d.count / range.usable;
-      const severity = hysteresis(share, ctx.previous(subject), {
-        warn: ctx.params.warnShare,
-        crit: ctx.params.critShare,
-        warnClear: Math.min(ctx.params.clearShare, ctx.params.warnShare),
-        critClear: Math.min(ctx.params.critShare, (ctx.params.critShare + ctx.params.clearShare) / 2),
-      });
+      const severity = hysteresis(share, ctx.previous(subject), thresholds(ctx.params.warnShare, ctx.params.critShare, ctx.params.clearShare));
       if (!severity) continue;
       const growth = ctx.store.changePerMinute(destinationSeriesKey(d), 60_000, 5_000);
       const forecast =
@@ -173,12 +166,7 @@ export const orphanSockets = defineRule({
     if (!s || !max) return [];
     const share = s.orphans / max;
     const subject = 'tcp_max_orphans';
-    const severity = hysteresis(share, ctx.previous(subject), {
-      warn: ctx.params.warnShare,
-      crit: ctx.params.critShare,
-      warnClear: ctx.params.warnShare * 0.8,
-      critClear: ctx.params.critShare * 0.9,
-    });
+    const severity = hysteresis(share, ctx.previous(subject), thresholds(ctx.params.warnShare, ctx.params.critShare));
     if (!severity) return [];
     return [
       {

@@ -1,0 +1,57 @@
+import { createConntrackCollector } from '../collectors/conntrack.js';
+import { createCountersCollector } from '../collectors/counters.js';
+import { createDestinationsCollector } from '../collectors/destinations.js';
+import { createEthtoolCollector, ethtoolTargets } from '../collectors/ethtool.js';
+import { createNicsCollector } from '../collectors/nics.js';
+import { createOwnersCollector } from '../collectors/owners.js';
+import { createSelfCollector } from '../collectors/self.js';
+import { createSocketsCollector } from '../collectors/sockets.js';
+import type { CollectorFactory } from '../collectors/types.js';
+import { conntrackDrops, conntrackTableFull } from './alerts/rules/conntrack.js';
+import { acceptQueueOverflow, tcpRetransmits, timeWaitOverflow, udpBufferErrors } from './alerts/rules/counters.js';
+import { nicErrors } from './alerts/rules/nics.js';
+import { closeWaitClimbing, ephemeralPortExhaustion, orphanSockets, synSentStuck } from './alerts/rules/sockets.js';
+import type { Rule } from './alerts/types.js';
+import { alertsPanel } from './panels/alerts.js';
+import { conntrackPanel } from './panels/conntrack.js';
+import { countersPanel } from './panels/counters.js';
+import { nicsPanel } from './panels/nics.js';
+import { socketsPanel } from './panels/sockets.js';
+import type { PanelDescriptor } from './panels/types.js';
+import { destinationsContext, ownersWanted } from './queryGates.js';
+
+/**
+ * Everything nettriage reads, judges and shows, listed once. A new source is
+ * a collector, a panel and a rule, each in its own file, and one line in
+ * each list below.
+ */
+
+/** The sources, in the order a tick starts them. */
+export const COLLECTORS: CollectorFactory[] = [
+  () => createSocketsCollector(),
+  () => createCountersCollector(),
+  () => createConntrackCollector(),
+  () => createNicsCollector(),
+  (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
+  (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
+  (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
+  (ctx) => createSelfCollector(() => ctx.io.helperPids()),
+];
+
+/** The panels, in focus order (Tab, and their keys); the layout places them by their area. */
+export const PANELS: readonly PanelDescriptor[] = [alertsPanel, socketsPanel, countersPanel, conntrackPanel, nicsPanel];
+
+/** Every rule, in the order the README's table lists them. */
+export const RULES: Rule[] = [
+  closeWaitClimbing,
+  ephemeralPortExhaustion,
+  timeWaitOverflow,
+  synSentStuck,
+  acceptQueueOverflow,
+  tcpRetransmits,
+  conntrackTableFull,
+  conntrackDrops,
+  nicErrors,
+  udpBufferErrors,
+  orphanSockets,
+] as unknown as Rule[];
