@@ -6,6 +6,7 @@ import { ETHTOOL } from '../collectors/ethtool.js';
 import { COUNTERS } from '../collectors/counters.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { SELF } from '../collectors/self.js';
+import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Severity } from './alerts/types.js';
@@ -63,6 +64,8 @@ export interface SampleRecord {
   counters: Record<string, CounterRecord> | SourceError;
   conntrack: ConntrackRecord | SourceError;
   nics: Record<string, NicRecord> | SourceError;
+  /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
+  socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
   alerts: AlertRecord[];
   /** Freshness of every source, by collector: sockets, counters, conntrack, nics, ethtool. */
@@ -147,7 +150,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS];
+const SOURCES: SampleKey<unknown>[] = [SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY];
 
 export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
   const counters = store.sample(COUNTERS);
@@ -169,6 +172,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     conntrack: section(store, CONNTRACK, nowMs, (v: ConntrackSample) => ({ ...v, stats: countersOf(store, CONNTRACK) })),
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
+    socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
     alerts: (alerts?.alerts ?? []).map((a) => ({
       id: a.id,
       severity: a.severity,

@@ -5,17 +5,20 @@ import { createEthtoolCollector, ethtoolTargets } from '../collectors/ethtool.js
 import { createNicsCollector } from '../collectors/nics.js';
 import { createOwnersCollector } from '../collectors/owners.js';
 import { createSelfCollector } from '../collectors/self.js';
+import { createSocketMemoryCollector } from '../collectors/socketMemory.js';
 import { createSocketsCollector } from '../collectors/sockets.js';
 import type { CollectorFactory } from '../collectors/types.js';
 import { conntrackDrops, conntrackTableFull } from './alerts/rules/conntrack.js';
 import { acceptQueueOverflow, tcpRetransmits, timeWaitOverflow, udpBufferErrors } from './alerts/rules/counters.js';
 import { nicErrors } from './alerts/rules/nics.js';
+import { socketMemoryPressure } from './alerts/rules/socketMemory.js';
 import { closeWaitClimbing, ephemeralPortExhaustion, orphanSockets, synSentStuck } from './alerts/rules/sockets.js';
 import type { Rule } from './alerts/types.js';
 import { alertsPanel } from './panels/alerts.js';
 import { conntrackPanel } from './panels/conntrack.js';
 import { countersPanel } from './panels/counters.js';
 import { nicsPanel } from './panels/nics.js';
+import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
 import { destinationsContext, ownersWanted } from './queryGates.js';
@@ -32,6 +35,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createCountersCollector(),
   () => createConntrackCollector(),
   () => createNicsCollector(),
+  () => createSocketMemoryCollector(),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
@@ -39,7 +43,7 @@ export const COLLECTORS: CollectorFactory[] = [
 ];
 
 /** The panels, in focus order (Tab, and their keys); the layout places them by their area. */
-export const PANELS: readonly PanelDescriptor[] = [alertsPanel, socketsPanel, countersPanel, conntrackPanel, nicsPanel];
+export const PANELS: readonly PanelDescriptor[] = [alertsPanel, socketsPanel, countersPanel, conntrackPanel, socketMemoryPanel, nicsPanel];
 
 /** Every rule, in the order the README's table lists them. */
 export const RULES: Rule[] = [
@@ -54,4 +58,5 @@ export const RULES: Rule[] = [
   nicErrors,
   udpBufferErrors,
   orphanSockets,
+  socketMemoryPressure,
 ] as unknown as Rule[];

@@ -155,7 +155,7 @@ function nicLines(model: Omit<NicsPanelModel, 'lines'>): PanelLine[] {
 export const nicsPanel = definePanel<NicsPanelModel>({
   id: 'nics',
   title: 'NICs',
-  focusKey: '5',
+  focusKey: '6',
   area: 'right',
   build: (ctx) => buildNicsPanel(ctx.store, ctx.nowMs),
   rowCount: (model) => model.lines.length,
