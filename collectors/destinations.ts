@@ -1,8 +1,8 @@
 import { CostCadence } from '../src/costCadence.js';
-import type { PortRange } from './parse/portRange.js';
 import { endpointText, parseEndpoint } from '../src/endpoint.js';
-import { type SocketEntry } from './parse/ssSockets.js';
 import { type TcpState, isTcpState } from '../src/tcpState.js';
+import type { PortRange } from './parse/portRange.js';
+import { type SocketEntry } from './parse/ssSockets.js';
 import { type Collector, type Parsed, type Sampled, sampleKey } from './types.js';
 
 /**

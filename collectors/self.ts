@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { USER_HZ } from '../src/processCpu.js';
 import { parseProcStat, parseStatusRssBytes } from '../src/drilldown/processInfo.js';
+import { USER_HZ } from '../src/processCpu.js';
 import { type Collector, sampleKey } from './types.js';
 
 /** What watching costs right now: this process and the helpers it keeps. */

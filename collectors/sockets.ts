@@ -1,12 +1,12 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import { isFixtureProc } from '../src/target.js';
+import { TCP_STATES, type TcpState, type TcpStateCounts, zeroStateCounts } from '../src/tcpState.js';
 import type { PortRange } from './parse/portRange.js';
 import { parseProcNetTcp } from './parse/procNetTcp.js';
-import { type Sockstat, parseSockstat } from './parse/sockstat.js';
 import { type UnusualSummary, summarizeUnusual } from './parse/socketSummary.js';
+import { type Sockstat, parseSockstat } from './parse/sockstat.js';
 import { type SocketEntry, parseSsSockets } from './parse/ssSockets.js';
 import { type TcpLimits, createTcpLimitsReader } from './parse/tcpSysctls.js';
-import { TCP_STATES, type TcpState, type TcpStateCounts, zeroStateCounts } from '../src/tcpState.js';
 import { type Collector, type SampleContext, type Sampled, sampleKey } from './types.js';
 
 export interface SocketsSample {

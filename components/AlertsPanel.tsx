@@ -1,9 +1,8 @@
-import { scrollStart, type PanelLine, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
 import { truncate, wrapWords } from '../src/format.js';
 import type { AlertPanelModel, AlertRow } from '../src/panels/alerts.js';
+import { scrollStart, type PanelLine, worst } from '../src/panels/common.js';
 import { safeText } from '../src/sanitize.js';
-
 import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 
 export type AlertsPanelProps = DashboardPanelProps<AlertPanelModel>;

@@ -1,13 +1,12 @@
-import { concernColor, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
 import { formatCount, formatRate, padEnd, sparkline, formatBig } from '../src/format.js';
+import { concernColor, worst } from '../src/panels/common.js';
 import type { ConntrackPanelModel, ConntrackStatRow } from '../src/panels/conntrack.js';
-import { Table, type TableColumn } from './Table.js';
-
+import type { TextBlock } from '../src/screen/screen.js';
+import { paint } from './paint.js';
 import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
-import { paint } from './paint.js';
-import type { TextBlock } from '../src/screen/screen.js';
+import { Table, type TableColumn } from './Table.js';
 
 /** The model without its fill history: the sparkline is drawn by the screen (`conntrackSparkline`). */
 export type ConntrackPanelProps = DashboardPanelProps<Omit<ConntrackPanelModel, 'fillHistory'>>;

@@ -3,10 +3,10 @@ import { formatBig, formatRate, padEnd, sparkline, truncate } from '../src/forma
 import { concernColor, scrollStart, worst } from '../src/panels/common.js';
 import type { CounterRowModel, CountersPanelModel } from '../src/panels/counters.js';
 import type { TextBlock } from '../src/screen/screen.js';
-import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { paint } from './paint.js';
-import { Table, type TableColumn } from './Table.js';
+import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
+import { Table, type TableColumn } from './Table.js';
 
 /** Columns and the window of rows on screen: one computation for the panel and its sparklines. */
 function counterLayout(model: Omit<CountersPanelModel, 'histories'>, width: number, height: number, selected: number) {

@@ -1,13 +1,12 @@
-import { scrollStart } from '../src/panels/common.js';
 import { Box, Text } from 'ink';
-import type { ContainerRef } from '../src/drilldown/processInfo.js';
-import { endpointText } from '../src/endpoint.js';
 import type { DrillData } from '../src/drilldown/controller.js';
-import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
 import { type DrillView, topFrame } from '../src/drilldown/navigation.js';
+import type { ContainerRef } from '../src/drilldown/processInfo.js';
+import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
+import { endpointText } from '../src/endpoint.js';
 import { formatAge, formatBytes, formatCount, formatInterval, truncate } from '../src/format.js';
+import { scrollStart } from '../src/panels/common.js';
 import { safeText } from '../src/sanitize.js';
-
 import { Panel, innerWidth } from './Panel.js';
 import { type TableColumn, columnLine, marker } from './Table.js';
 

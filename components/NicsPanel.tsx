@@ -1,9 +1,8 @@
-import { scrollStart, worst } from '../src/panels/common.js';
 import { Text } from 'ink';
 import { truncate } from '../src/format.js';
+import { scrollStart, worst } from '../src/panels/common.js';
 import type { NicsPanelModel } from '../src/panels/nics.js';
 import { safeText } from '../src/sanitize.js';
-
 import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
 
 export type NicsPanelProps = DashboardPanelProps<NicsPanelModel>;

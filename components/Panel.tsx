@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import React from 'react';
-import { type Concern, concernColor } from '../src/panels/common.js';
 import { truncate } from '../src/format.js';
+import { type Concern, concernColor } from '../src/panels/common.js';
 
 export interface PanelFrameProps {
   title: string;

@@ -1,10 +1,10 @@
-import { concernColor, worst } from '../src/panels/common.js';
 import { Box, Text } from 'ink';
-import type { SocketsPanelModel, StateRowModel } from '../src/panels/sockets.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import { concernColor, worst } from '../src/panels/common.js';
+import type { SocketsPanelModel, StateRowModel } from '../src/panels/sockets.js';
 import type { TextBlock } from '../src/screen/screen.js';
-import { Panel } from './Panel.js';
 import { paint } from './paint.js';
+import { Panel } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
 import { columnLine, marker } from './Table.js';
 

@@ -1,6 +1,6 @@
 import { Text } from 'ink';
-import type { SourceStatusModel } from '../src/panels/common.js';
 import { truncate } from '../src/format.js';
+import type { SourceStatusModel } from '../src/panels/common.js';
 import { safeText } from '../src/sanitize.js';
 
 /** What is wrong with a panel's source, in at most `maxLines` lines (worded by the model). */

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { parseConntrackS, parseConntrackStatTable } from '../collectors/conntrack.js';
-import { aggregateQueues, parseEthtoolInfo, parseEthtoolStats } from '../collectors/ethtool.js';
 import { parseKernelCounters, parseNstat } from '../collectors/counters.js';
-import { parseNetstatS } from '../collectors/parse/netstatS.js';
+import { aggregateQueues, parseEthtoolInfo, parseEthtoolStats } from '../collectors/ethtool.js';
 import { parseIpLinkJson } from '../collectors/nics.js';
+import { parseNetstatS } from '../collectors/parse/netstatS.js';
 import { parseProcNetTcp } from '../collectors/parse/procNetTcp.js';
 import { parseSockstat } from '../collectors/parse/sockstat.js';
-import { countAllStates } from '../collectors/sockets.js';
 import { parseSsSockets } from '../collectors/parse/ssSockets.js';
+import { countAllStates } from '../collectors/sockets.js';
 import { jsonInteger } from './rates.js';
 
 /**

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { Writable } from 'node:stream';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { type Options, parseCli } from './cli.js';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
+import { type Options, parseCli } from './cli.js';
 import { buildRecord } from './record.js';
 import { createRuntime } from './runtime.js';
 

@@ -1,9 +1,9 @@
-import { type CountByEndpoint, endpointText, topEndpoints } from './endpoint.js';
-import { CostCadence } from './costCadence.js';
 import { type SocketEntry, parseSsSockets } from '../collectors/parse/ssSockets.js';
 import type { Parsed } from '../collectors/types.js';
-import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
+import { CostCadence } from './costCadence.js';
+import { type CountByEndpoint, endpointText, topEndpoints } from './endpoint.js';
 import type { TargetIO } from './targetIO.js';
+import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
 
 /**
  * Sockets in one state, from a kernel-filtered dump. With `withOwners`, ss
@@ -76,6 +76,9 @@ export function groupByOwner(sockets: SocketEntry[]): OwnersOfState {
     .sort((a, b) => b.count - a.count || a.pid - b.pid);
   return { owners, unowned, total: sockets.length };
 }
+
+/** TIME-WAIT sockets belong to the kernel: asking ss for their owners would only walk every /proc/PID/fd for nothing. */
+export const hasOwners = (state: TcpState): boolean => state !== 'TIME-WAIT';
 
 /** The sockets of one state as last queried, with their owners unless the state has none (TIME-WAIT). */
 export interface StateSockets {
@@ -155,7 +158,7 @@ export class OwnersService {
   private async run(state: TcpState, cadence: CostCadence, timeoutMs: number): Promise<StateSockets> {
     const atMs = Date.now();
     const started = performance.now();
-    const withOwners = state !== 'TIME-WAIT';
+    const withOwners = hasOwners(state);
     try {
       const parsed = await querySockets(this.io, state, withOwners, timeoutMs);
       const answer: StateSockets = { state, atMs, sockets: parsed.value, withOwners, skippedLines: parsed.skippedLines };

@@ -1,5 +1,5 @@
-import { type DestinationsContext } from '../collectors/destinations.js';
 import { COUNTERS } from '../collectors/counters.js';
+import { type DestinationsContext } from '../collectors/destinations.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import type { CollectorContext } from '../collectors/types.js';
 import { closeWaitClimbing, ephemeralPortExhaustion } from './alerts/rules/sockets.js';

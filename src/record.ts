@@ -1,13 +1,13 @@
 import { type ConntrackSample, CONNTRACK } from '../collectors/conntrack.js';
-import { DESTINATIONS } from '../collectors/destinations.js';
-import { OWNERS } from '../collectors/owners.js';
-import type { SampleKey } from '../collectors/types.js';
-import { ETHTOOL } from '../collectors/ethtool.js';
 import { COUNTERS } from '../collectors/counters.js';
+import { DESTINATIONS } from '../collectors/destinations.js';
+import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
+import { OWNERS } from '../collectors/owners.js';
 import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
+import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Severity } from './alerts/types.js';
 import { jsonInteger } from './rates.js';

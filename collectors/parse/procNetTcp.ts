@@ -1,8 +1,8 @@
 import { endianness } from 'node:os';
-import type { SocketEntry, SocketTimer } from './ssSockets.js';
+import { type Endpoint } from '../../src/endpoint.js';
 import { KERNEL_STATE } from '../../src/tcpState.js';
 import { type Parsed, parsed } from '../types.js';
-import { type Endpoint } from '../../src/endpoint.js';
+import type { SocketEntry, SocketTimer } from './ssSockets.js';
 
 const TIMER_NAMES: Record<number, string> = { 1: 'on', 2: 'keepalive', 3: 'timewait', 4: 'persist' };
 /** /proc/net/tcp prints timer expiry in clock ticks (USER_HZ, 100 on every Linux ABI). */

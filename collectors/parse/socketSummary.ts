@@ -1,6 +1,5 @@
-import type { SocketEntry } from './ssSockets.js';
 import { type CountByEndpoint, endpointText, topEndpoints } from '../../src/endpoint.js';
-
+import type { SocketEntry } from './ssSockets.js';
 
 export interface ListenerQueue {
   local: string;

@@ -1,7 +1,6 @@
+import { type Endpoint, parseEndpoint } from '../../src/endpoint.js';
 import { type TcpState, isTcpState } from '../../src/tcpState.js';
 import { type Parsed, parsed } from '../types.js';
-import { type Endpoint, parseEndpoint } from '../../src/endpoint.js';
-
 
 export interface SocketOwner {
   /** The command name as ss printed it: untrusted, may contain anything. */

@@ -1,6 +1,6 @@
 import { asProblem } from '../../src/problems.js';
-import { type PortRange, parsePortRange } from './portRange.js';
 import type { SampleContext } from '../types.js';
+import { type PortRange, parsePortRange } from './portRange.js';
 
 /** The namespace's TCP limits the alerts measure against. */
 export interface TcpLimits {

@@ -1,7 +1,7 @@
+import { RULES } from '../registry.js';
 import type { Store } from '../store.js';
 import { type Target, shellPrefix } from '../target.js';
 import type { AlertConfig } from './config.js';
-import { RULES } from '../registry.js';
 import type { Alert, Rule, Severity } from './types.js';
 
 export interface AlertsState {

@@ -1,7 +1,7 @@
-import type { TcpState } from '../tcpState.js';
+import type { PanelId } from '../panelId.js';
 import type { Store } from '../store.js';
 import type { Target } from '../target.js';
-import type { PanelId } from '../panelId.js';
+import type { TcpState } from '../tcpState.js';
 
 export type Severity = 'warning' | 'critical';
 

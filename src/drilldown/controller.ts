@@ -1,10 +1,10 @@
 import { type Destination, groupByDestination } from '../../collectors/destinations.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
-import type { TcpState } from '../tcpState.js';
-import { type OwnersService, type ProcessSockets, groupByOwner } from '../owners.js';
+import { type OwnersService, type ProcessSockets, groupByOwner, hasOwners } from '../owners.js';
 import { asProblem } from '../problems.js';
-import type { TargetIO } from '../targetIO.js';
 import { ProcessCpu } from '../processCpu.js';
+import type { TargetIO } from '../targetIO.js';
+import type { TcpState } from '../tcpState.js';
 import { type ProcessDetails, inspectProcesses } from './processes.js';
 
 export interface OwnerRow extends ProcessSockets {
@@ -114,7 +114,7 @@ export class DrillController implements DrillSource {
     const state = this.state;
     if (!state) return;
     const atMs = Date.now();
-    const withOwners = state !== 'TIME-WAIT';
+    const withOwners = hasOwners(state);
     const notRoot = process.getuid?.() !== 0;
     try {
       const answer = await this.owners.query(state, this.options.refreshMs, this.options.timeoutMs);

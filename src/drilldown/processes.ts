@@ -1,3 +1,5 @@
+import type { ProcessCpu } from '../processCpu.js';
+import type { TargetIO } from '../targetIO.js';
 import {
   type ContainerRef,
   parseCgroup,
@@ -8,8 +10,6 @@ import {
   parseStatusUid,
   parseUptimeSec,
 } from './processInfo.js';
-import type { ProcessCpu } from '../processCpu.js';
-import type { TargetIO } from '../targetIO.js';
 
 export interface ProcessDetails {
   pid: number;

@@ -1,8 +1,8 @@
 import { type Destination, destinationKey } from '../../collectors/destinations.js';
-import { endpointText, parseEndpoint } from '../endpoint.js';
 import { type SocketEntry } from '../../collectors/parse/ssSockets.js';
-import { SS_STATE_FILTER } from '../tcpState.js';
+import { endpointText, parseEndpoint } from '../endpoint.js';
 import { safeText } from '../sanitize.js';
+import { SS_STATE_FILTER } from '../tcpState.js';
 import type { DrillData, OwnerRow } from './controller.js';
 
 export type DrillLevel =

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { TcpState } from '../tcpState.js';
 import type { DrillData, DrillSource } from '../drilldown/controller.js';
+import type { TcpState } from '../tcpState.js';
 
 /**
  * Opens the controller for the drilled state (closes it when the drill-down

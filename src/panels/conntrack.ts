@@ -1,6 +1,6 @@
 import { createElement } from 'react';
-import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../../components/ConntrackPanel.js';
 import { CONNTRACK, CONNTRACK_FILL_SERIES, type ConntrackSample } from '../../collectors/conntrack.js';
+import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../../components/ConntrackPanel.js';
 import { conntrackTableFull } from '../alerts/rules/conntrack.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';

@@ -1,10 +1,10 @@
 import { createElement } from 'react';
-import { NicsPanel } from '../../components/NicsPanel.js';
 import { ETHTOOL } from '../../collectors/ethtool.js';
 import { type NicState, nicCounterKey, NICS } from '../../collectors/nics.js';
-import type { Store } from '../store.js';
+import { NicsPanel } from '../../components/NicsPanel.js';
 import { formatBig, formatRate } from '../format.js';
 import { safeText } from '../sanitize.js';
+import type { Store } from '../store.js';
 import { type Concern, type PanelLine, type SourceStatusModel, concernColor, movedRecently, sourceStatus, worst } from './common.js';
 import { definePanel } from './types.js';
 

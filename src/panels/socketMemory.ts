@@ -1,6 +1,6 @@
 import { createElement } from 'react';
-import { SocketMemoryPanel } from '../../components/SocketMemoryPanel.js';
 import { type MemoryUse, SOCKET_MEMORY } from '../../collectors/socketMemory.js';
+import { SocketMemoryPanel } from '../../components/SocketMemoryPanel.js';
 import { memoryLevels, socketMemoryPressure } from '../alerts/rules/socketMemory.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';

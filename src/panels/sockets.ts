@@ -1,11 +1,11 @@
 import { createElement } from 'react';
-import { SocketsPanel, socketSparklines, socketsPanelHeight } from '../../components/SocketsPanel.js';
 import type { PortRange } from '../../collectors/parse/portRange.js';
 import { type SocketsSample, stateSeriesKey, SOCKETS } from '../../collectors/sockets.js';
-import { TCP_STATES, type TcpState } from '../tcpState.js';
+import { SocketsPanel, socketSparklines, socketsPanelHeight } from '../../components/SocketsPanel.js';
 import { closeWaitClimbing, ephemeralPortExhaustion, synSentStuck } from '../alerts/rules/sockets.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
+import { TCP_STATES, type TcpState } from '../tcpState.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
 import { definePanel } from './types.js';
 

@@ -1,12 +1,12 @@
+import { COUNTERS } from '../../../collectors/counters.js';
 import { OWNERS } from '../../../collectors/owners.js';
 import { SOCKETS } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
-import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
+import { safeText } from '../../sanitize.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
-import { COUNTERS } from '../../../collectors/counters.js';
 
 const ANY = ANY_EVENT_PER_SEC;
 

@@ -1,9 +1,9 @@
+import { ETHTOOL } from '../../../collectors/ethtool.js';
 import { NICS } from '../../../collectors/nics.js';
 import { formatRate } from '../../format.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
-import { ETHTOOL } from '../../../collectors/ethtool.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
 const KERNEL_ERRORS = [

@@ -2,8 +2,8 @@ import { type Destination, destinationSeriesKey, DESTINATIONS } from '../../../c
 import { OWNERS } from '../../../collectors/owners.js';
 import { SOCKETS, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
-import { safeText } from '../../sanitize.js';
 import { formatRate } from '../../format.js';
+import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
