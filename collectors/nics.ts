@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { asProblem } from '../src/problems.js';
+import { CollectorProblem, asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
 import { type Collector, type Parsed, sampleKey } from './types.js';
 
@@ -49,9 +49,15 @@ const IP_JSON_STATS: Record<'rx' | 'tx', Record<string, string>> = {
   },
 };
 
-/** JSON.parse loses integers above 2^53: quote long numbers before parsing. */
+/**
+ * JSON.parse loses integers above 2^53: quote long numbers before parsing.
+ * `ip -j` writes an interface name's bytes as they are, and a name may hold
+ * control characters (ESC, BEL; not whitespace): escaped here, or one such
+ * name would make the whole document unreadable.
+ */
 export function parseJsonKeepingBigIntegers(text: string): unknown {
-  return JSON.parse(text.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
+  const escaped = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.parse(escaped.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
 }
 
 interface IpLink {
@@ -264,6 +270,8 @@ export function createNicsCollector(): Collector<NicsSample> {
         try {
           const r = await ctx.io.run(['ip', '-d', '-s', '-s', '-j', 'link', 'show'], { timeoutMs: ctx.timeoutMs });
           const parsed = parseIpLinkJson(r.stdout);
+          // Nothing read is not "no interfaces": every namespace has lo.
+          if (parsed.value.length === 0) throw new CollectorProblem('unparseable', parsed.notes[0] ?? '`ip -j link` listed no interface', 'run `ip -d -s -s -j link` to see what it prints');
           if (host) await addHostSpeeds(ctx.io, parsed.value);
           const errorColumns = new Map([...(dev?.value ?? [])].map(([name, row]) => [name, row.errorColumns]));
           // Without /proc/net/dev (never seen on Linux) every tick asks ip.

@@ -57,10 +57,10 @@ export function createSocketMemoryCollector(): Collector<SocketMemorySample> {
     everyTicks: 1,
     async sample({ io }) {
       const atMs = Date.now();
-      const optional = (path: string) => io.readProc(path).catch(() => undefined);
-      const [sockstat, tcpMem, udpMem] = await Promise.all([optional('net/sockstat'), optional('sys/net/ipv4/tcp_mem'), optional('sys/net/ipv4/udp_mem')]);
+      const files = io.readKernelFiles(['net/sockstat', 'sys/net/ipv4/tcp_mem', 'sys/net/ipv4/udp_mem']);
+      const sockstat = files.get('net/sockstat');
       if (sockstat === undefined) throw new CollectorProblem('absent', '/proc/net/sockstat cannot be read');
-      return { ...socketMemoryOf(sockstat, tcpMem, udpMem), atMs };
+      return { ...socketMemoryOf(sockstat, files.get('sys/net/ipv4/tcp_mem'), files.get('sys/net/ipv4/udp_mem')), atMs };
     },
   };
 }

@@ -31,7 +31,7 @@ export function headerText(model: HeaderModel, width: number, staleFor?: string)
   const sample =
     model.sampleAtMs === undefined ? 'waiting for first sample' : staleFor ? `no sample for ${staleFor}` : `sampled ${clock(model.sampleAtMs)}`;
   const parts = [
-    { text: `target ${safeText(model.target)}`, priority: 0 },
+    { text: `target ${safeText(model.target)}${model.targetGone ? ` GONE: ${safeText(model.targetGone)}` : ''}`, priority: 0 },
     { text: `host ${safeText(model.host)}`, priority: 3 },
     { text: `kernel ${safeText(model.kernel)}`, priority: 4 },
     { text: `every ${formatInterval(model.intervalMs)}`, priority: 2 },
@@ -62,5 +62,5 @@ export function headerLine({ model, paused, width, staleFor }: HeaderProps): str
   const room = Math.max(0, width - name.length - badgesWidth);
   const text = headerText(model, room, staleFor);
   const gap = ' '.repeat(Math.max(0, room - [...text].length));
-  return `${chalk.bold.cyan(name)}${staleFor ? chalk.red(text) : text}${gap}${badges.join('')}`;
+  return `${chalk.bold.cyan(name)}${staleFor || model.targetGone ? chalk.red(text) : text}${gap}${badges.join('')}`;
 }

@@ -1,5 +1,6 @@
 import { SELF } from '../collectors/self.js';
 import { SOCKETS } from '../collectors/sockets.js';
+import { TARGET } from '../collectors/target.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { AlertConfig } from './alerts/types.js';
 import type { PanelId } from './panelId.js';
@@ -22,6 +23,8 @@ export interface HeaderModel {
   sampleAtMs?: number;
   /** What watching costs: CPU % of a core (when known) and RSS of nettriage and its helpers. */
   self?: { cpuPercent?: number; rssBytes: number };
+  /** Why the target no longer leads to the namespace on screen (the PID exited, the name was deleted). */
+  targetGone?: string;
   /** Alerts per severity, as badges. */
   critical: number;
   warning: number;
@@ -59,6 +62,8 @@ export function buildDashboardModel({ store, alerts, config, target, host, inter
     critical: alerts.alerts.filter((a) => a.severity === 'critical').length,
     warning: alerts.alerts.filter((a) => a.severity === 'warning').length,
   };
+  const gone = store.status(TARGET).problem;
+  if (gone) header.targetGone = gone.message;
   const sockets = store.sample(SOCKETS);
   if (sockets) header.sampleAtMs = sockets.atMs;
   const self = store.sample(SELF)?.value;

@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
 import { type Options, parseCli } from './cli.js';
 import { buildRecord } from './record.js';
-import { createRuntime } from './runtime.js';
+import { CollectorProblem } from './problems.js';
+import { type Runtime, createRuntime } from './runtime.js';
+import { TargetError } from './targetPin.js';
 
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -21,9 +23,30 @@ export function packageVersion(): string {
   return 'unknown';
 }
 
+/**
+ * The runtime, once its target is known to be there and enterable: a
+ * namespace that does not exist, a PID that is gone or no permission to
+ * enter it stop nettriage before anything is shown (exit status 2), with
+ * the reason, instead of a screen of empty panels.
+ */
+async function startRuntime(options: Options, alertConfig: AlertConfig): Promise<Runtime | number> {
+  let runtime: Runtime | undefined;
+  try {
+    runtime = createRuntime(options, alertConfig);
+    await runtime.verifyTarget();
+    return runtime;
+  } catch (error) {
+    if (!(error instanceof TargetError || error instanceof CollectorProblem)) throw error;
+    await runtime?.close();
+    process.stderr.write(`nettriage: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    return 2;
+  }
+}
+
 /** `--json`: one sample per tick on stdout, no screen. Ends after --count, on a closed pipe, or a signal. */
 async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
-  const runtime = createRuntime(options, alertConfig);
+  const runtime = await startRuntime(options, alertConfig);
+  if (typeof runtime === 'number') return runtime;
   const { store, scheduler, alerts } = runtime;
   return new Promise<number>((resolve) => {
     let written = 0;
@@ -59,7 +82,8 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     import('./terminal.js'),
     import('./screen/screen.js'),
   ]);
-  const runtime = createRuntime(options, alertConfig);
+  const runtime = await startRuntime(options, alertConfig);
+  if (typeof runtime === 'number') return runtime;
   const { store, scheduler, host, alerts, config, drill } = runtime;
   const stdout = process.stdout;
   const sizeOf = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });

@@ -7,6 +7,7 @@ import { OWNERS } from '../collectors/owners.js';
 import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
+import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Severity } from './alerts/types.js';
@@ -150,7 +151,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY];
 
 export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
   const counters = store.sample(COUNTERS);

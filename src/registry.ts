@@ -7,6 +7,7 @@ import { createOwnersCollector } from '../collectors/owners.js';
 import { createSelfCollector } from '../collectors/self.js';
 import { createSocketMemoryCollector } from '../collectors/socketMemory.js';
 import { createSocketsCollector } from '../collectors/sockets.js';
+import { createTargetCollector } from '../collectors/target.js';
 import type { CollectorFactory } from '../collectors/types.js';
 import { conntrackDrops, conntrackTableFull } from './alerts/rules/conntrack.js';
 import { acceptQueueOverflow, tcpRetransmits, timeWaitOverflow, udpBufferErrors } from './alerts/rules/counters.js';
@@ -31,6 +32,7 @@ import { destinationsContext, ownersWanted } from './queryGates.js';
 
 /** The sources, in the order a tick starts them. */
 export const COLLECTORS: CollectorFactory[] = [
+  () => createTargetCollector(),
   () => createSocketsCollector(),
   () => createCountersCollector(),
   () => createConntrackCollector(),

@@ -25,6 +25,8 @@ export interface Runtime {
   drill: DrillController;
   /** The processes the dashboard keeps running for the target (its shells). */
   helperPids: () => number[];
+  /** Enters the target once, before anything is shown: throws a CollectorProblem saying why it cannot be watched. */
+  verifyTarget(): Promise<void>;
   /** Stops sampling and ends every process started for the target; waits for them (briefly). */
   close(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     config: alertConfig,
     drill,
     helperPids: () => io.helperPids(),
+    verifyTarget: () => io.verify(scheduler.timeoutMs),
     async close() {
       scheduler.stop();
       drill.close();

@@ -3,6 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './problems.js';
 import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './target.js';
 import { ShellGone, type ShellResult, TargetShell } from './targetShell.js';
+import { pinTarget } from './targetPin.js';
 
 /**
  * Which shell runs a command. `tick`: the cheap commands of a tick (ss of
@@ -44,6 +45,13 @@ export interface TargetIO {
   readProcSysFiles(paths: string[], timeoutMs: number): Promise<Map<string, string>>;
   /** A file under /proc that is not namespace-dependent (`loadavg`, `PID/cmdline`). */
   readProc(path: string): Promise<string>;
+  /**
+   * Host files under /proc that describe the kernel, not a process
+   * (`net/sockstat`, `sys/net/ipv4/tcp_mem`), by path; absent ones are left
+   * out. Read synchronously: they never block, and a synchronous read costs
+   * a tenth of an asynchronous one.
+   */
+  readKernelFiles(paths: string[]): Map<string, string>;
   /** The entries of a directory under /proc (`PID/fd`). */
   listProc(path: string): Promise<string[]>;
   /** A file under /sys (host target only: sysfs shows the namespace that mounted it). */
@@ -54,6 +62,12 @@ export interface TargetIO {
   run(argv: string[], options: RunOptions): Promise<RunResult>;
   /** The processes this target keeps running (its shells): what watching costs, beside ourselves. */
   helperPids(): number[];
+  /** The namespace pinned at start (`net:[4026532412]`); undefined for the host. */
+  readonly namespace?: string;
+  /** Why the target's name or PID no longer leads to the namespace being watched (see `TargetPin`). */
+  drift(): string | undefined;
+  /** Starts the shell inside the target, or says why it cannot be entered. */
+  verify(timeoutMs: number): Promise<void>;
   /** Ends the shells and what they run; resolves once they are gone (at most `waitMs`). */
   close(waitMs?: number): Promise<void>;
 }
@@ -65,8 +79,11 @@ export interface TargetIO {
  * that namespace's, read with no process start at all.
  */
 export function createTargetIO(target: Target, roots: Roots): TargetIO {
+  const pin = pinTarget(target, roots);
+  // Shells enter the pinned namespace, never the name or PID again: a restarted shell cannot land elsewhere.
+  const enter = pin.nsPath === undefined ? netnsCommandPrefix(target, roots) : ['nsenter', `--net=${pin.nsPath}`, '--'];
   // /bin/sh by path: it is there on every POSIX system, whatever PATH holds.
-  const shellArgv = [...netnsCommandPrefix(target, roots), '/bin/sh'];
+  const shellArgv = [...enter, '/bin/sh'];
   const shells: Record<Lane, TargetShell> = { tick: new TargetShell(shellArgv), bulk: new TargetShell(shellArgv, { idleExitMs: 60_000 }) };
 
   const translate = (error: unknown): CollectorProblem =>
@@ -149,6 +166,14 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
     readProc(path) {
       return readFile(`${roots.procRoot}/${path}`, 'utf8');
     },
+    readKernelFiles(paths) {
+      const found = new Map<string, string>();
+      for (const path of paths) {
+        const text = readIfExists(`${roots.procRoot}/${path}`);
+        if (text !== undefined) found.set(path, text);
+      }
+      return found;
+    },
     listProc(path) {
       return readdir(`${roots.procRoot}/${path}`);
     },
@@ -162,8 +187,18 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
     helperPids() {
       return [shells.tick.pid, shells.bulk.pid].filter((p): p is number => p !== undefined);
     },
+    ...(pin.namespace !== undefined ? { namespace: pin.namespace } : {}),
+    drift: () => pin.drift(),
+    async verify(timeoutMs) {
+      try {
+        await shells.tick.run(['true'], { timeoutMs });
+      } catch (error) {
+        throw translate(error);
+      }
+    },
     async close(waitMs = 500) {
       await Promise.all([shells.tick.close(waitMs), shells.bulk.close(waitMs)]);
+      pin.close();
     },
   };
 }

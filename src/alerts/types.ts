@@ -1,3 +1,4 @@
+import type { SampleKey } from '../../collectors/types.js';
 import type { PanelId } from '../panelId.js';
 import type { Store } from '../store.js';
 import type { Target } from '../target.js';
@@ -57,6 +58,8 @@ export interface Rule<S extends Record<string, ParamSpec> = Record<string, Param
   params: S;
   /** No findings until the store has this much history: first samples don't fire. */
   warmupMs: number;
+  /** The sources it judges: while one of them cannot be read, the rule is blind, not calm. */
+  needs: SampleKey<unknown>[];
   evaluate(ctx: RuleContext<ParamValues<S>>): Finding[];
 }
 

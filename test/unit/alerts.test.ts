@@ -281,6 +281,7 @@ describe('the engine', () => {
       id: 'broken',
       fires: 'never',
       warmupMs: 0,
+      needs: [],
       params: {},
       evaluate() {
         throw new Error('boom');
@@ -290,6 +291,7 @@ describe('the engine', () => {
       id: 'fine',
       fires: 'always',
       warmupMs: 0,
+      needs: [],
       params: {},
       evaluate: () => [{ subject: 's', severity: 'warning', summary: 'x', why: 'y', next: [] }],
     });

@@ -317,3 +317,18 @@ describe('/proc/net/dev', () => {
     expect(parseProcNetDev(`${header}  eth1: 1 2 3\nnot a row\n`).skippedLines).toBe(2);
   });
 });
+
+describe('ip -j link with hostile names', () => {
+  it('reads a document whose interface names hold raw control characters, and every other interface with it', () => {
+    const doc = `[{"ifname":"lo","operstate":"UNKNOWN","mtu":65536,"flags":["LOOPBACK","UP","LOWER_UP"]},{"ifname":"\x1b]0;x\x07eth","operstate":"DOWN","flags":[]}]`;
+    const parsed = parseIpLinkJson(doc);
+    expect(parsed.notes).toEqual([]);
+    expect(parsed.value.map((n) => n.name)).toEqual(['lo', '\x1b]0;x\x07eth']);
+  });
+
+  it('says so when the output is not JSON at all, instead of listing nothing', () => {
+    const parsed = parseIpLinkJson('Error: something else entirely');
+    expect(parsed.value).toEqual([]);
+    expect(parsed.notes[0]).toMatch(/not JSON/);
+  });
+});

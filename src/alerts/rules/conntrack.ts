@@ -6,6 +6,7 @@ import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 
 export const conntrackTableFull = defineRule({
   id: 'conntrack-table-full',
+  needs: [CONNTRACK],
   fires: 'conntrack entries / nf_conntrack_max at or above 90% (warning) / 95% (critical), as netdata',
   warmupMs: 0,
   params: {
@@ -40,6 +41,7 @@ const LOSS = ['insert_failed', 'drop', 'early_drop'];
 
 export const conntrackDrops = defineRule({
   id: 'conntrack-drops',
+  needs: [CONNTRACK],
   fires: 'conntrack insert_failed, drop or early_drop rate above zero',
   warmupMs: 5_000,
   params: rateParams(ANY_EVENT_PER_SEC, 10, 'conntrack losses'),

@@ -12,6 +12,7 @@ const ANY = ANY_EVENT_PER_SEC;
 
 export const timeWaitOverflow = defineRule({
   id: 'time-wait-overflow',
+  needs: [COUNTERS],
   fires: 'TcpExtTCPTimeWaitOverflow rate above zero',
   warmupMs: 5_000,
   params: rateParams(ANY, 10, 'TIME-WAIT overflows'),
@@ -36,6 +37,7 @@ export const timeWaitOverflow = defineRule({
 
 export const acceptQueueOverflow = defineRule({
   id: 'accept-queue-overflow',
+  needs: [COUNTERS],
   fires: 'TcpExtListenOverflows or ListenDrops rate above zero (netdata: 1-min avg > 1/s warning, > 5/s critical)',
   warmupMs: 5_000,
   params: rateParams(ANY, 5, 'accept-queue overflows'),
@@ -68,6 +70,7 @@ export const acceptQueueOverflow = defineRule({
 
 export const tcpRetransmits = defineRule({
   id: 'tcp-retransmits',
+  needs: [COUNTERS],
   fires: 'RetransSegs / OutSegs over a minute above 1% (warning) / 5% (critical), with a minimum volume',
   warmupMs: 10_000,
   params: {
@@ -100,6 +103,7 @@ const UDP_ERRORS = ['UdpRcvbufErrors', 'UdpSndbufErrors', 'Udp6RcvbufErrors', 'U
 
 export const udpBufferErrors = defineRule({
   id: 'udp-buffer-errors',
+  needs: [COUNTERS],
   fires: 'Udp(6) RcvbufErrors or SndbufErrors rate above zero',
   warmupMs: 5_000,
   params: rateParams(ANY, 10, 'UDP buffer errors'),

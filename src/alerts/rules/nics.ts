@@ -24,6 +24,7 @@ const KERNEL_ERRORS = [
 
 export const nicErrors = defineRule({
   id: 'nic-errors',
+  needs: [NICS],
   fires: 'any NIC error, drop or missed counter rising (kernel statistics or ethtool -S)',
   warmupMs: 5_000,
   params: rateParams(ANY_EVENT_PER_SEC, 100, 'errors on one interface'),

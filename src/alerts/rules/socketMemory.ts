@@ -9,6 +9,7 @@ export function memoryLevels(use: MemoryUse, params: { warnShareOfPressure: numb
 
 export const socketMemoryPressure = defineRule({
   id: 'socket-memory-pressure',
+  needs: [SOCKET_MEMORY],
   fires: 'TCP or UDP socket buffer memory reaches tcp_mem / udp_mem pressure (warning) or nears its maximum (critical)',
   warmupMs: 0,
   params: {

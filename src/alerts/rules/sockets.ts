@@ -16,6 +16,7 @@ const STILL_GROWING_PER_MIN = 0.01;
 
 export const closeWaitClimbing = defineRule({
   id: 'close-wait-climbing',
+  needs: [SOCKETS],
   fires: 'CLOSE-WAIT above a floor and growing over a window, in several steps (not a single jump)',
   warmupMs: 10_000,
   params: {
@@ -75,6 +76,7 @@ function destinationSubject(d: Destination): string {
 
 export const ephemeralPortExhaustion = defineRule({
   id: 'ephemeral-port-exhaustion',
+  needs: [SOCKETS, DESTINATIONS],
   fires: 'sockets toward one (local IP, remote IP, remote port) reach a share of the usable ephemeral ports',
   warmupMs: 0,
   params: {
@@ -119,6 +121,7 @@ export const ephemeralPortExhaustion = defineRule({
 
 export const synSentStuck = defineRule({
   id: 'syn-sent-stuck',
+  needs: [SOCKETS],
   fires: 'SYN-SENT sockets toward one destination persist over a window',
   warmupMs: 0,
   params: {
@@ -154,6 +157,7 @@ export const synSentStuck = defineRule({
 
 export const orphanSockets = defineRule({
   id: 'orphan-sockets',
+  needs: [SOCKETS],
   fires: 'orphaned TCP sockets reach a share of net.ipv4.tcp_max_orphans',
   warmupMs: 0,
   params: {
