@@ -1,4 +1,4 @@
-import { type OwnersOfState, groupByOwner } from '../src/owners.js';
+import { ALERT_PACE, type OwnersOfState, groupByOwner } from '../src/owners.js';
 import { asProblem } from '../src/problems.js';
 import type { TcpState } from '../src/tcpState.js';
 import { type Collector, type CollectorContext, sampleKey } from './types.js';
@@ -9,8 +9,6 @@ export interface OwnersSample {
 
 export const OWNERS = sampleKey<OwnersSample>('owners');
 
-/** The alerts name owners at most this often; the owners service may wait longer when `ss -p` is expensive. */
-const ALERT_OWNERS_FLOOR_MS = 10_000;
 
 /**
  * Owners of the states the alerts ask about, from the owners service (which
@@ -30,7 +28,7 @@ export function createOwnersCollector(ctx: CollectorContext, wanted: () => TcpSt
       for (const state of Object.keys(byState) as TcpState[]) if (!want.has(state)) delete byState[state];
       for (const state of want) {
         try {
-          const answer = await ctx.owners.query(state, ALERT_OWNERS_FLOOR_MS, timeoutMs);
+          const answer = await ctx.owners.query(state, ALERT_PACE, timeoutMs);
           if (byState[state]?.atMs === answer.atMs) continue;
           skippedLines += answer.skippedLines;
           byState[state] = { ...groupByOwner(answer.sockets), atMs: answer.atMs };

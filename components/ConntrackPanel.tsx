@@ -1,20 +1,18 @@
 import { Text } from 'ink';
+import { createElement } from 'react';
+import type { PanelView } from '../src/panels/types.js';
 import { formatCount, formatRate, padEnd, sparkline, formatBig } from '../src/format.js';
-import { concernColor, worst } from '../src/panels/common.js';
+import { concernColor, worst, innerWidth } from '../src/panels/common.js';
 import type { ConntrackPanelModel, ConntrackStatRow } from '../src/panels/conntrack.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { paint } from './paint.js';
-import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
 import { Table, type TableColumn } from './Table.js';
 
 /** The model without its fill history: the sparkline is drawn by the screen (`conntrackSparkline`). */
 export type ConntrackPanelProps = DashboardPanelProps<Omit<ConntrackPanelModel, 'fillHistory'>>;
 
-/** Rows the panel wants: gauge, source, header, stats, status. */
-export function conntrackPanelHeight(model: Omit<ConntrackPanelModel, 'fillHistory'>): number {
-  return 2 + (model.count === undefined ? 0 : 2 + model.stats.length) + Math.min(2, model.status.lines.length);
-}
 
 function gauge(fill: number, width: number): { filled: string; empty: string } {
   const n = Math.min(width, Math.max(fill > 0 ? 1 : 0, Math.round(fill * width)));
@@ -86,3 +84,11 @@ export function ConntrackPanel({ model, width, height, focused, selected }: Conn
     </Panel>
   );
 }
+
+/** How the dashboard draws this panel (loaded with the screen, never by --json). */
+export const conntrackView: PanelView<ConntrackPanelModel> = {
+  render: (model, box) => {
+    const { fillHistory: _h, ...table } = model;
+    return { element: createElement(ConntrackPanel, { model: table, ...box }), sparklines: conntrackSparkline(model, box.width) };
+  },
+};

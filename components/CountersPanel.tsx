@@ -1,10 +1,12 @@
 import { Text } from 'ink';
+import { createElement } from 'react';
+import type { PanelView } from '../src/panels/types.js';
 import { formatBig, formatRate, padEnd, sparkline, truncate } from '../src/format.js';
-import { concernColor, scrollStart, worst } from '../src/panels/common.js';
+import { concernColor, scrollStart, worst, innerWidth } from '../src/panels/common.js';
 import type { CounterRowModel, CountersPanelModel } from '../src/panels/counters.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { paint } from './paint.js';
-import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
 import { Table, type TableColumn } from './Table.js';
 
@@ -82,3 +84,14 @@ export function CountersPanel({ model, width, height, focused, selected }: Count
     </Panel>
   );
 }
+
+/** How the dashboard draws this panel (loaded with the screen, never by --json). */
+export const countersView: PanelView<CountersPanelModel> = {
+  render: (model, box) => {
+    const { histories: _h, ...table } = model;
+    return {
+      element: createElement(CountersPanel, { model: table, ...box }),
+      sparklines: counterSparklines(model, box.width, box.height, box.selected),
+    };
+  },
+};

@@ -5,9 +5,9 @@ import type { ContainerRef } from '../src/drilldown/processInfo.js';
 import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
 import { endpointText } from '../src/endpoint.js';
 import { formatAge, formatBytes, formatCount, formatInterval, truncate } from '../src/format.js';
-import { scrollStart } from '../src/panels/common.js';
+import { scrollStart, innerWidth } from '../src/panels/common.js';
 import { safeText } from '../src/sanitize.js';
-import { Panel, innerWidth } from './Panel.js';
+import { Panel } from './Panel.js';
 import { type TableColumn, columnLine, marker } from './Table.js';
 
 export interface DrillDownViewProps {

@@ -1,9 +1,11 @@
 import { Text } from 'ink';
+import { createElement } from 'react';
+import type { PanelView } from '../src/panels/types.js';
 import { truncate } from '../src/format.js';
-import { scrollStart, worst } from '../src/panels/common.js';
+import { scrollStart, worst, innerWidth } from '../src/panels/common.js';
 import type { NicsPanelModel } from '../src/panels/nics.js';
 import { safeText } from '../src/sanitize.js';
-import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel } from './Panel.js';
 
 export type NicsPanelProps = DashboardPanelProps<NicsPanelModel>;
 
@@ -33,3 +35,8 @@ export function NicsPanel({ model, width, height, focused, selected }: NicsPanel
     </Panel>
   );
 }
+
+/** How the dashboard draws this panel (loaded with the screen, never by --json). */
+export const nicsView: PanelView<NicsPanelModel> = {
+  render: (model, box) => ({ element: createElement(NicsPanel, { model, ...box }) }),
+};

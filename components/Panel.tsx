@@ -55,6 +55,3 @@ export function Panel({ title, width, height, focused, concern = 'none', childre
     </Box>
   );
 }
-
-/** Columns inside a panel of `width`: border and padding take 4. */
-export const innerWidth = (width: number): number => Math.max(10, width - 4);

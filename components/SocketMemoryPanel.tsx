@@ -1,8 +1,10 @@
 import { Text } from 'ink';
+import { createElement } from 'react';
+import type { PanelView } from '../src/panels/types.js';
 import { formatCount, truncate } from '../src/format.js';
-import { concernColor, worst } from '../src/panels/common.js';
+import { concernColor, worst, innerWidth } from '../src/panels/common.js';
 import type { MemoryRowModel, SocketMemoryPanelModel } from '../src/panels/socketMemory.js';
-import { type DashboardPanelProps, Panel, innerWidth } from './Panel.js';
+import { type DashboardPanelProps, Panel } from './Panel.js';
 import { SourceStatus } from './SourceStatus.js';
 import { Table, type TableColumn } from './Table.js';
 
@@ -37,3 +39,8 @@ export function SocketMemoryPanel({ model, width, height, focused, selected }: S
     </Panel>
   );
 }
+
+/** How the dashboard draws this panel (loaded with the screen, never by --json). */
+export const socketMemoryView: PanelView<SocketMemoryPanelModel> = {
+  render: (model, box) => ({ element: createElement(SocketMemoryPanel, { model, ...box }) }),
+};

@@ -1,4 +1,6 @@
 import { Box, Text } from 'ink';
+import { createElement } from 'react';
+import type { PanelView } from '../src/panels/types.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import { concernColor, worst } from '../src/panels/common.js';
 import type { SocketsPanelModel, StateRowModel } from '../src/panels/sockets.js';
@@ -24,10 +26,6 @@ const REMARK_W = 18;
 /** The state and its count, the columns every row starts with. */
 const NAME_COLUMNS = [{ width: STATE_W }, { width: COUNT_W, align: 'right' as const }];
 
-/** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
-export function socketsPanelHeight(model: Omit<SocketsPanelModel, 'histories'>): number {
-  return 2 + 1 + model.rows.length + 1 + Math.min(3, model.status.lines.length);
-}
 
 function layout(width: number) {
   const inner = Math.max(20, width - 4);
@@ -117,3 +115,11 @@ export function SocketsPanel({ model, selected, width, height, focused }: Socket
     </Panel>
   );
 }
+
+/** How the dashboard draws this panel (loaded with the screen, never by --json). */
+export const socketsView: PanelView<SocketsPanelModel> = {
+  render: (model, box) => {
+    const { histories: _h, ...table } = model;
+    return { element: createElement(SocketsPanel, { model: table, ...box }), sparklines: socketSparklines(model, box.width) };
+  },
+};

@@ -75,13 +75,16 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   // environment must not change how keys and frames are handled.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen }] = await Promise.all([
+  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen }, { loadPanelViews }, { PANELS }] = await Promise.all([
     import('ink'),
     import('react'),
     import('./app.js'),
     import('./terminal.js'),
     import('./screen/screen.js'),
+    import('./panels/views.js'),
+    import('./registry.js'),
   ]);
+  await loadPanelViews(PANELS);
   const runtime = await startRuntime(options, alertConfig);
   if (typeof runtime === 'number') return runtime;
   const { store, scheduler, host, alerts, config, drill } = runtime;

@@ -1,6 +1,5 @@
 import { type SocketEntry, parseSsSockets } from '../collectors/parse/ssSockets.js';
 import type { Parsed } from '../collectors/types.js';
-import { CostCadence } from './costCadence.js';
 import { type CountByEndpoint, endpointText, topEndpoints } from './endpoint.js';
 import type { TargetIO } from './targetIO.js';
 import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
@@ -90,72 +89,65 @@ export interface StateSockets {
 }
 
 /**
- * `ss -p` reads every /proc/PID/fd of the namespace (~1 s with 36,000
- * sockets): its pace follows its cost, at most 2% of a core per state,
- * between 5 s and 2 min, whoever asks.
+ * How soon a state's owners may be asked for again: never within `floorMs`
+ * of the last answer, and `ss -p` (which reads every /proc/PID/fd of the
+ * namespace, ~1 s with 36,000 sockets) takes at most `share` of a core.
  */
-export const OWNERS_CADENCE = { minMs: 5_000, maxMs: 120_000, share: 0.02 };
+export interface OwnersPace {
+  floorMs: number;
+  share: number;
+}
+
+/** The alerts name owners at most every 10 s, and spend at most 1% of a core on it. */
+export const ALERT_PACE: OwnersPace = { floorMs: 10_000, share: 0.01 };
+/** With a drill-down open someone is reading: every 5 s, up to 5% of a core. */
+export const DRILL_PACE: OwnersPace = { floorMs: 5_000, share: 0.05 };
+/** However expensive, an answer is never older than this when asked for. */
+const MAX_WAIT_MS = 120_000;
 
 /**
  * The one place socket owners are asked for: the alerts (who holds the
- * CLOSE-WAIT sockets) and the drill-down share one cache and one cadence
- * per state, so an open drill-down also keeps the alerts' owners fresh and
- * neither doubles the other's cost. Concurrent asks share the query in flight.
+ * CLOSE-WAIT sockets) and the drill-down share one cache per state and one
+ * pacing rule (the query's own cost sets the wait), so an open drill-down
+ * also keeps the alerts' owners fresh and neither doubles the other's cost.
+ * Concurrent asks share the query in flight.
  */
 export class OwnersService {
   private readonly latest = new Map<TcpState, StateSockets>();
-  private readonly cadences = new Map<TcpState, CostCadence>();
+  /** What the last query of each state cost, in ms of wall time. */
+  private readonly costMs = new Map<TcpState, number>();
   private readonly running = new Map<TcpState, Promise<StateSockets>>();
 
-  constructor(
-    private readonly io: TargetIO,
-    private readonly pace: { minMs: number; maxMs: number; share: number } = OWNERS_CADENCE,
-  ) {}
+  constructor(private readonly io: TargetIO) {}
 
   /**
-   * The sockets of `state`, queried again if the last answer is older than
-   * both `floorMs` and what the cadence allows; otherwise the last answer.
-   * Throws when a query fails (the previous answer stays available).
+   * The sockets of `state`: the last answer while it is younger than the
+   * asker's pace allows, else a new query. Throws when a query fails (the
+   * previous answer stays available).
    */
-  async query(state: TcpState, floorMs: number, timeoutMs: number): Promise<StateSockets> {
+  async query(state: TcpState, pace: OwnersPace, timeoutMs: number): Promise<StateSockets> {
     const last = this.latest.get(state);
-    const cadence = this.cadenceOf(state);
-    const nowMs = Date.now();
-    if (last && !(nowMs - last.atMs >= floorMs && cadence.due(nowMs))) return last;
+    if (last && Date.now() - last.atMs < this.waitMs(state, pace)) return last;
     let run = this.running.get(state);
     if (!run) {
-      run = this.run(state, cadence, timeoutMs).finally(() => this.running.delete(state));
+      run = this.run(state, timeoutMs).finally(() => this.running.delete(state));
       this.running.set(state, run);
     }
     return run;
   }
 
-  /** The last answer for `state`, however old. */
-  last(state: TcpState): StateSockets | undefined {
-    return this.latest.get(state);
-  }
-
-  /** How long the cadence now waits between queries of `state`. */
-  waitMs(state: TcpState): number {
-    return Math.max(this.pace.minMs, this.cadences.get(state)?.currentWaitMs ?? 0);
+  /** How long an asker at `pace` waits between queries of `state`, given what the last one cost. */
+  waitMs(state: TcpState, pace: OwnersPace): number {
+    return Math.min(MAX_WAIT_MS, Math.max(pace.floorMs, (this.costMs.get(state) ?? 0) / pace.share));
   }
 
   /** Drops what is kept about `state` (nobody asks any more). */
   forget(state: TcpState): void {
     this.latest.delete(state);
-    this.cadences.delete(state);
+    this.costMs.delete(state);
   }
 
-  private cadenceOf(state: TcpState): CostCadence {
-    let cadence = this.cadences.get(state);
-    if (!cadence) {
-      cadence = new CostCadence(this.pace);
-      this.cadences.set(state, cadence);
-    }
-    return cadence;
-  }
-
-  private async run(state: TcpState, cadence: CostCadence, timeoutMs: number): Promise<StateSockets> {
+  private async run(state: TcpState, timeoutMs: number): Promise<StateSockets> {
     const atMs = Date.now();
     const started = performance.now();
     const withOwners = hasOwners(state);
@@ -165,7 +157,7 @@ export class OwnersService {
       this.latest.set(state, answer);
       return answer;
     } finally {
-      cadence.ran(atMs, performance.now() - started);
+      this.costMs.set(state, performance.now() - started);
     }
   }
 }

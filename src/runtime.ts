@@ -5,14 +5,12 @@ import { AlertEngine, type AlertsState } from './alerts/engine.js';
 import type { Options } from './cli.js';
 import type { HostInfo } from './dashboardModel.js';
 import { DrillController } from './drilldown/controller.js';
-import { OwnersService } from './owners.js';
+import { DRILL_PACE, OwnersService } from './owners.js';
 import { COLLECTORS } from './registry.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';
 
-/** `ss -p` walks every /proc/PID/fd: the drill-down refreshes at this pace, not every tick. */
-const DRILL_REFRESH_MS = 5000;
 
 export interface Runtime {
   store: Store;
@@ -63,7 +61,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   store.subscribe(() => {
     current = engine.evaluate(store);
   });
-  const drill = new DrillController(io, owners, { refreshMs: DRILL_REFRESH_MS, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
+  const drill = new DrillController(io, owners, { refreshMs: DRILL_PACE.floorMs, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
   return {
     store,
     scheduler,

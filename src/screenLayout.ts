@@ -10,6 +10,7 @@ import type { DrillData } from './drilldown/controller.js';
 import type { DrillRow } from './drilldown/rows.js';
 import { footerHints, helpLines } from './keymap.js';
 import { layoutPanels } from './layout.js';
+import { viewOf } from './panels/views.js';
 import { PANELS } from './registry.js';
 import type { Region, ScreenSize } from './screen/screen.js';
 import { type ViewState, keyMode } from './viewState.js';
@@ -88,12 +89,10 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
   );
   let bottom = 1;
   for (const place of layout.placements) {
-    const panel = PANELS.find((p) => p.id === place.id);
-    if (!panel) continue;
     const x = place.x;
     const y = 1 + place.y;
     const box = { width: place.width, height: place.height, focused: view.focus === place.id, selected: selectedOf(place.id) };
-    const { element, sparklines } = panel.render(model.panels[place.id], box);
+    const { element, sparklines } = viewOf(place.id).render(model.panels[place.id], box);
     regions.push({ id: place.id, x, y, width: place.width, height: place.height, element });
     if (sparklines) {
       const lines = Math.min(sparklines.lines.length, place.height - sparklines.y - 1);

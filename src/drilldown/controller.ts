@@ -1,6 +1,6 @@
 import { type Destination, groupByDestination } from '../../collectors/destinations.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
-import { type OwnersService, type ProcessSockets, groupByOwner, hasOwners } from '../owners.js';
+import { DRILL_PACE, type OwnersPace, type OwnersService, type ProcessSockets, groupByOwner, hasOwners } from '../owners.js';
 import { asProblem } from '../problems.js';
 import { ProcessCpu } from '../processCpu.js';
 import type { TargetIO } from '../targetIO.js';
@@ -64,12 +64,17 @@ export class DrillController implements DrillSource {
   constructor(
     private readonly io: TargetIO,
     private readonly owners: OwnersService,
-    private readonly options: { refreshMs: number; timeoutMs: number },
+    private readonly options: { refreshMs: number; timeoutMs: number; share?: number },
   ) {}
 
   /** How often the sockets on screen are asked for again: the owners service may wait longer than `refreshMs` when ss -p is expensive. */
   get refreshMs(): number {
-    return this.state ? Math.max(this.options.refreshMs, this.owners.waitMs(this.state)) : this.options.refreshMs;
+    return this.state ? this.owners.waitMs(this.state, this.pace) : this.options.refreshMs;
+  }
+
+  /** Every refresh while the cost allows; `share` of a core at most for ss -p. */
+  private get pace(): OwnersPace {
+    return { floorMs: this.options.refreshMs, share: this.options.share ?? DRILL_PACE.share };
   }
 
   current(): DrillData | undefined {
@@ -117,7 +122,7 @@ export class DrillController implements DrillSource {
     const withOwners = hasOwners(state);
     const notRoot = process.getuid?.() !== 0;
     try {
-      const answer = await this.owners.query(state, this.options.refreshMs, this.options.timeoutMs);
+      const answer = await this.owners.query(state, this.pace, this.options.timeoutMs);
       const grouped = groupByOwner(answer.sockets);
       const pids = grouped.owners.slice(0, MAX_INSPECTED).map((o) => o.pid);
       const details = await inspectProcesses(this.io, pids, this.cpu);

@@ -1,8 +1,8 @@
-import { createElement } from 'react';
-import { AlertsPanel, alertsPanelHeight } from '../../components/AlertsPanel.js';
 import type { AlertsState } from '../alerts/engine.js';
 import type { Alert } from '../alerts/types.js';
-import { formatAge } from '../format.js';
+import { formatAge, wrapWords } from '../format.js';
+import { safeText } from '../sanitize.js';
+import { type PanelLine, innerWidth } from './common.js';
 import { definePanel } from './types.js';
 
 declare module '../panelId.js' {
@@ -36,6 +36,48 @@ export function buildAlertPanel(state: AlertsState, nowMs = Date.now()): AlertPa
   };
 }
 
+export interface AlertLine extends PanelLine {
+  /** Index of the alert this line belongs to. */
+  alert: number;
+}
+
+/**
+ * Two lines an alert — what and since when, then the summary with the
+ * numbers; the selected one (when the panel has the keyboard) also shows why
+ * and the commands to run next. Everything is escaped: subjects carry
+ * process and interface names.
+ */
+export function alertLines(model: AlertPanelModel, expanded: number | undefined, width = 200): AlertLine[] {
+  const lines: AlertLine[] = [];
+  model.alerts.forEach((a: AlertRow, i) => {
+    const color = a.severity === 'critical' ? 'red' : 'yellow';
+    const mark = a.severity === 'critical' ? '●' : '▲';
+    lines.push({
+      key: `${a.id}|${a.subject}|h`,
+      text: `${mark} ${a.severity.toUpperCase().padEnd(8)} ${a.id}  ${safeText(a.subject)}  · ${a.sinceText}`,
+      color,
+      bold: true,
+      alert: i,
+    });
+    lines.push({ key: `${a.id}|${a.subject}|s`, text: `  ${safeText(a.summary)}`, alert: i });
+    if (expanded === i) {
+      wrapWords(`why: ${safeText(a.why)}`, Math.max(20, width - 2)).forEach((text, k) =>
+        lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `  ${text}`, dim: true, alert: i }),
+      );
+      for (const [k, cmd] of a.next.entries()) lines.push({ key: `${a.id}|${a.subject}|n${k}`, text: `  $ ${safeText(cmd)}`, color: 'cyan', alert: i });
+      lines.push({ key: `${a.id}|${a.subject}|e`, text: '  Enter: go to it', dim: true, alert: i });
+    }
+  });
+  for (const d of model.disabled) lines.push({ key: `off-${d.id}`, text: `rule ${d.id} disabled after an error: ${safeText(d.reason)}`, color: 'yellow', alert: -1 });
+  return lines;
+}
+
+/** Rows the panel wants: a quiet line, or its alerts (the selected one expanded). */
+export function alertsPanelHeight(model: AlertPanelModel, expanded: number | undefined, width: number): number {
+  return 2 + Math.max(1, alertLines(model, expanded, innerWidth(width)).length);
+}
+
+
 export const alertsPanel = definePanel<AlertPanelModel>({
   id: 'alerts',
   title: 'alerts',
@@ -50,5 +92,5 @@ export const alertsPanel = definePanel<AlertPanelModel>({
     const link = model.alerts[row]?.link;
     return link ? { link } : undefined;
   },
-  render: (model, box) => ({ element: createElement(AlertsPanel, { model, ...box }) }),
+  view: () => import('../../components/AlertsPanel.js').then((m) => m.alertsView),
 });

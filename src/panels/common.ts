@@ -106,3 +106,6 @@ export function scrollStart(total: number, selected: number, visible: number): n
   const half = Math.floor(visible / 2);
   return Math.max(0, Math.min(total - visible, selected - half));
 }
+
+/** Columns inside a panel of `width`: border and padding take 4. */
+export const innerWidth = (width: number): number => Math.max(10, width - 4);

@@ -1,6 +1,4 @@
-import { createElement } from 'react';
 import { CONNTRACK, CONNTRACK_FILL_SERIES, type ConntrackSample } from '../../collectors/conntrack.js';
-import { ConntrackPanel, conntrackPanelHeight, conntrackSparkline } from '../../components/ConntrackPanel.js';
 import { conntrackTableFull } from '../alerts/rules/conntrack.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
@@ -70,6 +68,11 @@ export function buildConntrackPanel(store: Store, nowMs = Date.now(), config: Al
   return panel;
 }
 
+/** Rows the panel wants: gauge, source, header, stats, status. */
+export function conntrackPanelHeight(model: Omit<ConntrackPanelModel, 'fillHistory'>): number {
+  return 2 + (model.count === undefined ? 0 : 2 + model.stats.length) + Math.min(2, model.status.lines.length);
+}
+
 export const conntrackPanel = definePanel<ConntrackPanelModel>({
   id: 'conntrack',
   title: 'conntrack',
@@ -78,8 +81,6 @@ export const conntrackPanel = definePanel<ConntrackPanelModel>({
   build: (ctx) => buildConntrackPanel(ctx.store, ctx.nowMs, ctx.config),
   rowCount: (model) => model.stats.length,
   naturalHeight: (model) => conntrackPanelHeight(model),
-  render: (model, box) => {
-    const { fillHistory: _h, ...table } = model;
-    return { element: createElement(ConntrackPanel, { model: table, ...box }), sparklines: conntrackSparkline(model, box.width) };
-  },
+  view: () => import('../../components/ConntrackPanel.js').then((m) => m.conntrackView),
+
 });

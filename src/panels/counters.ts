@@ -1,5 +1,3 @@
-import { createElement } from 'react';
-import { CountersPanel, counterSparklines } from '../../components/CountersPanel.js';
 import { tcpRetransmits } from '../alerts/rules/counters.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
@@ -107,11 +105,6 @@ export const countersPanel = definePanel<CountersPanelModel>({
   alternate: { key: 'a', hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
   build: (ctx) => buildCountersPanel(ctx.store, ctx.alternate ? 'moved' : 'curated', ctx.nowMs, ctx.config),
   rowCount: (model) => model.rows.length,
-  render: (model, box) => {
-    const { histories: _h, ...table } = model;
-    return {
-      element: createElement(CountersPanel, { model: table, ...box }),
-      sparklines: counterSparklines(model, box.width, box.height, box.selected),
-    };
-  },
+  view: () => import('../../components/CountersPanel.js').then((m) => m.countersView),
+
 });

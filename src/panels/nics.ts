@@ -1,7 +1,5 @@
-import { createElement } from 'react';
 import { ETHTOOL } from '../../collectors/ethtool.js';
 import { type NicState, nicCounterKey, NICS } from '../../collectors/nics.js';
-import { NicsPanel } from '../../components/NicsPanel.js';
 import { formatBig, formatRate } from '../format.js';
 import { safeText } from '../sanitize.js';
 import type { Store } from '../store.js';
@@ -164,5 +162,5 @@ export const nicsPanel = definePanel<NicsPanelModel>({
     const i = model.lines.findIndex((l) => l.key === `if-${link.nic}`);
     return i < 0 ? undefined : i;
   },
-  render: (model, box) => ({ element: createElement(NicsPanel, { model, ...box }) }),
+  view: () => import('../../components/NicsPanel.js').then((m) => m.nicsView),
 });

@@ -1,6 +1,4 @@
-import { createElement } from 'react';
 import { type MemoryUse, SOCKET_MEMORY } from '../../collectors/socketMemory.js';
-import { SocketMemoryPanel } from '../../components/SocketMemoryPanel.js';
 import { memoryLevels, socketMemoryPressure } from '../alerts/rules/socketMemory.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
@@ -48,5 +46,5 @@ export const socketMemoryPanel = definePanel<SocketMemoryPanelModel>({
   build: (ctx) => buildSocketMemoryPanel(ctx.store, ctx.nowMs, ctx.config),
   rowCount: (model) => model.rows.length,
   naturalHeight: (model) => 2 + Math.max(1, model.rows.length) + Math.min(2, model.status.lines.length),
-  render: (model, box) => ({ element: createElement(SocketMemoryPanel, { model, ...box }) }),
+  view: () => import('../../components/SocketMemoryPanel.js').then((m) => m.socketMemoryView),
 });

@@ -1,7 +1,5 @@
-import { createElement } from 'react';
 import type { PortRange } from '../../collectors/parse/portRange.js';
 import { type SocketsSample, stateSeriesKey, SOCKETS } from '../../collectors/sockets.js';
-import { SocketsPanel, socketSparklines, socketsPanelHeight } from '../../components/SocketsPanel.js';
 import { closeWaitClimbing, ephemeralPortExhaustion, synSentStuck } from '../alerts/rules/sockets.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
@@ -126,6 +124,11 @@ export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: Aler
   return panel;
 }
 
+/** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
+export function socketsPanelHeight(model: Omit<SocketsPanelModel, 'histories'>): number {
+  return 2 + 1 + model.rows.length + 1 + Math.min(3, model.status.lines.length);
+}
+
 export const socketsPanel = definePanel<SocketsPanelModel>({
   id: 'sockets',
   title: 'TCP sockets',
@@ -149,8 +152,6 @@ export const socketsPanel = definePanel<SocketsPanelModel>({
     const state = model.rows[row]?.state;
     return state ? { drill: { state } } : undefined;
   },
-  render: (model, box) => {
-    const { histories: _h, ...table } = model;
-    return { element: createElement(SocketsPanel, { model: table, ...box }), sparklines: socketSparklines(model, box.width) };
-  },
+  view: () => import('../../components/SocketsPanel.js').then((m) => m.socketsView),
+
 });

@@ -63,12 +63,16 @@ export interface PanelDescriptor<M = unknown> {
   naturalHeight?(model: M, width: number, expanded: number | undefined): number;
   /** What Enter on `row` opens. */
   enter?(model: M, row: number): PanelEnter | undefined;
-  /**
-   * The panel's element, and the sparklines the screen draws over it
-   * (relative to its corner): the element's props leave the histories out,
-   * so a panel whose numbers did not change is not drawn again as its
-   * sparklines scroll.
-   */
+  /** How it is drawn: its component, loaded with the screen (never by --json, which has no screen). */
+  view(): Promise<PanelView<M>>;
+}
+
+/**
+ * A panel's element, and the sparklines the screen draws over it (relative
+ * to its corner): the element's props leave the histories out, so a panel
+ * whose numbers did not change is not drawn again as its sparklines scroll.
+ */
+export interface PanelView<M> {
   render(model: M, box: PanelBox): { element: ReactElement; sparklines?: TextBlock | undefined };
 }
 

@@ -26,8 +26,8 @@ describe.runIf(available)('the drill-down does not leak file descriptors', () =>
       { reject: false },
     );
     const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
-    // No pacing: every refresh asks ss -p again, as a fast refresh of an open drill-down would.
-    const drill = new DrillController(io, new OwnersService(io, { minMs: 0, maxMs: 0, share: 1 }), { refreshMs: 20, timeoutMs: 5000 });
+    // Paced by nothing but its own duration: every refresh asks ss -p again.
+    const drill = new DrillController(io, new OwnersService(io), { refreshMs: 20, timeoutMs: 5000, share: 1 });
     drill.open('CLOSE-WAIT');
     // The first refresh starts the first child process, which sets up what Node keeps for all of them.
     await drill.refreshNow();
