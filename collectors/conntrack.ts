@@ -83,7 +83,7 @@ export const CONNTRACK_COUNT_SERIES = 'conntrack.count';
 export const CONNTRACK_FILL_SERIES = 'conntrack.fill';
 
 const NOT_LOADED = new CollectorProblem(
-  'absent',
+  'inactive',
   'connection tracking is not active here (nf_conntrack not loaded)',
   'nothing to exhaust; it loads with the first NAT or conntrack firewall rule',
 );

@@ -96,7 +96,7 @@ export interface DriverInfo {
 /** `ethtool -i IF`: `key: value` lines; values may be empty or contain spaces and commas. */
 export function parseEthtoolInfo(text: string): DriverInfo {
   const fields = new Map<string, string>();
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const m = /^([\w-]+):\s?(.*)$/.exec(line);
     if (m?.[1]) fields.set(m[1], (m[2] ?? '').trim());
   }

@@ -16,13 +16,15 @@ export function AlertsPanel({ model, width, height, focused, selected }: AlertsP
   const visible = Math.max(0, height - 2 - (model.alerts.length === 0 ? 1 : 0));
   const firstOfSelected = lines.findIndex((l) => l.alert === selected);
   const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);
-  const concern = worst(...model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')));
-  const title = model.alerts.length === 0 ? 'Alerts' : `Alerts · ${model.critical} critical · ${model.warning} warning`;
+  const concern = worst(...model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')), model.blindRules > 0 ? 'watch' : 'none');
+  const counts = model.alerts.length === 0 ? [] : [`${model.critical} critical`, `${model.warning} warning`];
+  if (model.blindRules > 0) counts.push(`${model.blindRules} rule${model.blindRules === 1 ? '' : 's'} blind`);
+  const title = ['Alerts', ...counts].join(' · ');
   return (
     <Panel title={title} width={width} height={height} focused={focused} concern={concern}>
       {model.alerts.length === 0 ? (
-        <Text color="green" wrap="truncate-end">
-          {truncate(`✓ no alerts — ${model.watching} rules watching`, inner)}
+        <Text color={model.quiet.color} wrap="truncate-end">
+          {truncate(model.quiet.text, inner)}
         </Text>
       ) : null}
       {lines.slice(start, start + visible).map((l) => (

@@ -84,7 +84,8 @@ export async function runConvert(kind: string | undefined, file: string | undefi
     process.stderr.write(`nettriage convert: cannot read ${file}: ${(error as Error).message}\n`);
     return 2;
   }
-  process.stdout.write(`${JSON.stringify(converter.run(text), null, 2)}\n`);
+  // Outputs pasted into tickets often come with Windows line endings.
+  process.stdout.write(`${JSON.stringify(converter.run(text.replace(/\r\n?/g, '\n')), null, 2)}\n`);
   return 0;
 }
 

@@ -39,7 +39,7 @@ export interface DashboardModel {
   usablePorts?: number;
 }
 
-export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0 };
+export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0, blind: [] };
 
 export interface ModelInputs {
   store: Store;

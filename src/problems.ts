@@ -8,6 +8,8 @@ export type ProblemKind =
   | 'timeout'
   | 'permission'
   | 'absent'
+  /** What is watched is not in use here (nf_conntrack not loaded): nothing to see, and nothing to fear. */
+  | 'inactive'
   | 'failed'
   | 'unparseable';
 

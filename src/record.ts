@@ -69,6 +69,8 @@ export interface SampleRecord {
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
   alerts: AlertRecord[];
+  /** Rules whose verdict is unknown: a source they judge gives no data (an alert they had stays in `alerts`). */
+  unknown: { id: string; sources: { source: string; why: string }[] }[];
   /** Freshness of every source, by collector: sockets, counters, conntrack, nics, ethtool. */
   sources: Record<string, SectionMeta | SourceError>;
   /** What nettriage itself costs: CPU % of one core (self + children, over ~10 s) and RSS of them all. */
@@ -183,6 +185,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
       why: a.why,
       next: a.next,
     })),
+    unknown: alerts?.blind ?? [],
     sources,
     ...selfRecord(store),
   };

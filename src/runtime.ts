@@ -3,7 +3,7 @@ import type { CollectorContext } from '../collectors/types.js';
 import { type AlertConfig, defaultAlertConfig } from './alerts/config.js';
 import { AlertEngine, type AlertsState } from './alerts/engine.js';
 import type { Options } from './cli.js';
-import type { HostInfo } from './dashboardModel.js';
+import { type HostInfo, NO_ALERTS } from './dashboardModel.js';
 import { DrillController } from './drilldown/controller.js';
 import { DRILL_PACE, OwnersService } from './owners.js';
 import { COLLECTORS } from './registry.js';
@@ -40,7 +40,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   const io = createTargetIO(options.target, options.roots);
   const store = new Store();
   const owners = new OwnersService(io);
-  let current: AlertsState = { alerts: [], disabled: [], watching: 0 };
+  let current: AlertsState = NO_ALERTS;
   const context: CollectorContext = {
     store,
     io,

@@ -108,7 +108,8 @@ function isStateWord(text: string): boolean {
 }
 
 
-const OWNER = /\("((?:.|\n)*?)",(?:pid=)?(\d+),(?:fd=)?(\d+)[^)]*\)/g;
+// `ss -T` adds the thread: ("nginx",pid=12,tid=14,fd=3).
+const OWNER = /\("((?:.|\n)*?)",(?:pid=)?(\d+),(?:tid=\d+,)?(?:fd=)?(\d+)[^)]*\)/g;
 
 /** The owners in `users:(("nginx",pid=12,fd=3),("nginx",pid=13,fd=3))`. */
 export function parseOwners(text: string): SocketOwner[] {

@@ -1,4 +1,5 @@
 import { RULES } from '../registry.js';
+import type { SampleKey } from '../../collectors/types.js';
 import type { Store } from '../store.js';
 import { type Target, shellPrefix } from '../target.js';
 import type { AlertConfig } from './config.js';
@@ -8,8 +9,26 @@ export interface AlertsState {
   alerts: Alert[];
   /** Rules switched off because they threw, with the reason. */
   disabled: { id: string; reason: string }[];
-  /** Rules running (enabled and not disabled). */
+  /** Rules that judged this tick's data (enabled, not disabled, not blind). */
   watching: number;
+  /**
+   * Rules that cannot see: a source they judge has no fresh data. Their
+   * verdict is unknown, not "no alert"; an alert they had stays up.
+   */
+  blind: BlindRule[];
+}
+
+export interface BlindRule {
+  id: string;
+  sources: { source: string; why: string }[];
+}
+
+/** Why a source gives a rule nothing to judge: its last read failed, or it never gave data. */
+function blindness(store: Store, key: SampleKey<unknown>): string | undefined {
+  const problem = store.status(key).problem;
+  // "Not in use here" (nf_conntrack not loaded) is something seen, not blindness.
+  if (problem) return problem.kind === 'inactive' ? undefined : problem.message;
+  return store.sample(key) === undefined ? 'no data yet' : undefined;
 }
 
 const severityRank: Record<Severity, number> = { critical: 0, warning: 1 };
@@ -22,6 +41,8 @@ const severityRank: Record<Severity, number> = { critical: 0, warning: 1 };
  */
 export class AlertEngine {
   private readonly active = new Map<string, Map<string, { severity: Severity; sinceMs: number }>>();
+  /** Each rule's alerts at its last evaluation: what a blind rule keeps showing. */
+  private readonly lastAlerts = new Map<string, Alert[]>();
   private readonly disabled = new Map<string, string>();
   private firstTickMs: number | undefined;
 
@@ -37,10 +58,20 @@ export class AlertEngine {
     const prefix = shellPrefix(this.target);
     const inTarget = (command: string) => (prefix ? `${prefix} ${command}` : command);
     const alerts: Alert[] = [];
+    const blind: BlindRule[] = [];
     let watching = 0;
     for (const rule of this.rules) {
       const settings = this.config[rule.id];
       if (!settings?.enabled || this.disabled.has(rule.id)) continue;
+      const unseen = rule.needs.flatMap((key) => {
+        const why = blindness(store, key);
+        return why === undefined ? [] : [{ source: key.name, why }];
+      });
+      if (unseen.length > 0) {
+        blind.push({ id: rule.id, sources: unseen });
+        alerts.push(...(this.lastAlerts.get(rule.id) ?? []));
+        continue;
+      }
       watching++;
       const previous = this.active.get(rule.id) ?? new Map();
       if (historyMs < rule.warmupMs) continue;
@@ -57,18 +88,22 @@ export class AlertEngine {
       } catch (error) {
         this.disabled.set(rule.id, error instanceof Error ? error.message : String(error));
         this.active.delete(rule.id);
+        this.lastAlerts.delete(rule.id);
         watching--;
         continue;
       }
       const next = new Map<string, { severity: Severity; sinceMs: number }>();
+      const raised: Alert[] = [];
       for (const f of findings) {
         const sinceMs = previous.get(f.subject)?.sinceMs ?? nowMs;
         next.set(f.subject, { severity: f.severity, sinceMs });
-        alerts.push({ ...f, id: rule.id, sinceMs });
+        raised.push({ ...f, id: rule.id, sinceMs });
       }
       this.active.set(rule.id, next);
+      this.lastAlerts.set(rule.id, raised);
+      alerts.push(...raised);
     }
     alerts.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.sinceMs - b.sinceMs || a.id.localeCompare(b.id));
-    return { alerts, disabled: [...this.disabled].map(([id, reason]) => ({ id, reason })), watching };
+    return { alerts, disabled: [...this.disabled].map(([id, reason]) => ({ id, reason })), watching, blind };
   }
 }

@@ -16,21 +16,52 @@ export interface AlertRow extends Alert {
   sinceText: string;
 }
 
+/** A source that cannot be read, and the rules it leaves blind. */
+export interface BlindSource {
+  source: string;
+  why: string;
+  rules: string[];
+}
+
 export interface AlertPanelModel {
   alerts: AlertRow[];
   disabled: AlertsState['disabled'];
   watching: number;
+  /** Rules whose verdict is unknown, by the source they cannot read. */
+  blind: BlindSource[];
+  blindRules: number;
+  /** What the panel says when no alert is up: all clear only when every rule can see. */
+  quiet: { text: string; color: string };
   critical: number;
   warning: number;
 }
 
 const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 
+function blindSources(state: AlertsState): BlindSource[] {
+  const bySource = new Map<string, BlindSource>();
+  for (const rule of state.blind) {
+    for (const { source, why } of rule.sources) {
+      const entry = bySource.get(source) ?? { source, why, rules: [] };
+      entry.rules.push(rule.id);
+      bySource.set(source, entry);
+    }
+  }
+  return [...bySource.values()];
+}
+
 export function buildAlertPanel(state: AlertsState, nowMs = Date.now()): AlertPanelModel {
+  const blindRules = state.blind.length;
   return {
     alerts: state.alerts.map((a) => ({ ...a, sinceText: `since ${clock(a.sinceMs)}, ${formatAge(nowMs - a.sinceMs)}` })),
     disabled: state.disabled,
     watching: state.watching,
+    blind: blindSources(state),
+    blindRules,
+    quiet:
+      blindRules === 0
+        ? { text: `✓ no alerts — ${state.watching} rules watching`, color: 'green' }
+        : { text: `? no alert from the ${state.watching} rules that can see; ${blindRules} cannot: their sources give no data`, color: 'yellow' },
     critical: state.alerts.filter((a) => a.severity === 'critical').length,
     warning: state.alerts.filter((a) => a.severity === 'warning').length,
   };
@@ -69,12 +100,16 @@ export function alertLines(model: AlertPanelModel, expanded: number | undefined,
     }
   });
   for (const d of model.disabled) lines.push({ key: `off-${d.id}`, text: `rule ${d.id} disabled after an error: ${safeText(d.reason)}`, color: 'yellow', alert: -1 });
+  for (const b of model.blind) {
+    lines.push({ key: `blind-${b.source}`, text: `blind: ${b.source} — ${safeText(b.why)}; unknown: ${b.rules.join(', ')}`, color: 'yellow', alert: -1 });
+  }
   return lines;
 }
 
 /** Rows the panel wants: a quiet line, or its alerts (the selected one expanded). */
 export function alertsPanelHeight(model: AlertPanelModel, expanded: number | undefined, width: number): number {
-  return 2 + Math.max(1, alertLines(model, expanded, innerWidth(width)).length);
+  // The quiet line, when no alert is up, takes a row of its own above the rest.
+  return 2 + (model.alerts.length === 0 ? 1 : 0) + alertLines(model, expanded, innerWidth(width)).length;
 }
 
 

@@ -33,7 +33,7 @@ const nic: Alert = {
   sinceMs: now - 60_000,
   link: { panel: 'nics', nic: 'eth0' },
 };
-const state: AlertsState = { alerts: [leak, nic], disabled: [{ id: 'orphan-sockets', reason: 'boom' }], watching: 10 };
+const state: AlertsState = { alerts: [leak, nic], disabled: [{ id: 'orphan-sockets', reason: 'boom' }], watching: 10, blind: [] };
 
 describe('alerts panel', () => {
   it('lists alerts most severe first with their age, escaping what processes call themselves', async () => {
@@ -59,7 +59,7 @@ describe('alerts panel', () => {
   });
 
   it('says all is quiet, and how many rules watch', async () => {
-    const app = render(<AlertsPanel model={buildAlertPanel({ alerts: [], disabled: [], watching: 11 }, now)} width={80} height={3} focused={false} selected={0} />);
+    const app = render(<AlertsPanel model={buildAlertPanel({ alerts: [], disabled: [], watching: 11, blind: [] }, now)} width={80} height={3} focused={false} selected={0} />);
     cleanup = app.unmount;
     await tick();
     expect(app.lastFrame()).toContain('✓ no alerts — 11 rules watching');

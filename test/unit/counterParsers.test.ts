@@ -332,3 +332,11 @@ describe('ip -j link with hostile names', () => {
     expect(parsed.notes[0]).toMatch(/not JSON/);
   });
 });
+
+describe('ethtool -i with Windows line endings', () => {
+  it('reads the same fields as with plain newlines', () => {
+    const text = readCaptured('ethtool-i-virtio_net-kernel6.18.txt');
+    expect(parseEthtoolInfo(text.replace(/\n/g, '\r\n'))).toEqual(parseEthtoolInfo(text));
+    expect(parseEthtoolInfo(text.replace(/\n/g, '\r\n')).driver).toBe('virtio_net');
+  });
+});

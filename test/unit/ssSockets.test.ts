@@ -186,3 +186,12 @@ describe('pieces', () => {
     expect(skippedLines).toBe(2);
   });
 });
+
+describe('ss owners with threads (ss -T)', () => {
+  it('reads the process behind each thread, and keeps every owner', () => {
+    expect(parseOwners('users:(("nginx",pid=12,tid=14,fd=3),("nginx",pid=13,tid=13,fd=3))')).toEqual([
+      { name: 'nginx', pid: 12, fd: 3 },
+      { name: 'nginx', pid: 13, fd: 3 },
+    ]);
+  });
+});
