@@ -163,10 +163,9 @@ export function createSocketsCollector(): Collector<SocketsSample> {
         return { value, skippedLines, notes, atMs };
       }
 
-      if (dump === 'missing') {
-        ssMissing = true;
-        notes.push('ss not found (install iproute2): counting from /proc/net/tcp, which reads every socket');
-      }
+      if (dump === 'missing') ssMissing = true;
+      // Said every sample, not once: notes describe the sample on screen.
+      if (ssMissing) notes.push('ss not found (install iproute2): counting from /proc/net/tcp, which reads every socket');
       const tcpFiles = await ctx.io.readProcNetFiles(['tcp', 'tcp6'], ['tcp'], ctx.timeoutMs);
       const tcp4 = tcpFiles.get('tcp') ?? '';
       const tcp6 = tcpFiles.get('tcp6');

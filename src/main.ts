@@ -57,7 +57,12 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
       unsubscribe();
       void runtime.close().then(() => resolve(code));
     };
-    process.stdout.on('error', () => finish(0)); // `| head` closed the pipe
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      // `| head` closed the pipe: done. Anything else (a full disk) lost records: say so.
+      if (error.code === 'EPIPE') return finish(0);
+      process.stderr.write(`nettriage: cannot write the records: ${error.message}\n`);
+      finish(1);
+    });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
     const unsubscribe = store.subscribe(() => {
       process.stdout.write(`${JSON.stringify(buildRecord(store, options.target, scheduler.intervalMs, alerts()))}\n`);

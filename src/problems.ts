@@ -33,6 +33,7 @@ const packageOf: Record<string, string> = {
   conntrack: 'conntrack (RHEL: conntrack-tools)',
   ethtool: 'ethtool',
   cat: 'coreutils',
+  grep: 'grep',
 };
 
 export function missingToolProblem(tool: string): CollectorProblem {

@@ -184,10 +184,14 @@ export class TargetShell {
    * namespace of the reader) with one `grep`: the ones that exist and are
    * readable come back by path. The shell's own `read` would fork nothing,
    * but it reads a byte at a time, and the kernel's integer sysctls answer
-   * only a read at offset 0.
+   * only a read at offset 0. Without grep (a minimal image), one `cat` a file.
    */
   async readFiles(paths: string[], options: ShellRequestOptions): Promise<Map<string, string>> {
-    const r = await this.request(`grep -H '' -- ${paths.map(shellQuote).join(' ')} 2>/dev/null </dev/null`, options);
+    const quoted = paths.map(shellQuote).join(' ');
+    const r = await this.request(
+      `if command -v grep >/dev/null 2>&1; then grep -H '' -- ${quoted}; else for f in ${quoted}; do [ -r "$f" ] && cat -- "$f" | while IFS= read -r l; do printf '%s:%s\\n' "$f" "$l"; done; done; fi 2>/dev/null </dev/null`,
+      options,
+    );
     const files = new Map<string, string>();
     for (const line of r.stdout.split('\n')) {
       const path = paths.find((p) => line.startsWith(`${p}:`));

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { RULES } from '../registry.js';
 import type { AlertConfig, ParamSpec, Rule } from './types.js';
 
@@ -50,15 +50,39 @@ export function validateAlertConfig(doc: unknown, rules: Rule[] = RULES): AlertC
       }
       target.params[key] = value as number;
     }
+    checkOrder(id, target.params);
   }
   return config;
+}
+
+/**
+ * A warning above its critical level, or a clearing level above the
+ * warning, would make an alert that never warns or never clears: refused,
+ * with both values named. Levels pair by name: warnPerSec with critPerSec,
+ * warnShare with critShare and clearShare.
+ */
+function checkOrder(id: string, params: Record<string, number>): void {
+  for (const [key, warn] of Object.entries(params)) {
+    if (!key.startsWith('warn')) continue;
+    const unit = key.slice('warn'.length);
+    const crit = params[`crit${unit}`];
+    if (crit !== undefined && warn > crit) {
+      throw new ConfigError(`"rules.${id}": warn${unit} (${warn}) is above crit${unit} (${crit}); the warning must come first`);
+    }
+    const clear = params[`clear${unit}`];
+    if (clear !== undefined && clear > warn) {
+      throw new ConfigError(`"rules.${id}": clear${unit} (${clear}) is above warn${unit} (${warn}); an alert must clear below where it warns`);
+    }
+  }
 }
 
 export async function loadAlertConfig(file: string): Promise<AlertConfig> {
   let text: string;
   try {
+    if (!(await stat(file)).isFile()) throw new ConfigError(`${file} is not a regular file`);
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`cannot read ${file}: ${(error as Error).message}`);
   }
   let doc: unknown;

@@ -51,12 +51,17 @@ export function readCounter(store: Store, owner: SampleKey<unknown>, name: strin
   return out;
 }
 
-export function sourceStatus(store: Store, name: SampleKey<unknown>, nowMs: number): SourceStatusModel {
+/**
+ * `hadData`: whether the last good sample showed anything. A sample that
+ * held nothing (ethtool before any interface was known) is no data to be
+ * "showing from 6 s ago".
+ */
+export function sourceStatus(store: Store, name: SampleKey<unknown>, nowMs: number, hadData = true): SourceStatusModel {
   const status = store.status(name);
   const out: SourceStatusModel = { notes: status.notes, skippedLines: status.skippedLines, lines: [] };
   if (status.problem) out.problem = status.problem;
   // Not kept in the model: it changes every tick, and the panel shows it only as the age of stale data.
-  out.lines = statusLines(out, store.sample(name)?.atMs, nowMs);
+  out.lines = statusLines(out, hadData ? store.sample(name)?.atMs : undefined, nowMs);
   return out;
 }
 

@@ -107,7 +107,7 @@ export function buildNicsPanel(store: Store, nowMs = Date.now(), maxQuietVirtual
     rows: shown,
     hiddenQuiet: Math.max(0, quietVirtual - maxQuietVirtual),
     status: sourceStatus(store, NICS, nowMs),
-    ethtoolStatus: sourceStatus(store, ETHTOOL, nowMs),
+    ethtoolStatus: sourceStatus(store, ETHTOOL, nowMs, (driver?.size ?? 0) > 0),
   };
   return { ...model, lines: nicLines(model) };
 }

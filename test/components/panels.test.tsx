@@ -189,6 +189,19 @@ describe('NIC panel', () => {
     expect(app.lastFrame()).toContain('ethtool not found — install the ethtool package');
     expect(app.lastFrame()).toContain('eth0');
   });
+
+  it('says "no data yet", not an age, when the only earlier ethtool sample held nothing', async () => {
+    const store = host(0n);
+    const t0 = Date.now() - 6000;
+    store.recordSample(ETHTOOL, { value: { interfaces: new Map() }, atMs: t0, skippedLines: 0, notes: [] }, {});
+    store.recordProblem(ETHTOOL, missingToolProblem('ethtool'), Date.now());
+    store.commitTick(Date.now());
+    const app = render(<NicsPanel model={buildNicsPanel(store)} width={140} height={12} focused={false} selected={0} />);
+    cleanup = app.unmount;
+    await tick();
+    expect(app.lastFrame()).toContain('install the ethtool package; no data yet');
+    expect(app.lastFrame()).not.toContain('showing data from');
+  });
 });
 
 describe('panel navigation', () => {

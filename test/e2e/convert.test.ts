@@ -15,7 +15,7 @@ const convert = (args: string[], input?: string) => execa(process.execPath, [BIN
 async function bigFile(name: string, count: number, line: (i: number) => string): Promise<string> {
   const path = join(scratch, name);
   const out = createWriteStream(path);
-  for (let i = 0; i < count; i++) if (!out.write(line(i))) await new Promise((r) => out.once('drain', r));
+  for (let i = 0; i < count; i++) if (!out.write(line(i))) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((resolve) => out.end(resolve));
   return path;
 }

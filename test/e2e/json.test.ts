@@ -135,3 +135,25 @@ describe('nettriage --config', () => {
     expect(out[0]!.alerts).toEqual([]);
   });
 });
+
+describe('what --json says when it cannot do its job', () => {
+  it('exits 1 and says why when its records cannot be written (a full disk)', async () => {
+    const r = await execa('sh', ['-c', `'${process.execPath}' '${BIN}' --json --count 3 --interval 200ms > /dev/full`], { reject: false, timeout: 30_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/cannot write the records/);
+  });
+
+  it('refuses a FIFO as --config at once instead of waiting on it', async () => {
+    const fifo = join(scratch, 'config-fifo');
+    await execa('mkfifo', [fifo]);
+    const r = await execa(process.execPath, [BIN, '--json', '--count', '1', '--config', fifo], { reject: false, timeout: 10_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('is not a regular file');
+  });
+
+  it('says ss is missing in every sample, not only the first', async () => {
+    const { records: out } = await records(['--count', '3', '--interval', '200ms'], { PATH: '/nonexistent' });
+    expect(out).toHaveLength(3);
+    for (const r of out) expect(r.tcp.notes).toContain('ss not found (install iproute2): counting from /proc/net/tcp, which reads every socket');
+  });
+});

@@ -334,6 +334,9 @@ describe('alert config', () => {
       [{ rules: { 'close-wait-climbing': { floor: 2.5 } } }, /expected an integer/],
       [{ rules: { 'conntrack-table-full': { warnShare: 1.5 } } }, /"rules\.conntrack-table-full\.warnShare": expected a number between 0 and 1/],
       [{ rules: { 'nic-errors': { enabled: 'no' } } }, /expected true or false/],
+      [{ rules: { 'tcp-retransmits': { warnPercent: 8 } } }, /warnPercent \(8\) is above critPercent \(5\)/],
+      [{ rules: { 'nic-errors': { warnPerSec: 10, critPerSec: 1 } } }, /warnPerSec \(10\) is above critPerSec \(1\)/],
+      [{ rules: { 'ephemeral-port-exhaustion': { clearShare: 0.6 } } }, /clearShare \(0\.6\) is above warnShare \(0\.5\)/],
     ];
     for (const [doc, message] of bad) expect(() => validateAlertConfig(doc), JSON.stringify(doc)).toThrow(message);
     expect(() => validateAlertConfig({ rules: 1 })).toThrow(ConfigError);
