@@ -14,6 +14,9 @@ const { App } = await import('../src/app.js');
 const { Screen } = await import('../src/screen/screen.js');
 const { parseCli } = await import('../src/cli.js');
 const { createRuntime } = await import('../src/runtime.js');
+const { loadPanelViews } = await import('../src/panels/views.js');
+const { PANELS } = await import('../src/registry.js');
+await loadPanelViews(PANELS);
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -31,6 +34,7 @@ const instance = render(
   React.createElement(App, {
     store: runtime.store,
     alerts: runtime.alerts,
+    config: runtime.config,
     drill: runtime.drill,
     interval: runtime.scheduler,
     target: cli.options.target,

@@ -110,6 +110,31 @@ const LINES: Record<string, LineConverter> = {
   'proc-net-tcp': { help: '/proc/net/tcp or tcp6: count per state, and the sockets', parseLine: socketLine(parseProcNetTcp) },
 };
 
+/** Every kind `convert` knows. */
+export const CONVERT_KINDS = [...Object.keys(LINES), ...Object.keys(WHOLE)];
+
+/**
+ * One kind applied to a text, as `convert` does it: the JSON and how many
+ * records were read (0: the text is not that kind). Socket kinds read line
+ * by line, here over a text in memory.
+ */
+export function convertText(kind: string, text: string): Converted {
+  const lines = LINES[kind];
+  if (lines) {
+    const sockets: SocketEntry[] = [];
+    let skippedLines = 0;
+    for (const line of text.split('\n')) {
+      const s = lines.parseLine(line.replace(/\r$/, ''));
+      if (s === 'skip') skippedLines++;
+      else if (s !== 'blank') sockets.push(s);
+    }
+    return { value: { sockets, skippedLines }, read: sockets.length };
+  }
+  const whole = WHOLE[kind];
+  if (!whole) throw new Error(`unknown kind ${kind}`);
+  return whole.run(text.replace(/\r\n?/g, '\n'));
+}
+
 export const CONVERT_HELP = `Usage: nettriage convert KIND [FILE]   (FILE or standard input)
 
 Reads a captured command output and prints it as JSON, counters under
@@ -201,8 +226,8 @@ export async function runConvert(kind: string | undefined, file: string | undefi
       return 0;
     }
     // Outputs pasted into tickets often come with Windows line endings.
-    const text = (await readBounded(file)).replace(/\r\n?/g, '\n');
-    const converted = (whole as WholeConverter).run(text);
+    const text = await readBounded(file);
+    const converted = convertText(kind, text);
     if (converted.read === 0) throw notKind(kind, (whole as WholeConverter).help, text.slice(0, 4096));
     await write(`${JSON.stringify(converted.value, null, 2)}\n`);
     return 0;
