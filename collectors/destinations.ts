@@ -3,6 +3,7 @@ import { endpointText, parseEndpoint } from '../src/endpoint.js';
 import { type TcpState, isTcpState } from '../src/tcpState.js';
 import type { PortRange } from './parse/portRange.js';
 import { type SocketEntry } from './parse/ssSockets.js';
+import { LARGE_DUMP_BYTES } from '../src/targetShell.js';
 import { type Collector, type Parsed, type Sampled, sampleKey } from './types.js';
 
 /**
@@ -183,7 +184,7 @@ export function createDestinationsCollector(context: () => DestinationsContext):
       if (last && !cadence.due(atMs, soon)) return last.sample;
       const started = performance.now();
       const filter = `( sport >= :${c.range.low} and sport <= :${c.range.high} )`;
-      const r = await ctx.io.run(['ss', '-tanH', 'exclude', 'listening', filter], { timeoutMs: ctx.timeoutMs, lane: 'bulk' });
+      const r = await ctx.io.run(['ss', '-tanH', 'exclude', 'listening', filter], { timeoutMs: ctx.timeoutMs, lane: 'bulk', maxBytes: LARGE_DUMP_BYTES });
       const grouped = groupDestinationLines(r.stdout, c.range);
       cadence.ran(atMs, performance.now() - started);
       const sample: Sampled<DestinationsSample> = {

@@ -2,6 +2,7 @@ import { type SocketEntry, parseSsSockets } from '../collectors/parse/ssSockets.
 import type { Parsed } from '../collectors/types.js';
 import { type CountByEndpoint, endpointText, topEndpoints } from './endpoint.js';
 import type { TargetIO } from './targetIO.js';
+import { LARGE_DUMP_BYTES } from './targetShell.js';
 import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
 
 /**
@@ -10,7 +11,7 @@ import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
  * demand, only for the state asked about, never every tick.
  */
 async function querySockets(io: TargetIO, state: TcpState, withOwners: boolean, timeoutMs: number): Promise<Parsed<SocketEntry[]>> {
-  const r = await io.run(['ss', withOwners ? '-tanpo' : '-tano', 'state', SS_STATE_FILTER[state]], { timeoutMs, lane: 'bulk' });
+  const r = await io.run(['ss', withOwners ? '-tanpo' : '-tano', 'state', SS_STATE_FILTER[state]], { timeoutMs, lane: 'bulk', maxBytes: LARGE_DUMP_BYTES });
   return parseSsSockets(r.stdout, state);
 }
 

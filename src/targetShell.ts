@@ -28,7 +28,14 @@ export class ShellGone extends Error {
   }
 }
 
-const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * What a command may print before it is stopped and called "output too
+ * large": a tool gone mad must cost neither the memory nor the seconds of
+ * parsing that a flood would. Socket dumps that can legitimately be large
+ * (every client socket, owners of a busy state) ask for more.
+ */
+const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+export const LARGE_DUMP_BYTES = 64 * 1024 * 1024;
 
 /**
  * Every shell still running, so that no way out of the dashboard leaves one

@@ -157,3 +157,29 @@ describe('what --json says when it cannot do its job', () => {
     for (const r of out) expect(r.tcp.notes).toContain('ss not found (install iproute2): counting from /proc/net/tcp, which reads every socket');
   });
 });
+
+describe('a tool that floods its output', () => {
+  it('is stopped at the limit and called "output too large", in bounded memory, while the rest goes on', async () => {
+    // An `ip` gone mad: 60 MB of one line every time it is asked.
+    const dir = pathWith('flood-ip', { ip: '#!/bin/sh\nexec head -c 60000000 /dev/zero | tr "\\\\0" x\n' });
+    const child = execa(process.execPath, [BIN, '--json', '--count', '3', '--interval', '500ms'], { env: { PATH: `${dir}:${process.env.PATH}` }, reject: false, timeout: 60_000 });
+    let peakKb = 0;
+    const watch = setInterval(() => {
+      try {
+        peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0));
+      } catch {
+        // exited
+      }
+    }, 20);
+    const r = await child;
+    clearInterval(watch);
+    expect(r.exitCode).toBe(0);
+    const out = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>);
+    const trouble = out.map((rec) => rec.sources.nics?.problem?.error ?? rec.sources.nics?.error ?? '');
+    expect(trouble.some((t) => /output too large/.test(t))).toBe(true);
+    expect(out.at(-1)?.tcp.states).toBeDefined();
+    // Well under the 60 MB each call prints, let alone the gigabyte buffering it whole once cost.
+    expect(peakKb).toBeGreaterThan(0);
+    expect(peakKb * 1024).toBeLessThan(200 * 1048576);
+  });
+});
