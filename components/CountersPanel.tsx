@@ -48,7 +48,7 @@ export function CountersPanel({ model, width, height, focused, selected }: Count
       ? `${model.movedCount} of ${model.total} counters moved in the last minute · a: show them`
       : `${model.movedCount} of ${model.total} counters moved in the last minute · a: curated set`;
   const retrans =
-    model.retransPercent === undefined ? 'retransmits: –' : `retransmits ${model.retransPercent.toFixed(2)}% of segments sent (1 min)`;
+    model.retransPercent === undefined ? 'retransmits: –' : `retransmits ${model.retransPercent.toFixed(2)}% of data segments sent (1 min, SYNs apart)`;
   const columns: TableColumn<CounterRowModel>[] = [
     { header: 'COUNTER', width: labelW, cell: (r) => r.label },
     { header: 'VALUE', width: valueW, align: 'right', cell: (r) => formatBig(r.value) },

@@ -1,4 +1,4 @@
-import { tcpRetransmits } from '../alerts/rules/counters.js';
+import { retransShare, tcpRetransmits } from '../alerts/rules/counters.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
 import { rateSeriesKey } from '../store.js';
@@ -53,7 +53,7 @@ export interface CountersPanelModel {
   rows: CounterRowModel[];
   /** Recent rates per row, for the sparklines; apart from the rows, which do not change as often. */
   histories: number[][];
-  /** RetransSegs / OutSegs over the last minute, in percent. */
+  /** Data segments retransmitted, of all sent, over the last minute, in percent (see `retransShare`). */
   retransPercent?: number;
   retransConcern: Concern;
   /** How many counters the kernel exposes and how many moved in the last minute. */
@@ -76,9 +76,7 @@ export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Dat
     const concern: Concern = !reading.moved ? 'none' : alarming && (reading.perSec ?? 0) > 0 ? 'bad' : 'watch';
     return { name, label, ...reading, concern };
   };
-  const retrans = store.counterMinuteRate(COUNTERS, 'TcpRetransSegs');
-  const out = store.counterMinuteRate(COUNTERS, 'TcpOutSegs');
-  const retransPercent = retrans !== undefined && out !== undefined && out > 0 ? (retrans / out) * 100 : undefined;
+  const retransPercent = retransShare(store)?.percent;
   const moved = [...states].filter(([, s]) => movedRecently(s, nowMs));
   const rows =
     mode === 'curated'

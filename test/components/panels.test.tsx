@@ -54,7 +54,7 @@ describe('counter panel', () => {
     cleanup = app.unmount;
     await tick();
     const frame = app.lastFrame() ?? '';
-    expect(frame).toContain('retransmits 10.00% of segments sent (1 min)');
+    expect(frame).toContain('retransmits 9.09% of data segments sent (1 min, SYNs apart)');
     expect(frame).toMatch(/accept q overflows\s+37\s+3\.0\s+3\.0/);
     expect(frame).toMatch(/UDP rcvbuf errors\s+4\s+0\s+0/);
     expect(frame).toContain('5 of 6 counters moved in the last minute');

@@ -210,7 +210,27 @@ describe('rate rules', () => {
       alerts = high.tick();
     }
     expect(alerts.find((a) => a.id === 'tcp-retransmits')).toMatchObject({ severity: 'warning' });
-    expect(alerts.find((a) => a.id === 'tcp-retransmits')?.summary).toMatch(/^3\.0% of TCP segments retransmitted/);
+    // 3 retransmitted of 103 sent in all.
+    expect(alerts.find((a) => a.id === 'tcp-retransmits')?.summary).toMatch(/^2\.9% of TCP data segments retransmitted/);
+  });
+
+  it('tcp-retransmits leaves SYN retransmits to syn-sent-stuck, and no share is above 100%', () => {
+    // A connect() to a black hole: every retransmit a SYN, far more of them than segments sent.
+    const blackhole = harness();
+    let alerts: Alert[] = [];
+    for (let i = 0; i < 20; i++) {
+      blackhole.counters({ TcpRetransSegs: i * 90, TcpExtTCPSynRetrans: i * 90, TcpOutSegs: i * 12 });
+      alerts = blackhole.tick();
+    }
+    expect(alerts.find((a) => a.id === 'tcp-retransmits')).toBeUndefined();
+    // A path that loses nearly everything: the share nears 100% and never passes it.
+    const lossy = harness();
+    for (let i = 0; i < 20; i++) {
+      lossy.counters({ TcpRetransSegs: i * 1000, TcpOutSegs: i * 20 });
+      alerts = lossy.tick();
+    }
+    const summary = alerts.find((a) => a.id === 'tcp-retransmits')?.summary ?? '';
+    expect(summary).toMatch(/^98\.0% of TCP data segments retransmitted/);
   });
 
   it('udp-buffer-errors and time-wait-overflow fire on any event and name the counter', () => {

@@ -4,6 +4,7 @@ import { SOCKETS } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
 import { formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
+import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
@@ -68,10 +69,27 @@ export const acceptQueueOverflow = defineRule({
   },
 });
 
+/**
+ * Data segments retransmitted as a share of data segments sent over the
+ * last minute, in percent. SYN retransmits are left out (a connect() to a
+ * black hole is not a lossy path: that is syn-sent-stuck's), and OutSegs
+ * excludes retransmissions, so the share is of what went out in all: never
+ * above 100%. The panel and the rule read this one figure.
+ */
+export function retransShare(store: Store): { percent: number; dataRetransPerSec: number; sentPerSec: number } | undefined {
+  const retrans = store.counterMinuteRate(COUNTERS, 'TcpRetransSegs');
+  const out = store.counterMinuteRate(COUNTERS, 'TcpOutSegs');
+  if (retrans === undefined || out === undefined) return undefined;
+  const syn = store.counterMinuteRate(COUNTERS, 'TcpExtTCPSynRetrans') ?? 0;
+  const dataRetransPerSec = Math.max(0, retrans - syn);
+  const sentPerSec = out + dataRetransPerSec;
+  return { percent: sentPerSec > 0 ? (dataRetransPerSec / sentPerSec) * 100 : 0, dataRetransPerSec, sentPerSec };
+}
+
 export const tcpRetransmits = defineRule({
   id: 'tcp-retransmits',
   needs: [COUNTERS],
-  fires: 'RetransSegs / OutSegs over a minute above 1% (warning) / 5% (critical), with a minimum volume',
+  fires: 'data segments retransmitted (RetransSegs minus SYN retransmits) over a minute above 1% (warning) / 5% (critical) of all sent, with a minimum volume',
   warmupMs: 10_000,
   params: {
     warnPercent: { kind: 'number', default: 1, min: 0, max: 100, unit: '%', help: 'warning at this share of segments sent' },
@@ -79,18 +97,17 @@ export const tcpRetransmits = defineRule({
     minOutSegsPerSec: { kind: 'number', default: 10, min: 0, max: 1e12, unit: 'segments/s', help: 'ignore when less is sent' },
   },
   evaluate(ctx) {
-    const retrans = ctx.store.counterMinuteRate(COUNTERS, 'TcpRetransSegs');
-    const out = ctx.store.counterMinuteRate(COUNTERS, 'TcpOutSegs');
-    if (retrans === undefined || out === undefined) return [];
+    const share = retransShare(ctx.store);
+    if (!share) return [];
     const subject = 'TcpRetransSegs';
-    const percent = out >= ctx.params.minOutSegsPerSec && out > 0 ? (retrans / out) * 100 : 0;
+    const percent = share.sentPerSec >= ctx.params.minOutSegsPerSec ? share.percent : 0;
     const severity = hysteresis(percent, ctx.previous(subject), thresholds(ctx.params.warnPercent, ctx.params.critPercent));
     if (!severity) return [];
     return [
       {
         subject,
         severity,
-        summary: `${percent.toFixed(1)}% of TCP segments retransmitted (${formatRate(retrans)}/s of ${formatRate(out)}/s over a minute)`,
+        summary: `${percent.toFixed(1)}% of TCP data segments retransmitted (${formatRate(share.dataRetransPerSec)}/s of ${formatRate(share.sentPerSec)}/s over a minute, SYN retransmits apart)`,
         why: 'Segments are lost on the way or acknowledged too late: congestion, a lossy link or NIC (check the NIC panel), a full queue at the peer, or a firewall dropping packets. Latency grows with every retransmission.',
         next: [ctx.inTarget('ss -tin state established | grep -E "retrans:[0-9]+/[1-9]"'), ctx.inTarget('nstat -az TcpRetransSegs TcpExtTCPLostRetransmit TcpExtTCPTimeouts')],
         link: { panel: 'counters' },
