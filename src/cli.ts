@@ -14,6 +14,8 @@ export interface Options {
   ethtoolInterfaces: string[];
   /** JSON file overriding alert thresholds. */
   configFile?: string;
+  /** Colours and text styles on screen: off with --no-color or a non-empty NO_COLOR (no-color.org). */
+  color: boolean;
 }
 
 export type CliResult =
@@ -37,6 +39,7 @@ Options:
       --ethtool IF[,IF..]  also read driver counters (ethtool -S) of these
                            interfaces; devices with hardware always are
       --config FILE        alert thresholds (JSON; see the README's table)
+      --no-color           no colours or text styles (also: NO_COLOR=1)
       --json               no screen: print one JSON sample per interval (NDJSON)
       --count N            with --json: stop after N samples
       --proc-root DIR      read /proc from DIR (default /proc)
@@ -82,6 +85,7 @@ export function parseCli(argv: string[]): CliResult {
         ethtool: { type: 'string' },
         config: { type: 'string' },
         json: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
         count: { type: 'string' },
         'proc-root': { type: 'string' },
         'sys-root': { type: 'string' },
@@ -112,6 +116,7 @@ export function parseCli(argv: string[]): CliResult {
     roots: { ...defaultRoots },
     json: !!values.json,
     ethtoolInterfaces: [],
+    color: !values['no-color'] && !process.env.NO_COLOR,
   };
   if (typeof values.ethtool === 'string') {
     const names = values.ethtool.split(',').filter(Boolean);

@@ -80,7 +80,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   // environment must not change how keys and frames are handled.
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
-  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen }, { loadPanelViews }, { PANELS }] = await Promise.all([
+  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen }, { loadPanelViews }, { PANELS }, { default: chalk }] = await Promise.all([
     import('ink'),
     import('react'),
     import('./app.js'),
@@ -88,7 +88,11 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     import('./screen/screen.js'),
     import('./panels/views.js'),
     import('./registry.js'),
+    import('chalk'),
   ]);
+  // One chalk draws Ink's texts and ours: level 0 takes every colour and style off the screen
+  // (the selected row keeps its › marker).
+  if (!options.color) chalk.level = 0;
   await loadPanelViews(PANELS);
   const runtime = await startRuntime(options, alertConfig);
   if (typeof runtime === 'number') return runtime;

@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterEach, beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { TestNetns, canCreateNetns, kernelTestsRequired } from '../helpers/netns.js';
 import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
@@ -103,5 +104,35 @@ describe.runIf(hasTmux && netnsOk)('the dashboard in a real terminal', () => {
     const screen = await session.waitFor(/CLOSE-WAIT/);
     expect(screen).not.toContain('too small');
     expect(Math.max(...screen.split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(90);
+  });
+});
+
+describe.runIf(hasTmux)('colour', () => {
+  let session: TmuxSession | undefined;
+  afterEach(async () => {
+    await session?.kill();
+    session = undefined;
+  });
+
+  /** The screen with its styles, as tmux holds it: SGR sequences where a cell is coloured or styled. */
+  const styled = async (s: TmuxSession) => (await execa('tmux', ['capture-pane', '-p', '-e', '-t', s.name])).stdout;
+  const sgr = /\x1b\[[0-9;]*m/;
+
+  for (const [how, command] of [
+    ['NO_COLOR=1', `env NO_COLOR=1 node ${BIN}`],
+    ['--no-color', `node ${BIN} --no-color`],
+  ] as const) {
+    it(`draws no colour and no style with ${how}, and the selection still shows`, async () => {
+      session = await TmuxSession.start(command, { label: 'nocolor' });
+      const screen = await session.waitFor(/LISTEN\s+\d+/);
+      expect(screen).toContain('› ESTAB');
+      expect(await styled(session)).not.toMatch(sgr);
+    });
+  }
+
+  it('does colour by default (what the two above check is there to be missing)', async () => {
+    session = await TmuxSession.start(`node ${BIN}`, { label: 'color' });
+    await session.waitFor(/LISTEN\s+\d+/);
+    expect(await styled(session)).toMatch(sgr);
   });
 });
