@@ -30,3 +30,14 @@ describe('README', () => {
     expect(seen).toEqual(actual);
   });
 });
+
+describe('README keys', () => {
+  it('has a row for every key binding, as the keymap says it', async () => {
+    const { KEYMAP, displayKey } = await import('../../src/keymap.js');
+    for (const b of KEYMAP) {
+      const keys = b.keys.map((k) => `\`${displayKey(k)}\``).join(' ');
+      expect(readme, `${b.action}: ${keys}`).toContain(`| ${keys} |`);
+      expect(readme, b.action).toContain(` | ${b.help} |`);
+    }
+  });
+});
