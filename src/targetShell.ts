@@ -158,6 +158,8 @@ export class TargetShell {
   private child: ChildProcessWithoutNullStreams | undefined;
   private readonly token = `@@nettriage-${randomBytes(12).toString('hex')}`;
   private readonly needle = Buffer.from(`\n${this.token} `);
+  /** The process that has answered a request: inside the target for sure. */
+  private answered: ChildProcessWithoutNullStreams | undefined;
   private readonly out = new Accumulator();
   private readonly err = new Accumulator();
   private readonly queue: Pending[] = [];
@@ -176,9 +178,14 @@ export class TargetShell {
     private readonly options: { idleExitMs?: number } = {},
   ) {}
 
-  /** PID of the shell while it runs: /proc/PID/net is the target's namespace. */
+  /**
+   * PID of the shell while it runs, once it has answered: /proc/PID/net is
+   * then the target's namespace. Before its first answer the process may
+   * still be nsenter, not yet in the namespace, and its /proc/PID/net the
+   * host's.
+   */
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    return this.child !== undefined && this.child === this.answered && this.child.exitCode === null ? this.child.pid : undefined;
   }
 
   /** Runs argv (quoted, stdin from /dev/null) and resolves with its output and exit status. */
@@ -342,6 +349,7 @@ export class TargetShell {
 
   private complete(p: Pending): void {
     if (p.stdout === undefined || p.stderr === undefined || this.current !== p) return;
+    this.answered = this.child;
     clearTimeout(p.timer);
     this.current = undefined;
     this.lastFailure = undefined;

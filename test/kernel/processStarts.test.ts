@@ -43,6 +43,12 @@ describe.runIf(available)('process starts while watching a namespace', () => {
 
   beforeAll(async () => {
     ns = await TestNetns.create('starts');
+    // Quiet means quiet: without IPv6, no router solicitation or MLD report of an interface
+    // coming up can move a drop counter (and so an ip run) during the quiet ticks.
+    await ns.exec(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
+    // Quiet means quiet: without IPv6, no router solicitation or MLD report of an interface
+    // coming up can move a drop counter (and so an ip run) during the quiet ticks.
+    await ns.exec(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1', 'net.ipv6.conf.default.disable_ipv6=1']);
     // A veth pair inside the namespace whose far end takes smaller packets than the near end sends:
     // a big datagram is dropped on the way and counted as vA's tx_dropped.
     await ns.exec(['ip', 'link', 'add', 'vA', 'type', 'veth', 'peer', 'name', 'vB']);

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSocketsCollector } from '../../collectors/sockets.js';
 import { defaultRoots } from '../../src/target.js';
@@ -63,6 +64,24 @@ describe.runIf(available)('socket states in a real network namespace', () => {
     const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
     expect(sampled.value.states).toEqual(expected);
     expect(sampled.value.portRange?.usable).toBeGreaterThan(0);
+  });
+
+  it("reads the namespace's files from the first read on, even while its shell is still starting", async () => {
+    // The host holds a socket the namespace does not: /proc/net/tcp of the wrong namespace would show it.
+    const hostListener = createServer();
+    await new Promise<void>((resolve) => hostListener.listen(0, '127.0.0.1', resolve));
+    const port = (hostListener.address() as AddressInfo).port.toString(16).toUpperCase().padStart(4, '0');
+    try {
+      for (let i = 0; i < 10; i++) {
+        const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
+        // One request starts the shell; the read comes while nsenter may not have entered the namespace yet.
+        const [, tcp] = await Promise.all([io.run(['true'], { timeoutMs: 5000 }), io.readProcNet('tcp', 5000)]);
+        await io.close();
+        expect(tcp).not.toMatch(new RegExp(`:${port} 00000000:0000 0A`));
+      }
+    } finally {
+      hostListener.close();
+    }
   });
 
   it('sees nothing of the namespace from the host', async () => {
