@@ -5,6 +5,7 @@ import { PANELS } from './registry.js';
 /** Everything a key can ask for. The keymap below is the only place keys are named. */
 export type Action =
   | 'quit'
+  | 'leave'
   | 'up'
   | 'down'
   | 'pageUp'
@@ -59,7 +60,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'home', keys: ['home', 'g'], modes: BROWSE, help: 'first row' },
   { action: 'end', keys: ['end', 'G'], modes: BROWSE, help: 'last row' },
   { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', help: 'open: a state to its owners, an owner to its sockets, an alert to its subject' },
-  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['drill'], hint: 'Esc back', help: 'back one level' },
+  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['drill'], hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
   { action: 'filter', keys: ['/'], modes: ['drill'], hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
   { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', help: 'owners: sort by sockets, CPU, RSS, fds, pid' },
   { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', help: 'owners: full command line instead of the name' },
@@ -73,7 +74,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },
   { action: 'pause', keys: ['p', 'space'], modes: BROWSE, hint: 'p pause', help: 'freeze the view; sampling continues' },
   { action: 'help', keys: ['?'], modes: BROWSE, hint: '? help', help: 'show or hide this help' },
-  { action: 'quit', keys: ['q'], modes: BROWSE, hint: 'q quit', help: 'quit' },
+  { action: 'leave', keys: ['q'], modes: ['dashboard'], hint: 'q quit', help: 'quit (with help open: close it)' },
+  { action: 'leave', keys: ['q'], modes: ['drill'], hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
   { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'filter'], help: 'quit, also while typing a filter' },
   { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
   { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },

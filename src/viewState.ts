@@ -74,10 +74,18 @@ function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filte
       return row && 'enter' in row ? { ...state, drill: drillEnter(drill, row.enter) } : state;
     }
     case 'back': {
+      // The innermost thing first: the help over the list, a kept filter, then the level.
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      if (frame.filter !== '') return { ...state, drill: drillFilter(drill, '', false) };
       const up = drillBack(drill);
       if (up) return { ...state, drill: up };
       const { drill: _closed, ...rest } = state;
       return rest;
+    }
+    case 'leave': {
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      const { drill: _closed, ...dashboard } = state;
+      return dashboard;
     }
     case 'filter':
       return { ...state, drill: drillFilter(drill, frame.filter, true) };
@@ -147,6 +155,8 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
       return { ...state, zoomed: !state.zoomed };
     case 'help':
       return { ...state, helpOpen: !state.helpOpen };
+    case 'leave':
+      return state.helpOpen ? { ...state, helpOpen: false } : state;
     case 'closeOverlay':
       if (state.helpOpen) return { ...state, helpOpen: false };
       return state.zoomed ? { ...state, zoomed: false } : state;

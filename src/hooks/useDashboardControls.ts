@@ -33,7 +33,8 @@ export function useDashboardControls(options: {
 
   const handle = (action: Action | 'filterChar', text = ''): void => {
     const { interval, onQuit, viewContext } = optionsRef.current;
-    if (action === 'quit') {
+    // q leaves what is open (help, a drill-down) and quits only from the bare dashboard; Ctrl-C always quits.
+    if (action === 'quit' || (action === 'leave' && !viewRef.current.helpOpen && !viewRef.current.drill)) {
       onQuit();
       return;
     }

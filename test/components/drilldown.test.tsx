@@ -63,9 +63,21 @@ function owner(pid: number, name: string, count: number, total: number): OwnerRo
   };
 }
 
+let quits = 0;
+
 function setup(drill: DrillSource, rows = 40) {
+  quits = 0;
   const app = renderApp(
-    { store: new Store(), drill, interval: { intervalMs: 1000, setIntervalMs() {} }, target: { kind: 'netns', name: 'blue' }, host: { host: 'h', kernel: 'k' }, onQuit: () => {} },
+    {
+      store: new Store(),
+      drill,
+      interval: { intervalMs: 1000, setIntervalMs() {} },
+      target: { kind: 'netns', name: 'blue' },
+      host: { host: 'h', kernel: 'k' },
+      onQuit: () => {
+        quits++;
+      },
+    },
     { columns: 100, rows },
   );
   cleanup = app.unmount;
@@ -170,6 +182,42 @@ describe('drill-down', () => {
     await press(app, KEYS.esc);
     expect(app.lastFrame()).toMatch(/4213 python3/);
     expect(app.lastFrame()).not.toContain('filter:');
+  });
+
+  it('closes the innermost thing with Esc: the help over the list, then a kept filter, then the level', async () => {
+    const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
+    await openState(app, CW);
+    await press(app, '/');
+    await press(app, 'jav');
+    await press(app, KEYS.enter);
+    await press(app, '?');
+    expect(app.lastFrame()).toContain('Help — ? or Esc closes');
+    await press(app, KEYS.esc);
+    expect(app.lastFrame()).not.toContain('Help —');
+    expect(app.lastFrame()).toContain('filter: jav');
+    await press(app, KEYS.esc);
+    expect(app.lastFrame()).not.toContain('filter:');
+    expect(app.lastFrame()).toContain('CLOSE-WAIT › owners');
+    await press(app, KEYS.esc);
+    expect(app.lastFrame()).not.toContain('CLOSE-WAIT › owners');
+    expect(quits).toBe(0);
+  });
+
+  it('goes back to the dashboard with q from any level, and q there quits', async () => {
+    const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
+    await openState(app, CW);
+    await press(app, KEYS.enter);
+    expect(app.lastFrame()).toContain('owners › python3 (4213)');
+    await press(app, 'q');
+    expect(app.lastFrame()).not.toContain('CLOSE-WAIT › owners');
+    expect(app.lastFrame()).toContain('TCP sockets');
+    expect(quits).toBe(0);
+    await press(app, '?');
+    await press(app, 'q');
+    expect(app.lastFrame()).not.toContain('Help —');
+    expect(quits).toBe(0);
+    await press(app, 'q');
+    expect(quits).toBe(1);
   });
 
   it('groups TIME-WAIT by destination against the ephemeral range, then lists that destination', async () => {

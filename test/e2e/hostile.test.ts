@@ -38,6 +38,9 @@ describe.runIf(hasTmux && netnsOk)('a process named with escape sequences', () =
     const sockets = await session.waitFor(/owners › \\x1b/);
     expect(sockets).toContain(`owners › \\x1b]0;pwned\\x07\\x1b[2J (${pid})`);
     expect(await session.title()).toBe('before');
+    // q leaves the drill-down for the dashboard, and q there quits.
+    await session.keys('q');
+    await session.waitFor(/TCP sockets/);
     await session.keys('q');
     expect(await session.exitCode()).toBe(0);
   });
