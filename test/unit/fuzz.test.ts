@@ -41,7 +41,7 @@ const SEEDS = [
   'ip-d-s-s-j-link-kernel6.18.json',
 ].map(readCaptured);
 
-/** A real output, then broken: cut short, lines dropped or doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
+/** A real output, then broken: cut short, its header or other lines dropped, lines doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
 const mutated = fc
   .tuple(
     fc.constantFrom(...SEEDS),
@@ -53,6 +53,7 @@ const mutated = fc
         fc.constant('huge'),
         fc.constant('negative'),
         fc.constant('dropLine'),
+        fc.constant('dropHeader'),
         fc.constant('doubleLine'),
         fc.record({ at: fc.nat(), text: fc.string({ unit: 'binary', maxLength: 20 }) }),
       ),
@@ -66,6 +67,7 @@ const mutated = fc
       else if (edit === 'tabs') text = text.replace(/ +/g, '\t');
       else if (edit === 'huge') text = text.replace(/\d+/, '340282366920938463463374607431768211456');
       else if (edit === 'negative') text = text.replace(/(\s)(\d)/, '$1-$2');
+      else if (edit === 'dropHeader') text = text.slice(text.indexOf('\n') + 1);
       else if (edit === 'dropLine') text = text.split('\n').filter((_, i) => i % 3 !== 1).join('\n');
       else if (edit === 'doubleLine') text = text.replace(/\n([^\n]*)/, '\n$1\n$1');
       else text = text.slice(0, edit.at % (text.length + 1)) + edit.text + text.slice(edit.at % (text.length + 1));
