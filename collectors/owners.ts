@@ -25,7 +25,12 @@ export function createOwnersCollector(ctx: CollectorContext, wanted: () => TcpSt
       const notes: string[] = [];
       let skippedLines = 0;
       const want = new Set(wanted());
-      for (const state of Object.keys(byState) as TcpState[]) if (!want.has(state)) delete byState[state];
+      for (const state of Object.keys(byState) as TcpState[]) {
+        if (want.has(state)) continue;
+        delete byState[state];
+        // A busy state's sockets can be tens of thousands: not kept for nobody.
+        ctx.owners.forget(state);
+      }
       for (const state of want) {
         try {
           const answer = await ctx.owners.query(state, ALERT_PACE, timeoutMs);

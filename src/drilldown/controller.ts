@@ -99,6 +99,7 @@ export class DrillController implements DrillSource {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.state) this.owners.forget(this.state);
     this.timer = undefined;
     this.state = undefined;
     this.data = undefined;
