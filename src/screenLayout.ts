@@ -5,7 +5,7 @@ import { headerLine } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { Hint } from '../components/Hint.js';
 import { TooSmall } from '../components/TooSmall.js';
-import type { DashboardModel } from './dashboardModel.js';
+import { type DashboardModel, panelOf } from './dashboardModel.js';
 import type { DrillData } from './drilldown/controller.js';
 import type { DrillRow } from './drilldown/rows.js';
 import { footerHints, helpLines } from './keymap.js';
@@ -101,7 +101,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
     bottom = Math.max(bottom, y + place.height);
   }
   if (layout.hidden.length > 0 && !view.zoomed && bottom < height - 1) {
-    const reach = layout.hidden.map((id) => `${PANELS.find((p) => p.id === id)?.focusKey ?? 'Tab'} z ${id}`).join(' · ');
+    const reach = layout.hidden.map((id) => `${panelOf(id)?.focusKey ?? 'Tab'} z ${id}`).join(' · ');
     regions.push({ id: 'hint', x: 0, y: bottom, width: columns, height: 1, element: createElement(Hint, { text: ` more on a taller terminal, or zoomed: ${reach}`, width: columns }) });
   }
   return regions;
