@@ -92,6 +92,7 @@ function tick(t: number): void {
     portRange: { low: 32768, high: 60999, reserved: 0, usable: 28232 },
     limits: { maxOrphans: 65536, maxTwBuckets: 262144, twReuse: 2 },
     unusual: { synSentByPeer, closeWaitByLocal: [{ endpoint: '10.0.0.1:8080', count: states['CLOSE-WAIT'] }], listeners: [] },
+    closeWaitHeld: [{ seconds: 60, count: t % 7 }],
   };
   // Every 1,000 ticks the socket source fails for 30 ticks (a hung ss), then recovers.
   if (t % 1000 < 30) store.recordProblem(SOCKETS, new CollectorProblem('timeout', 'no answer within 2.0 s'), clock);

@@ -1,5 +1,6 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import { isFixtureProc } from '../src/target.js';
+import { endpointText } from '../src/endpoint.js';
 import { TCP_STATES, type TcpState, type TcpStateCounts, zeroStateCounts } from '../src/tcpState.js';
 import type { PortRange } from './parse/portRange.js';
 import { parseProcNetTcp } from './parse/procNetTcp.js';
@@ -25,6 +26,37 @@ export interface SocketsSample {
   limits: Omit<TcpLimits, 'portRange'>;
   /** Per-destination SYN-SENT, per-server CLOSE-WAIT, full accept queues. */
   unusual: UnusualSummary;
+  /**
+   * How many CLOSE-WAIT sockets have stayed CLOSE-WAIT (the same 4-tuple in
+   * every sample) for at least each of `CLOSE_WAIT_HELD_SEC`, counted from
+   * when nettriage first saw them.
+   */
+  closeWaitHeld: { seconds: number; count: number }[];
+}
+
+/** The ages CLOSE-WAIT sockets are counted at: a leak that stands still is one that stays. */
+export const CLOSE_WAIT_HELD_SEC = [10, 30, 60, 120, 300, 600] as const;
+
+/**
+ * Remembers when each CLOSE-WAIT 4-tuple was first seen. A socket that is
+ * gone from one sample and back in the next is a new connection on the
+ * same ports, and starts again.
+ */
+export class CloseWaitAges {
+  private firstSeen = new Map<string, number>();
+
+  update(sockets: SocketEntry[], nowMs: number): SocketsSample['closeWaitHeld'] {
+    const next = new Map<string, number>();
+    for (const s of sockets) {
+      if (s.state !== 'CLOSE-WAIT') continue;
+      const tuple = `${endpointText(s.local)} ${endpointText(s.peer)}`;
+      next.set(tuple, this.firstSeen.get(tuple) ?? nowMs);
+    }
+    this.firstSeen = next;
+    const held = CLOSE_WAIT_HELD_SEC.map((seconds) => ({ seconds, count: 0 }));
+    for (const since of next.values()) for (const h of held) if (nowMs - since >= h.seconds * 1000) h.count++;
+    return held;
+  }
 }
 
 export const SOCKETS = sampleKey<SocketsSample>('sockets');
@@ -121,6 +153,7 @@ export function createSocketsCollector(): Collector<SocketsSample> {
   let ssMissing = false;
   const readLimits = createTcpLimitsReader();
   const families = new FamilyChoice();
+  const closeWaitAges = new CloseWaitAges();
 
   return {
     key: SOCKETS,
@@ -159,6 +192,7 @@ export function createSocketsCollector(): Collector<SocketsSample> {
           method: 'ss',
           dumpedSockets: unusual.value.length,
           unusual: summarizeUnusual(unusual.value),
+          closeWaitHeld: closeWaitAges.update(unusual.value, atMs),
         };
         return { value, skippedLines, notes, atMs };
       }
@@ -178,6 +212,7 @@ export function createSocketsCollector(): Collector<SocketsSample> {
         method: 'proc',
         dumpedSockets: sockets.length,
         unusual: summarizeUnusual(sockets),
+        closeWaitHeld: closeWaitAges.update(sockets, atMs),
       };
       return { value, skippedLines, notes, atMs } satisfies Sampled<SocketsSample>;
     },

@@ -40,6 +40,10 @@ export const DEFAULT_HISTORY_TICKS = 900;
  * ticks, so every sparkline and trend reads the same clock. Listeners hear
  * once per tick, not once per collector.
  */
+/** The window of every Δ/min on screen and in the alerts. */
+export const TREND_WINDOW_MS = 60_000;
+const TREND_MIN_SPAN_MS = 5_000;
+
 export class Store {
   readonly tickTimes: Ring;
   private readonly series = new Map<string, { ring: Ring; owner: string; lastTick: number }>();
@@ -208,28 +212,44 @@ export class Store {
   }
 
   /**
-   * Change per minute over the last `windowMs`: newest value minus the oldest
-   * value inside the window, scaled to 60 s. Undefined until the window holds
-   * at least `minSpanMs` of history, so a first sample never shows a trend.
+   * How fast a count moves now, per minute: the one "Δ/min" of the screen
+   * and the alerts. Within the last `windowMs`, the rise since the lowest
+   * point or the fall since the highest (whichever came last: the move that
+   * goes on now), per minute of the time since that point. A leak that restarts after a drop shows its
+   * new speed, not an average with the fall; a climb that stopped fades as
+   * the window moves past it. The time since the point counts as at least
+   * `minSpanMs` (or the history there is), so one noisy sample does not read
+   * as a stampede. Undefined until the window holds `minSpanMs` of history.
    */
-  changePerMinute(key: string, windowMs = 60_000, minSpanMs = 5_000): number | undefined {
+  trendPerMinute(key: string, windowMs = TREND_WINDOW_MS, minSpanMs = TREND_MIN_SPAN_MS): number | undefined {
     const ring = this.series.get(key)?.ring;
     if (!ring || ring.length < 2) return undefined;
     const newest = ring.length - 1;
-    const tNow = this.tickTimes.at(this.tickTimes.length - 1);
+    const ticks = this.tickTimes.length;
+    const timeOf = (i: number) => this.tickTimes.at(ticks - 1 - (newest - i));
+    const tNow = timeOf(newest);
     const vNow = ring.at(newest);
     if (Number.isNaN(vNow)) return undefined;
-    let oldest = -1;
+    let oldestT = tNow;
+    let low = { v: vNow, t: tNow };
+    let high = { v: vNow, t: tNow };
     for (let i = newest - 1; i >= 0; i--) {
-      const t = this.tickTimes.at(this.tickTimes.length - 1 - (newest - i));
+      const t = timeOf(i);
       if (tNow - t > windowMs) break;
-      if (!Number.isNaN(ring.at(i))) oldest = i;
+      const v = ring.at(i);
+      if (Number.isNaN(v)) continue;
+      oldestT = t;
+      // Strictly lower or higher: the latest time the extreme was seen, where the move began.
+      if (v < low.v) low = { v, t };
+      if (v > high.v) high = { v, t };
     }
-    if (oldest < 0) return undefined;
-    const tOld = this.tickTimes.at(this.tickTimes.length - 1 - (newest - oldest));
-    const spanMs = tNow - tOld;
+    const spanMs = tNow - oldestT;
     if (spanMs < minSpanMs) return undefined;
-    return ((vNow - ring.at(oldest)) / spanMs) * 60_000;
+    // The move that ends now began at whichever extreme came last.
+    const from = high.t === tNow ? low : low.t === tNow ? high : low.t > high.t ? low : high;
+    if (from.v === vNow) return 0;
+    const overMs = Math.max(tNow - from.t, Math.min(minSpanMs, spanMs));
+    return ((vNow - from.v) / overMs) * 60_000;
   }
 
   subscribe(listener: () => void): () => void {

@@ -1,6 +1,7 @@
 import type { PortRange } from '../../collectors/parse/portRange.js';
 import { type SocketsSample, stateSeriesKey, SOCKETS } from '../../collectors/sockets.js';
-import { closeWaitClimbing, ephemeralPortExhaustion, synSentStuck } from '../alerts/rules/sockets.js';
+import { closeWaitClimbing, ephemeralPortExhaustion, heldFor, synSentStuck } from '../alerts/rules/sockets.js';
+import { formatCount } from '../format.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
 import type { Store } from '../store.js';
 import { TCP_STATES, type TcpState } from '../tcpState.js';
@@ -41,14 +42,17 @@ const CLOSING_PILE = 100;
 /** The thresholds of the rules that watch socket states, as configured. */
 export interface SocketLevels {
   closeWaitFloor: number;
+  closeWaitStandingSec: number;
   synSentCrit: number;
   portShare: { warn: number; crit: number };
 }
 
 export function socketLevels(config: AlertConfig): SocketLevels {
   const ports = paramsOf(config, ephemeralPortExhaustion);
+  const closeWait = paramsOf(config, closeWaitClimbing);
   return {
-    closeWaitFloor: paramsOf(config, closeWaitClimbing).floor,
+    closeWaitFloor: closeWait.floor,
+    closeWaitStandingSec: closeWait.standingSec,
     synSentCrit: paramsOf(config, synSentStuck).critCount,
     portShare: { warn: ports.warnShare, crit: ports.critShare },
   };
@@ -65,17 +69,19 @@ export function stateConcern(
   state: TcpState,
   count: number,
   trendPerMinute: number | undefined,
-  portRange: PortRange | undefined,
+  sample: Pick<SocketsSample, 'portRange' | 'closeWaitHeld'> | undefined,
   levels: SocketLevels,
 ): { concern: Concern; remark?: string } {
+  const portRange = sample?.portRange;
   const climbing = (trendPerMinute ?? 0) > 0;
   switch (state) {
-    case 'CLOSE-WAIT':
-      // Climbing above the alert's floor, or a standing pile ten times that: nothing closes them.
-      if (count >= 10 * levels.closeWaitFloor || (count >= levels.closeWaitFloor && climbing)) {
-        return { concern: 'bad', remark: climbing ? 'climbing: leak?' : 'app not closing' };
-      }
+    case 'CLOSE-WAIT': {
+      // Climbing above the alert's floor, or as many held as long as the alert's standing leak: nothing closes them.
+      if (count >= levels.closeWaitFloor && climbing) return { concern: 'bad', remark: 'climbing: leak?' };
+      const held = heldFor(sample?.closeWaitHeld ?? [], levels.closeWaitStandingSec);
+      if (held.count > 0 && held.count >= levels.closeWaitFloor) return { concern: 'bad', remark: `${formatCount(held.count)} held ${held.seconds} s+` };
       return { concern: count > 0 ? 'watch' : 'none' };
+    }
     case 'SYN-SENT':
       if (count >= levels.synSentCrit) return { concern: 'bad', remark: 'unanswered SYNs' };
       return { concern: count > 0 ? 'watch' : 'none' };
@@ -106,8 +112,8 @@ export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: Aler
   const rows = TCP_STATES.map((state): StateRowModel => {
     const key = stateSeriesKey(state);
     const count = value?.states[state];
-    const trendPerMinute = store.changePerMinute(key);
-    const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value?.portRange, levels);
+    const trendPerMinute = store.trendPerMinute(key);
+    const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value, levels);
     const row: StateRowModel = { state, count, trendPerMinute, concern };
     if (remark) row.remark = remark;
     return row;
@@ -137,7 +143,8 @@ export const socketsPanel = definePanel<SocketsPanelModel>({
   help: [
     'COUNT is exact per state, IPv4 and IPv6 together, in the target namespace.',
     'The bar is logarithmic so small counts stay visible next to large ones.',
-    'Δ/min is the change over the last minute; the sparkline is the recent history.',
+    'Δ/min is how fast the count moves now: the rise since the lowest point of the last',
+    'minute (or the fall since its highest), per minute. The alerts quote the same figure.',
     'Yellow: worth a look. Red: CLOSE-WAIT climbing (the app never calls close()),',
     'SYN-SENT piling up (firewall or dead peer), SYN-RECV piling up (SYN flood or a',
     'slow listener), TIME-WAIT near the ephemeral port range (port exhaustion).',

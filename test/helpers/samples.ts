@@ -11,6 +11,7 @@ export function socketStateSample(states: Partial<Record<string, number>>, overr
     dumpedSockets: 0,
     limits: {},
     unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] },
+    closeWaitHeld: [],
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/types.js';
 import { parseCli } from '../../src/cli.js';
 import { RULES } from '../../src/registry.js';
+import { SOCKETS } from '../../collectors/sockets.js';
 import { type Runtime, createRuntime } from '../../src/runtime.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
 
@@ -16,6 +17,15 @@ function watch(ns: TestNetns): Runtime {
   const runtime = createRuntime(cli.options);
   runtime.scheduler.start();
   return runtime;
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (condition()) return true;
+    await sleep(250);
+  }
+  return condition();
 }
 
 async function waitForAlert(runtime: Runtime, match: (a: Alert) => boolean, timeoutMs = 30_000): Promise<Alert | undefined> {
@@ -50,6 +60,40 @@ describe.runIf(available)('alerts on real incidents, each in its own namespace',
     expect(alert?.why).toMatch(/never called close\(\)/);
     expect(Date.now() - started).toBeLessThan(30_000);
   });
+
+  it('calls 500 CLOSE-WAIT sockets that never grow a leak once they have stood for a minute, naming the owner', async () => {
+    ns = await TestNetns.create('al-cws');
+    const holder = await ns.incident('states', { port: 9120, closeWait: 500 });
+    runtime = watch(ns);
+    const alert = await waitForAlert(runtime, (a) => a.id === 'close-wait-climbing' && a.subject.includes('pid'), 85_000);
+    expect(alert?.subject).toBe(`node (pid ${holder.pid})`);
+    expect(alert?.summary).toMatch(/^CLOSE-WAIT 500, 500 of them held over 60 s and not closing: node \(pid \d+\) holds 500/);
+    expect(alert?.severity).toBe('critical');
+    // Standing still, not climbing: the count did not move the whole time.
+    expect(runtime.store.trendPerMinute('tcp.states.CLOSE-WAIT')).toBe(0);
+  }, 100_000);
+
+  it('measures a leak that restarts after a drop at its real speed', async () => {
+    ns = await TestNetns.create('al-cwr');
+    const first = await ns.incident('serve', { port: 9130, halfOpen: 'true' });
+    runtime = watch(ns);
+    const closeWait = () => runtime?.store.sample(SOCKETS)?.value.states['CLOSE-WAIT'] ?? 0;
+    // 20 connections a second, each left in CLOSE-WAIT: 1,200 a minute.
+    await ns.incident('churn', { port: 9130, count: 20, parallel: 20, forever: 'true', everyMs: 1000 });
+    expect(await waitFor(() => closeWait() >= 300, 40_000)).toBe(true);
+    // The server restarts: its sockets go, then the leak starts again.
+    process.kill(first.pid, 'SIGKILL');
+    expect(await waitFor(() => closeWait() === 0, 15_000)).toBe(true);
+    const second = await ns.incident('serve', { port: 9130, halfOpen: 'true' });
+    const restarted = Date.now();
+    const perMin = (a: Alert) => Number(/climbing \+([\d,]+)\/min/.exec(a.summary)?.[1]?.replace(/,/g, '') ?? 0);
+    // The true speed is 1,200/min (the first seconds of a move count as at least 5 s, so it starts lower).
+    const alert = await waitForAlert(runtime, (a) => a.id === 'close-wait-climbing' && a.subject === `node (pid ${second.pid})` && a.severity === 'critical' && perMin(a) > 600, 30_000);
+    expect(alert).toBeDefined();
+    expect(Date.now() - restarted).toBeLessThan(15_000);
+    // The column and the alert quote the same figure.
+    expect(runtime.store.trendPerMinute('tcp.states.CLOSE-WAIT')).toBeGreaterThan(600);
+  }, 100_000);
 
   it('names the destination a client is running out of ephemeral ports for', async () => {
     ns = await TestNetns.create('al-port');

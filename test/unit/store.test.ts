@@ -25,22 +25,45 @@ describe('Ring', () => {
 });
 
 describe('Store', () => {
-  it('computes change per minute from the last minute of ticks', () => {
+  /** A store fed one value per second. */
+  function fed(values: number[]): Store {
     const store = new Store(900);
-    for (let i = 0; i <= 60; i++) {
-      store.recordSample(SOCKETS, sample(i * 1000), { cw: 100 + i * 2 });
+    values.forEach((v, i) => {
+      store.recordSample(SOCKETS, sample(i * 1000), { cw: v });
       store.commitTick(i * 1000);
-    }
-    expect(store.changePerMinute('cw')).toBeCloseTo(120, 5);
+    });
+    return store;
+  }
+
+  it('gives the speed of a steady climb per minute', () => {
+    expect(fed(Array.from({ length: 61 }, (_, i) => 100 + i * 2)).trendPerMinute('cw')).toBeCloseTo(120, 5);
   });
 
   it('shows no trend before 5 s of history', () => {
-    const store = new Store();
-    for (let i = 0; i < 4; i++) {
-      store.recordSample(SOCKETS, sample(i * 1000), { cw: i * 10 });
-      store.commitTick(i * 1000);
-    }
-    expect(store.changePerMinute('cw')).toBeUndefined();
+    expect(fed([0, 10, 20, 30]).trendPerMinute('cw')).toBeUndefined();
+  });
+
+  it('gives a leak its full speed from the moment it starts, not diluted by the flat minutes before', () => {
+    // Flat at 0 for 50 s, then 20 per second (1,200/min) for 6 s.
+    const values = [...Array(50).fill(0), ...Array.from({ length: 6 }, (_, i) => (i + 1) * 20)];
+    expect(fed(values).trendPerMinute('cw')).toBeCloseTo(1200, 5);
+  });
+
+  it('measures a leak that restarts after a drop from its recent low', () => {
+    // 500 held, dropped to 0 (a restart), then 20 per second again for 10 s.
+    const values = [...Array(40).fill(500), 0, ...Array.from({ length: 10 }, (_, i) => (i + 1) * 20)];
+    expect(fed(values).trendPerMinute('cw')).toBeCloseTo(1200, 5);
+  });
+
+  it('shows a fall as negative, and a climb that stopped a minute ago as zero', () => {
+    expect(fed(Array.from({ length: 30 }, (_, i) => 600 - i * 10)).trendPerMinute('cw')).toBeCloseTo(-600, 5);
+    const stopped = [...Array.from({ length: 20 }, (_, i) => i * 10), ...Array(70).fill(200)];
+    expect(fed(stopped).trendPerMinute('cw')).toBe(0);
+  });
+
+  it('never reads one noisy sample as more than its size over 5 s', () => {
+    const values = [...Array(30).fill(100), 103];
+    expect(fed(values).trendPerMinute('cw')).toBeCloseTo(36, 5);
   });
 
   it('carries a value forward across ticks its collector skipped, and leaves a gap when it failed', () => {

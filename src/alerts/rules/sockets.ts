@@ -1,8 +1,8 @@
 import { type Destination, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
 import { OWNERS } from '../../../collectors/owners.js';
-import { SOCKETS, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
+import { CLOSE_WAIT_HELD_SEC, SOCKETS, type SocketsSample, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
-import { formatRate } from '../../format.js';
+import { formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
@@ -11,13 +11,15 @@ import { seriesWindow } from './helpers.js';
 
 const sockets = (ctx: { store: Store }) => ctx.store.sample(SOCKETS)?.value;
 
+const LONGEST_HELD_SEC = CLOSE_WAIT_HELD_SEC.at(-1) ?? 600;
+
 /** A raised CLOSE-WAIT alert holds while the count grows at all (the leak goes on, however slowly). */
 const STILL_GROWING_PER_MIN = 0.01;
 
 export const closeWaitClimbing = defineRule({
   id: 'close-wait-climbing',
   needs: [SOCKETS],
-  fires: 'CLOSE-WAIT above a floor and growing over a window, in several steps (not a single jump)',
+  fires: 'CLOSE-WAIT above a floor and growing over a window in several steps, or the same CLOSE-WAIT sockets held for a minute (a leak that stands still)',
   warmupMs: 10_000,
   params: {
     floor: { kind: 'integer', default: 10, min: 0, max: 10_000_000, unit: 'sockets', help: 'ignore CLOSE-WAIT below this' },
@@ -25,40 +27,56 @@ export const closeWaitClimbing = defineRule({
     minRisingSteps: { kind: 'integer', default: 3, min: 1, max: 1000, unit: 'samples', help: 'rises needed inside the window' },
     warnPerMin: { kind: 'number', default: 5, min: 0, max: 1e9, unit: 'sockets/min', help: 'warning at this growth' },
     critPerMin: { kind: 'number', default: 60, min: 0, max: 1e9, unit: 'sockets/min', help: 'critical at this growth' },
+    standingSec: {
+      kind: 'integer',
+      default: 60,
+      min: CLOSE_WAIT_HELD_SEC[0],
+      max: LONGEST_HELD_SEC,
+      unit: 's',
+      help: `a socket still CLOSE-WAIT after this long is leaked (counted at ${CLOSE_WAIT_HELD_SEC.join(', ')} s)`,
+    },
+    critStanding: { kind: 'integer', default: 100, min: 1, max: 10_000_000, unit: 'sockets', help: 'critical when this many are held (warning from the floor)' },
   },
   evaluate(ctx) {
     const s = sockets(ctx);
     if (!s) return [];
     const count = s.states['CLOSE-WAIT'];
-    const window = seriesWindow(ctx.store, stateSeriesKey('CLOSE-WAIT'), ctx.params.windowSec * 1000);
-    const first = window[0];
-    const last = window.at(-1);
-    if (!first || !last || last.t - first.t < 5_000) return [];
-    const growthPerMin = ((last.v - first.v) / (last.t - first.t)) * 60_000;
+    const key = stateSeriesKey('CLOSE-WAIT');
+    const window = seriesWindow(ctx.store, key, ctx.params.windowSec * 1000);
+    // The screen's Δ/min: growth since the recent low, so a leak that restarts after a drop shows its real speed.
+    const growthPerMin = ctx.store.trendPerMinute(key, ctx.params.windowSec * 1000) ?? 0;
     let rises = 0;
     for (let i = 1; i < window.length; i++) if ((window[i]?.v ?? 0) > (window[i - 1]?.v ?? 0)) rises++;
     const subjectOwners = ctx.store.sample(OWNERS)?.value.byState['CLOSE-WAIT'];
     const top = subjectOwners?.owners[0];
     const server = s.unusual.closeWaitByLocal[0]?.endpoint;
     const subject = top ? `${safeText(top.name)} (pid ${top.pid})` : server ? `server on ${server}` : 'CLOSE-WAIT sockets';
+    const previous = ctx.previous(subject);
     const climbing = count >= ctx.params.floor && rises >= ctx.params.minRisingSteps;
     // Once raised, it holds while the count stays above the floor and still grows at all.
-    const measured = climbing || (ctx.previous(subject) && count >= ctx.params.floor) ? growthPerMin : 0;
-    const severity = hysteresis(measured, ctx.previous(subject), thresholds(ctx.params.warnPerMin, ctx.params.critPerMin, STILL_GROWING_PER_MIN));
+    const measured = climbing || (previous && count >= ctx.params.floor) ? growthPerMin : 0;
+    const growing = hysteresis(measured, previous, thresholds(ctx.params.warnPerMin, ctx.params.critPerMin, STILL_GROWING_PER_MIN));
+    const held = heldFor(s.closeWaitHeld, ctx.params.standingSec);
+    const standing = hysteresis(held.count, previous, thresholds(Math.max(1, ctx.params.floor), ctx.params.critStanding));
+    const severity = growing === 'critical' || standing === 'critical' ? 'critical' : (growing ?? standing);
     if (!severity) return [];
     // Owners are counted at most every 10 s (ss -p is expensive): say how old the count is.
     const ownersAge = subjectOwners ? Math.round((ctx.nowMs - subjectOwners.atMs) / 1000) : 0;
     const holders = subjectOwners?.owners
       .slice(0, 3)
-      .map((o) => `${safeText(o.name)} (pid ${o.pid}) holds ${o.count}`)
+      .map((o) => `${safeText(o.name)} (pid ${o.pid}) holds ${formatCount(o.count)}`)
       .join(', ')
       .concat(ownersAge >= 2 ? ` (${ownersAge} s ago)` : '');
     const pid = top?.pid;
+    const what =
+      growing && growthPerMin > 0
+        ? `CLOSE-WAIT ${formatCount(count)} and climbing +${formatRate(growthPerMin)}/min`
+        : `CLOSE-WAIT ${formatCount(count)}, ${formatCount(held.count)} of them held over ${held.seconds} s and not closing`;
     return [
       {
         subject,
         severity,
-        summary: `CLOSE-WAIT ${count.toLocaleString('en-US')} and climbing +${formatRate(growthPerMin)}/min${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
+        summary: `${what}${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
         why: 'The peer closed these connections and the application never called close(): a socket leak in that process (a missing close() on an error path, a pool that never releases, a stuck worker). Fix it there; restarting only resets the count.',
         next: [
           ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${parseEndpoint(server)?.port} )'` : ''}`),
@@ -69,6 +87,13 @@ export const closeWaitClimbing = defineRule({
     ];
   },
 });
+
+/** The count held at least `seconds`, at the longest age the collector counts that is not longer. */
+export function heldFor(held: SocketsSample['closeWaitHeld'], seconds: number): { seconds: number; count: number } {
+  let best = { seconds, count: 0 };
+  for (const h of held) if (h.seconds <= seconds) best = h;
+  return best;
+}
 
 function destinationSubject(d: Destination): string {
   return `${d.peer} from ${d.localAddress.includes(':') ? `[${d.localAddress}]` : d.localAddress}`;
@@ -95,7 +120,7 @@ export const ephemeralPortExhaustion = defineRule({
       const share = d.count / range.usable;
       const severity = hysteresis(share, ctx.previous(subject), thresholds(ctx.params.warnShare, ctx.params.critShare, ctx.params.clearShare));
       if (!severity) continue;
-      const growth = ctx.store.changePerMinute(destinationSeriesKey(d), 60_000, 5_000);
+      const growth = ctx.store.trendPerMinute(destinationSeriesKey(d));
       const forecast =
         growth !== undefined && growth > 0 ? `, full in ~${Math.max(0, Math.round((range.usable - d.count) / growth))} min at +${formatRate(growth)}/min` : '';
       const tw = d.byState['TIME-WAIT'] ?? 0;
