@@ -2,7 +2,7 @@ import { SELF } from '../collectors/self.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import { TARGET } from '../collectors/target.js';
 import type { AlertsState } from './alerts/engine.js';
-import type { AlertConfig } from './alerts/types.js';
+import { type AlertConfig, causes } from './alerts/types.js';
 import type { PanelId } from './panelId.js';
 import type { PanelDescriptor } from './panels/types.js';
 import { PANELS } from './registry.js';
@@ -59,8 +59,8 @@ export function buildDashboardModel({ store, alerts, config, target, host, inter
     kernel: host.kernel,
     target: targetLabel(target),
     intervalMs,
-    critical: alerts.alerts.filter((a) => a.severity === 'critical').length,
-    warning: alerts.alerts.filter((a) => a.severity === 'warning').length,
+    critical: causes(alerts.alerts).filter((a) => a.severity === 'critical').length,
+    warning: causes(alerts.alerts).filter((a) => a.severity === 'warning').length,
   };
   const gone = store.status(TARGET).problem;
   if (gone) header.targetGone = gone.message;

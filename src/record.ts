@@ -86,6 +86,8 @@ export interface AlertRecord {
   since: string;
   why: string;
   next: string[];
+  /** The alert that explains this one (a symptom): not counted on its own. */
+  causedBy?: { id: string; subject: string };
 }
 
 function problemOf(status: CollectorStatus): SourceError | undefined {
@@ -184,6 +186,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
       since: new Date(a.sinceMs).toISOString(),
       why: a.why,
       next: a.next,
+      ...(a.causedBy ? { causedBy: a.causedBy } : {}),
     })),
     unknown: alerts?.blind ?? [],
     sources,

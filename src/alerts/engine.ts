@@ -104,6 +104,40 @@ export class AlertEngine {
       alerts.push(...raised);
     }
     alerts.sort((a, b) => severityRank[a.severity] - severityRank[b.severity] || a.sinceMs - b.sinceMs || a.id.localeCompare(b.id));
-    return { alerts, disabled: [...this.disabled].map(([id, reason]) => ({ id, reason })), watching, blind };
+    return { alerts: this.explain(alerts, store), disabled: [...this.disabled].map(([id, reason]) => ({ id, reason })), watching, blind };
+  }
+
+  /**
+   * Attaches each symptom to the alert that explains it, and orders every
+   * cause followed by its symptoms. A symptom's cause is a root: an alert
+   * explained by one that is itself explained goes to the first.
+   */
+  private explain(alerts: Alert[], store: Store): Alert[] {
+    const rules = new Map(this.rules.map((r) => [r.id, r]));
+    // Per alert: the index of its direct cause, and how it explains it.
+    const direct = alerts.map((alert) => {
+      const found = rules.get(alert.id)?.explainedBy?.(alert, alerts.filter((a) => a !== alert), store);
+      return found ? { cause: alerts.indexOf(found.cause), why: found.why } : undefined;
+    });
+    const rootOf = (i: number): number => {
+      let at = i;
+      for (let hops = 0; hops <= alerts.length; hops++) {
+        const next = direct[at]?.cause;
+        if (next === undefined || next < 0) return at;
+        at = next;
+      }
+      // Causes in a circle: none explains the others, each stands alone.
+      return i;
+    };
+    const ordered: Alert[] = [];
+    alerts.forEach((root, r) => {
+      if (rootOf(r) !== r) return;
+      ordered.push(root);
+      alerts.forEach((symptom, i) => {
+        const how = direct[i];
+        if (i !== r && how && rootOf(i) === r) ordered.push({ ...symptom, why: how.why, causedBy: { id: root.id, subject: root.subject } });
+      });
+    });
+    return ordered;
   }
 }

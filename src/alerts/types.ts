@@ -32,6 +32,22 @@ export interface Alert extends Finding {
   id: string;
   /** When this alert (id + subject) was first raised. */
   sinceMs: number;
+  /**
+   * The active alert that explains this one: a symptom, shown under its
+   * cause and not counted on its own. Its `why` then says how.
+   */
+  causedBy?: { id: string; subject: string };
+}
+
+/** The alerts that stand on their own: what the header counts (symptoms ride with their cause). */
+export function causes(alerts: Alert[]): Alert[] {
+  return alerts.filter((a) => !a.causedBy);
+}
+
+/** Another active alert that explains a rule's alert, and the sentence that says how. */
+export interface Explanation {
+  cause: Alert;
+  why: string;
 }
 
 export type ParamSpec =
@@ -61,6 +77,12 @@ export interface Rule<S extends Record<string, ParamSpec> = Record<string, Param
   /** The sources it judges: while one of them cannot be read, the rule is blind, not calm. */
   needs: SampleKey<unknown>[];
   evaluate(ctx: RuleContext<ParamValues<S>>): Finding[];
+  /**
+   * One cause, one alert: the active alert (of another rule) that explains
+   * this one, if any — a SYN-SENT pile toward a local listener whose accept
+   * queue overflows is that overflow, not a firewall.
+   */
+  explainedBy?(alert: Alert, others: Alert[], store: Store): Explanation | undefined;
 }
 
 export function defineRule<S extends Record<string, ParamSpec>>(rule: Rule<S>): Rule<S> {

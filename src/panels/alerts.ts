@@ -1,5 +1,5 @@
 import type { AlertsState } from '../alerts/engine.js';
-import type { Alert } from '../alerts/types.js';
+import { type Alert, causes } from '../alerts/types.js';
 import { formatAge, wrapWords } from '../format.js';
 import { safeText } from '../sanitize.js';
 import { type PanelLine, innerWidth } from './common.js';
@@ -62,8 +62,8 @@ export function buildAlertPanel(state: AlertsState, nowMs = Date.now()): AlertPa
       blindRules === 0
         ? { text: `✓ no alerts — ${state.watching} rules watching`, color: 'green' }
         : { text: `? no alert from the ${state.watching} rules that can see; ${blindRules} cannot: their sources give no data`, color: 'yellow' },
-    critical: state.alerts.filter((a) => a.severity === 'critical').length,
-    warning: state.alerts.filter((a) => a.severity === 'warning').length,
+    critical: causes(state.alerts).filter((a) => a.severity === 'critical').length,
+    warning: causes(state.alerts).filter((a) => a.severity === 'warning').length,
   };
 }
 
@@ -82,21 +82,23 @@ export function alertLines(model: AlertPanelModel, expanded: number | undefined,
   const lines: AlertLine[] = [];
   model.alerts.forEach((a: AlertRow, i) => {
     const color = a.severity === 'critical' ? 'red' : 'yellow';
-    const mark = a.severity === 'critical' ? '●' : '▲';
+    // A symptom sits indented under its cause, and does not shout.
+    const indent = a.causedBy ? '    ' : '';
+    const mark = a.causedBy ? '↳' : a.severity === 'critical' ? '●' : '▲';
     lines.push({
       key: `${a.id}|${a.subject}|h`,
-      text: `${mark} ${a.severity.toUpperCase().padEnd(8)} ${a.id}  ${safeText(a.subject)}  · ${a.sinceText}`,
+      text: `${indent}${mark} ${a.causedBy ? 'symptom ' : a.severity.toUpperCase().padEnd(8)} ${a.id}  ${safeText(a.subject)}  · ${a.sinceText}`,
       color,
-      bold: true,
+      bold: !a.causedBy,
       alert: i,
     });
-    lines.push({ key: `${a.id}|${a.subject}|s`, text: `  ${safeText(a.summary)}`, alert: i });
+    lines.push({ key: `${a.id}|${a.subject}|s`, text: `${indent}  ${safeText(a.summary)}`, alert: i });
     if (expanded === i) {
-      wrapWords(`why: ${safeText(a.why)}`, Math.max(20, width - 2)).forEach((text, k) =>
-        lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `  ${text}`, dim: true, alert: i }),
+      wrapWords(`why: ${safeText(a.why)}`, Math.max(20, width - 2 - indent.length)).forEach((text, k) =>
+        lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `${indent}  ${text}`, dim: true, alert: i }),
       );
-      for (const [k, cmd] of a.next.entries()) lines.push({ key: `${a.id}|${a.subject}|n${k}`, text: `  $ ${safeText(cmd)}`, color: 'cyan', alert: i });
-      lines.push({ key: `${a.id}|${a.subject}|e`, text: '  Enter: go to it', dim: true, alert: i });
+      for (const [k, cmd] of a.next.entries()) lines.push({ key: `${a.id}|${a.subject}|n${k}`, text: `${indent}  $ ${safeText(cmd)}`, color: 'cyan', alert: i });
+      lines.push({ key: `${a.id}|${a.subject}|e`, text: `${indent}  Enter: go to it`, dim: true, alert: i });
     }
   });
   for (const d of model.disabled) lines.push({ key: `off-${d.id}`, text: `rule ${d.id} disabled after an error: ${safeText(d.reason)}`, color: 'yellow', alert: -1 });

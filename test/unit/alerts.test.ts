@@ -7,7 +7,7 @@ import { type SocketsSample, socketSeries, SOCKETS } from '../../collectors/sock
 import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { hysteresis } from '../../src/alerts/hysteresis.js';
-import { type Alert, defineRule } from '../../src/alerts/types.js';
+import { type Alert, causes, defineRule } from '../../src/alerts/types.js';
 import { COUNTERS } from '../../collectors/counters.js';
 import type { SampleKey } from '../../collectors/types.js';
 import { Store } from '../../src/store.js';
@@ -322,6 +322,69 @@ describe('the engine', () => {
     expect(state.alerts.map((a) => a.id)).toEqual(['fine']);
     expect(state.disabled).toEqual([{ id: 'broken', reason: 'boom' }]);
     expect(engine.evaluate(store, 1).watching).toBe(1);
+  });
+
+  it('attaches a symptom to the alert that explains it, under it, with the cause at the root of a chain', () => {
+    const rule = (id: string, severity: 'warning' | 'critical', explainedBy?: string) =>
+      defineRule({
+        id,
+        fires: id,
+        warmupMs: 0,
+        needs: [],
+        params: {},
+        evaluate: () => [{ subject: `${id}-subject`, severity, summary: id, why: 'on its own', next: [] }],
+        ...(explainedBy ? { explainedBy: (_a: Alert, others: Alert[]) => {
+          const cause = others.find((o) => o.id === explainedBy);
+          return cause ? { cause, why: `because of ${explainedBy}` } : undefined;
+        } } : {}),
+      });
+    // c is explained by b, b by a: both ride with a. d and e explain each other: neither is a root, both stand alone.
+    const rules = [rule('c', 'critical', 'b'), rule('b', 'critical', 'a'), rule('a', 'warning'), rule('d', 'warning', 'e'), rule('e', 'warning', 'd'), rule('f', 'critical', 'missing')];
+    const engine = new AlertEngine(Object.fromEntries(rules.map((r) => [r.id, { enabled: true, params: {} }])), { kind: 'host' }, rules);
+    const store = new Store();
+    store.commitTick(0);
+    const alerts = engine.evaluate(store, 0).alerts;
+    expect(alerts.map((a) => `${a.id}${a.causedBy ? `<${a.causedBy.id}` : ''}`)).toEqual(['f', 'a', 'b<a', 'c<a', 'd', 'e']);
+    expect(alerts.find((a) => a.id === 'c')?.why).toBe('because of b');
+    expect(alerts.find((a) => a.id === 'f')?.why).toBe('on its own');
+    expect(causes(alerts).map((a) => a.id)).toEqual(['f', 'a', 'd', 'e']);
+  });
+
+  it('puts SYN-SENT toward a local listener that overflows, and the retransmits it causes, under the overflow', () => {
+    const h = harness();
+    let alerts: Alert[] = [];
+    for (let i = 0; i < 12; i++) {
+      h.sockets(
+        { LISTEN: 1, 'SYN-SENT': 30 },
+        { unusual: { synSentByPeer: [{ endpoint: '127.0.0.1:9700', count: 30 }], closeWaitByLocal: [], listeners: [{ local: '127.0.0.1:9700', acceptQueue: 2, backlog: 1 }] } },
+      );
+      h.counters({ TcpExtListenOverflows: i * 20, TcpExtListenDrops: i * 20, TcpOutSegs: 1000 + i * 100, TcpRetransSegs: i * 30, TcpExtTCPSynRetrans: i * 10 });
+      alerts = h.tick();
+    }
+    expect(alerts.map((a) => `${a.id}${a.causedBy ? `<${a.causedBy.id}` : ''}`)).toEqual([
+      'accept-queue-overflow',
+      'syn-sent-stuck<accept-queue-overflow',
+      'tcp-retransmits<accept-queue-overflow',
+    ]);
+    const synSent = alerts.find((a) => a.id === 'syn-sent-stuck');
+    expect(synSent?.why).toMatch(/127\.0\.0\.1:9700, a listener in this namespace/);
+    expect(synSent?.why).not.toMatch(/a firewall dropping them/);
+    expect(causes(alerts)).toHaveLength(1);
+  });
+
+  it('leaves SYN-SENT toward a remote peer on its own while a local listener overflows', () => {
+    const h = harness();
+    let alerts: Alert[] = [];
+    for (let i = 0; i < 12; i++) {
+      h.sockets(
+        { LISTEN: 1, 'SYN-SENT': 30 },
+        { unusual: { synSentByPeer: [{ endpoint: '10.9.9.9:443', count: 30 }], closeWaitByLocal: [], listeners: [{ local: '127.0.0.1:9700', acceptQueue: 2, backlog: 1 }] } },
+      );
+      h.counters({ TcpExtListenOverflows: i * 20 });
+      alerts = h.tick();
+    }
+    expect(alerts.find((a) => a.id === 'syn-sent-stuck')?.causedBy).toBeUndefined();
+    expect(causes(alerts)).toHaveLength(2);
   });
 
   it('leaves an idle host alone', () => {

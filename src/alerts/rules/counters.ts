@@ -7,7 +7,9 @@ import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
+import { conntrackDrops, conntrackTableFull } from './conntrack.js';
 import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
+import { nicErrors } from './nics.js';
 
 const ANY = ANY_EVENT_PER_SEC;
 
@@ -113,6 +115,20 @@ export const tcpRetransmits = defineRule({
         link: { panel: 'counters' },
       },
     ];
+  },
+  explainedBy(_alert, others) {
+    const nic = others.find((a) => a.id === nicErrors.id);
+    if (nic) return { cause: nic, why: `The NIC ${nic.subject} is losing or corrupting packets: the segments it loses come back as retransmits. Fix the NIC (cable, ring, driver) first.` };
+    const conntrack = others.find((a) => a.id === conntrackTableFull.id || a.id === conntrackDrops.id);
+    if (conntrack) return { cause: conntrack, why: 'conntrack is dropping packets it cannot track: the segments it drops come back as retransmits.' };
+    const overflow = others.find((a) => a.id === acceptQueueOverflow.id);
+    if (overflow) {
+      return {
+        cause: overflow,
+        why: 'A listener whose accept queue overflows drops the last ACK of handshakes it has no room for; the clients believe they are connected and send data, which the kernel drops and they resend.',
+      };
+    }
+    return undefined;
   },
 });
 

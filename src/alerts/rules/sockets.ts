@@ -1,12 +1,13 @@
 import { type Destination, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
 import { OWNERS } from '../../../collectors/owners.js';
 import { CLOSE_WAIT_HELD_SEC, SOCKETS, type SocketsSample, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
-import { parseEndpoint } from '../../endpoint.js';
+import { type Endpoint, parseEndpoint } from '../../endpoint.js';
 import { formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
+import { acceptQueueOverflow } from './counters.js';
 import { seriesWindow } from './helpers.js';
 
 const sockets = (ctx: { store: Store }) => ctx.store.sample(SOCKETS)?.value;
@@ -178,7 +179,26 @@ export const synSentStuck = defineRule({
     }
     return findings;
   },
+  // A listener of this namespace whose accept queue is full drops the SYNs it cannot queue.
+  explainedBy(alert, others, store) {
+    const overflow = others.find((a) => a.id === acceptQueueOverflow.id);
+    const peer = parseEndpoint(alert.subject);
+    if (!overflow || !peer) return undefined;
+    const listener = store.sample(SOCKETS)?.value.unusual.listeners.find((l) => listensFor(l.local, peer));
+    if (!listener) return undefined;
+    return {
+      cause: overflow,
+      why: `These SYNs go to ${listener.local}, a listener in this namespace with ${listener.acceptQueue} connections waiting to be accepted (backlog ${listener.backlog}): the kernel drops SYNs a full accept queue cannot take. Not a firewall or a dead peer: the overflowing listener is the cause.`,
+    };
+  },
 });
+
+/** A listener on `local` (an address, or any) takes connections to `peer`. */
+function listensFor(local: string, peer: Endpoint): boolean {
+  const l = parseEndpoint(local);
+  if (!l || l.port !== peer.port) return false;
+  return l.address === peer.address || l.address === '*' || l.address === '0.0.0.0' || l.address === '::';
+}
 
 export const orphanSockets = defineRule({
   id: 'orphan-sockets',
