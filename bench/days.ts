@@ -116,7 +116,7 @@ function tick(t: number): void {
   store.recordCounters(NICS, clock, new Map(interfaces.flatMap((n) => [...n.stats].map(([s, v]) => [`${n.name}/${s}`, v] as const))));
   // Owners of CLOSE-WAIT: a new pid (and name) every 50 ticks, like a restarting worker.
   const pid = 10_000 + Math.floor(t / 50);
-  sample(OWNERS, { byState: { 'CLOSE-WAIT': { owners: [{ pid, name: `worker-${pid}`, count: states['CLOSE-WAIT'], peers: [], locals: [] }], unowned: 0, total: states['CLOSE-WAIT'], atMs: clock } } });
+  sample(OWNERS, { byState: { 'CLOSE-WAIT': { owners: [{ pid, name: `worker-${pid}`, count: states['CLOSE-WAIT'], peers: [], locals: [] }], unowned: 0, total: states['CLOSE-WAIT'], atMs: clock } }, clientsOf: {} });
   sample(DESTINATIONS, { top: [], scanned: 0 });
   sample(SOCKET_MEMORY, { tcp: { pages: 100 + (t % 1000), low: 100_000, pressure: 200_000, max: 300_000 } });
   store.commitTick(clock);

@@ -6,13 +6,41 @@ import { LARGE_DUMP_BYTES } from './targetShell.js';
 import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
 
 /**
- * Sockets in one state, from a kernel-filtered dump. With `withOwners`, ss
- * walks every /proc/PID/fd to find owners (~1 s with 36,000 sockets): only on
- * demand, only for the state asked about, never every tick.
+ * One kernel-filtered socket dump, cached and paced as one: the sockets of
+ * a state, or the live sockets toward one destination. With `withOwners`,
+ * ss walks every /proc/PID/fd to find owners (~1 s with 36,000 sockets):
+ * only on demand, never every tick.
  */
-async function querySockets(io: TargetIO, state: TcpState, withOwners: boolean, timeoutMs: number): Promise<Parsed<SocketEntry[]>> {
-  const r = await io.run(['ss', withOwners ? '-tanpo' : '-tano', 'state', SS_STATE_FILTER[state]], { timeoutMs, lane: 'bulk', maxBytes: LARGE_DUMP_BYTES });
-  return parseSsSockets(r.stdout, state);
+export interface SocketQuery {
+  key: string;
+  /** ss's filter expression. */
+  filter: string[];
+  withOwners: boolean;
+  /** The one state the filter selects: ss then prints no State column. */
+  state?: TcpState;
+}
+
+/** TIME-WAIT sockets belong to the kernel: asking ss for their owners would only walk every /proc/PID/fd for nothing. */
+export const hasOwners = (state: TcpState): boolean => state !== 'TIME-WAIT';
+
+export const stateQuery = (state: TcpState): SocketQuery => ({ key: state, filter: ['state', SS_STATE_FILTER[state]], withOwners: hasOwners(state), state });
+
+const bracketed = (address: string) => (address.includes(':') ? `[${address}]` : address);
+
+/**
+ * The live sockets from `localAddress` to `peer` (connecting, connected,
+ * closing; all but TIME-WAIT, which has no owner): their owners are the
+ * clients using up that destination's ports.
+ */
+export const clientsQuery = (d: { localAddress: string; peer: string }): SocketQuery => ({
+  key: `clients ${d.localAddress}>${d.peer}`,
+  filter: ['state', 'connected', 'exclude', 'time-wait', 'dst', d.peer, 'src', bracketed(d.localAddress)],
+  withOwners: true,
+});
+
+async function querySockets(io: TargetIO, query: SocketQuery, timeoutMs: number): Promise<Parsed<SocketEntry[]>> {
+  const r = await io.run(['ss', query.withOwners ? '-tanpo' : '-tano', ...query.filter], { timeoutMs, lane: 'bulk', maxBytes: LARGE_DUMP_BYTES });
+  return parseSsSockets(r.stdout, query.state);
 }
 
 export interface ProcessSockets {
@@ -77,12 +105,9 @@ export function groupByOwner(sockets: SocketEntry[]): OwnersOfState {
   return { owners, unowned, total: sockets.length };
 }
 
-/** TIME-WAIT sockets belong to the kernel: asking ss for their owners would only walk every /proc/PID/fd for nothing. */
-export const hasOwners = (state: TcpState): boolean => state !== 'TIME-WAIT';
-
-/** The sockets of one state as last queried, with their owners unless the state has none (TIME-WAIT). */
+/** The sockets of one query as last run, with their owners unless it asked for none (TIME-WAIT). */
 export interface StateSockets {
-  state: TcpState;
+  key: string;
   atMs: number;
   sockets: SocketEntry[];
   withOwners: boolean;
@@ -101,6 +126,12 @@ export interface OwnersPace {
 
 /** The alerts name owners at most every 10 s, and spend at most 1% of a core on it. */
 export const ALERT_PACE: OwnersPace = { floorMs: 10_000, share: 0.01 };
+/**
+ * Until the clients of an exhausted destination are named: their live
+ * sockets last a moment (TIME-WAIT has no owner), so look every second, up
+ * to 5% of a core, for the few seconds it takes; then at the alerts' pace.
+ */
+export const NAMING_PACE: OwnersPace = { floorMs: 1_000, share: 0.05 };
 /** With a drill-down open someone is reading: every 5 s, up to 5% of a core. */
 export const DRILL_PACE: OwnersPace = { floorMs: 5_000, share: 0.05 };
 /** However expensive, an answer is never older than this when asked for. */
@@ -114,51 +145,50 @@ const MAX_WAIT_MS = 120_000;
  * Concurrent asks share the query in flight.
  */
 export class OwnersService {
-  private readonly latest = new Map<TcpState, StateSockets>();
-  /** What the last query of each state cost, in ms of wall time. */
-  private readonly costMs = new Map<TcpState, number>();
-  private readonly running = new Map<TcpState, Promise<StateSockets>>();
+  private readonly latest = new Map<string, StateSockets>();
+  /** What the last run of each query cost, in ms of wall time. */
+  private readonly costMs = new Map<string, number>();
+  private readonly running = new Map<string, Promise<StateSockets>>();
 
   constructor(private readonly io: TargetIO) {}
 
   /**
-   * The sockets of `state`: the last answer while it is younger than the
-   * asker's pace allows, else a new query. Throws when a query fails (the
+   * The sockets `query` selects: the last answer while it is younger than
+   * the asker's pace allows, else a new dump. Throws when a dump fails (the
    * previous answer stays available).
    */
-  async query(state: TcpState, pace: OwnersPace, timeoutMs: number): Promise<StateSockets> {
-    const last = this.latest.get(state);
-    if (last && Date.now() - last.atMs < this.waitMs(state, pace)) return last;
-    let run = this.running.get(state);
+  async query(query: SocketQuery, pace: OwnersPace, timeoutMs: number): Promise<StateSockets> {
+    const last = this.latest.get(query.key);
+    if (last && Date.now() - last.atMs < this.waitMs(query, pace)) return last;
+    let run = this.running.get(query.key);
     if (!run) {
-      run = this.run(state, timeoutMs).finally(() => this.running.delete(state));
-      this.running.set(state, run);
+      run = this.run(query, timeoutMs).finally(() => this.running.delete(query.key));
+      this.running.set(query.key, run);
     }
     return run;
   }
 
-  /** How long an asker at `pace` waits between queries of `state`, given what the last one cost. */
-  waitMs(state: TcpState, pace: OwnersPace): number {
-    return Math.min(MAX_WAIT_MS, Math.max(pace.floorMs, (this.costMs.get(state) ?? 0) / pace.share));
+  /** How long an asker at `pace` waits between runs of `query`, given what the last one cost. */
+  waitMs(query: SocketQuery, pace: OwnersPace): number {
+    return Math.min(MAX_WAIT_MS, Math.max(pace.floorMs, (this.costMs.get(query.key) ?? 0) / pace.share));
   }
 
-  /** Drops what is kept about `state` (nobody asks any more). */
-  forget(state: TcpState): void {
-    this.latest.delete(state);
-    this.costMs.delete(state);
+  /** Drops what is kept about `query` (nobody asks any more). */
+  forget(query: SocketQuery): void {
+    this.latest.delete(query.key);
+    this.costMs.delete(query.key);
   }
 
-  private async run(state: TcpState, timeoutMs: number): Promise<StateSockets> {
+  private async run(query: SocketQuery, timeoutMs: number): Promise<StateSockets> {
     const atMs = Date.now();
     const started = performance.now();
-    const withOwners = hasOwners(state);
     try {
-      const parsed = await querySockets(this.io, state, withOwners, timeoutMs);
-      const answer: StateSockets = { state, atMs, sockets: parsed.value, withOwners, skippedLines: parsed.skippedLines };
-      this.latest.set(state, answer);
+      const parsed = await querySockets(this.io, query, timeoutMs);
+      const answer: StateSockets = { key: query.key, atMs, sockets: parsed.value, withOwners: query.withOwners, skippedLines: parsed.skippedLines };
+      this.latest.set(query.key, answer);
       return answer;
     } finally {
-      this.costMs.set(state, performance.now() - started);
+      this.costMs.set(query.key, performance.now() - started);
     }
   }
 }

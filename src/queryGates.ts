@@ -1,8 +1,9 @@
 import { COUNTERS } from '../collectors/counters.js';
-import { type DestinationsContext } from '../collectors/destinations.js';
+import { DESTINATIONS, type DestinationsContext } from '../collectors/destinations.js';
+import type { OwnersWanted } from '../collectors/owners.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import type { CollectorContext } from '../collectors/types.js';
-import { closeWaitClimbing, ephemeralPortExhaustion } from './alerts/rules/sockets.js';
+import { closeWaitClimbing, destinationSubject, ephemeralPortExhaustion } from './alerts/rules/sockets.js';
 import { paramsOf } from './alerts/types.js';
 import { movedRecently } from './panels/common.js';
 import type { TcpState } from './tcpState.js';
@@ -14,17 +15,20 @@ import type { TcpState } from './tcpState.js';
  */
 
 /**
- * The states whose owners the alerts name: CLOSE-WAIT once it is above the
- * leak rule's floor, LISTEN while accept queues overflow.
+ * The owners the alerts name: of CLOSE-WAIT once it is above the leak
+ * rule's floor, of LISTEN while accept queues overflow, and of the live
+ * sockets toward each destination the port-exhaustion rule alerts on.
  */
-export function ownersWanted(ctx: CollectorContext): TcpState[] {
+export function ownersWanted(ctx: CollectorContext): OwnersWanted {
   const sockets = ctx.store.sample(SOCKETS)?.value;
-  const wanted: TcpState[] = [];
-  if (sockets && sockets.states['CLOSE-WAIT'] >= paramsOf(ctx.config, closeWaitClimbing).floor) wanted.push('CLOSE-WAIT');
+  const states: TcpState[] = [];
+  if (sockets && sockets.states['CLOSE-WAIT'] >= paramsOf(ctx.config, closeWaitClimbing).floor) states.push('CLOSE-WAIT');
   const overflow = ctx.store.counters(COUNTERS).get('TcpExtListenOverflows');
   const recent = movedRecently(overflow, Date.now()) && overflow?.perSec !== undefined;
-  if (recent || (sockets?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) wanted.push('LISTEN');
-  return wanted;
+  if (recent || (sockets?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) states.push('LISTEN');
+  const exhausted = new Set(ctx.alerts().alerts.filter((a) => a.id === ephemeralPortExhaustion.id).map((a) => a.subject));
+  const top = exhausted.size > 0 ? (ctx.store.sample(DESTINATIONS)?.value.top ?? []) : [];
+  return { states, destinations: top.filter((d) => exhausted.has(destinationSubject(d))) };
 }
 
 /** The socket counts and the port-exhaustion rule's shares, from the store and the alert config. */

@@ -1,6 +1,6 @@
 import { type Destination, groupByDestination } from '../../collectors/destinations.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
-import { DRILL_PACE, type OwnersPace, type OwnersService, type ProcessSockets, groupByOwner, hasOwners } from '../owners.js';
+import { DRILL_PACE, type OwnersPace, type OwnersService, type ProcessSockets, groupByOwner, hasOwners, stateQuery } from '../owners.js';
 import { asProblem } from '../problems.js';
 import { ProcessCpu } from '../processCpu.js';
 import type { TargetIO } from '../targetIO.js';
@@ -69,7 +69,7 @@ export class DrillController implements DrillSource {
 
   /** How often the sockets on screen are asked for again: the owners service may wait longer than `refreshMs` when ss -p is expensive. */
   get refreshMs(): number {
-    return this.state ? this.owners.waitMs(this.state, this.pace) : this.options.refreshMs;
+    return this.state ? this.owners.waitMs(stateQuery(this.state), this.pace) : this.options.refreshMs;
   }
 
   /** Every refresh while the cost allows; `share` of a core at most for ss -p. */
@@ -99,7 +99,7 @@ export class DrillController implements DrillSource {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
-    if (this.state) this.owners.forget(this.state);
+    if (this.state) this.owners.forget(stateQuery(this.state));
     this.timer = undefined;
     this.state = undefined;
     this.data = undefined;
@@ -123,7 +123,7 @@ export class DrillController implements DrillSource {
     const withOwners = hasOwners(state);
     const notRoot = process.getuid?.() !== 0;
     try {
-      const answer = await this.owners.query(state, this.pace, this.options.timeoutMs);
+      const answer = await this.owners.query(stateQuery(state), this.pace, this.options.timeoutMs);
       const grouped = groupByOwner(answer.sockets);
       const pids = grouped.owners.slice(0, MAX_INSPECTED).map((o) => o.pid);
       const details = await inspectProcesses(this.io, pids, this.cpu);

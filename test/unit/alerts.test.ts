@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ConntrackSample, CONNTRACK } from '../../collectors/conntrack.js';
-import { DESTINATIONS, type DestinationsSample, destinationSeriesKey } from '../../collectors/destinations.js';
+import { DESTINATIONS, type DestinationsSample, destinationKey, destinationSeriesKey } from '../../collectors/destinations.js';
 import { type NicsSample, NICS } from '../../collectors/nics.js';
 import { type OwnersSample, OWNERS } from '../../collectors/owners.js';
 import { type SocketsSample, socketSeries, SOCKETS } from '../../collectors/sockets.js';
@@ -70,6 +70,7 @@ describe('close-wait-climbing', () => {
     const h = harness();
     const owners: OwnersSample = {
       byState: { 'CLOSE-WAIT': { atMs: h.now, total: 40, unowned: 0, owners: [{ pid: 4213, name: 'python3', count: 40, peers: [], locals: [] }] } },
+      clientsOf: {},
     };
     let alerts: Alert[] = [];
     for (let i = 0; i < 12; i++) {
@@ -141,15 +142,44 @@ describe('ephemeral-port-exhaustion', () => {
       return h.tick().filter((a) => a.id === 'ephemeral-port-exhaustion');
     };
     expect(run(400)).toHaveLength(0);
-    for (let c = 420; c < 500; c += 20) run(c);
+    // One more port a second: 60 a minute, 8 minutes from full at 520.
+    for (let c = 401; c < 520; c++) run(c);
     const warn = run(520);
     expect(warn[0]).toMatchObject({ severity: 'warning', subject: '10.1.0.2:443 from 10.1.0.1' });
-    expect(warn[0]?.summary).toMatch(/520 of 1,000 ephemeral ports \(52%\) in use toward 10\.1\.0\.2:443 \(515 TIME-WAIT\), full in ~\d+ min/);
+    expect(warn[0]?.summary).toMatch(/520 of 1,000 ephemeral ports \(52%\) in use toward 10\.1\.0\.2:443 \(515 TIME-WAIT\), full in ~8 min/);
     expect(warn[0]?.why).toMatch(/EADDRNOTAVAIL/);
     expect(warn[0]?.why).toMatch(/tcp_tw_reuse=2/);
     expect(run(810)[0]?.severity).toBe('critical');
     expect(run(450)[0]?.severity).toBe('warning'); // below 80% but above the 40% clear line
     expect(run(350)).toHaveLength(0);
+  });
+});
+
+describe('ephemeral-port-exhaustion when ports go fast', () => {
+  it('is critical while there is time to act, says FULL when none is left, and names the processes that connect', () => {
+    const h = harness();
+    const local = { localAddress: '10.1.0.1', peer: '10.1.0.2:443' };
+    const run = (count: number) => {
+      h.sockets({ 'TIME-WAIT': count });
+      h.feed(DESTINATIONS, { top: [{ ...local, count, byState: { 'TIME-WAIT': count - 5, ESTAB: 5 } }], scanned: count }, { [destinationSeriesKey(local)]: count });
+      h.feed(OWNERS, {
+        byState: {},
+        clientsOf: { [destinationKey(local)]: { atMs: h.now, total: 5, unowned: 0, owners: [{ pid: 777, name: 'loadgen', count: 5, peers: [], locals: [] }] } },
+      });
+      return h.tick().filter((a) => a.id === 'ephemeral-port-exhaustion');
+    };
+    // Below the clear share, however fast: nothing yet.
+    for (let c = 100; c < 400; c += 20) expect(run(c)).toHaveLength(0);
+    run(400);
+    // 20 ports a second (1,200/min): at 42%, 29 s from the end — critical now, not at 80%.
+    const early = run(420);
+    expect(early[0]?.severity).toBe('critical');
+    expect(early[0]?.summary).toMatch(/420 of 1,000 ephemeral ports \(42%\) in use toward 10\.1\.0\.2:443 \(415 TIME-WAIT\), full in ~29 s at \+1,200\/min; connecting: loadgen \(pid 777\)/);
+    expect(early[0]?.link).toEqual({ panel: 'sockets', state: 'TIME-WAIT', pid: 777 });
+    for (let c = 440; c < 1000; c += 20) run(c);
+    const full = run(1000);
+    expect(full[0]?.summary).toMatch(/^FULL — connect\(\) to 10\.1\.0\.2:443 fails with EADDRNOTAVAIL now: 1,000 of 1,000 ephemeral ports in use/);
+    expect(full[0]?.summary).not.toMatch(/full in/);
   });
 });
 

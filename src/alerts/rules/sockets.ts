@@ -1,4 +1,4 @@
-import { type Destination, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
+import { type Destination, destinationKey, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
 import { OWNERS } from '../../../collectors/owners.js';
 import { CLOSE_WAIT_HELD_SEC, SOCKETS, type SocketsSample, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
 import { type Endpoint, parseEndpoint } from '../../endpoint.js';
@@ -96,54 +96,80 @@ export function heldFor(held: SocketsSample['closeWaitHeld'], seconds: number): 
   return best;
 }
 
-function destinationSubject(d: Destination): string {
+/** How a port-exhaustion alert names its destination (its subject). */
+export function destinationSubject(d: Pick<Destination, 'peer' | 'localAddress'>): string {
   return `${d.peer} from ${d.localAddress.includes(':') ? `[${d.localAddress}]` : d.localAddress}`;
 }
 
 export const ephemeralPortExhaustion = defineRule({
   id: 'ephemeral-port-exhaustion',
   needs: [SOCKETS, DESTINATIONS],
-  fires: 'sockets toward one (local IP, remote IP, remote port) reach a share of the usable ephemeral ports',
+  fires: 'sockets toward one (local IP, remote IP, remote port) reach a share of the usable ephemeral ports, or will fill them within minutes',
   warmupMs: 0,
   params: {
     warnShare: { kind: 'number', default: 0.5, min: 0, max: 1, unit: 'of usable ports', help: 'warning at this share' },
     critShare: { kind: 'number', default: 0.8, min: 0, max: 1, unit: 'of usable ports', help: 'critical at this share' },
     clearShare: { kind: 'number', default: 0.4, min: 0, max: 1, unit: 'of usable ports', help: 'clears below this share' },
+    critWithinMin: { kind: 'number', default: 5, min: 0, max: 1440, unit: 'min', help: 'critical from the clear share up when the ports will be used up within this time at the current rate' },
   },
   evaluate(ctx) {
     const s = sockets(ctx);
     const range = s?.portRange;
     const dests = ctx.store.sample(DESTINATIONS)?.value.top ?? [];
     if (!s || !range || range.usable <= 0) return [];
+    const clientsOf = ctx.store.sample(OWNERS)?.value.clientsOf ?? {};
     const findings: Finding[] = [];
     for (const d of dests) {
       const subject = destinationSubject(d);
       const share = d.count / range.usable;
-      const severity = hysteresis(share, ctx.previous(subject), thresholds(ctx.params.warnShare, ctx.params.critShare, ctx.params.clearShare));
-      if (!severity) continue;
       const growth = ctx.store.trendPerMinute(destinationSeriesKey(d));
-      const forecast =
-        growth !== undefined && growth > 0 ? `, full in ~${Math.max(0, Math.round((range.usable - d.count) / growth))} min at +${formatRate(growth)}/min` : '';
+      const full = d.count >= range.usable;
+      const minutesLeft = growth !== undefined && growth > 0 ? (range.usable - d.count) / growth : undefined;
+      let severity = hysteresis(share, ctx.previous(subject), thresholds(ctx.params.warnShare, ctx.params.critShare, ctx.params.clearShare));
+      // Critical while there is still time to act, not at the last port.
+      if (full || (minutesLeft !== undefined && minutesLeft <= ctx.params.critWithinMin && share >= ctx.params.clearShare)) severity = 'critical';
+      if (!severity) continue;
+      const forecast = full ? '' : minutesLeft !== undefined ? `, full in ${formatMinutes(minutesLeft)} at +${formatRate(growth ?? 0)}/min` : '';
       const tw = d.byState['TIME-WAIT'] ?? 0;
       const peer = parseEndpoint(d.peer);
       const reuse = s.limits.twReuse;
       const reuseText =
         reuse === undefined ? '' : reuse === 1 ? ' tcp_tw_reuse=1 lets new connections take TIME-WAIT ports.' : reuse === 2 ? ' tcp_tw_reuse=2 reuses TIME-WAIT ports for loopback only.' : ' tcp_tw_reuse=0.';
+      const clients = clientsOf[destinationKey(d)];
+      const clientsAge = clients ? Math.round((ctx.nowMs - clients.atMs) / 1000) : 0;
+      const connecting = clients?.owners.length
+        ? `; connecting: ${clients.owners
+            .slice(0, 3)
+            .map((o) => `${safeText(o.name)} (pid ${o.pid})`)
+            .join(', ')}${clientsAge >= 2 ? ` (seen ${clientsAge} s ago)` : ''}`
+        : '';
+      const ports = `${formatCount(d.count)} of ${formatCount(range.usable)} ephemeral ports`;
+      const top = clients?.owners[0];
       findings.push({
         subject,
         severity,
-        summary: `${d.count.toLocaleString('en-US')} of ${range.usable.toLocaleString('en-US')} ephemeral ports (${Math.round(share * 100)}%) in use toward ${d.peer} (${tw.toLocaleString('en-US')} TIME-WAIT)${forecast}`,
+        summary: full
+          ? `FULL — connect() to ${d.peer} fails with EADDRNOTAVAIL now: ${ports} in use (${formatCount(tw)} TIME-WAIT)${connecting}`
+          : `${ports} (${Math.round(share * 100)}%) in use toward ${d.peer} (${formatCount(tw)} TIME-WAIT)${forecast}${connecting}`,
         why: `Every connect() to this destination needs a free local port; when none is left it fails with EADDRNOTAVAIL, which no kernel counter records. Closed connections keep their port for 60 s in TIME-WAIT.${reuseText} Fix: reuse connections (pooling, keep-alive), widen net.ipv4.ip_local_port_range, or add source addresses.`,
         next: [
           ctx.inTarget(`ss -tan state time-wait dst ${peer?.address} '( dport = :${peer?.port} )' | wc -l`),
+          ctx.inTarget(`ss -tanp dst ${d.peer}`),
           ctx.inTarget('sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse'),
         ],
-        link: { panel: 'sockets', state: 'TIME-WAIT' },
+        link: { panel: 'sockets', state: 'TIME-WAIT', ...(top ? { pid: top.pid } : {}) },
       });
     }
     return findings;
   },
 });
+
+/** 40 s, 3 min, 2 h: how long until something runs out. */
+function formatMinutes(minutes: number): string {
+  if (minutes < 1) return `~${Math.max(1, Math.round(minutes * 60))} s`;
+  if (minutes < 120) return `~${Math.round(minutes)} min`;
+  return `~${Math.round(minutes / 60)} h`;
+}
 
 export const synSentStuck = defineRule({
   id: 'syn-sent-stuck',
