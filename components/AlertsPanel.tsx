@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import type { PanelView } from '../src/panels/types.js';
 import { truncate } from '../src/format.js';
 import { type AlertPanelModel, alertLines } from '../src/panels/alerts.js';
-import { scrollStart, worst, innerWidth } from '../src/panels/common.js';
+import { cutMarker, innerWidth, listWindow, worst } from '../src/panels/common.js';
 import { type DashboardPanelProps, Panel } from './Panel.js';
 
 export type AlertsPanelProps = DashboardPanelProps<AlertPanelModel>;
@@ -15,7 +15,10 @@ export function AlertsPanel({ model, width, height, focused, selected }: AlertsP
   // The "no alerts" line, when there is one, takes a row of its own.
   const visible = Math.max(0, height - 2 - (model.alerts.length === 0 ? 1 : 0));
   const firstOfSelected = lines.findIndex((l) => l.alert === selected);
-  const start = scrollStart(lines.length, Math.max(0, firstOfSelected + 1), visible);
+  const lastOfSelected = lines.findLastIndex((l) => l.alert === selected);
+  // The selected alert whole (why and commands included) when it fits; what is cut is said.
+  const window = focused && firstOfSelected >= 0 ? listWindow(lines.length, visible, firstOfSelected, lastOfSelected) : listWindow(lines.length, visible, 0);
+  const how = focused ? '↑↓ select · z zoom' : 'focus it to read';
   const concern = worst(...model.alerts.map((a) => (a.severity === 'critical' ? 'bad' : 'watch')), model.blindRules > 0 ? 'watch' : 'none');
   const counts = model.alerts.length === 0 ? [] : [`${model.critical} critical`, `${model.warning} warning`];
   if (model.blindRules > 0) counts.push(`${model.blindRules} rule${model.blindRules === 1 ? '' : 's'} blind`);
@@ -27,7 +30,12 @@ export function AlertsPanel({ model, width, height, focused, selected }: AlertsP
           {truncate(model.quiet.text, inner)}
         </Text>
       ) : null}
-      {lines.slice(start, start + visible).map((l) => (
+      {window.above > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {truncate(cutMarker(window.above, 'above', how), inner)}
+        </Text>
+      ) : null}
+      {lines.slice(window.start, window.end).map((l) => (
         <Text
           key={l.key}
           wrap="truncate-end"
@@ -39,6 +47,11 @@ export function AlertsPanel({ model, width, height, focused, selected }: AlertsP
           {truncate(l.text, inner)}
         </Text>
       ))}
+      {window.below > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {truncate(cutMarker(window.below, 'below', how), inner)}
+        </Text>
+      ) : null}
     </Panel>
   );
 }

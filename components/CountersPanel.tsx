@@ -2,7 +2,7 @@ import { Text } from 'ink';
 import { createElement } from 'react';
 import type { PanelView } from '../src/panels/types.js';
 import { formatBig, formatRate, padEnd, sparkline, truncate } from '../src/format.js';
-import { concernColor, scrollStart, worst, innerWidth } from '../src/panels/common.js';
+import { concernColor, innerWidth, listWindow, worst } from '../src/panels/common.js';
 import type { CounterRowModel, CountersPanelModel } from '../src/panels/counters.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { paint } from './paint.js';
@@ -19,8 +19,8 @@ function counterLayout(model: Omit<CountersPanelModel, 'histories'>, width: numb
   const sparkW = Math.max(0, inner - 2 - labelW - valueW - rateW * 2 - 4);
   const statusLines = Math.min(2, model.status.lines.length);
   const visible = Math.max(0, height - 2 - 3 - statusLines);
-  const start = scrollStart(model.rows.length, selected, visible);
-  return { inner, labelW, valueW, rateW, sparkW, statusLines, visible, start };
+  const window = listWindow(model.rows.length, visible, selected);
+  return { inner, labelW, valueW, rateW, sparkW, statusLines, visible, window };
 }
 
 /**
@@ -29,20 +29,21 @@ function counterLayout(model: Omit<CountersPanelModel, 'histories'>, width: numb
  * the panel does not.
  */
 export function counterSparklines(model: CountersPanelModel, width: number, height: number, selected: number): TextBlock | undefined {
-  const { labelW, valueW, rateW, sparkW, visible, start } = counterLayout(model, width, height, selected);
+  const { labelW, valueW, rateW, sparkW, window } = counterLayout(model, width, height, selected);
   if (sparkW <= 0 || model.rows.length === 0) return undefined;
-  const lines = model.rows.slice(start, start + visible).map((row, i) => {
+  const { start, end, above } = window;
+  const lines = model.rows.slice(start, end).map((row, i) => {
     const text = padEnd(sparkline(model.histories[start + i] ?? [], sparkW), sparkW);
     return paint(text, concernColor[row.concern], !row.moved && row.concern === 'none');
   });
-  // Border and padding, marker, label, value and two rates; below the border, the retransmit line and the header.
-  return { x: 2 + 2 + labelW + 1 + valueW + 1 + rateW + 1 + rateW + 1, y: 3, width: sparkW, lines };
+  // Border and padding, marker, label, value and two rates; below the border, the retransmit line, the header and a marker row.
+  return { x: 2 + 2 + labelW + 1 + valueW + 1 + rateW + 1 + rateW + 1, y: 3 + (above > 0 ? 1 : 0), width: sparkW, lines };
 }
 
 export type CountersPanelProps = DashboardPanelProps<Omit<CountersPanelModel, 'histories'>>;
 
 export function CountersPanel({ model, width, height, focused, selected }: CountersPanelProps) {
-  const { inner, labelW, valueW, rateW, sparkW, statusLines, visible } = counterLayout(model, width, height, selected);
+  const { inner, labelW, valueW, rateW, sparkW, statusLines, visible, window } = counterLayout(model, width, height, selected);
   const summary =
     model.mode === 'curated'
       ? `${model.movedCount} of ${model.total} counters moved in the last minute · a: show them`
@@ -69,6 +70,8 @@ export function CountersPanel({ model, width, height, focused, selected }: Count
         selected={selected}
         focused={focused}
         visible={visible}
+        window={window}
+        more={focused ? '↑↓ scroll · z zoom' : 'focus it to scroll'}
         width={inner}
         trailing={sparkW}
         headerSuffix=" history"

@@ -3,7 +3,7 @@ import { createElement } from 'react';
 import type { PanelView } from '../src/panels/types.js';
 import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import { concernColor, worst } from '../src/panels/common.js';
-import type { SocketsPanelModel, StateRowModel } from '../src/panels/sockets.js';
+import { type SocketsPanelModel, type StateRowModel, shownStateRows } from '../src/panels/sockets.js';
 import type { TextBlock } from '../src/screen/screen.js';
 import { paint } from './paint.js';
 import { Panel } from './Panel.js';
@@ -65,10 +65,11 @@ const sparkX = (cols: ReturnType<typeof layout>) => 2 + 2 + STATE_W + 1 + COUNT_
  * The sparkline column, placed over the panel (relative to its corner) and
  * drawn by the screen: it scrolls every tick, the rest of the panel does not.
  */
-export function socketSparklines(model: SocketsPanelModel, width: number): TextBlock | undefined {
+export function socketSparklines(model: SocketsPanelModel, width: number, height?: number, selected?: number): TextBlock | undefined {
   const cols = layout(width);
   if (cols.sparkW <= 0) return undefined;
-  const lines = model.rows.map((row, i) => paint(padEnd(sparkline(model.histories[i] ?? [], cols.sparkW), cols.sparkW), concernColor[row.concern] ?? 'cyan'));
+  const { shown } = rowsLayout(model, height, selected);
+  const lines = shown.map((i) => paint(padEnd(sparkline(model.histories[i] ?? [], cols.sparkW), cols.sparkW), concernColor[model.rows[i]?.concern ?? 'none'] ?? 'cyan'));
   // Below the top border and the column header.
   return { x: sparkX(cols), y: 2, width: cols.sparkW, lines };
 }
@@ -85,13 +86,23 @@ function summaryLine(model: Omit<SocketsPanelModel, 'histories'>): string {
   return parts.join(' · ');
 }
 
+/**
+ * Inside the borders: the header, the states, the summary, then status
+ * lines, as far as they fit. When not every state fits, the ones that
+ * matter stay and one line names the rest.
+ */
+function rowsLayout(model: Omit<SocketsPanelModel, 'histories'>, height: number | undefined, selected: number | undefined) {
+  const room = height === undefined ? Number.POSITIVE_INFINITY : Math.max(0, height - 2);
+  const { shown, hidden } = shownStateRows(model.rows, Math.max(0, room - 1), selected);
+  const used = 1 + shown.length + (hidden.length > 0 ? 1 : 0);
+  const summaryShown = room - used >= 1;
+  const statusRoom = Math.min(3, Math.max(0, room - used - 1));
+  return { shown, hidden, summaryShown, statusRoom };
+}
+
 export function SocketsPanel({ model, selected, width, height, focused }: SocketsPanelProps) {
   const cols = layout(width);
-  // Inside the borders: the header, the states, the summary, then status lines, as far as they fit.
-  const room = height === undefined ? Number.POSITIVE_INFINITY : Math.max(0, height - 2);
-  const rowsShown = Math.max(0, Math.min(model.rows.length, room - 1));
-  const summaryShown = room - 1 - rowsShown >= 1;
-  const statusRoom = Math.min(3, Math.max(0, room - 2 - rowsShown));
+  const { shown, hidden, summaryShown, statusRoom } = rowsLayout(model, height, focused ? selected : undefined);
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
   const panelConcern = worst(...model.rows.map((r) => r.concern));
   const header = `  ${columnLine(
@@ -103,9 +114,15 @@ export function SocketsPanel({ model, selected, width, height, focused }: Socket
       <Text dimColor wrap="truncate-end">
         {truncate(header, cols.inner)}
       </Text>
-      {model.rows.slice(0, rowsShown).map((row, i) => (
-        <StateRow key={row.state} row={row} maxCount={maxCount} isSelected={focused && i === selected} cols={cols} />
-      ))}
+      {shown.map((i) => {
+        const row = model.rows[i];
+        return row ? <StateRow key={row.state} row={row} maxCount={maxCount} isSelected={focused && i === selected} cols={cols} /> : null;
+      })}
+      {hidden.length > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {truncate(`  + ${hidden.length} not shown: ${hidden.join(', ')} · z zoom`, cols.inner)}
+        </Text>
+      ) : null}
       {summaryShown ? (
         <Text dimColor wrap="truncate-end">
           {truncate(summaryLine(model), cols.inner)}
@@ -120,6 +137,6 @@ export function SocketsPanel({ model, selected, width, height, focused }: Socket
 export const socketsView: PanelView<SocketsPanelModel> = {
   render: (model, box) => {
     const { histories: _h, ...table } = model;
-    return { element: createElement(SocketsPanel, { model: table, ...box }), sparklines: socketSparklines(model, box.width) };
+    return { element: createElement(SocketsPanel, { model: table, ...box }), sparklines: socketSparklines(model, box.width, box.height, box.focused ? box.selected : undefined) };
   },
 };

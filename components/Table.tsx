@@ -1,6 +1,6 @@
 import { Text } from 'ink';
 import { padEnd, padStart, truncate } from '../src/format.js';
-import { scrollStart } from '../src/panels/common.js';
+import { type ListWindow, cutMarker, listWindow } from '../src/panels/common.js';
 
 /** A column: its header, width and alignment, and how a row fills it. */
 export interface TableColumn<R> {
@@ -38,8 +38,12 @@ export interface TableProps<R> {
   selected: number;
   /** The selection shows (marker, inverse) only while the table has the keyboard. */
   focused: boolean;
-  /** Rows that fit; the window scrolls to keep the selected row in it. */
+  /** Rows that fit, markers included; the window scrolls to keep the selected row in it. */
   visible: number;
+  /** The rows on screen, when the caller also places something over them (sparklines). */
+  window?: ListWindow;
+  /** How to see the rows a marker stands for (`z zoom`). */
+  more?: string;
   /** Inner width of the panel: every line is cut to it. */
   width: number;
   header?: boolean;
@@ -57,8 +61,9 @@ export interface TableProps<R> {
  * selection: the one way panels lay out columns, so padding and the
  * selection look the same everywhere.
  */
-export function Table<R>({ columns, rows, rowKey, selected, focused, visible, width, header = true, headerSuffix = '', rowStyle, inverse = 'first', trailing = 0 }: TableProps<R>) {
-  const start = scrollStart(rows.length, selected, visible);
+export function Table<R>({ columns, rows, rowKey, selected, focused, visible, window, more = '', width, header = true, headerSuffix = '', rowStyle, inverse = 'first', trailing = 0 }: TableProps<R>) {
+  const shown = window ?? listWindow(rows.length, visible, selected);
+  const start = shown.start;
   const [first, ...rest] = columns;
   const tail = trailing > 0 ? ` ${' '.repeat(trailing)}` : '';
   return (
@@ -68,7 +73,12 @@ export function Table<R>({ columns, rows, rowKey, selected, focused, visible, wi
           {truncate(`  ${columnLine(columns, columns.map((c) => c.header))}${headerSuffix}`, width)}
         </Text>
       ) : null}
-      {rows.slice(start, start + visible).map((row, i) => {
+      {shown.above > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {truncate(`  ${cutMarker(shown.above, 'above', more)}`, width)}
+        </Text>
+      ) : null}
+      {rows.slice(start, shown.end).map((row, i) => {
         const isSelected = focused && start + i === selected;
         const style = rowStyle?.(row) ?? {};
         const cells = columns.map((c) => c.cell(row));
@@ -90,6 +100,11 @@ export function Table<R>({ columns, rows, rowKey, selected, focused, visible, wi
           </Text>
         );
       })}
+      {shown.below > 0 ? (
+        <Text dimColor wrap="truncate-end">
+          {truncate(`  ${cutMarker(shown.below, 'below', more)}`, width)}
+        </Text>
+      ) : null}
     </>
   );
 }

@@ -12,6 +12,7 @@ import { footerHints, helpLines } from './keymap.js';
 import { layoutPanels } from './layout.js';
 import { viewOf } from './panels/views.js';
 import { PANELS } from './registry.js';
+import type { PanelId } from './panelId.js';
 import type { Region, ScreenSize } from './screen/screen.js';
 import { type ViewState, keyMode } from './viewState.js';
 
@@ -78,15 +79,22 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
     return regions;
   }
   const selectedOf = (id: string) => view.selected[id as keyof typeof view.selected] ?? 0;
-  const layout = layoutPanels(
+  const layoutFor = (zoomed: PanelId | undefined, bodyRows = bodyHeight) => layoutPanels(
     PANELS.map((p) => {
-      const natural = p.naturalHeight?.(model.panels[p.id], columns, view.focus === p.id ? selectedOf(p.id) : undefined);
-      return natural === undefined ? p : { ...p, natural };
+      const focused = view.focus === p.id;
+      const natural = p.naturalHeight?.(model.panels[p.id], columns, focused ? selectedOf(p.id) : undefined);
+      const maxShare = focused && p.focusedShare !== undefined ? p.focusedShare : p.maxShare;
+      return { ...p, ...(natural === undefined ? {} : { natural }), ...(maxShare === undefined ? {} : { maxShare }) };
     }),
     columns,
-    bodyHeight,
-    view.zoomed ? view.focus : undefined,
+    bodyRows,
+    zoomed,
   );
+  let layout = layoutFor(view.zoomed ? view.focus : undefined);
+  // A key that focuses a panel with no room on screen shows it alone, and says so.
+  const alone = !view.zoomed && layout.hidden.includes(view.focus);
+  // One row less: the line that says so goes under it.
+  if (alone) layout = layoutFor(view.focus, bodyHeight - 1);
   let bottom = 1;
   for (const place of layout.placements) {
     const x = place.x;
@@ -100,7 +108,10 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
     }
     bottom = Math.max(bottom, y + place.height);
   }
-  if (layout.hidden.length > 0 && !view.zoomed && bottom < height - 1) {
+  if (alone) {
+    const text = ` ${panelOf(view.focus)?.title ?? view.focus} shown alone: it has no room beside the others at ${columns}x${rows} · Tab or its key moves on`;
+    regions.push({ id: 'hint', x: 0, y: height - 2, width: columns, height: 1, element: createElement(Hint, { text, width: columns }) });
+  } else if (layout.hidden.length > 0 && !view.zoomed && bottom < height - 1) {
     const reach = layout.hidden.map((id) => `${panelOf(id)?.focusKey ?? 'Tab'} z ${id}`).join(' · ');
     regions.push({ id: 'hint', x: 0, y: bottom, width: columns, height: 1, element: createElement(Hint, { text: ` more on a taller terminal, or zoomed: ${reach}`, width: columns }) });
   }

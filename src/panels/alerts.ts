@@ -121,6 +121,7 @@ export const alertsPanel = definePanel<AlertPanelModel>({
   focusKey: '1',
   area: 'top',
   maxShare: 1 / 3,
+  focusedShare: 0.6,
   build: (ctx) => buildAlertPanel(ctx.alerts, ctx.nowMs),
   rowCount: (model) => model.alerts.length,
   naturalHeight: (model, width, expanded) => alertsPanelHeight(model, expanded, width),

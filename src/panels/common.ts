@@ -112,5 +112,38 @@ export function scrollStart(total: number, selected: number, visible: number): n
   return Math.max(0, Math.min(total - visible, selected - half));
 }
 
+/** The lines of a list that fit, and how many are cut above and below it. */
+export interface ListWindow {
+  start: number;
+  end: number;
+  /** Lines cut above: a marker row says so. */
+  above: number;
+  /** Lines cut below: a marker row says so. */
+  below: number;
+}
+
+/**
+ * Which of `total` lines show in `room` rows, keeping lines `anchor` to
+ * `anchorEnd` (the selection) in view. Nothing is cut silently: a marker row
+ * takes the place of what is cut above, another of what is cut below.
+ */
+export function listWindow(total: number, room: number, anchor = 0, anchorEnd = anchor): ListWindow {
+  if (total <= room) return { start: 0, end: total, above: 0, below: 0 };
+  if (room <= 1) return { start: 0, end: 0, above: 0, below: total };
+  const place = (rows: number) => {
+    // Around the selection, with its last line in view, and its first when it cannot all show.
+    const start = Math.max(0, Math.min(total - rows, anchor, Math.max(scrollStart(total, anchor, rows), anchorEnd - rows + 1)));
+    return { start, end: start + rows };
+  };
+  // One marker first; if lines are cut on both sides, two.
+  let { start, end } = place(room - 1);
+  if (start > 0 && end < total) ({ start, end } = place(room - 2));
+  return { start, end, above: start, below: total - end };
+}
+
+/** The marker row of lines cut above or below. */
+export const cutMarker = (count: number, where: 'above' | 'below', how: string): string =>
+  `${where === 'above' ? '↑' : '↓'} ${count} more line${count === 1 ? '' : 's'} ${where}${how ? ` · ${how}` : ''}`;
+
 /** Columns inside a panel of `width`: border and padding take 4. */
 export const innerWidth = (width: number): number => Math.max(10, width - 4);

@@ -3,6 +3,7 @@ import { type SocketsSample, stateSeriesKey, SOCKETS } from '../../collectors/so
 import { closeWaitClimbing, ephemeralPortExhaustion, heldFor, synSentStuck } from '../alerts/rules/sockets.js';
 import { formatCount } from '../format.js';
 import { type AlertConfig, paramsOf } from '../alerts/types.js';
+import type { Alert } from '../alerts/types.js';
 import type { Store } from '../store.js';
 import { TCP_STATES, type TcpState } from '../tcpState.js';
 import { type Concern, SPARK_HISTORY, type SourceStatusModel, sourceStatus } from './common.js';
@@ -21,6 +22,8 @@ export interface StateRowModel {
   concern: Concern;
   /** Why it stands out, e.g. "41% of the port range". */
   remark?: string;
+  /** An active alert is about this state: its row never leaves the screen. */
+  alerted: boolean;
 }
 
 export interface SocketsPanelModel {
@@ -105,8 +108,9 @@ export function stateConcern(
   }
 }
 
-export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: AlertConfig = {}): SocketsPanelModel {
+export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: AlertConfig = {}, alerts: Alert[] = []): SocketsPanelModel {
   const levels = socketLevels(config);
+  const alerted = new Set(alerts.map((a) => a.link?.state));
   const sample = store.sample(SOCKETS);
   const value = sample?.value;
   const rows = TCP_STATES.map((state): StateRowModel => {
@@ -114,7 +118,7 @@ export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: Aler
     const count = value?.states[state];
     const trendPerMinute = store.trendPerMinute(key);
     const { concern, remark } = stateConcern(state, count ?? 0, trendPerMinute, value, levels);
-    const row: StateRowModel = { state, count, trendPerMinute, concern };
+    const row: StateRowModel = { state, count, trendPerMinute, concern, alerted: alerted.has(state) };
     if (remark) row.remark = remark;
     return row;
   });
@@ -128,6 +132,22 @@ export function buildSocketsPanel(store: Store, nowMs = Date.now(), config: Aler
     if (value.portRange) panel.portRange = value.portRange;
   }
   return panel;
+}
+
+/**
+ * Which state rows show in `room` lines, in their order, when not all fit:
+ * the selected row and the rows an alert is about always, then the ones
+ * that stand out, then those with sockets; a marker line names the rest.
+ */
+export function shownStateRows(rows: StateRowModel[], room: number, selected: number | undefined): { shown: number[]; hidden: TcpState[] } {
+  if (rows.length <= room) return { shown: rows.map((_, i) => i), hidden: [] };
+  const rank = (row: StateRowModel, i: number) =>
+    i === selected ? 0 : row.alerted ? 1 : row.concern === 'bad' ? 2 : row.concern === 'watch' ? 3 : (row.count ?? 0) > 0 ? 4 : 5;
+  const keep = Math.max(0, room - 1);
+  const order = rows.map((row, i) => ({ i, rank: rank(row, i) })).sort((a, b) => a.rank - b.rank || a.i - b.i);
+  const shown = order.slice(0, keep).map((o) => o.i).sort((a, b) => a - b);
+  const kept = new Set(shown);
+  return { shown, hidden: rows.filter((_, i) => !kept.has(i)).map((r) => r.state) };
 }
 
 /** Rows this panel needs: border 2, column header 1, states, summary 1, status lines. */
@@ -151,7 +171,7 @@ export const socketsPanel = definePanel<SocketsPanelModel>({
     'Enter on a state opens its owners (ss -p, refreshed every 5 s while open); TIME-WAIT',
     'and sockets without an owner open by destination, against the ephemeral port range.',
   ],
-  build: (ctx) => buildSocketsPanel(ctx.store, ctx.nowMs, ctx.config),
+  build: (ctx) => buildSocketsPanel(ctx.store, ctx.nowMs, ctx.config, ctx.alerts.alerts),
   rowCount: (model) => model.rows.length,
   rowOfLink: (_model, link) => (link.state ? TCP_STATES.indexOf(link.state) : undefined),
   naturalHeight: (model) => socketsPanelHeight(model),

@@ -48,6 +48,8 @@ export interface PanelDescriptor<M = unknown> {
   area: 'top' | 'left' | 'right';
   /** A top panel never takes more than this share of the body (but at least 3 rows). */
   maxShare?: number;
+  /** While it has the keyboard it may take this share instead: the selected alert's why and commands show. */
+  focusedShare?: number;
   /** Stacked on a narrow terminal, a panel without a natural height takes this share of the rows below the top. */
   stackedShare?: number;
   /** A second view of the panel behind one key (counters: every counter that moved). */

@@ -228,7 +228,7 @@ describe('panel navigation', () => {
 });
 
 describe('a panel shorter than its content', () => {
-  it('keeps its bottom border: the socket panel cuts its last rows rather than drawing over it', () => {
+  it('keeps its bottom border: the socket panel leaves out quiet rows, names them, and never draws over it', () => {
     const store = new Store();
     const s = { value: socketStateSample({ ESTAB: 5, LISTEN: 2 }), atMs: Date.now(), skippedLines: 0, notes: [] };
     store.recordSample(SOCKETS, s, socketSeries(s.value));
@@ -239,6 +239,24 @@ describe('a panel shorter than its content', () => {
     const lines = (app.lastFrame() ?? '').split('\n');
     expect(lines).toHaveLength(10);
     expect(lines[9]).toMatch(/^╰─+╯$/);
-    expect(lines[8]).toMatch(/│\s+CLOSE\s/);
+    // Six of eleven rows fit beside the header and the marker: those with sockets stay.
+    expect(lines.slice(2, 8).map((l) => l.slice(4, 14).trim())).toEqual(['ESTAB', 'SYN-SENT', 'SYN-RECV', 'FIN-WAIT-1', 'FIN-WAIT-2', 'LISTEN']);
+    expect(lines[8]).toMatch(/\+ 5 not shown: TIME-WAIT, CLOSE, CLOSE-WAIT, LAST-ACK, CLOSING · z zoom/);
+  });
+
+  it('keeps the rows an alert is about and the selected one when rows must go', () => {
+    const store = new Store();
+    const s = { value: socketStateSample({ ESTAB: 5 }), atMs: Date.now(), skippedLines: 0, notes: [] };
+    store.recordSample(SOCKETS, s, socketSeries(s.value));
+    store.commitTick(Date.now());
+    const alert = { id: 'x', subject: 's', severity: 'critical' as const, summary: '', why: '', next: [], sinceMs: 0, link: { panel: 'sockets' as const, state: 'TIME-WAIT' as const } };
+    const { histories: _h, ...model } = buildSocketsPanel(store, Date.now(), {}, [alert]);
+    const app = render(<SocketsPanel model={model} width={80} height={7} focused={true} selected={9} />);
+    cleanup = app.unmount;
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toMatch(/TIME-WAIT\s+0/);
+    expect(frame).toMatch(/› LISTEN/);
+    expect(frame).toMatch(/ESTAB\s+5/);
+    expect(frame).toMatch(/\+ 8 not shown: SYN-SENT/);
   });
 });

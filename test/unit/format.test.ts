@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { listWindow } from '../../src/panels/common.js';
 import { formatAge, formatCount, formatTrend, logBar, sparkline, truncate } from '../../src/format.js';
 import { safeCmdline, safeText } from '../../src/sanitize.js';
 
@@ -49,5 +50,29 @@ describe('hostile strings', () => {
     expect(safeText('\u202eabc')).toBe('\\u{202e}abc');
     expect(safeText('nginx: worker')).toBe('nginx: worker');
     expect(safeCmdline('python3\0-m\0http.server\0')).toBe('python3 -m http.server');
+  });
+});
+
+describe('listWindow', () => {
+  it('shows everything that fits, and marks what it cuts on each side', () => {
+    expect(listWindow(5, 5, 0)).toEqual({ start: 0, end: 5, above: 0, below: 0 });
+    // 20 lines in 6 rows, selection at the top: 5 lines and a "↓ 15 more" row.
+    expect(listWindow(20, 6, 0)).toEqual({ start: 0, end: 5, above: 0, below: 15 });
+    // In the middle: a marker row on both sides, 4 lines between.
+    const middle = listWindow(20, 6, 10);
+    expect(middle.end - middle.start + (middle.above > 0 ? 1 : 0) + (middle.below > 0 ? 1 : 0)).toBe(6);
+    expect(middle.start).toBeLessThanOrEqual(10);
+    expect(middle.end).toBeGreaterThan(10);
+    expect(middle.above + (middle.end - middle.start) + middle.below).toBe(20);
+    // At the end: "↑ 15 more" and the last 5.
+    expect(listWindow(20, 6, 19)).toEqual({ start: 15, end: 20, above: 15, below: 0 });
+  });
+
+  it('keeps a whole selection in view when it fits, and its first line when it does not', () => {
+    const w = listWindow(30, 8, 10, 15);
+    expect(w.start).toBeLessThanOrEqual(10);
+    expect(w.end).toBeGreaterThanOrEqual(16);
+    const long = listWindow(30, 5, 10, 25);
+    expect(long.start).toBe(10);
   });
 });
