@@ -99,6 +99,9 @@ export function enterFrom(model: DashboardModel, id: PanelId, row: number): Ente
   if (!target) return undefined;
   const linkedRow = target.rowOfLink?.(model.panels[link.panel], link);
   const there = linkedRow === undefined ? undefined : target.enter?.(model.panels[link.panel], linkedRow);
-  if (there && 'drill' in there) return { drill: { ...there.drill, ...(link.pid !== undefined ? { pid: link.pid } : {}) } };
+  if (there && 'drill' in there) {
+    const { pid, name, destination } = link;
+    return { drill: { ...there.drill, ...(pid !== undefined ? { pid } : {}), ...(name !== undefined ? { name } : {}), ...(destination !== undefined ? { destination } : {}) } };
+  }
   return linkedRow === undefined ? { focus: link.panel } : { focus: link.panel, row: linkedRow };
 }

@@ -41,10 +41,22 @@ export interface Binding {
   modes: KeyMode[];
   /** Short label for the footer; omitted bindings are only in the help overlay. */
   hint?: string;
+  /** The footer offers it only where it does something. */
+  offeredWhen?: (where: KeyContext) => boolean;
   help: string;
 }
 
 const BROWSE: KeyMode[] = ['dashboard', 'drill'];
+
+/** What decides whether a key does anything where the user is. */
+export interface KeyContext {
+  /** Enter on the selected row leads somewhere. */
+  canEnter: boolean;
+  /** The drill-down level on screen: sort and command lines are the owners'. */
+  drillLevel?: 'owners' | 'destinations' | 'sockets';
+}
+
+const atOwners = (where: KeyContext) => where.drillLevel === 'owners';
 
 /** Each panel's focus key, and the key of its other view, from the panel registry. */
 const focusBindings: Binding[] = PANELS.map((p) => ({ action: `focus:${p.id}` as const, keys: [p.focusKey], modes: ['dashboard'], help: `focus ${p.title}` }));
@@ -59,11 +71,11 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'pageDown', keys: ['pageDown'], modes: BROWSE, help: 'a page down' },
   { action: 'home', keys: ['home', 'g'], modes: BROWSE, help: 'first row' },
   { action: 'end', keys: ['end', 'G'], modes: BROWSE, help: 'last row' },
-  { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', help: 'open: a state to its owners, an owner to its sockets, an alert to its subject' },
+  { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', offeredWhen: (where) => where.canEnter, help: 'open: a state to its owners, an owner to its sockets, an alert to its subject' },
   { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['drill'], hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
   { action: 'filter', keys: ['/'], modes: ['drill'], hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
-  { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', help: 'owners: sort by sockets, CPU, RSS, fds, pid' },
-  { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', help: 'owners: full command line instead of the name' },
+  { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', offeredWhen: atOwners, help: 'owners: sort by sockets, CPU, RSS, fds, pid' },
+  { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', offeredWhen: atOwners, help: 'owners: full command line instead of the name' },
   { action: 'nextPanel', keys: ['tab'], modes: ['dashboard'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
   { action: 'prevPanel', keys: ['shift+tab'], modes: ['dashboard'], help: 'focus the previous panel' },
   ...focusBindings,
@@ -122,8 +134,9 @@ export function resolveAction(input: string, key: Key, mode: KeyMode = 'dashboar
   return name === undefined ? undefined : byMode.get(mode)?.get(name);
 }
 
-export function footerHints(mode: KeyMode = 'dashboard'): string[] {
-  return KEYMAP.filter((b) => b.hint && b.modes.includes(mode)).map((b) => b.hint as string);
+/** The footer: the keys of the mode that do something here. Without a context, all of them. */
+export function footerHints(mode: KeyMode = 'dashboard', where?: KeyContext): string[] {
+  return KEYMAP.filter((b) => b.hint && b.modes.includes(mode) && (!where || !b.offeredWhen || b.offeredWhen(where))).map((b) => b.hint as string);
 }
 
 /** Names as a user types them: `up` -> `↑`, `ctrl+c` -> `Ctrl-C`. */

@@ -5,10 +5,11 @@ import { headerLine } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { Hint } from '../components/Hint.js';
 import { TooSmall } from '../components/TooSmall.js';
-import { type DashboardModel, panelOf } from './dashboardModel.js';
+import { type DashboardModel, enterFrom, panelOf } from './dashboardModel.js';
+import { topFrame } from './drilldown/navigation.js';
 import type { DrillData } from './drilldown/controller.js';
 import type { DrillRow } from './drilldown/rows.js';
-import { footerHints, helpLines } from './keymap.js';
+import { type KeyContext, footerHints, helpLines } from './keymap.js';
 import { layoutPanels } from './layout.js';
 import { viewOf } from './panels/views.js';
 import { PANELS } from './registry.js';
@@ -33,6 +34,16 @@ export interface ScreenInputs {
 /** What the help says: the keys of the mode on screen, then what the panels want known. */
 const helpText = (view: ViewState): string[] => [...helpLines(keyMode(view)), '', ...PANELS.flatMap((p) => p.help ?? [])];
 
+/** Where the keyboard is, for the footer to offer only keys that do something there. */
+function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[]): KeyContext {
+  if (view.drill) {
+    const frame = topFrame(view.drill);
+    const row = drillRows[frame.selected];
+    return { canEnter: row !== undefined && 'enter' in row, drillLevel: frame.level.kind };
+  }
+  return { canEnter: enterFrom(model, view.focus, view.selected[view.focus] ?? 0) !== undefined };
+}
+
 /**
  * Where everything goes: the header on the first row, the footer on the
  * last but one (the last stays free), and between them the panels — or the
@@ -55,7 +66,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
       height: 1,
       lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, ...(staleFor ? { staleFor } : {}) })],
     },
-    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view)), width: columns }) },
+    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view), keyContext(view, model, drill.rows)), width: columns }) },
   ];
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {

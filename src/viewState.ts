@@ -1,5 +1,6 @@
 import type { DrillData } from './drilldown/controller.js';
 import {
+  type DrillSubject,
   type DrillView,
   drillBack,
   drillCycleSort,
@@ -15,7 +16,7 @@ import type { PanelId } from './panelId.js';
 import type { TcpState } from './tcpState.js';
 
 /** What Enter leads to (see `enterFrom`): a state's drill-down, or a panel and a row in it. */
-export type EnterResult = { drill: { state: TcpState; pid?: number } } | { focus: PanelId; row?: number };
+export type EnterResult = { drill: { state: TcpState } & DrillSubject } | { focus: PanelId; row?: number };
 
 /** What the person at the keyboard has chosen to look at; never what the kernel said. */
 export interface ViewState {
@@ -143,7 +144,7 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
     case 'enter': {
       const to = ctx.enter(focus, current);
       if (!to) return state;
-      if ('drill' in to) return { ...state, helpOpen: false, drill: openDrill(to.drill.state, to.drill.pid) };
+      if ('drill' in to) return { ...state, helpOpen: false, drill: openDrill(to.drill.state, to.drill) };
       return {
         ...state,
         focus: to.focus,

@@ -10,7 +10,11 @@ export type Severity = 'warning' | 'critical';
 export interface AlertLink {
   panel: PanelId;
   state?: TcpState;
+  /** The one process the alert names, and its name for the breadcrumb. */
   pid?: number;
+  name?: string;
+  /** The one destination it names (`destinationKey`: local address > peer). */
+  destination?: string;
   nic?: string;
 }
 

@@ -16,11 +16,25 @@ export interface DrillView {
   showCmdline: boolean;
 }
 
-/** Opens a state: by owner, or by destination for TIME-WAIT, which no process owns. */
-export function openDrill(state: TcpState, pid?: number): DrillView {
+/** How deep a drill-down opens: at one process's or one destination's sockets. */
+export interface DrillSubject {
+  pid?: number;
+  name?: string;
+  destination?: string;
+}
+
+/**
+ * Opens a state: by owner, or by destination for TIME-WAIT, which no
+ * process owns — and, as the one rule of where an alert leads, straight at
+ * the sockets of the process or destination it names, with the level above
+ * one Esc away.
+ */
+export function openDrill(state: TcpState, subject: DrillSubject = {}): DrillView {
   const first: DrillLevel = state === 'TIME-WAIT' ? { kind: 'destinations' } : { kind: 'owners' };
   const stack: DrillFrame[] = [{ level: first, selected: 0, filter: '' }];
-  if (pid !== undefined && first.kind === 'owners') stack.push({ level: { kind: 'sockets', pid }, selected: 0, filter: '' });
+  const at = (level: DrillLevel) => stack.push({ level, selected: 0, filter: '' });
+  if (subject.pid !== undefined && first.kind === 'owners') at({ kind: 'sockets', pid: subject.pid, ...(subject.name ? { name: subject.name } : {}) });
+  else if (subject.destination !== undefined && first.kind === 'destinations') at({ kind: 'sockets', destination: subject.destination });
   return { state, stack, editingFilter: false, sort: 'sockets', showCmdline: false };
 }
 

@@ -21,7 +21,7 @@ const leak: Alert = {
   why: 'The peer closed these connections and the application never called close().',
   next: ['ss -tanp state close-wait', 'ls /proc/4213/fd | wc -l'],
   sinceMs: now - 250_000,
-  link: { panel: 'sockets', state: 'CLOSE-WAIT', pid: 4213 },
+  link: { panel: 'sockets', state: 'CLOSE-WAIT', pid: 4213, name: 'py\x1b]0;pwned\x07' },
 };
 const nic: Alert = {
   id: 'nic-errors',
@@ -76,8 +76,8 @@ describe('alerts in the dashboard', () => {
     expect(app.lastFrame()?.split('\n')[0]).toMatch(/1 CRIT\s+1 WARN/);
     await press(app, '1');
     await press(app, '\r');
-    // the leak alert opens the drill-down of CLOSE-WAIT at the leaking process
-    expect(app.lastFrame()).toContain('CLOSE-WAIT › owners › ? (4213)');
+    // the leak alert opens the drill-down of CLOSE-WAIT at the leaking process, named (and escaped)
+    expect(app.lastFrame()).toContain('CLOSE-WAIT › owners › py\\x1b]0;pwned\\x07 (4213)');
     await press(app, '\u001B');
     await press(app, '\u001B');
     expect(app.lastFrame()).toContain('TCP sockets');
@@ -88,5 +88,31 @@ describe('alerts in the dashboard', () => {
     await press(app, 'z');
     expect(app.lastFrame()).toMatch(/╭─ NICs/);
     expect(app.lastFrame()).not.toContain('TCP sockets');
+  });
+
+  it('leads from a port-exhaustion alert to the sockets of the destination it names', async () => {
+    const ports: Alert = {
+      id: 'ephemeral-port-exhaustion',
+      severity: 'critical',
+      subject: '10.0.0.2:443 from 10.0.0.1',
+      summary: '900 of 1,000 ephemeral ports (90%) in use toward 10.0.0.2:443',
+      why: 'Every connect() needs a free local port.',
+      next: [],
+      sinceMs: now - 5_000,
+      link: { panel: 'sockets', state: 'TIME-WAIT', destination: '10.0.0.1>10.0.0.2:443' },
+    };
+    const store = new Store();
+    const interval = { intervalMs: 1000, setIntervalMs() {} };
+    const only: AlertsState = { alerts: [ports], disabled: [], watching: 10, blind: [] };
+    const app = renderApp({ store, alerts: () => only, interval, target: { kind: 'host' }, host: { host: 'h', kernel: 'k' }, onQuit: () => {} }, { columns: 100, rows: 50 });
+    cleanup = app.unmount;
+    await tick();
+    await press(app, '1');
+    await press(app, '\r');
+    expect(app.lastFrame()).toContain('TIME-WAIT › by destination › 10.0.0.1 → 10.0.0.2:443');
+    // One Esc up: the list of destinations it was picked from.
+    await press(app, '\u001B');
+    expect(app.lastFrame()).toContain('TIME-WAIT › by destination');
+    expect(app.lastFrame()).not.toContain('10.0.0.1 → 10.0.0.2:443 ');
   });
 });

@@ -113,6 +113,25 @@ describe('dashboard screen', () => {
     expect(app.lastFrame()).toContain('every 500ms');
   });
 
+  it('offers Enter only where it opens something', async () => {
+    const { app, push } = setup({ columns: 160, rows: 40 });
+    cleanup = app.unmount;
+    push({ ESTAB: 3 });
+    await tick();
+    const footer = () => (app.lastFrame() ?? '').split('\n').filter((l) => l.includes('Tab panel')).join('');
+    // The socket states open their owners.
+    expect(footer()).toContain('Enter open');
+    // No alert is up: nothing to open there.
+    await press(app, '1');
+    expect(footer()).not.toContain('Enter open');
+    await press(app, '2');
+    expect(footer()).toContain('Enter open');
+    await press(app, '3');
+    expect(footer()).not.toContain('Enter open');
+    await press(app, '6');
+    expect(footer()).not.toContain('Enter open');
+  });
+
   it('quits with q', async () => {
     const { app, quits } = setup();
     cleanup = app.unmount;

@@ -175,7 +175,7 @@ describe('ephemeral-port-exhaustion when ports go fast', () => {
     const early = run(420);
     expect(early[0]?.severity).toBe('critical');
     expect(early[0]?.summary).toMatch(/420 of 1,000 ephemeral ports \(42%\) in use toward 10\.1\.0\.2:443 \(415 TIME-WAIT\), full in ~29 s at \+1,200\/min; connecting: loadgen \(pid 777\)/);
-    expect(early[0]?.link).toEqual({ panel: 'sockets', state: 'TIME-WAIT', pid: 777 });
+    expect(early[0]?.link).toEqual({ panel: 'sockets', state: 'TIME-WAIT', destination: '10.1.0.1>10.1.0.2:443' });
     for (let c = 440; c < 1000; c += 20) run(c);
     const full = run(1000);
     expect(full[0]?.summary).toMatch(/^FULL — connect\(\) to 10\.1\.0\.2:443 fails with EADDRNOTAVAIL now: 1,000 of 1,000 ephemeral ports in use/);

@@ -65,7 +65,7 @@ export const acceptQueueOverflow = defineRule({
         summary: `accept queue overflowing: ${formatRate(overflows)}/s overflows, ${formatRate(drops)}/s SYNs dropped${queue}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
         why: 'Connections complete their handshake faster than the application accept()s them; the kernel then drops them and clients see timeouts or resets. Find why the accept loop is slow (blocked workers, CPU), or raise the backlog (listen() and net.core.somaxconn).',
         next: [ctx.inTarget('ss -lnt'), ctx.inTarget(`ss -ltnp${port ? ` '( sport = :${port} )'` : ''}`), ctx.inTarget('sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog')],
-        link: { panel: 'sockets', state: 'LISTEN', ...(owner ? { pid: owner.pid } : {}) },
+        link: { panel: 'sockets', state: 'LISTEN', ...(owner ? { pid: owner.pid, name: owner.name } : {}) },
       },
     ];
   },

@@ -83,7 +83,7 @@ export const closeWaitClimbing = defineRule({
           ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${parseEndpoint(server)?.port} )'` : ''}`),
           ...(pid !== undefined ? [`ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`] : []),
         ],
-        link: { panel: 'sockets', state: 'CLOSE-WAIT', ...(pid !== undefined ? { pid } : {}) },
+        link: { panel: 'sockets', state: 'CLOSE-WAIT', ...(top ? { pid: top.pid, name: top.name } : {}) },
       },
     ];
   },
@@ -144,7 +144,6 @@ export const ephemeralPortExhaustion = defineRule({
             .join(', ')}${clientsAge >= 2 ? ` (seen ${clientsAge} s ago)` : ''}`
         : '';
       const ports = `${formatCount(d.count)} of ${formatCount(range.usable)} ephemeral ports`;
-      const top = clients?.owners[0];
       findings.push({
         subject,
         severity,
@@ -157,7 +156,7 @@ export const ephemeralPortExhaustion = defineRule({
           ctx.inTarget(`ss -tanp dst ${d.peer}`),
           ctx.inTarget('sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse'),
         ],
-        link: { panel: 'sockets', state: 'TIME-WAIT', ...(top ? { pid: top.pid } : {}) },
+        link: { panel: 'sockets', state: 'TIME-WAIT', destination: destinationKey(d) },
       });
     }
     return findings;
