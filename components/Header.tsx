@@ -62,5 +62,5 @@ export function headerLine({ model, paused, width, staleFor }: HeaderProps): str
   const room = Math.max(0, width - name.length - badgesWidth);
   const text = headerText(model, room, staleFor);
   const gap = ' '.repeat(Math.max(0, room - [...text].length));
-  return `${chalk.bold.cyan(name)}${staleFor || model.targetGone ? chalk.red(text) : text}${gap}${badges.join('')}`;
+  return `${chalk.cyan.bold(name)}${staleFor || model.targetGone ? chalk.red(text) : text}${gap}${badges.join('')}`;
 }

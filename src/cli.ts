@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './scheduler.js';
 import { type Roots, type Target, defaultRoots } from './target.js';
+import { lightBackground } from './theme.js';
 
 export interface Options {
   intervalMs: number;
@@ -16,6 +17,8 @@ export interface Options {
   configFile?: string;
   /** Colours and text styles on screen: off with --no-color or a non-empty NO_COLOR (no-color.org). */
   color: boolean;
+  /** Colours chosen for a light background (--light, or COLORFGBG). */
+  light: boolean;
 }
 
 export type CliResult =
@@ -40,6 +43,8 @@ Options:
                            interfaces; devices with hardware always are
       --config FILE        alert thresholds (JSON; see the README's table)
       --no-color           no colours or text styles (also: NO_COLOR=1)
+      --light              colours readable on a light background (also when
+                           COLORFGBG names a light background)
       --json               no screen: print one JSON sample per interval (NDJSON)
       --count N            with --json: stop after N samples
       --proc-root DIR      read /proc from DIR (default /proc)
@@ -86,6 +91,7 @@ export function parseCli(argv: string[]): CliResult {
         config: { type: 'string' },
         json: { type: 'boolean' },
         'no-color': { type: 'boolean' },
+        light: { type: 'boolean' },
         count: { type: 'string' },
         'proc-root': { type: 'string' },
         'sys-root': { type: 'string' },
@@ -117,6 +123,7 @@ export function parseCli(argv: string[]): CliResult {
     json: !!values.json,
     ethtoolInterfaces: [],
     color: !values['no-color'] && !process.env.NO_COLOR,
+    light: lightBackground(!!values.light),
   };
   if (typeof values.ethtool === 'string') {
     const names = values.ethtool.split(',').filter(Boolean);

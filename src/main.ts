@@ -8,6 +8,7 @@ import { buildRecord } from './record.js';
 import { CollectorProblem } from './problems.js';
 import { type Runtime, createRuntime } from './runtime.js';
 import { TargetError } from './targetPin.js';
+import { useLightPalette } from './theme.js';
 
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -93,6 +94,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   // One chalk draws Ink's texts and ours: level 0 takes every colour and style off the screen
   // (the selected row keeps its › marker).
   if (!options.color) chalk.level = 0;
+  else if (options.light) useLightPalette(chalk);
   await loadPanelViews(PANELS);
   const runtime = await startRuntime(options, alertConfig);
   if (typeof runtime === 'number') return runtime;

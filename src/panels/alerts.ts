@@ -95,7 +95,7 @@ export function alertLines(model: AlertPanelModel, expanded: number | undefined,
     lines.push({ key: `${a.id}|${a.subject}|s`, text: `${indent}  ${safeText(a.summary)}`, alert: i });
     if (expanded === i) {
       wrapWords(`why: ${safeText(a.why)}`, Math.max(20, width - 2 - indent.length)).forEach((text, k) =>
-        lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `${indent}  ${text}`, dim: true, alert: i }),
+        lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `${indent}  ${text}`, alert: i }),
       );
       for (const [k, cmd] of a.next.entries()) lines.push({ key: `${a.id}|${a.subject}|n${k}`, text: `${indent}  $ ${safeText(cmd)}`, color: 'cyan', alert: i });
       lines.push({ key: `${a.id}|${a.subject}|e`, text: `${indent}  Enter: go to it`, dim: true, alert: i });

@@ -134,5 +134,21 @@ describe.runIf(hasTmux)('colour', () => {
     session = await TmuxSession.start(`node ${BIN}`, { label: 'color' });
     await session.waitFor(/LISTEN\s+\d+/);
     expect(await styled(session)).toMatch(sgr);
+    // The terminal's own cyan for the focused panel's border.
+    expect(await styled(session)).toMatch(/\x1b\[36m╭─/);
   });
+
+  for (const [how, command] of [
+    ['--light', `node ${BIN} --light`],
+    ['COLORFGBG=0;15', `env COLORFGBG='0;15' node ${BIN}`],
+  ] as const) {
+    it(`draws with darker shades readable on white with ${how}`, async () => {
+      session = await TmuxSession.start(command, { label: 'light' });
+      await session.waitFor(/LISTEN\s+\d+/);
+      const screen = await styled(session);
+      // Cyan becomes 256-colour 25 (#005faf, 6.4:1 on white); the terminal's cyan (2.0:1) is gone.
+      expect(screen).toMatch(/\x1b\[38;5;25m╭─/);
+      expect(screen).not.toMatch(/\x1b\[3[236]m/);
+    });
+  }
 });

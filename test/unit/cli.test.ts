@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lightBackground, useLightPalette } from '../../src/theme.js';
 import { parseCli, parseDurationMs } from '../../src/cli.js';
 import { resolveAction } from '../../src/keymap.js';
 import { stepInterval } from '../../src/viewState.js';
@@ -53,5 +54,21 @@ describe('keymap', () => {
     expect(stepInterval(1000, 'faster')).toBe(500);
     expect(stepInterval(200, 'faster')).toBe(200);
     expect(stepInterval(1500, 'faster')).toBe(1000);
+  });
+});
+
+describe('light background', () => {
+  it('is asked for with --light or told by COLORFGBG, and darkens the colours that wash out on white', async () => {
+    expect(lightBackground(true, undefined)).toBe(true);
+    expect(lightBackground(false, '0;15')).toBe(true);
+    expect(lightBackground(false, '0;default;7')).toBe(true);
+    expect(lightBackground(false, '15;0')).toBe(false);
+    expect(lightBackground(false, undefined)).toBe(false);
+    const { Chalk } = await import('chalk');
+    const chalk = new Chalk({ level: 2 });
+    useLightPalette(chalk);
+    expect(chalk.yellow('w')).toBe('\x1b[38;5;130mw\x1b[39m');
+    expect(chalk.cyan.bold('c')).toContain('\x1b[38;5;25m');
+    expect(chalk.red('r')).toBe('\x1b[31mr\x1b[39m');
   });
 });
