@@ -33,7 +33,7 @@ export function conntrackSparkline(model: ConntrackPanelModel, width: number): T
   if (model.count === undefined || model.max === undefined || model.fill === undefined) return undefined;
   const { label, pct, gaugeW, sparkW } = gaugeLayout(model.count, model.max, model.fill, innerWidth(width));
   if (sparkW <= 0) return undefined;
-  return { x: 2 + label.length + gaugeW + pct.length + 1, y: 1, width: sparkW, lines: [paint(padEnd(sparkline(model.fillHistory, sparkW), sparkW), 'cyan')] };
+  return { x: 2 + label.length + gaugeW + pct.length + 1, y: 1, width: sparkW, lines: [paint(padEnd(sparkline(model.fillHistory, sparkW, 1), sparkW), 'cyan')] };
 }
 
 const STAT_COLUMNS: TableColumn<ConntrackStatRow>[] = [

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { createElement } from 'react';
 import type { PanelView } from '../src/panels/types.js';
-import { formatBig, formatRate, padEnd, sparkline, truncate } from '../src/format.js';
+import { formatBig, formatRate, formatSpan, padEnd, sparkline, truncate } from '../src/format.js';
 import { concernColor, innerWidth, listWindow, worst } from '../src/panels/common.js';
 import type { CounterRowModel, CountersPanelModel } from '../src/panels/counters.js';
 import type { TextBlock } from '../src/screen/screen.js';
@@ -42,7 +42,7 @@ export function counterSparklines(model: CountersPanelModel, width: number, heig
 
 export type CountersPanelProps = DashboardPanelProps<Omit<CountersPanelModel, 'histories'>>;
 
-export function CountersPanel({ model, width, height, focused, selected }: CountersPanelProps) {
+export function CountersPanel({ model, width, height, focused, selected, intervalMs }: CountersPanelProps) {
   const { inner, labelW, valueW, rateW, sparkW, statusLines, visible, window } = counterLayout(model, width, height, selected);
   const summary =
     model.mode === 'curated'
@@ -74,7 +74,7 @@ export function CountersPanel({ model, width, height, focused, selected }: Count
         more={focused ? '↑↓ scroll · z zoom' : 'focus it to scroll'}
         width={inner}
         trailing={sparkW}
-        headerSuffix=" history"
+        headerSuffix={intervalMs && sparkW > 0 ? ` last ${formatSpan(sparkW, intervalMs)}` : ' history'}
         rowStyle={(r) => ({ color: concernColor[r.concern], bold: r.concern === 'bad', dim: !r.moved && r.concern === 'none' })}
       />
       {model.rows.length === 0 && !model.status.problem ? (

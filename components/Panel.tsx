@@ -19,6 +19,8 @@ export interface DashboardPanelProps<M> {
   height: number;
   focused: boolean;
   selected: number;
+  /** The sampling interval, for the time span a sparkline covers. */
+  intervalMs?: number;
 }
 
 /**

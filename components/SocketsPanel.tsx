@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { createElement } from 'react';
 import type { PanelView } from '../src/panels/types.js';
-import { formatCount, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
+import { formatCount, formatSpan, formatTrend, logBar, padEnd, padStart, sparkline, truncate } from '../src/format.js';
 import { concernColor, worst } from '../src/panels/common.js';
 import { type SocketsPanelModel, type StateRowModel, shownStateRows } from '../src/panels/sockets.js';
 import type { TextBlock } from '../src/screen/screen.js';
@@ -17,6 +17,8 @@ export interface SocketsPanelProps {
   width: number;
   height?: number;
   focused: boolean;
+  /** The sampling interval, for the time span the sparklines cover. */
+  intervalMs?: number;
 }
 
 const STATE_W = 11;
@@ -100,14 +102,14 @@ function rowsLayout(model: Omit<SocketsPanelModel, 'histories'>, height: number 
   return { shown, hidden, summaryShown, statusRoom };
 }
 
-export function SocketsPanel({ model, selected, width, height, focused }: SocketsPanelProps) {
+export function SocketsPanel({ model, selected, width, height, focused, intervalMs }: SocketsPanelProps) {
   const cols = layout(width);
   const { shown, hidden, summaryShown, statusRoom } = rowsLayout(model, height, focused ? selected : undefined);
   const maxCount = Math.max(1, ...model.rows.map((r) => r.count ?? 0));
   const panelConcern = worst(...model.rows.map((r) => r.concern));
   const header = `  ${columnLine(
     [...NAME_COLUMNS, { width: cols.barW }, { width: TREND_W, align: 'right' }, { width: cols.sparkW }],
-    ['STATE', 'COUNT', '(log)', 'Δ/min', cols.sparkW > 0 ? 'history' : ''],
+    ['STATE', 'COUNT', '(log)', 'Δ/min', cols.sparkW > 0 ? (intervalMs ? `last ${formatSpan(cols.sparkW, intervalMs)}` : 'history') : ''],
   )}`;
   return (
     <Panel title="TCP sockets" width={width} {...(height !== undefined ? { height } : {})} focused={focused} concern={panelConcern}>

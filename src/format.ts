@@ -1,13 +1,15 @@
 const SPARK = '▁▂▃▄▅▆▇█';
 
-/** 12,345 exactly up to 99,999; then 123.4k, 1.2M — the width stays small. */
+/**
+ * The one way counts are written: 12,345 exactly up to 99,999; then 123.4k
+ * up to 999.9k, 1.6M, 2.3G — never more than 6 columns, never "1633.1k".
+ */
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '–';
   const abs = Math.abs(n);
   if (abs < 100_000) return Math.round(n).toLocaleString('en-US');
-  if (abs < 10_000_000) return `${(n / 1000).toFixed(1)}k`;
-  if (abs < 10_000_000_000) return `${(n / 1_000_000).toFixed(1)}M`;
-  return `${(n / 1_000_000_000).toFixed(1)}G`;
+  const [value, unit] = abs < 999_950 ? [n / 1e3, 'k'] : abs < 999_950_000 ? [n / 1e6, 'M'] : abs < 999_950_000_000 ? [n / 1e9, 'G'] : [n / 1e12, 'T'];
+  return `${value.toFixed(1)}${unit}`;
 }
 
 /** A rate or change: 0.25, 3.4, 12, 1.2k. */
@@ -27,31 +29,32 @@ export function formatTrend(perMinute: number | undefined): { text: string; dire
   return { text: `↓ ${formatRate(perMinute)}`, direction: 'down' };
 }
 
-/** The smallest span a sparkline scales to, as a share of its maximum. */
-const MIN_SPARK_SPAN = 0.2;
-
 /**
- * The newest `width` values as block characters, scaled between the window's
- * minimum and maximum so a climb on a big number still shows — but over at
- * least 20% of the maximum, so that 275 ↔ 280 jitter does not look like a
- * cliff. A flat line sits at the bottom when it is zero and in the middle
- * otherwise; NaN (no sample) is a gap.
+ * The newest `width` values as block characters, from zero to the window's
+ * highest value, or to `fullAt` when that is higher: a single transient 1
+ * among zeros stays a low block instead of a full one, and a constant 1
+ * (low) is told from a constant 20,000 (full). Climbs on a big number that
+ * this flattens are what the Δ/min column is for. NaN (no sample) is a gap.
  */
-export function sparkline(values: number[], width: number): string {
+export function sparkline(values: number[], width: number, fullAt = SPARK_FULL_AT): string {
   const tail = values.slice(-width);
   const finite = tail.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return ' '.repeat(tail.length);
-  const max = Math.max(...finite);
-  const lowest = Math.min(...finite);
-  const min = Math.min(lowest, max - Math.abs(max) * MIN_SPARK_SPAN);
+  const top = Math.max(fullAt, ...finite);
   return tail
-    .map((v) => {
-      if (!Number.isFinite(v)) return ' ';
-      if (max === lowest) return max === 0 ? SPARK[0] : SPARK[3];
-      const level = Math.round(((v - min) / (max - min)) * (SPARK.length - 1));
-      return SPARK[level];
-    })
+    .map((v) => (Number.isFinite(v) ? SPARK[Math.round((Math.max(0, v) / top) * (SPARK.length - 1))] : ' '))
     .join('');
+}
+
+/** What a full sparkline block stands for at least, for counts and rates. */
+export const SPARK_FULL_AT = 10;
+
+/** `45s`, `3m`, `1h20m`: the time a sparkline of `columns` samples covers. */
+export function formatSpan(columns: number, intervalMs: number): string {
+  const s = Math.round((columns * intervalMs) / 1000);
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.round(s / 60)}m`;
+  return `${Math.floor(s / 3600)}h${String(Math.round((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /**

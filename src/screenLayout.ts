@@ -110,7 +110,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
   for (const place of layout.placements) {
     const x = place.x;
     const y = 1 + place.y;
-    const box = { width: place.width, height: place.height, focused: view.focus === place.id, selected: selectedOf(place.id) };
+    const box = { width: place.width, height: place.height, focused: view.focus === place.id, selected: selectedOf(place.id), intervalMs };
     const { element, sparklines } = viewOf(place.id).render(model.panels[place.id], box);
     regions.push({ id: place.id, x, y, width: place.width, height: place.height, element });
     if (sparklines) {

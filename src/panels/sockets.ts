@@ -165,6 +165,8 @@ export const socketsPanel = definePanel<SocketsPanelModel>({
     'The bar is logarithmic so small counts stay visible next to large ones.',
     'Δ/min is how fast the count moves now: the rise since the lowest point of the last',
     'minute (or the fall since its highest), per minute. The alerts quote the same figure.',
+    'Sparklines: one column per sample, over the span in the column header ("last 45s"),',
+    'from zero to the highest value shown (at least 10): a lone 1 stays low.',
     'Yellow: worth a look. Red: CLOSE-WAIT climbing (the app never calls close()),',
     'SYN-SENT piling up (firewall or dead peer), SYN-RECV piling up (SYN flood or a',
     'slow listener), TIME-WAIT near the ephemeral port range (port exhaustion).',

@@ -24,6 +24,8 @@ export interface PanelBox {
   height: number;
   focused: boolean;
   selected: number;
+  /** The sampling interval: a sparkline column is one sample. */
+  intervalMs: number;
 }
 
 /** What Enter on a row opens: a socket state's drill-down, or the subject an alert links to. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listWindow } from '../../src/panels/common.js';
-import { formatAge, formatCount, formatTrend, logBar, sparkline, truncate } from '../../src/format.js';
+import { formatAge, formatCount, formatSpan, formatTrend, logBar, sparkline, truncate } from '../../src/format.js';
 import { safeCmdline, safeText } from '../../src/sanitize.js';
 
 describe('formatting', () => {
@@ -8,15 +8,28 @@ describe('formatting', () => {
     expect(formatCount(12345)).toBe('12,345');
     expect(formatCount(123_456)).toBe('123.5k');
     expect(formatCount(12_345_678)).toBe('12.3M');
+    expect(formatCount(1_633_100)).toBe('1.6M');
+    expect(formatCount(999_960)).toBe('1.0M');
+    expect(formatCount(999_900)).toBe('999.9k');
+    expect(formatCount(-2_500_000_000)).toBe('-2.5G');
   });
 
-  it('draws sparklines scaled to the window, with gaps for missing samples', () => {
-    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7], 8)).toBe('▁▂▃▄▅▆▇█');
+  it('draws sparklines from zero to the highest value, at least 10, with gaps for missing samples', () => {
+    expect(sparkline([0, 10, 20, 30, 40, 50, 60, 70], 8)).toBe('▁▂▃▄▅▆▇█');
     expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
-    expect(sparkline([4, Number.NaN, 4], 3)).toBe('▄ ▄');
-    expect(sparkline([1, 2, 3, 4], 2)).toBe('▁█');
-    // jitter on a big number stays small
-    expect(sparkline([275, 280, 275, 280], 4)).toBe('▇█▇█');
+    expect(sparkline([40, Number.NaN, 40], 3)).toBe('█ █');
+    expect(sparkline([10, 20, 30, 40], 2)).toBe('▆█');
+    // A single transient 1 among zeros is not a full block.
+    expect(sparkline([0, 0, 1, 0, 0], 5)).toBe('▁▁▂▁▁');
+    // A constant 1 and a constant 20,000 do not look alike.
+    expect(sparkline([1, 1, 1], 3)).toBe('▂▂▂');
+    expect(sparkline([20_000, 20_000, 20_000], 3)).toBe('███');
+    // Jitter on a big number does not show (Δ/min says how it moves).
+    expect(sparkline([275, 280, 275, 280], 4)).toBe('████');
+    // A share (conntrack fill) scales to 1: 50% is half.
+    expect(sparkline([0.5, 0.5], 2, 1)).toBe('▅▅');
+    expect(formatSpan(45, 1000)).toBe('45s');
+    expect(formatSpan(60, 5000)).toBe('5m');
   });
 
   it('draws log bars that keep small counts visible', () => {

@@ -1,5 +1,5 @@
 import { CONNTRACK } from '../../../collectors/conntrack.js';
-import { formatRate } from '../../format.js';
+import { formatCount, formatRate } from '../../format.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
@@ -24,7 +24,7 @@ export const conntrackTableFull = defineRule({
       {
         subject,
         severity,
-        summary: `conntrack table ${(c.fill * 100).toFixed(1)}% full: ${c.count.toLocaleString('en-US')} of ${c.max.toLocaleString('en-US')} entries`,
+        summary: `conntrack table ${(c.fill * 100).toFixed(1)}% full: ${formatCount(c.count)} of ${formatCount(c.max)} entries`,
         why: 'When the table is full new connections are dropped before they reach any socket ("nf_conntrack: table full, dropping packet"); NAT-heavy hosts and Kubernetes nodes hit it first. Find the top talkers or raise nf_conntrack_max (memory: ~300 bytes an entry).',
         next: [
           ctx.inTarget('conntrack -S'),

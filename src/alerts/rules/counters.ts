@@ -2,7 +2,7 @@ import { COUNTERS } from '../../../collectors/counters.js';
 import { OWNERS } from '../../../collectors/owners.js';
 import { SOCKETS } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
-import { formatRate } from '../../format.js';
+import { formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
@@ -29,7 +29,7 @@ export const timeWaitOverflow = defineRule({
       {
         subject,
         severity,
-        summary: `TIME-WAIT table full: ${formatRate(rate)}/s closing sockets skip TIME-WAIT (tcp_max_tw_buckets ${max?.toLocaleString('en-US') ?? '?'})`,
+        summary: `TIME-WAIT table full: ${formatRate(rate)}/s closing sockets skip TIME-WAIT (tcp_max_tw_buckets ${max === undefined ? '?' : formatCount(max)})`,
         why: 'The kernel ran out of TIME-WAIT buckets and destroys closing sockets early, so late packets of an old connection can corrupt a new one. Many short connections are the cause; reuse connections, or raise the limit.',
         next: [ctx.inTarget('sysctl net.ipv4.tcp_max_tw_buckets'), ctx.inTarget('ss -s')],
         link: { panel: 'sockets', state: 'TIME-WAIT' },

@@ -1,4 +1,5 @@
 import { type MemoryUse, SOCKET_MEMORY } from '../../../collectors/socketMemory.js';
+import { formatCount } from '../../format.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 
@@ -30,7 +31,7 @@ export const socketMemoryPressure = defineRule({
       findings.push({
         subject,
         severity,
-        summary: `${name} socket buffers use ${use.pages.toLocaleString('en-US')} pages: ${Math.round((use.pages / use.max) * 100)}% of ${subject} max ${use.max.toLocaleString('en-US')} (pressure from ${use.pressure.toLocaleString('en-US')})`,
+        summary: `${name} socket buffers use ${formatCount(use.pages)} pages: ${Math.round((use.pages / use.max) * 100)}% of ${subject} max ${formatCount(use.max)} (pressure from ${formatCount(use.pressure)})`,
         why: `Past ${subject}'s pressure threshold the kernel shrinks socket buffers and prunes receive queues (throughput drops, ${proto === 'tcp' ? 'PruneCalled and RcvPruned count' : 'datagrams are dropped'}); at the maximum allocations fail and packets are dropped ("${name}: out of memory -- consider tuning ${subject}"). Many sockets with full buffers are the cause: a peer that stops reading, or too many connections.`,
         next: [
           proto === 'tcp' ? 'ss -tmn | head -40' : 'ss -uamn | head -40',

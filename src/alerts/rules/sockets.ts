@@ -246,7 +246,7 @@ export const orphanSockets = defineRule({
       {
         subject,
         severity,
-        summary: `${s.orphans.toLocaleString('en-US')} orphaned sockets, ${Math.round(share * 100)}% of tcp_max_orphans (${max.toLocaleString('en-US')})`,
+        summary: `${formatCount(s.orphans)} orphaned sockets, ${Math.round(share * 100)}% of tcp_max_orphans (${formatCount(max)})`,
         why: 'Sockets the application closed but whose FIN exchange has not finished (FIN-WAIT-1, LAST-ACK, CLOSING). Past the limit the kernel resets connections and logs "too many orphaned sockets"; peers that stop reading are the usual cause.',
         next: [ctx.inTarget('ss -tan state fin-wait-1 state last-ack state closing | head'), 'dmesg | grep -i orphan'],
         link: { panel: 'sockets', state: 'FIN-WAIT-1' },
