@@ -43,9 +43,10 @@ interface Column extends TableColumn<OwnerRowOf> {
  * The owners table's columns, least important dropped first until they fit;
  * the top peers take whatever width is left.
  */
-function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolean, longestName: number): Column[] {
-  // Escaping makes a hostile name longer than 15 characters: show it whole when it fits.
-  const commandW = showCmdline ? Math.max(16, Math.floor(width * 0.35)) : Math.min(28, Math.max(16, longestName));
+function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolean, longestCommand: number): Column[] {
+  // As wide as the longest command on screen (escaping makes a hostile name longer than 15
+  // characters), up to 28 for names and 60% of the width for command lines.
+  const commandW = Math.max(16, Math.min(longestCommand, showCmdline ? Math.floor(width * 0.6) : 28));
   const all: Column[] = [
     { header: 'PID', width: 7, align: 'right', priority: 0, cell: (r) => String(r.owner.pid) },
     { header: 'USER', width: 9, priority: 3, cell: (r) => safeText(r.owner.details?.user ?? '?') },
@@ -93,6 +94,39 @@ function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolea
     cell: (r) => safeText(r.owner.peers.map((p) => `${p.endpoint}${p.count > 1 ? ` ×${p.count}` : ''}`).join(', ')),
   });
   return kept;
+}
+
+type OwnerOf = OwnerRowOf['owner'];
+
+/**
+ * The selected process in full, under the list: who and where it is, then
+ * its whole command line (up to three lines) — two `python3` owners told
+ * apart. Every part is escaped.
+ */
+function ownerDetail(owner: OwnerOf, width: number): string[] {
+  const d = owner.details;
+  const parts = [`pid ${owner.pid}`];
+  if (d?.user) parts.push(`user ${safeText(d.user)}`);
+  // A time, not an age: the view changes when the data does, not every second.
+  if (d?.startedMs !== undefined) parts.push(`started ${startTime(d.startedMs)}`);
+  if (d?.cwd) parts.push(`cwd ${safeText(d.cwd)}`);
+  if (d?.container) parts.push(container(d.container));
+  const command = safeText(d?.cmdline ?? d?.comm ?? owner.name);
+  // Cut at the width, not at spaces: a long path is one word.
+  const chars = [...`$ ${command}`];
+  const commandLines: string[] = [];
+  for (let i = 0; i < chars.length && commandLines.length < 3; i += width) commandLines.push(chars.slice(i, i + width).join(''));
+  if (chars.length > 3 * width) commandLines[2] = truncate(`${commandLines[2] ?? ''}…`, width);
+  return [truncate(parts.join(' · '), width), ...commandLines];
+}
+
+/** `14:02:11` today, `2026-11-25 14:02` before. */
+function startTime(ms: number): string {
+  const at = new Date(ms);
+  const today = new Date().toDateString() === at.toDateString();
+  if (today) return at.toTimeString().slice(0, 8);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())} ${pad(at.getHours())}:${pad(at.getMinutes())}`;
 }
 
 const states = (d: Destination): string =>
@@ -162,15 +196,18 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
   if (data?.notRoot && data.withOwners) notes.push({ text: 'run as root to see all owners: ss -p shows only your own processes', color: 'yellow' });
   if (data?.skippedLines) notes.push({ text: `${data.skippedLines} unparseable lines skipped`, color: 'yellow' });
   const showFilter = view.editingFilter || frame.filter !== '';
-  // Borders, breadcrumb, filter, column header, notes and commands around the rows.
-  const fixedLines = 2 + 1 + (showFilter ? 1 : 0) + 1 + commands.length + notes.length;
+  const selectedRow = rows[frame.selected];
+  const detail = selectedRow?.kind === 'owner' ? ownerDetail(selectedRow.owner, inner) : [];
+  // Borders, breadcrumb, filter, column header, the selected owner's detail, notes and commands around the rows.
+  const fixedLines = 2 + 1 + (showFilter ? 1 : 0) + 1 + detail.length + commands.length + notes.length;
   const visible = Math.max(1, height - fixedLines);
   const start = scrollStart(rows.length, frame.selected, visible);
   const shown = rows.slice(start, start + visible);
   // The container column only when some process on screen lives in one.
   const containers = shown.some((r) => r.kind === 'owner' && r.owner.details?.container !== undefined);
-  const longestName = Math.max(0, ...shown.map((r) => (r.kind === 'owner' ? [...safeText(r.owner.details?.comm ?? r.owner.name)].length : 0)));
-  const columns = ownerColumnsFor(inner - 2, view.showCmdline, containers, longestName);
+  const commandOf = (r: DrillRow) => (r.kind === 'owner' ? safeText((view.showCmdline ? r.owner.details?.cmdline : undefined) ?? r.owner.details?.comm ?? r.owner.name) : '');
+  const longestCommand = Math.max(0, ...shown.map((r) => [...commandOf(r)].length));
+  const columns = ownerColumnsFor(inner - 2, view.showCmdline, containers, longestCommand);
   const position =
     (rows.length === 0 ? 'nothing here' : `${formatCount(frame.selected + 1)} of ${formatCount(rows.length)}`) +
     (frame.level.kind === 'owners' ? ` · sort: ${view.sort}` : '');
@@ -201,6 +238,11 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
         })}
         {rows.length === 0 ? <Text dimColor>{data ? (frame.filter ? 'no row matches the filter' : 'no sockets in this state right now') : 'querying…'}</Text> : null}
       </Box>
+      {detail.map((line, i) => (
+        <Text key={`detail-${i}`} color={i === 0 ? undefined : 'cyan'} wrap="truncate-end">
+          {line}
+        </Text>
+      ))}
       {notes.map((n) => (
         <Text key={n.text} color={n.color} wrap="truncate-end">
           {truncate(n.text, inner)}

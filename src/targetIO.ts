@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, readlink } from 'node:fs/promises';
 import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './problems.js';
 import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './target.js';
 import { ShellGone, type ShellResult, TargetShell } from './targetShell.js';
@@ -54,6 +54,8 @@ export interface TargetIO {
   readKernelFiles(paths: string[]): Map<string, string>;
   /** The entries of a directory under /proc (`PID/fd`). */
   listProc(path: string): Promise<string[]>;
+  /** Where a link under /proc points (`PID/cwd`). */
+  readProcLink(path: string): Promise<string>;
   /** A file under /sys (host target only: sysfs shows the namespace that mounted it). */
   readSys(path: string): Promise<string>;
   /** A file of the host's /etc (`passwd`, to name the owners of processes). */
@@ -176,6 +178,9 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
     },
     listProc(path) {
       return readdir(`${roots.procRoot}/${path}`);
+    },
+    readProcLink(path) {
+      return readlink(`${roots.procRoot}/${path}`);
     },
     readSys(path) {
       return readFile(`${roots.sysRoot}/${path}`, 'utf8');

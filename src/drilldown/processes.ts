@@ -23,6 +23,10 @@ export interface ProcessDetails {
   /** Soft RLIMIT_NOFILE. */
   fdLimit?: number;
   container?: ContainerRef;
+  /** Working directory (/proc/PID/cwd): untrusted text. */
+  cwd?: string;
+  /** When it started, from its start time in /proc/PID/stat and the uptime. */
+  startedMs?: number;
   /** Share of one core since the previous look (since the start on the first). */
   cpuPercent?: number;
   rssBytes?: number;
@@ -48,7 +52,7 @@ export async function inspectProcesses(io: TargetIO, pids: number[], cpu: Proces
   const details = await Promise.all(
     pids.map(async (pid): Promise<ProcessDetails> => {
       const base = String(pid);
-      const [comm, cmdline, status, stat, limits, cgroup, fds] = await Promise.all([
+      const [comm, cmdline, status, stat, limits, cgroup, fds, cwd] = await Promise.all([
         readOptional(`${base}/comm`),
         readOptional(`${base}/cmdline`),
         readOptional(`${base}/status`),
@@ -59,6 +63,7 @@ export async function inspectProcesses(io: TargetIO, pids: number[], cpu: Proces
           (entries) => entries.length,
           () => undefined,
         ),
+        io.readProcLink(`${base}/cwd`).catch(() => undefined),
       ]);
       const d: ProcessDetails = { pid, gone: status === undefined };
       if (comm !== undefined) d.comm = comm.replace(/\n$/, '');
@@ -75,6 +80,9 @@ export async function inspectProcesses(io: TargetIO, pids: number[], cpu: Proces
       const parsedStat = stat === undefined ? undefined : parseProcStat(stat);
       const percent = parsedStat === undefined ? undefined : cpu.percent(pid, parsedStat, atMs, uptimeSec);
       if (percent !== undefined) d.cpuPercent = percent;
+      if (cwd !== undefined) d.cwd = cwd;
+      // starttime is in clock ticks after boot: USER_HZ, 100 on every Linux architecture nettriage runs on.
+      if (parsedStat !== undefined && uptimeSec !== undefined) d.startedMs = atMs - uptimeSec * 1000 + (parsedStat.startTicks / 100) * 1000;
       return d;
     }),
   );

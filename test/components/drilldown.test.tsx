@@ -165,6 +165,31 @@ describe('drill-down', () => {
     expect(app.lastFrame()).toContain('java --serve --port 8080');
   });
 
+  it('shows the selected owner whole under the list: two python3 told apart by their command lines', async () => {
+    const long = '/root/.pyenv/versions/3.11.7/bin/python3 /srv/billing/worker.py --queue invoices --concurrency 8 --log-level debug';
+    const twin = (pid: number, cmdline: string, cwd: string): OwnerRow => {
+      const o = owner(pid, 'python3', 2, 4);
+      return { ...o, details: { ...o.details!, cmdline, cwd, startedMs: new Date().setHours(6, 24, 18, 0) } };
+    };
+    const twins = { 'CLOSE-WAIT': [twin(4213, long, '/srv/billing'), twin(4214, '/usr/bin/python3 /srv/api/app.py', '/srv/api')] };
+    const app = setup(source({ 'CLOSE-WAIT': cw }, twins));
+    await openState(app, CW);
+    let frame = app.lastFrame() ?? '';
+    expect(frame).toContain('pid 4213 · user app · started 06:24:18 · cwd /srv/billing · pod 5c2a7e10/3f2a1b9c8d7e');
+    // The whole command line, on as many lines as it takes (up to three), not cut at the column.
+    expect(frame.replace(/│|\n/g, '').replace(/ {2,}/g, ' ')).toContain('$ /root/.pyenv/versions/3.11.7/bin/python3 /srv/billing/worker.py --queue invoices --concurrency 8');
+    await press(app, 'j');
+    frame = app.lastFrame() ?? '';
+    expect(frame).toContain('pid 4214 · user app · started 06:24:18 · cwd /srv/api');
+    expect(frame).toContain('$ /usr/bin/python3 /srv/api/app.py');
+    // Owners sort and show command lines; an owner's sockets do neither, and open nothing.
+    expect(frame).toMatch(/s sort/);
+    await press(app, KEYS.enter);
+    frame = app.lastFrame() ?? '';
+    expect(frame).toContain('› python3 (4214)');
+    expect(frame).not.toMatch(/s sort|c cmdline|Enter open/);
+  });
+
   it('filters with /, keeps the filter on Enter, clears it with Esc', async () => {
     const app = setup(source({ 'CLOSE-WAIT': cw }, owners));
     await openState(app, CW);
