@@ -117,7 +117,7 @@ export class AlertEngine {
     // Per alert: the index of its direct cause, and how it explains it.
     const direct = alerts.map((alert) => {
       const found = rules.get(alert.id)?.explainedBy?.(alert, alerts.filter((a) => a !== alert), store);
-      return found ? { cause: alerts.indexOf(found.cause), why: found.why } : undefined;
+      return found ? { cause: alerts.indexOf(found.cause), why: found.why, next: found.next } : undefined;
     });
     const rootOf = (i: number): number => {
       let at = i;
@@ -135,7 +135,7 @@ export class AlertEngine {
       ordered.push(root);
       alerts.forEach((symptom, i) => {
         const how = direct[i];
-        if (i !== r && how && rootOf(i) === r) ordered.push({ ...symptom, why: how.why, causedBy: { id: root.id, subject: root.subject } });
+        if (i !== r && how && rootOf(i) === r) ordered.push({ ...symptom, why: how.why, ...(how.next ? { next: how.next } : {}), causedBy: { id: root.id, subject: root.subject } });
       });
     });
     return ordered;

@@ -52,6 +52,8 @@ export function causes(alerts: Alert[]): Alert[] {
 export interface Explanation {
   cause: Alert;
   why: string;
+  /** Commands that fit the explanation, when the symptom's own would chase another cause. */
+  next?: string[];
 }
 
 export type ParamSpec =

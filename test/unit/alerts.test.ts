@@ -399,6 +399,9 @@ describe('the engine', () => {
     const synSent = alerts.find((a) => a.id === 'syn-sent-stuck');
     expect(synSent?.why).toMatch(/127\.0\.0\.1:9700, a listener in this namespace/);
     expect(synSent?.why).not.toMatch(/a firewall dropping them/);
+    // Its commands look at the listener, as the overflow's do, not at routes and firewalls.
+    expect(synSent?.next).toEqual(alerts[0]?.next);
+    expect(synSent?.summary).toMatch(/stuck in SYN-SENT for 11s\+/);
     expect(causes(alerts)).toHaveLength(1);
   });
 

@@ -2,7 +2,7 @@ import { type Destination, destinationKey, destinationSeriesKey, DESTINATIONS } 
 import { OWNERS } from '../../../collectors/owners.js';
 import { CLOSE_WAIT_HELD_SEC, SOCKETS, type SocketsSample, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
 import { type Endpoint, parseEndpoint } from '../../endpoint.js';
-import { formatCount, formatRate } from '../../format.js';
+import { formatAge, formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
@@ -193,10 +193,14 @@ export const synSentStuck = defineRule({
       if (!persisted && !held) continue;
       const severity = count >= ctx.params.critCount ? 'critical' : 'warning';
       const { address: addr, port } = parseEndpoint(endpoint) ?? { address: endpoint, port: '' };
+      // How long there have been some without a break, as far back as the history goes.
+      const history = seriesWindow(ctx.store, synSentSeriesKey(endpoint), Number.POSITIVE_INFINITY, true);
+      let since = history.at(-1)?.t ?? ctx.nowMs;
+      for (let i = history.length - 1; i >= 0 && (history[i]?.v ?? 0) > 0; i--) since = history[i]?.t ?? since;
       findings.push({
         subject: endpoint,
         severity,
-        summary: `${count} connection${count === 1 ? '' : 's'} to ${endpoint} stuck in SYN-SENT for ${Math.round(span / 1000)} s+`,
+        summary: `${count} connection${count === 1 ? '' : 's'} to ${endpoint} stuck in SYN-SENT for ${formatAge((history.at(-1)?.t ?? since) - since)}+`,
         why: 'SYNs to this destination get no answer: a firewall dropping them, a peer that is down or overloaded, or a route into a black hole. The kernel retries for about two minutes before connect() fails.',
         next: [ctx.inTarget(`tcpdump -ni any host ${addr} and tcp port ${port}`), ctx.inTarget(`ip route get ${addr}`), ctx.inTarget('nstat -az TcpExtTCPSynRetrans')],
         link: { panel: 'sockets', state: 'SYN-SENT' },
@@ -214,6 +218,8 @@ export const synSentStuck = defineRule({
     return {
       cause: overflow,
       why: `These SYNs go to ${listener.local}, a listener in this namespace with ${listener.acceptQueue} connections waiting to be accepted (backlog ${listener.backlog}): the kernel drops SYNs a full accept queue cannot take. Not a firewall or a dead peer: the overflowing listener is the cause.`,
+      // Not tcpdump and routes: the listener's queue and owner, as its alert says.
+      next: overflow.next,
     };
   },
 });
