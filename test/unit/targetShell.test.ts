@@ -50,10 +50,10 @@ describe('the shell that runs commands for the dashboard', () => {
   it('kills a command that hangs with everything it started, and runs the next request in a new shell', async () => {
     shell = new TargetShell(['sh']);
     // A wrapper whose child keeps stdout open after the wrapper is gone.
-    const hung = shell.run(['sh', '-c', 'sleep 300 & echo $!; wait'], { timeoutMs: 500 });
+    const hung = shell.run(['sh', '-c', 'sleep 313.7 & echo $!; wait'], { timeoutMs: 500 });
     await expect(hung).rejects.toBeInstanceOf(CollectorProblem);
     await expect(hung).rejects.toMatchObject({ kind: 'timeout' });
-    const sleepers = await execa('pgrep', ['-f', '^sleep 300$'], { reject: false });
+    const sleepers = await execa('pgrep', ['-f', '^sleep 313\\.7$'], { reject: false });
     for (const pid of sleepers.stdout.split('\n').filter(Boolean)) expect(alive(Number(pid))).toBe(false);
     const next = await shell.run(['echo', 'fine'], { timeoutMs: 5000 });
     expect(next.stdout).toBe('fine\n');
