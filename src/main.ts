@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
 import { type Options, parseCli } from './cli.js';
 import { buildRecord } from './record.js';
+import { NamespaceFleet } from './fleet/fleet.js';
+import { fleetRecord } from './fleet/record.js';
 import { CollectorProblem } from './problems.js';
 import { type Runtime, createRuntime } from './runtime.js';
 import { TargetError } from './targetPin.js';
@@ -49,6 +51,8 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
   const runtime = await startRuntime(options, alertConfig);
   if (typeof runtime === 'number') return runtime;
   const { store, scheduler, alerts } = runtime;
+  const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
+  let fleetBusy = false;
   return new Promise<number>((resolve) => {
     let written = 0;
     let finished = false;
@@ -65,10 +69,27 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
       finish(1);
     });
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
-    const unsubscribe = store.subscribe(() => {
-      process.stdout.write(`${JSON.stringify(buildRecord(store, options.target, scheduler.intervalMs, alerts()))}\n`);
+    const write = (extra: object = {}) => {
+      if (finished) return;
+      process.stdout.write(`${JSON.stringify({ ...buildRecord(store, options.target, scheduler.intervalMs, alerts()), ...extra })}\n`);
       written++;
       if (options.count !== undefined && written >= options.count) finish(0);
+    };
+    const unsubscribe = store.subscribe(() => {
+      if (!fleet) return write();
+      // Every namespace is read once per record; a slow pass skips a tick rather than piling up.
+      if (fleetBusy) return;
+      fleetBusy = true;
+      void fleet.tick().then(
+        (state) => {
+          fleetBusy = false;
+          write(fleetRecord(state));
+        },
+        (error: unknown) => {
+          fleetBusy = false;
+          write({ namespaces: { error: error instanceof Error ? error.message : String(error) } });
+        },
+      );
     });
     scheduler.start();
   });

@@ -10,7 +10,7 @@ import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
 import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
-import type { Severity } from './alerts/types.js';
+import type { Alert, Severity } from './alerts/types.js';
 import { jsonInteger } from './rates.js';
 import type { CollectorStatus, CounterState, Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
@@ -178,19 +178,23 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
-    alerts: (alerts?.alerts ?? []).map((a) => ({
-      id: a.id,
-      severity: a.severity,
-      summary: a.summary,
-      subject: a.subject,
-      since: new Date(a.sinceMs).toISOString(),
-      why: a.why,
-      next: a.next,
-      ...(a.causedBy ? { causedBy: a.causedBy } : {}),
-    })),
+    alerts: (alerts?.alerts ?? []).map(alertRecord),
     unknown: alerts?.blind ?? [],
     sources,
     ...selfRecord(store),
+  };
+}
+
+export function alertRecord(a: Alert): AlertRecord {
+  return {
+    id: a.id,
+    severity: a.severity,
+    summary: a.summary,
+    subject: a.subject,
+    since: new Date(a.sinceMs).toISOString(),
+    why: a.why,
+    next: a.next,
+    ...(a.causedBy ? { causedBy: a.causedBy } : {}),
   };
 }
 

@@ -72,3 +72,12 @@ describe('light background', () => {
     expect(chalk.red('r')).toBe('\x1b[31mr\x1b[39m');
   });
 });
+
+describe('--all-netns', () => {
+  it('feeds the --json record, and says plainly that the screen has no overview yet', () => {
+    const json = parseCli(['--json', '--all-netns']);
+    expect(json.kind === 'run' && json.options.allNetns).toBe(true);
+    const screen = parseCli(['--all-netns']);
+    expect(screen).toEqual({ kind: 'error', message: expect.stringContaining('works with --json for now') });
+  });
+});

@@ -1,0 +1,49 @@
+import { SOCKETS } from '../../collectors/sockets.js';
+import { COUNTERS } from '../../collectors/counters.js';
+import type { TcpStateCounts } from '../tcpState.js';
+import { CURATED_COUNTERS } from '../panels/counters.js';
+import { type AlertRecord, type CounterRecord, alertRecord, counterRecord } from '../record.js';
+import { targetLabel } from '../target.js';
+import type { FleetState, NamespaceWatch } from './fleet.js';
+
+/** One namespace in `--json --all-netns`'s `namespaces` array. */
+export interface NamespaceRecord {
+  inode: number;
+  names: string[];
+  host: boolean;
+  /** How nettriage reaches it: `netns:NAME`, `pid:PID` or `host`. */
+  target: string;
+  pids: { count: number; representative: number | null };
+  container: { runtime: string; id: string | null } | null;
+  pod: string | null;
+  tcp: { states: TcpStateCounts; udp: number; closeWaitHeld: { seconds: number; count: number }[] } | { error: string };
+  /** The curated counters of the dashboard's counter panel: `{value, rate}`. */
+  counters: Record<string, CounterRecord>;
+  alerts: AlertRecord[];
+}
+
+export function namespaceRecord(w: NamespaceWatch): NamespaceRecord {
+  const sockets = w.store.sample(SOCKETS)?.value;
+  const counters = w.store.counters(COUNTERS);
+  const c = w.ns.container;
+  return {
+    inode: w.ns.inode,
+    names: w.ns.names,
+    host: w.ns.host,
+    target: targetLabel(w.target),
+    pids: { count: w.ns.processes, representative: w.ns.representative ?? null },
+    container: c && c.runtime !== 'kubepods' ? { runtime: c.runtime, id: c.id ?? null } : null,
+    pod: c?.podUid ?? null,
+    tcp: sockets ? { states: sockets.states, udp: sockets.udp, closeWaitHeld: sockets.closeWaitHeld } : { error: w.unread ?? 'no sample yet' },
+    counters: Object.fromEntries(CURATED_COUNTERS.filter((k) => counters.has(k.name)).map((k) => [k.name, counterRecord(counters.get(k.name))])),
+    alerts: w.alerts.map(alertRecord),
+  };
+}
+
+/** What `--all-netns` adds to a record: every namespace, worst first, and those that just went. */
+export function fleetRecord(state: FleetState): { namespaces: NamespaceRecord[]; namespacesGone: { inode: number; names: string[]; since: string }[] } {
+  return {
+    namespaces: state.namespaces.map(namespaceRecord),
+    namespacesGone: state.gone.map((g) => ({ inode: g.ns.inode, names: g.ns.names, since: new Date(g.atMs).toISOString() })),
+  };
+}

@@ -1,0 +1,117 @@
+import { type ResultPromise, execa } from 'execa';
+import { readlink } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseNetNsLink } from '../../collectors/parse/namespaces.js';
+import { SOCKETS } from '../../collectors/sockets.js';
+import { defaultAlertConfig } from '../../src/alerts/config.js';
+import { NamespaceFleet } from '../../src/fleet/fleet.js';
+import { TCP_STATES } from '../../src/tcpState.js';
+import { INCIDENT_SCRIPT, TestNetns, canCreateNetns } from '../helpers/netns.js';
+import { BIN } from '../helpers/tmux.js';
+
+const available = await canCreateNetns();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Socket counts per state as ss prints them inside a namespace: what the fleet must match. */
+async function ssCounts(prefix: string[]): Promise<Record<string, number>> {
+  const out = await execa(prefix[0]!, [...prefix.slice(1), 'ss', '-tanH']);
+  const counts: Record<string, number> = {};
+  for (const line of out.stdout.split('\n').filter(Boolean)) {
+    const state = line.split(/\s+/)[0]!.replace('ESTAB', 'ESTAB').replace(/^SYN-RECV$/, 'SYN-RECV');
+    counts[state] = (counts[state] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** The fleet's counts in ss's naming, zero states left out. */
+function nonZero(states: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(states).filter(([, n]) => n > 0));
+}
+
+/**
+ * A dozen namespaces: eight named, four held only by a process (as
+ * containers' are), one with a known CLOSE-WAIT population, one with a
+ * TIME-WAIT burst, the others with a few connections each.
+ */
+describe.runIf(available)('every namespace at once', () => {
+  const named: TestNetns[] = [];
+  const unnamed: { child: ResultPromise; pid: number; inode: number }[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 8; i++) named.push(await TestNetns.create(`fleet${i}`));
+    await named[0]!.incident('states', { port: 9100, established: 3, closeWait: 12, clientClose: 'destroy' });
+    await named[1]!.incident('states', { port: 9100, timeWait: 25 });
+    for (let i = 2; i < 8; i++) await named[i]!.incident('states', { port: 9100, established: i });
+    const host = parseNetNsLink(await readlink('/proc/self/ns/net'));
+    for (let i = 0; i < 4; i++) {
+      const child = execa('unshare', ['--net', 'sh', '-c', `ip link set lo up && exec ${process.execPath} ${INCIDENT_SCRIPT} states --port=9100 --established=${i + 1}`], { stdin: 'pipe', reject: false });
+      await new Promise<void>((resolve) => child.stdout?.on('data', (c: Buffer) => c.toString().includes('ready') && resolve()));
+      const inode = parseNetNsLink(await readlink(`/proc/${child.pid}/ns/net`));
+      if (inode === undefined || inode === host) throw new Error('unshare did not make a namespace');
+      unnamed.push({ child, pid: child.pid!, inode });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const u of unnamed) u.child.kill('SIGKILL');
+    await Promise.allSettled(unnamed.map((u) => u.child));
+    for (const ns of named) await ns.destroy();
+  });
+
+  it('gives each namespace its exact socket counts, from file reads', async () => {
+    const fleet = new NamespaceFleet({ procRoot: '/proc', config: defaultAlertConfig(), intervalMs: 1000 });
+    const state = await fleet.tick();
+    for (const ns of named) {
+      const watch = state.namespaces.find((w) => w.ns.names.includes(ns.name));
+      expect(watch?.target).toEqual({ kind: 'netns', name: ns.name });
+      expect(nonZero(watch?.store.sample(SOCKETS)?.value.states ?? {}), ns.name).toEqual(await ssCounts(['ip', 'netns', 'exec', ns.name]));
+    }
+    for (const u of unnamed) {
+      const watch = state.namespaces.find((w) => w.ns.inode === u.inode);
+      expect(watch?.ns.names).toEqual([]);
+      expect(nonZero(watch?.store.sample(SOCKETS)?.value.states ?? {})).toEqual(await ssCounts(['nsenter', '-t', String(u.pid), '-n']));
+    }
+    const cw = state.namespaces.find((w) => w.ns.names.includes(named[0]!.name))?.store.sample(SOCKETS)?.value.states;
+    expect(cw?.['CLOSE-WAIT']).toBe(12);
+    const tw = state.namespaces.find((w) => w.ns.names.includes(named[1]!.name))?.store.sample(SOCKETS)?.value.states;
+    expect(tw?.['TIME-WAIT']).toBe(25);
+    expect(TCP_STATES.length).toBe(11);
+  });
+
+  it('raises the CLOSE-WAIT alert in the namespace that holds them, and only there, once they stood a minute', async () => {
+    const fleet = new NamespaceFleet({ procRoot: '/proc', config: defaultAlertConfig(), intervalMs: 1000 });
+    const until = Date.now() + 80_000;
+    let state = await fleet.tick();
+    while (Date.now() < until && !state.namespaces.some((w) => w.alerts.some((a) => a.id === 'close-wait-climbing'))) {
+      await sleep(1000);
+      state = await fleet.tick();
+    }
+    const alerted = state.namespaces.filter((w) => w.alerts.some((a) => a.id === 'close-wait-climbing'));
+    expect(alerted.map((w) => w.ns.names)).toEqual([[named[0]!.name]]);
+    // Worst first.
+    expect(state.namespaces[0]?.ns.names).toEqual([named[0]!.name]);
+    expect(alerted[0]?.alerts[0]?.next[0]).toContain(`nsenter --net=/run/netns/${named[0]!.name} ss -tanp state close-wait`);
+  }, 100_000);
+
+  it('prints every namespace in each --json --all-netns record, and sees one go and one come', async () => {
+    const run = async () => {
+      const out = await execa('node', [BIN, '--json', '--all-netns', '--count', '1'], { reject: false });
+      expect(out.exitCode).toBe(0);
+      return JSON.parse(out.stdout.split('\n')[0]!) as { namespaces: { inode: number; names: string[]; tcp: { states: Record<string, number> }; target: string }[] };
+    };
+    let record = await run();
+    for (const ns of named) {
+      const row = record.namespaces.find((n) => n.names.includes(ns.name));
+      expect(row?.target).toBe(`netns:${ns.name}`);
+      expect(nonZero(row?.tcp.states ?? {})).toEqual(await ssCounts(['ip', 'netns', 'exec', ns.name]));
+    }
+    expect(record.namespaces.filter((n) => unnamed.some((u) => u.inode === n.inode))).toHaveLength(4);
+    const leaving = named.pop()!;
+    await leaving.destroy();
+    const arriving = await TestNetns.create('fleet-new');
+    named.push(arriving);
+    record = await run();
+    expect(record.namespaces.some((n) => n.names.includes(leaving.name))).toBe(false);
+    expect(record.namespaces.some((n) => n.names.includes(arriving.name))).toBe(true);
+  }, 60_000);
+});
