@@ -2,7 +2,8 @@
  * npm run bench: what nettriage costs the person who runs it — the process
  * started from the command line and its children, on a real pty of 200x60
  * and in --json mode — on this idle host and on a namespace of ~84,000 and
- * ~100,000 sockets that the bench builds (and removes), next to the
+ * ~100,000 sockets that the bench builds (and removes), and on 50 namespaces
+ * watched at once (--all-netns), next to the
  * baselines of the same run: glances on the same pty, and the full
  * `ss -tan` dump counted per state that nettriage exists to avoid. Prints
  * one table and writes it to bench/results.md. Needs root (ip netns).
@@ -23,7 +24,9 @@ const BIN = join(ROOT, 'dist/nettriage.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_MS = 5000;
 const SAMPLES = 30;
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'idle,84k,100k').split(',');
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'idle,84k,100k,50ns').split(',');
+/** Namespaces of the every-namespace scenario. */
+const NAMESPACES = 50;
 const PTY = { columns: 200, rows: 60 };
 /** Text that appears once the first sample is on screen. */
 const FULL_FRAME_MARKER = 'ephemeral ports';
@@ -139,6 +142,40 @@ function table(rows: Row[]): string {
   return lines.join('\n');
 }
 
+/**
+ * Every namespace at once: NAMESPACES namespaces, each with a process in it
+ * (a pod's pause container, say) and a few connections on its loopback;
+ * `nettriage --json --all-netns` at 1 s beside the baseline of one
+ * `ss -tan` per namespace per second.
+ */
+async function manyNamespaces(rows: Row[]): Promise<string> {
+  const scenario = `${NAMESPACES} namespaces`;
+  const names = Array.from({ length: NAMESPACES }, (_, i) => `nt-bench-ns${i}-${process.pid}`);
+  const holders: ReturnType<typeof spawn>[] = [];
+  try {
+    for (const name of names) {
+      await execa('ip', ['netns', 'add', name]);
+      await execa('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
+      // A listener and ten connections to it, held by one small process.
+      const script = 'import socket,time\ns=socket.socket();s.bind(("127.0.0.1",9100));s.listen(64)\nc=[socket.create_connection(("127.0.0.1",9100)) for _ in range(10)]\na=[s.accept() for _ in range(10)]\ntime.sleep(900)';
+      holders.push(spawn('ip', ['netns', 'exec', name, 'python3', '-c', script], { stdio: 'ignore' }));
+    }
+    await sleep(3000);
+    rows.push(await jsonRunning(scenario, ['--all-netns']));
+    let cpuSec = 0;
+    const rounds = 10;
+    for (let i = 0; i < rounds; i++) {
+      for (const name of names) cpuSec += (await cpuOfCommand('nsenter', [`--net=/run/netns/${name}`, 'ss', '-tan'])).cpuSec;
+    }
+    const perSecond = (cpuSec / rounds) * 100;
+    rows.push({ scenario, what: `${NAMESPACES} × ss -tan (one per namespace), each second`, cpu: { self: perSecond, children: 0 }, note: `${rounds} rounds measured` });
+    return `${scenario}: each with a python3 holding a listener and 10 connections (21 sockets), reached by nettriage through /proc/PID/net.`;
+  } finally {
+    for (const h of holders) h.kill('SIGKILL');
+    for (const name of names) await execa('ip', ['netns', 'del', name], { reject: false });
+  }
+}
+
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
     console.error('bench: needs root to create a network namespace');
@@ -174,6 +211,7 @@ async function main(): Promise<void> {
       await ns.destroy();
     }
   }
+  if (SCENARIOS.includes('50ns')) notes.push(await manyNamespaces(rows));
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
   const text = [
     `nettriage ${version} on Linux ${release()}, ${cpus().length} CPUs, Node ${process.version}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
@@ -184,7 +222,7 @@ async function main(): Promise<void> {
     ...notes.map((n) => `- ${n}`),
   ].join('\n');
   console.log(text);
-  writeFileSync(join(ROOT, 'bench/results.md'), `# npm run bench — latest results\n\n${text}\n\nReproduce: \`sudo npm run bench\` (BENCH_SECONDS=30, BENCH_SCENARIOS=idle,84k,100k).\n`);
+  writeFileSync(join(ROOT, 'bench/results.md'), `# npm run bench — latest results\n\n${text}\n\nReproduce: \`sudo npm run bench\` (BENCH_SECONDS=30, BENCH_SCENARIOS=idle,84k,100k,50ns).\n`);
 }
 
 await main();

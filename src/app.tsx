@@ -8,6 +8,9 @@ import { drillRows } from './drilldown/rows.js';
 import { formatAge } from './format.js';
 import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useDrillData } from './hooks/useDrillData.js';
+import { useFleetData } from './hooks/useFleetData.js';
+import type { FleetSource } from './fleet/controller.js';
+import { overviewRows } from './fleet/overview.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { PANELS } from './registry.js';
@@ -27,6 +30,8 @@ export interface AppProps {
   config?: AlertConfig;
   /** On-demand queries behind the drill-down. */
   drill?: DrillSource;
+  /** Every namespace of the host, behind the overview (key n). */
+  fleet?: FleetSource;
   interval: IntervalControl;
   target: Target;
   host: HostInfo;
@@ -60,13 +65,14 @@ function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused:
 const PANEL_IDS = PANELS.map((p) => p.id);
 
 /** What the keys act on: the model and the drill-down data on screen when the key arrives. */
-function viewContext(model: DashboardModel, drillData: ViewContext['drillData']): ViewContext {
+function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], overviewRows: number): ViewContext {
   return {
     panels: PANEL_IDS,
     rowCounts: rowCounts(model),
     pageSize: 10,
     enter: (panel, row) => enterFrom(model, panel, row),
     drillData,
+    overviewRows,
   };
 }
 
@@ -75,12 +81,14 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'])
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
   const { view, intervalMs } = useDashboardControls({ interval, onQuit, viewContext: () => onScreen.current });
   const drillData = useDrillData(drill, view.drill?.state, view.paused);
+  const fleetState = useFleetData(fleet, view.overview !== undefined, view.paused);
+  const namespaces = view.overview ? overviewRows(fleetState, view.overview.filter) : [];
   const model = useStoreModel(
     store,
     view.paused,
@@ -89,7 +97,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, inter
   );
   const frame = view.drill ? topFrame(view.drill) : undefined;
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];
-  onScreen.current = viewContext(model, drillData);
+  onScreen.current = viewContext(model, drillData, namespaces.length);
   const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused);
   const regions = composeScreen({
     size,
@@ -98,6 +106,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, inter
     intervalMs,
     ...(staleFor ? { staleFor } : {}),
     drill: { data: drillData, rows, refreshMs: drill?.refreshMs ?? 5000, nsenter: shellPrefix(target) },
+    namespaces: { rows: namespaces, ...(fleetState ? { state: fleetState } : {}), available: fleet !== undefined },
   });
   useEffect(() => screen.present(regions));
   return null;

@@ -29,10 +29,11 @@ export type Action =
   | 'cmdline'
   | 'endFilter'
   | 'clearFilter'
-  | 'filterBackspace';
+  | 'filterBackspace'
+  | 'namespaces';
 
-/** The dashboard of panels; a drill-down; typing a drill-down filter. */
-export type KeyMode = 'dashboard' | 'drill' | 'filter';
+/** The dashboard of panels; a drill-down; the namespaces overview; typing a filter (of either list). */
+export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter';
 
 export interface Binding {
   action: Action;
@@ -46,7 +47,9 @@ export interface Binding {
   help: string;
 }
 
-const BROWSE: KeyMode[] = ['dashboard', 'drill'];
+const BROWSE: KeyMode[] = ['dashboard', 'drill', 'namespaces'];
+/** The full-screen lists: a drill-down, the namespaces overview. */
+const LISTS: KeyMode[] = ['drill', 'namespaces'];
 
 /** What decides whether a key does anything where the user is. */
 export interface KeyContext {
@@ -72,8 +75,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'home', keys: ['home', 'g'], modes: BROWSE, help: 'first row' },
   { action: 'end', keys: ['end', 'G'], modes: BROWSE, help: 'last row' },
   { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', offeredWhen: (where) => where.canEnter, help: 'open: a state to its owners, an owner to its sockets, an alert to its subject' },
-  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['drill'], hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
-  { action: 'filter', keys: ['/'], modes: ['drill'], hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
+  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: LISTS, hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
+  { action: 'filter', keys: ['/'], modes: LISTS, hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
   { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', offeredWhen: atOwners, help: 'owners: sort by sockets, CPU, RSS, fds, pid' },
   { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', offeredWhen: atOwners, help: 'owners: full command line instead of the name' },
   { action: 'nextPanel', keys: ['tab'], modes: ['dashboard'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
@@ -81,14 +84,15 @@ export const KEYMAP: readonly Binding[] = [
   ...focusBindings,
   { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
   ...alternateBindings,
+  { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
   { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom' },
   { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
   { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },
   { action: 'pause', keys: ['p', 'space'], modes: BROWSE, hint: 'p pause', help: 'freeze the view; sampling continues' },
   { action: 'help', keys: ['?'], modes: BROWSE, hint: '? help', help: 'show or hide this help' },
   { action: 'leave', keys: ['q'], modes: ['dashboard'], hint: 'q quit', help: 'quit (with help open: close it)' },
-  { action: 'leave', keys: ['q'], modes: ['drill'], hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
-  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'filter'], help: 'quit, also while typing a filter' },
+  { action: 'leave', keys: ['q'], modes: LISTS, hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
+  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'namespaces', 'filter'], help: 'quit, also while typing a filter' },
   { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
   { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },
   { action: 'filterBackspace', keys: ['backspace'], modes: ['filter'], help: 'delete the last character' },

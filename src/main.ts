@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
 import { type Options, parseCli } from './cli.js';
 import { buildRecord } from './record.js';
+import { FleetController } from './fleet/controller.js';
 import { NamespaceFleet } from './fleet/fleet.js';
 import { fleetRecord } from './fleet/record.js';
 import { CollectorProblem } from './problems.js';
@@ -120,6 +121,8 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   const runtime = await startRuntime(options, alertConfig);
   if (typeof runtime === 'number') return runtime;
   const { store, scheduler, host, alerts, config, drill } = runtime;
+  // Every namespace, behind the overview: read only while it is open.
+  const fleet = new FleetController(new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: scheduler.intervalMs }), () => scheduler.intervalMs);
   const stdout = process.stdout;
   const sizeOf = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   return new Promise<number>((resolve) => {
@@ -128,6 +131,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       if (done) return;
       done = true;
       instance.unmount();
+      fleet.close();
       session.restore();
       const logged = releaseConsole();
       if (logged.length > 0) process.stderr.write(`${logged.join('\n')}\n`);
@@ -141,7 +145,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     // Ink runs the components and reads the keys; the screen, not Ink, writes to the terminal.
     const inkOut = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), sizeOf());
     const instance = render(
-      React.createElement(App, { store, alerts, config, drill, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0), screen }),
+      React.createElement(App, { store, alerts, config, drill, fleet, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0), screen }),
       { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false },
     );
     scheduler.start();

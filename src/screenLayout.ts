@@ -1,6 +1,9 @@
 import { type ReactElement, createElement } from 'react';
 import { DrillDownView } from '../components/DrillDownView.js';
 import { Footer } from '../components/Footer.js';
+import { NamespacesView } from '../components/NamespacesView.js';
+import type { FleetState } from './fleet/fleet.js';
+import type { OverviewRow } from './fleet/overview.js';
 import { headerLine } from '../components/Header.js';
 import { HelpOverlay } from '../components/HelpOverlay.js';
 import { Hint } from '../components/Hint.js';
@@ -29,6 +32,8 @@ export interface ScreenInputs {
   /** How long no sample has arrived, worded, once that is longer than it should be. */
   staleFor?: string;
   drill: { data: DrillData | undefined; rows: DrillRow[]; refreshMs: number; nsenter: string };
+  /** The namespaces overview's rows (filtered) and the fleet's state. */
+  namespaces?: { rows: OverviewRow[]; state?: FleetState; available: boolean };
 }
 
 /** What the help says: the keys of the mode on screen, then what the panels want known. */
@@ -36,6 +41,8 @@ const helpText = (view: ViewState): string[] => [...helpLines(keyMode(view)), ''
 
 /** Where the keyboard is, for the footer to offer only keys that do something there. */
 function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[]): KeyContext {
+  // Enter on a namespace will switch the dashboard to it; not yet, so not offered.
+  if (view.overview) return { canEnter: false };
   if (view.drill) {
     const frame = topFrame(view.drill);
     const row = drillRows[frame.selected];
@@ -50,7 +57,7 @@ function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[
  * help, or a drill-down, over the whole body. Each becomes a region the
  * screen draws only when it changed.
  */
-export function composeScreen({ size, view, model, intervalMs, staleFor, drill }: ScreenInputs): Region[] {
+export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces }: ScreenInputs): Region[] {
   const { columns, rows } = size;
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return [{ id: 'too-small', x: 0, y: 0, width: columns, height: Math.max(1, rows - 1), element: createElement(TooSmall, { columns, rows, needColumns: MIN_COLUMNS, needRows: MIN_ROWS }) }];
@@ -71,6 +78,10 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill }
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
     body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, lines: helpText(view) }));
+    return regions;
+  }
+  if (view.overview) {
+    body('namespaces', createElement(NamespacesView, { view: view.overview, rows: namespaces?.rows ?? [], state: namespaces?.state, width: columns, height: bodyHeight }));
     return regions;
   }
   if (view.drill) {

@@ -11,6 +11,7 @@ import {
   topFrame,
 } from './drilldown/navigation.js';
 import { drillRows } from './drilldown/rows.js';
+import { type OverviewView, openOverview, reduceOverview } from './fleet/overviewView.js';
 import type { Action, KeyMode } from './keymap.js';
 import type { PanelId } from './panelId.js';
 import type { TcpState } from './tcpState.js';
@@ -31,9 +32,12 @@ export interface ViewState {
   zoomed: boolean;
   /** An open drill-down replaces the panels. */
   drill?: DrillView;
+  /** The namespaces overview replaces the panels. */
+  overview?: OverviewView;
 }
 
 export function keyMode(state: ViewState): KeyMode {
+  if (state.overview) return state.overview.editingFilter ? 'filter' : 'namespaces';
   if (!state.drill) return 'dashboard';
   return state.drill.editingFilter ? 'filter' : 'drill';
 }
@@ -51,6 +55,8 @@ export interface ViewContext {
   enter(panel: PanelId, row: number): EnterResult | undefined;
   /** The drill-down's data as on screen. */
   drillData: DrillData | undefined;
+  /** Rows of the namespaces overview as on screen (its filter applied). */
+  overviewRows: number;
 }
 
 function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {
@@ -112,6 +118,15 @@ function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filte
 }
 
 export function reduceView(state: ViewState, action: Action | 'filterChar', ctx: ViewContext, text = ''): ViewState {
+  if (state.overview) {
+    if (state.helpOpen && (action === 'back' || action === 'leave' || action === 'help')) return { ...state, helpOpen: false };
+    if (action === 'help') return { ...state, helpOpen: true };
+    if (action === 'pause') return { ...state, paused: !state.paused };
+    const overview = reduceOverview(state.overview, action, ctx.overviewRows, Math.max(1, ctx.pageSize), text);
+    if (overview) return { ...state, overview };
+    const { overview: _closed, ...dashboard } = state;
+    return dashboard;
+  }
   if (state.drill) return reduceDrill(state, state.drill, action, ctx, text);
   const focus = state.focus;
   const last = Math.max(0, (ctx.rowCounts[focus] ?? 0) - 1);
@@ -154,6 +169,8 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
     }
     case 'zoom':
       return { ...state, zoomed: !state.zoomed };
+    case 'namespaces':
+      return { ...state, helpOpen: false, overview: openOverview() };
     case 'help':
       return { ...state, helpOpen: !state.helpOpen };
     case 'leave':

@@ -1,0 +1,48 @@
+import type { Action } from '../keymap.js';
+
+/** Where the person is in the namespaces overview. */
+export interface OverviewView {
+  selected: number;
+  filter: string;
+  editingFilter: boolean;
+}
+
+export const openOverview = (): OverviewView => ({ selected: 0, filter: '', editingFilter: false });
+
+/**
+ * The overview's keys. Returns the new overview, or undefined when it
+ * closes: Esc clears a kept filter first, then closes; q closes.
+ */
+export function reduceOverview(view: OverviewView, action: Action | 'filterChar', rowCount: number, pageSize: number, text: string): OverviewView | undefined {
+  const select = (i: number) => ({ ...view, selected: Math.min(Math.max(0, rowCount - 1), Math.max(0, i)) });
+  switch (action) {
+    case 'up':
+      return select(view.selected - 1);
+    case 'down':
+      return select(view.selected + 1);
+    case 'pageUp':
+      return select(view.selected - pageSize);
+    case 'pageDown':
+      return select(view.selected + pageSize);
+    case 'home':
+      return select(0);
+    case 'end':
+      return select(rowCount - 1);
+    case 'back':
+      return view.filter !== '' ? { ...view, filter: '', selected: 0 } : undefined;
+    case 'leave':
+      return undefined;
+    case 'filter':
+      return { ...view, editingFilter: true };
+    case 'filterChar':
+      return { ...view, filter: view.filter + text, selected: 0 };
+    case 'filterBackspace':
+      return { ...view, filter: view.filter.slice(0, -1), selected: 0 };
+    case 'endFilter':
+      return { ...view, editingFilter: false };
+    case 'clearFilter':
+      return { ...view, filter: '', editingFilter: false, selected: 0 };
+    default:
+      return view;
+  }
+}
