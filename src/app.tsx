@@ -10,7 +10,7 @@ import { type IntervalControl, useDashboardControls } from './hooks/useDashboard
 import { useDrillData } from './hooks/useDrillData.js';
 import { useFleetData } from './hooks/useFleetData.js';
 import type { FleetSource } from './fleet/controller.js';
-import { overviewRows } from './fleet/overview.js';
+import { type OverviewRow, overviewRows } from './fleet/overview.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { PANELS } from './registry.js';
@@ -32,6 +32,10 @@ export interface AppProps {
   drill?: DrillSource;
   /** Every namespace of the host, behind the overview (key n). */
   fleet?: FleetSource;
+  /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
+  onWatch?: (target: Target) => void;
+  /** The target nettriage was started on. */
+  home?: Target;
   interval: IntervalControl;
   target: Target;
   host: HostInfo;
@@ -65,14 +69,15 @@ function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused:
 const PANEL_IDS = PANELS.map((p) => p.id);
 
 /** What the keys act on: the model and the drill-down data on screen when the key arrives. */
-function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], overviewRows: number): ViewContext {
+function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], namespaces: OverviewRow[]): ViewContext {
   return {
     panels: PANEL_IDS,
     rowCounts: rowCounts(model),
     pageSize: 10,
     enter: (panel, row) => enterFrom(model, panel, row),
     drillData,
-    overviewRows,
+    overviewRows: namespaces.length,
+    overviewTarget: (selected) => namespaces[selected]?.target,
   };
 }
 
@@ -81,11 +86,16 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, home, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
-  const { view, intervalMs } = useDashboardControls({ interval, onQuit, viewContext: () => onScreen.current });
+  const { view, intervalMs } = useDashboardControls({
+    interval,
+    onQuit,
+    viewContext: () => onScreen.current,
+    ...(onWatch ? { watch: { onWatch, target, home: home ?? target } } : {}),
+  });
   const drillData = useDrillData(drill, view.drill?.state, view.paused);
   const fleetState = useFleetData(fleet, view.overview !== undefined, view.paused);
   const namespaces = view.overview ? overviewRows(fleetState, view.overview.filter) : [];
@@ -93,11 +103,11 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     store,
     view.paused,
     () => buildDashboardModel({ store, alerts: alerts(), config, target, host, intervalMs: interval.intervalMs, alternate: view.alternate }),
-    [view.alternate],
+    [view.alternate, store],
   );
   const frame = view.drill ? topFrame(view.drill) : undefined;
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];
-  onScreen.current = viewContext(model, drillData, namespaces.length);
+  onScreen.current = viewContext(model, drillData, namespaces);
   const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused);
   const regions = composeScreen({
     size,

@@ -11,6 +11,8 @@ import { fleetRecord } from './fleet/record.js';
 import { CollectorProblem } from './problems.js';
 import { type Runtime, createRuntime } from './runtime.js';
 import { TargetError } from './targetPin.js';
+import type { Store } from './store.js';
+import { type Target, targetLabel } from './target.js';
 import { useLightPalette } from './theme.js';
 
 export function packageVersion(): string {
@@ -118,11 +120,15 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   if (!options.color) chalk.level = 0;
   else if (options.light) useLightPalette(chalk);
   await loadPanelViews(PANELS);
-  const runtime = await startRuntime(options, alertConfig);
-  if (typeof runtime === 'number') return runtime;
-  const { store, scheduler, host, alerts, config, drill } = runtime;
+  const first = await startRuntime(options, alertConfig);
+  if (typeof first === 'number') return first;
+  let runtime = first;
+  let target = options.target;
+  const { host, config } = runtime;
   // Every namespace, behind the overview: read only while it is open.
-  const fleet = new FleetController(new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: scheduler.intervalMs }), () => scheduler.intervalMs);
+  const fleet = new FleetController(new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: runtime.scheduler.intervalMs }), () => runtime.scheduler.intervalMs);
+  // The history of every namespace watched so far, by target: switching back shows its past minutes.
+  const stores = new Map<string, Store>();
   const stdout = process.stdout;
   const sizeOf = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
   return new Promise<number>((resolve) => {
@@ -137,6 +143,47 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       if (logged.length > 0) process.stderr.write(`${logged.join('\n')}\n`);
       void runtime.close().then(() => resolve(code));
     };
+    const element = () =>
+      React.createElement(App, {
+        store: runtime.store,
+        alerts: runtime.alerts,
+        config,
+        drill: runtime.drill,
+        fleet,
+        onWatch,
+        home: options.target,
+        interval: runtime.scheduler,
+        target,
+        host,
+        onQuit: () => shutdown(0),
+        screen,
+      });
+    let switching = false;
+    /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
+    const onWatch = (to: Target) => {
+      if (switching || done || targetLabel(to) === targetLabel(target)) return;
+      switching = true;
+      void (async () => {
+        const previous = runtime;
+        stores.set(targetLabel(target), previous.store);
+        const next = createRuntime({ ...options, target: to, intervalMs: previous.scheduler.intervalMs }, alertConfig, stores.get(targetLabel(to)));
+        try {
+          await next.verifyTarget();
+        } catch {
+          // It went between the list and the key: the dashboard stays where it was.
+          await next.close();
+          switching = false;
+          return;
+        }
+        await previous.close();
+        if (done) return void next.close();
+        runtime = next;
+        target = to;
+        instance.rerender(element());
+        next.scheduler.start();
+        switching = false;
+      })();
+    };
     const session = enterFullScreen(stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
     // Anything printed while the screen is ours would tear it: kept, and shown after we leave it.
     const releaseConsole = captureConsole();
@@ -144,11 +191,8 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     stdout.on('resize', () => screen.resize(sizeOf()));
     // Ink runs the components and reads the keys; the screen, not Ink, writes to the terminal.
     const inkOut = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), sizeOf());
-    const instance = render(
-      React.createElement(App, { store, alerts, config, drill, fleet, interval: scheduler, target: options.target, host, onQuit: () => shutdown(0), screen }),
-      { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false },
-    );
-    scheduler.start();
+    const instance = render(element(), { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false });
+    runtime.scheduler.start();
   });
 }
 

@@ -36,9 +36,8 @@ export interface Runtime {
  * them worth it: owners (`ss -p`) only for states an alert is looking at,
  * per-destination counts only when one destination could near the limit.
  */
-export function createRuntime(options: Options, alertConfig: AlertConfig = defaultAlertConfig()): Runtime {
+export function createRuntime(options: Options, alertConfig: AlertConfig = defaultAlertConfig(), store = new Store()): Runtime {
   const io = createTargetIO(options.target, options.roots);
-  const store = new Store();
   const owners = new OwnersService(io);
   let current: AlertsState = NO_ALERTS;
   const context: CollectorContext = {
@@ -58,7 +57,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
 
   const engine = new AlertEngine(alertConfig, options.target);
   // Subscribed first: every other listener sees this tick's alerts.
-  store.subscribe(() => {
+  const unsubscribe = store.subscribe(() => {
     current = engine.evaluate(store);
   });
   const drill = new DrillController(io, owners, { refreshMs: DRILL_PACE.floorMs, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
@@ -72,6 +71,8 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     helperPids: () => io.helperPids(),
     verifyTarget: () => io.verify(scheduler.timeoutMs),
     async close() {
+      // The store may outlive this runtime (the dashboard switched to another namespace and may come back).
+      unsubscribe();
       scheduler.stop();
       drill.close();
       await io.close();

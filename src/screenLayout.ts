@@ -40,9 +40,9 @@ export interface ScreenInputs {
 const helpText = (view: ViewState): string[] => [...helpLines(keyMode(view)), '', ...PANELS.flatMap((p) => p.help ?? [])];
 
 /** Where the keyboard is, for the footer to offer only keys that do something there. */
-function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[]): KeyContext {
-  // Enter on a namespace will switch the dashboard to it; not yet, so not offered.
-  if (view.overview) return { canEnter: false };
+function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[], namespaces: OverviewRow[]): KeyContext {
+  // Enter on a namespace switches the dashboard to it, when something reaches it.
+  if (view.overview) return { canEnter: namespaces[view.overview.selected]?.target !== undefined };
   if (view.drill) {
     const frame = topFrame(view.drill);
     const row = drillRows[frame.selected];
@@ -73,7 +73,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
       height: 1,
       lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, ...(staleFor ? { staleFor } : {}) })],
     },
-    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view), keyContext(view, model, drill.rows)), width: columns }) },
+    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view), keyContext(view, model, drill.rows, namespaces?.rows ?? [])), width: columns }) },
   ];
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {

@@ -14,6 +14,7 @@ import { drillRows } from './drilldown/rows.js';
 import { type OverviewView, openOverview, reduceOverview } from './fleet/overviewView.js';
 import type { Action, KeyMode } from './keymap.js';
 import type { PanelId } from './panelId.js';
+import type { Target } from './target.js';
 import type { TcpState } from './tcpState.js';
 
 /** What Enter leads to (see `enterFrom`): a state's drill-down, or a panel and a row in it. */
@@ -57,6 +58,8 @@ export interface ViewContext {
   drillData: DrillData | undefined;
   /** Rows of the namespaces overview as on screen (its filter applied). */
   overviewRows: number;
+  /** What the selected row of the overview leads to. */
+  overviewTarget(selected: number): Target | undefined;
 }
 
 function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {

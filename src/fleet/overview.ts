@@ -2,6 +2,7 @@ import { COUNTERS } from '../../collectors/counters.js';
 import { SOCKETS } from '../../collectors/sockets.js';
 import type { Severity } from '../alerts/types.js';
 import { safeText } from '../sanitize.js';
+import type { Target } from '../target.js';
 import type { FleetState, NamespaceWatch } from './fleet.js';
 
 /** One row of the namespaces overview. */
@@ -23,6 +24,8 @@ export interface OverviewRow {
   worst?: Severity;
   /** The first alert's id and subject, or why there are no numbers. */
   remark: string;
+  /** What the dashboard watches when Enter switches to it; none for a name nothing runs in and no name reaches. */
+  target?: Target;
 }
 
 /** How a namespace is called on screen: what a person would search for. */
@@ -57,6 +60,7 @@ export function overviewRows(state: FleetState | undefined, filter = ''): Overvi
         remark: first ? `${first.id} ${safeText(first.subject)}` : (w.unread ?? ''),
       };
       if (w.alerts.length > 0) row.worst = critical ? 'critical' : 'warning';
+      if (w.target.kind !== 'pid' || w.target.pid > 0) row.target = w.target;
       if (states) {
         row.estab = states.ESTAB;
         row.closeWait = states['CLOSE-WAIT'];

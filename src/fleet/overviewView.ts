@@ -32,6 +32,9 @@ export function reduceOverview(view: OverviewView, action: Action | 'filterChar'
       return view.filter !== '' ? { ...view, filter: '', selected: 0 } : undefined;
     case 'leave':
       return undefined;
+    // The dashboard switches to the selected namespace (the caller does that): the overview closes.
+    case 'enter':
+      return rowCount > 0 ? undefined : view;
     case 'filter':
       return { ...view, editingFilter: true };
     case 'filterChar':

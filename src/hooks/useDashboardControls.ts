@@ -3,6 +3,7 @@ import { useRef, useState } from 'react';
 import { type Action, resolveAction } from '../keymap.js';
 import { PANELS } from '../registry.js';
 import { type ViewContext, type ViewState, initialViewState, keyMode, reduceView, stepInterval } from '../viewState.js';
+import { type Target, targetLabel } from '../target.js';
 
 /** The socket states are what the dashboard is for: they have the keyboard first. */
 const FIRST_FOCUS = PANELS.find((p) => p.id === 'sockets')?.id ?? PANELS[0]?.id ?? 'sockets';
@@ -22,6 +23,8 @@ export function useDashboardControls(options: {
   onQuit: () => void;
   /** What the keys act on; undefined before the first frame (keys then wait for it). */
   viewContext: () => ViewContext | undefined;
+  /** Switching the dashboard between namespaces: Enter in the overview, Esc back home. */
+  watch?: { onWatch: (target: Target) => void; target: Target; home: Target };
 }): { view: ViewState; intervalMs: number } {
   const [view, setView] = useState<ViewState>(() => initialViewState(FIRST_FOCUS));
   const [intervalMs, setIntervalMs] = useState(options.interval.intervalMs);
@@ -32,9 +35,10 @@ export function useDashboardControls(options: {
   viewRef.current = view;
 
   const handle = (action: Action | 'filterChar', text = ''): void => {
-    const { interval, onQuit, viewContext } = optionsRef.current;
-    // q leaves what is open (help, a drill-down) and quits only from the bare dashboard; Ctrl-C always quits.
-    if (action === 'quit' || (action === 'leave' && !viewRef.current.helpOpen && !viewRef.current.drill)) {
+    const { interval, onQuit, viewContext, watch } = optionsRef.current;
+    const current = viewRef.current;
+    // q leaves what is open (help, a drill-down, the overview) and quits only from the bare dashboard; Ctrl-C always quits.
+    if (action === 'quit' || (action === 'leave' && !current.helpOpen && !current.drill && !current.overview)) {
       onQuit();
       return;
     }
@@ -45,6 +49,16 @@ export function useDashboardControls(options: {
     }
     const ctx = viewContext();
     if (!ctx) return;
+    if (watch && keyMode(current) === 'namespaces' && action === 'enter' && current.overview) {
+      const to = ctx.overviewTarget(current.overview.selected);
+      if (to) watch.onWatch(to);
+    }
+    // Esc on a bare dashboard watching another namespace: back to where nettriage started.
+    const bare = !current.helpOpen && !current.zoomed && !current.drill && !current.overview;
+    if (watch && action === 'closeOverlay' && bare && targetLabel(watch.target) !== targetLabel(watch.home)) {
+      watch.onWatch(watch.home);
+      return;
+    }
     // Reduce against the latest state synchronously: several keys can arrive in one chunk.
     viewRef.current = reduceView(viewRef.current, action, ctx, text);
     setView(viewRef.current);

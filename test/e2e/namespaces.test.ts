@@ -27,7 +27,7 @@ describe.runIf(hasTmux && netnsOk)('the namespaces overview in a real terminal',
     session = undefined;
   });
 
-  it('opens with n, shows each namespace with its counts, filters with /, and Esc returns to the dashboard', async () => {
+  it('opens with n, shows each namespace with its counts, filters with /, Esc clears it and q returns to the dashboard', async () => {
     session = await TmuxSession.start(`node ${BIN}`, { label: 'overview' });
     await session.waitFor(/TCP sockets/);
     await session.keys('n');
@@ -46,7 +46,25 @@ describe.runIf(hasTmux && netnsOk)('the namespaces overview in a real terminal',
     await session.keys('Escape');
     screen = await session.waitFor(new RegExp(leaky.name));
     expect(screen).not.toMatch(/filter: /);
-    await session.keys('Escape');
+    // q goes back to the dashboard from the overview; it quits only from there.
+    await session.keys('q');
     expect(await session.waitFor(/TCP sockets/)).not.toMatch(/Network namespaces/);
+    expect(await session.exitCode(500)).toBeUndefined();
+  }, 40_000);
+
+  it('switches the whole dashboard to the namespace Enter picks, and Esc brings the host back with its history', async () => {
+    session = await TmuxSession.start(`node ${BIN}`, { label: 'switch' });
+    // Some seconds of the host's history first: its Δ/min needs 5 s.
+    await session.waitFor(/ESTAB\s+\d+\s+\S+\s+(→|↑|↓)/, 15_000);
+    await session.keys('n');
+    await session.waitFor(new RegExp(leaky.name));
+    await session.keys('/', ...leaky.name.split(''), 'Enter', 'Enter');
+    let screen = await session.waitFor(new RegExp(`target netns:${leaky.name}[\\s\\S]*CLOSE-WAIT\\s+12\\b`));
+    expect(screen).toMatch(/CLOSE-WAIT\s+12\b/);
+    expect(screen).not.toMatch(/Network namespaces/);
+    await session.keys('Escape');
+    screen = await session.waitFor(/target host/);
+    // The host's history is still there: its trend shows at once, without 5 s of new samples.
+    expect(screen).toMatch(/ESTAB\s+\d+\s+\S+\s+(→|↑|↓)/);
   }, 40_000);
 });
