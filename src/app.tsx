@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AlertsState } from './alerts/engine.js';
-import type { AlertConfig } from './alerts/types.js';
+import type { Alert, AlertConfig } from './alerts/types.js';
 import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel, enterFrom, rowCounts } from './dashboardModel.js';
 import type { DrillSource } from './drilldown/controller.js';
 import { topFrame } from './drilldown/navigation.js';
@@ -10,7 +10,7 @@ import { type IntervalControl, useDashboardControls } from './hooks/useDashboard
 import { useDrillData } from './hooks/useDrillData.js';
 import { useFleetData } from './hooks/useFleetData.js';
 import type { FleetSource } from './fleet/controller.js';
-import { type OverviewRow, overviewRows } from './fleet/overview.js';
+import { type OverviewRow, alertsElsewhere, overviewRows } from './fleet/overview.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { PANELS } from './registry.js';
@@ -68,6 +68,13 @@ function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused:
 
 const PANEL_IDS = PANELS.map((p) => p.id);
 
+/** The dashboard's own alerts (causes with their symptoms), then those of other namespaces, critical first. */
+function withElsewhere(own: AlertsState, elsewhere: Alert[]): AlertsState {
+  if (elsewhere.length === 0) return own;
+  const rank = (a: Alert) => (a.severity === 'critical' ? 0 : 1);
+  return { ...own, alerts: [...own.alerts, ...[...elsewhere].sort((a, b) => rank(a) - rank(b))] };
+}
+
 /** What the keys act on: the model and the drill-down data on screen when the key arrives. */
 function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], namespaces: OverviewRow[]): ViewContext {
   return {
@@ -102,8 +109,11 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
   const model = useStoreModel(
     store,
     view.paused,
-    () => buildDashboardModel({ store, alerts: alerts(), config, target, host, intervalMs: interval.intervalMs, alternate: view.alternate }),
-    [view.alternate, store],
+    () => {
+      const own = alerts();
+      return buildDashboardModel({ store, alerts: withElsewhere(own, alertsElsewhere(fleetState, target, own.alerts)), config, target, host, intervalMs: interval.intervalMs, alternate: view.alternate });
+    },
+    [view.alternate, store, fleetState],
   );
   const frame = view.drill ? topFrame(view.drill) : undefined;
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];

@@ -95,6 +95,7 @@ export function enterFrom(model: DashboardModel, id: PanelId, row: number): Ente
   if (!opened) return undefined;
   if ('drill' in opened) return opened;
   const { link } = opened;
+  if (link.namespace) return { watch: link.namespace };
   const target = panelOf(link.panel);
   if (!target) return undefined;
   const linkedRow = target.rowOfLink?.(model.panels[link.panel], link);

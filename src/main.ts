@@ -125,7 +125,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   let runtime = first;
   let target = options.target;
   const { host, config } = runtime;
-  // Every namespace, behind the overview: read only while it is open.
+  // Every namespace: every interval while the overview is open, in the background otherwise (their alerts show here).
   const fleet = new FleetController(new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: runtime.scheduler.intervalMs }), () => runtime.scheduler.intervalMs);
   // The history of every namespace watched so far, by target: switching back shows its past minutes.
   const stores = new Map<string, Store>();
@@ -137,7 +137,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       if (done) return;
       done = true;
       instance.unmount();
-      fleet.close();
+      fleet.stop();
       session.restore();
       const logged = releaseConsole();
       if (logged.length > 0) process.stderr.write(`${logged.join('\n')}\n`);
@@ -193,6 +193,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
     const inkOut = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), sizeOf());
     const instance = render(element(), { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false });
     runtime.scheduler.start();
+    fleet.start();
   });
 }
 

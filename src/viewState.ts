@@ -18,7 +18,7 @@ import type { Target } from './target.js';
 import type { TcpState } from './tcpState.js';
 
 /** What Enter leads to (see `enterFrom`): a state's drill-down, or a panel and a row in it. */
-export type EnterResult = { drill: { state: TcpState } & DrillSubject } | { focus: PanelId; row?: number };
+export type EnterResult = { drill: { state: TcpState } & DrillSubject } | { focus: PanelId; row?: number } | { watch: Target };
 
 /** What the person at the keyboard has chosen to look at; never what the kernel said. */
 export interface ViewState {
@@ -161,7 +161,8 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
       return { ...state, focus: step(-1) };
     case 'enter': {
       const to = ctx.enter(focus, current);
-      if (!to) return state;
+      // Another namespace: the caller switches the dashboard (see useDashboardControls).
+      if (!to || 'watch' in to) return state;
       if ('drill' in to) return { ...state, helpOpen: false, drill: openDrill(to.drill.state, to.drill) };
       return {
         ...state,

@@ -15,6 +15,8 @@ export interface AlertLink {
   name?: string;
   /** The one destination it names (`destinationKey`: local address > peer). */
   destination?: string;
+  /** Another namespace than the one on screen: Enter switches the dashboard there. */
+  namespace?: Target;
   nic?: string;
 }
 

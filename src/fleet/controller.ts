@@ -2,46 +2,73 @@ import type { FleetState, NamespaceFleet } from './fleet.js';
 
 /** What the screen needs of the fleet: a state to show while the overview is open. */
 export interface FleetSource {
+  /** The overview is open: read every interval. */
   open(): void;
+  /** The overview closed: read at the background pace. */
   close(): void;
   current(): FleetState | undefined;
   subscribe(listener: () => void): () => void;
 }
 
 /**
- * Runs the fleet once an interval while the overview is open, and not at
- * all while it is closed: watching every namespace costs only while someone
- * looks. Each namespace's history stays between openings.
+ * Runs the fleet: once an interval while the overview is open, every
+ * `backgroundMs` otherwise — the cheap rules keep judging every namespace,
+ * so a leak in another one raises an alert on the dashboard — and not at
+ * all once closed. Each namespace's history stays between openings.
  */
 export class FleetController implements FleetSource {
   private state: FleetState | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  private fast = false;
+  private inFlight = false;
   private readonly listeners = new Set<() => void>();
 
   constructor(
     private readonly fleet: NamespaceFleet,
     private readonly intervalMs: () => number,
+    private readonly backgroundMs: () => number = () => Math.max(5_000, 5 * intervalMs()),
   ) {}
 
-  open(): void {
+  /** Starts the background pace. */
+  start(): void {
     if (this.running) return;
     this.running = true;
-    const loop = async () => {
-      try {
-        this.state = await this.fleet.tick();
-        for (const listener of this.listeners) listener();
-      } catch {
-        // /proc unreadable for a moment: the last state stands, the next tick tries again.
-      }
-      if (this.running) this.timer = setTimeout(() => void loop(), this.intervalMs());
-    };
-    void loop();
+    void this.loop();
   }
 
+  /** The overview is open: every interval, from now. */
+  open(): void {
+    const wasFast = this.fast;
+    this.fast = true;
+    if (!this.running) return this.start();
+    // Waiting out a background pause: look now instead.
+    if (!wasFast && !this.inFlight) {
+      clearTimeout(this.timer);
+      void this.loop();
+    }
+  }
+
+  /** The overview closed: back to the background pace. */
   close(): void {
+    this.fast = false;
+  }
+
+  stop(): void {
     this.running = false;
     clearTimeout(this.timer);
+  }
+
+  private async loop(): Promise<void> {
+    this.inFlight = true;
+    try {
+      this.state = await this.fleet.tick();
+      for (const listener of this.listeners) listener();
+    } catch {
+      // /proc unreadable for a moment: the last state stands, the next tick tries again.
+    }
+    this.inFlight = false;
+    if (this.running) this.timer = setTimeout(() => void this.loop(), this.fast ? this.intervalMs() : this.backgroundMs());
   }
 
   current(): FleetState | undefined {

@@ -1,8 +1,8 @@
 import { COUNTERS } from '../../collectors/counters.js';
 import { SOCKETS } from '../../collectors/sockets.js';
-import type { Severity } from '../alerts/types.js';
+import type { Alert, Severity } from '../alerts/types.js';
 import { safeText } from '../sanitize.js';
-import type { Target } from '../target.js';
+import { type Target, targetLabel } from '../target.js';
 import type { FleetState, NamespaceWatch } from './fleet.js';
 
 /** One row of the namespaces overview. */
@@ -76,4 +76,22 @@ export function overviewRows(state: FleetState | undefined, filter = ''): Overvi
       return row;
     })
     .filter((r) => needle === '' || r.label.toLowerCase().includes(needle) || String(r.inode).includes(needle));
+}
+
+/**
+ * The alerts of every namespace but the one on screen, named after their
+ * namespace: a leak in pod 47 shows on the host's dashboard, and Enter on it
+ * switches there. Of the one on screen, those its own rules do not (yet)
+ * say: just after a switch the dashboard's rules are warming up, and the
+ * alert that led there must not turn into "no alerts".
+ */
+export function alertsElsewhere(state: FleetState | undefined, watching: Target, own: Alert[] = []): Alert[] {
+  const here = targetLabel(watching);
+  const ownIds = new Set(own.map((a) => a.id));
+  return (state?.namespaces ?? []).flatMap((w) => {
+    const onScreen = targetLabel(w.target) === here;
+    return w.alerts
+      .filter((a) => !onScreen || !ownIds.has(a.id))
+      .map((a) => ({ ...a, subject: `${namespaceLabel(w)}: ${a.subject}`, ...(onScreen ? {} : { link: { panel: 'sockets' as const, namespace: w.target } }) }));
+  });
 }

@@ -49,6 +49,10 @@ export function useDashboardControls(options: {
     }
     const ctx = viewContext();
     if (!ctx) return;
+    if (watch && keyMode(current) === 'dashboard' && action === 'enter') {
+      const to = ctx.enter(current.focus, current.selected[current.focus] ?? 0);
+      if (to && 'watch' in to) watch.onWatch(to.watch);
+    }
     if (watch && keyMode(current) === 'namespaces' && action === 'enter' && current.overview) {
       const to = ctx.overviewTarget(current.overview.selected);
       if (to) watch.onWatch(to);

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import type { FleetSource } from '../fleet/controller.js';
 import type { FleetState } from '../fleet/fleet.js';
 
-/** Runs the fleet while the overview is open and follows its ticks; frozen while paused, like the panels. */
+/** Reads every interval while the overview is open, at the background pace otherwise, and follows its ticks; frozen while paused, like the panels. */
 export function useFleetData(fleet: FleetSource | undefined, open: boolean, paused: boolean): FleetState | undefined {
   const [state, setState] = useState<FleetState | undefined>(undefined);
   useEffect(() => {
@@ -17,5 +17,5 @@ export function useFleetData(fleet: FleetSource | undefined, open: boolean, paus
       if (!paused) setState(fleet.current());
     });
   }, [fleet, paused]);
-  return open ? state : undefined;
+  return state;
 }

@@ -67,4 +67,27 @@ describe.runIf(hasTmux && netnsOk)('the namespaces overview in a real terminal',
     // The host's history is still there: its trend shows at once, without 5 s of new samples.
     expect(screen).toMatch(/ESTAB\s+\d+\s+\S+\s+(→|↑|↓)/);
   }, 40_000);
+
+  it('raises a leak in another namespace on the host dashboard, naming it, and Enter goes there without a false calm', async () => {
+    const growing = await TestNetns.create('ov-grow');
+    try {
+      await growing.incident('serve', { port: 9100, halfOpen: 'true' });
+      await growing.incident('churn', { port: 9100, count: 3, parallel: 3, forever: 'true', everyMs: 1000 });
+      session = await TmuxSession.start(`node ${BIN}`, { label: 'elsewhere' });
+      const screen = await session.waitFor(new RegExp(`close-wait-climbing\\s+${growing.name}: `), 60_000);
+      expect(screen).toMatch(/CRIT/);
+      await session.keys('1');
+      // The first alert is the one elsewhere (the host has none of its own here).
+      await session.keys('Enter');
+      const there = await session.waitFor(new RegExp(`target netns:${growing.name}`), 15_000);
+      expect(there).toMatch(new RegExp(`target netns:${growing.name}`));
+      // Its rules warm up; the alert that led here stays on screen meanwhile.
+      expect(there).toMatch(/close-wait-climbing/);
+      expect(there).not.toMatch(/✓ no alerts/);
+    } finally {
+      await session?.kill();
+      session = undefined;
+      await growing.destroy();
+    }
+  }, 90_000);
 });
