@@ -8,6 +8,10 @@ import type { AlertConfig } from '../alerts/config.js';
 import { AlertEngine } from '../alerts/engine.js';
 import type { Alert } from '../alerts/types.js';
 import { CostCadence } from '../costCadence.js';
+import { formatCount } from '../format.js';
+import { CURATED_COUNTERS } from '../panels/counters.js';
+import { CollectorProblem } from '../problems.js';
+import { parseSockstat } from '../../collectors/parse/sockstat.js';
 import { RULES } from '../registry.js';
 import { Store } from '../store.js';
 import type { Target } from '../target.js';
@@ -43,10 +47,46 @@ interface Watch extends NamespaceWatch {
 }
 
 const GONE_KEPT_MS = 60_000;
+
+/**
+ * The counters a namespace's store keeps: the counter panel's and those the
+ * rules judge (a test holds the rules to this list). Not all ~400: with 50
+ * namespaces, storing every counter was most of the fleet's cost.
+ */
+export const FLEET_COUNTERS = new Set([
+  ...CURATED_COUNTERS.map((c) => c.name),
+  'TcpRetransSegs',
+  'TcpOutSegs',
+  'TcpOutRsts',
+  'TcpExtTCPSynRetrans',
+  'TcpExtListenOverflows',
+  'TcpExtListenDrops',
+  'TcpExtTCPTimeWaitOverflow',
+  'UdpRcvbufErrors',
+  'UdpSndbufErrors',
+  'Udp6RcvbufErrors',
+  'Udp6SndbufErrors',
+]);
+
+/**
+ * Above this many sockets a namespace's socket list is not read from its
+ * files: /proc/PID/net/tcp prints every socket, ESTAB and TIME-WAIT too
+ * (83,000 of them cost ~100 MB and a tenth of a core to parse). Its states
+ * other than ESTAB and TIME-WAIT are then unknown, and the rules over them
+ * blind for it, not calm: Enter watches it with ss, which filters in the kernel.
+ */
+export const FLEET_LIST_MAX_SOCKETS = 20_000;
 /** All namespaces' socket reads together take at most this share of a core. */
 const DUMP_SHARE = 0.02;
 
 const read = (path: string) => readFile(path, 'utf8').catch(() => undefined);
+
+/** Hashed sockets and timewait sockets of a sockstat file: how long its socket list is. */
+function socketsIn(sockstat: string | undefined): number {
+  if (sockstat === undefined) return 0;
+  const s = parseSockstat(sockstat).value;
+  return (s.TCP?.inuse ?? 0) + (s.TCP?.tw ?? 0) + (s.TCP6?.inuse ?? 0);
+}
 
 /** `ip netns` names are commands' handles; a namespace without one is reached through a process in it. */
 function targetOf(ns: NetNamespace): Target {
@@ -117,7 +157,9 @@ export class NamespaceFleet {
       watch.unread = 'its process exited while being read';
       return;
     }
-    if (watch.dumps.due(nowMs)) {
+    const sockets = socketsIn(sockstat) + socketsIn(sockstat6);
+    const listable = sockets <= FLEET_LIST_MAX_SOCKETS;
+    if (listable && watch.dumps.due(nowMs)) {
       const started = performance.now();
       const [tcp, tcp6] = await Promise.all([read(`${net}/tcp`), read(`${net}/tcp6`)]);
       if (tcp !== undefined) watch.unusual = unusualOf(tcp, tcp6);
@@ -125,13 +167,21 @@ export class NamespaceFleet {
     }
     const counters = [snmp, netstat, snmp6].filter((t): t is string => t !== undefined).join('\n');
     const sample = namespaceSample({ sockstat, ...(sockstat6 === undefined ? {} : { sockstat6 }), counters }, watch.unusual, watch.closeWaitAges, nowMs);
+    for (const name of sample.counters.values.keys()) if (!FLEET_COUNTERS.has(name)) sample.counters.values.delete(name);
     const { store } = watch;
-    store.recordSample(SOCKETS, { value: sample.sockets, atMs: nowMs, skippedLines: 0, notes: [] }, socketSeries(sample.sockets));
+    if (listable) {
+      store.recordSample(SOCKETS, { value: sample.sockets, atMs: nowMs, skippedLines: 0, notes: [] }, socketSeries(sample.sockets));
+      delete watch.unread;
+    } else {
+      watch.unusual = [];
+      const why = `${formatCount(sockets)} sockets: too many to list from its files; Enter watches it with ss`;
+      store.recordProblem(SOCKETS, new CollectorProblem('absent', why), nowMs);
+      watch.unread = why;
+    }
     store.recordSample(COUNTERS, { value: sample.counters, atMs: nowMs, skippedLines: 0, notes: [] }, {});
     store.recordCounters(COUNTERS, nowMs, sample.counters.values);
     store.commitTick(nowMs);
     watch.alerts = watch.engine.evaluate(store, nowMs).alerts;
-    delete watch.unread;
   }
 }
 

@@ -48,7 +48,8 @@ export function overviewRows(state: FleetState | undefined, filter = ''): Overvi
   const needle = filter.toLowerCase();
   return (state?.namespaces ?? [])
     .map((w): OverviewRow => {
-      const states = w.store.sample(SOCKETS)?.value.states;
+      // Unread (too many sockets to list, or its process just went): unknown, not zero.
+      const states = w.unread === undefined ? w.store.sample(SOCKETS)?.value.states : undefined;
       const critical = w.alerts.some((a) => a.severity === 'critical');
       const first = w.alerts[0];
       const row: OverviewRow = {

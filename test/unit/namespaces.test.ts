@@ -44,3 +44,15 @@ describe('network namespace discovery', () => {
     ]);
   });
 });
+
+describe('the fleet', () => {
+  it('keeps every counter a rule over counters judges', async () => {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { FLEET_COUNTERS, FLEET_RULES } = await import('../../src/fleet/fleet.js');
+    const dir = new URL('../../src/alerts/rules/', import.meta.url);
+    const named = readdirSync(dir).flatMap((f) => [...readFileSync(new URL(f, dir), 'utf8').matchAll(/'((?:Tcp|Udp|Ip)[A-Za-z0-9]+)'/g)].map((m) => m[1]));
+    expect(named.length).toBeGreaterThan(5);
+    for (const name of named) expect(FLEET_COUNTERS.has(name!), name).toBe(true);
+    expect(FLEET_RULES.map((r) => r.id)).toContain('close-wait-climbing');
+  });
+});
