@@ -126,7 +126,12 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   let target = options.target;
   const { host, config } = runtime;
   // Every namespace: every interval while the overview is open, in the background otherwise (their alerts show here).
-  const fleet = new FleetController(new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: runtime.scheduler.intervalMs }), () => runtime.scheduler.intervalMs);
+  let onScreenSinceMs = Date.now();
+  const fleet = new FleetController(
+    new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: runtime.scheduler.intervalMs }),
+    () => runtime.scheduler.intervalMs,
+    () => ({ target, sinceMs: onScreenSinceMs }),
+  );
   // The history of every namespace watched so far, by target: switching back shows its past minutes.
   const stores = new Map<string, Store>();
   const stdout = process.stdout;
@@ -179,6 +184,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
         if (done) return void next.close();
         runtime = next;
         target = to;
+        onScreenSinceMs = Date.now();
         instance.rerender(element());
         next.scheduler.start();
         switching = false;

@@ -1,4 +1,8 @@
+import { type Target, targetLabel } from '../target.js';
 import type { FleetState, NamespaceFleet } from './fleet.js';
+
+/** After this long on screen a namespace's own rules have their warm-up behind them. */
+const DASHBOARD_WARM_MS = 30_000;
 
 /** What the screen needs of the fleet: a state to show while the overview is open. */
 export interface FleetSource {
@@ -27,6 +31,8 @@ export class FleetController implements FleetSource {
   constructor(
     private readonly fleet: NamespaceFleet,
     private readonly intervalMs: () => number,
+    /** What the dashboard watches, and since when: in the background the fleet leaves it to the dashboard's own rules once they are warm. */
+    private readonly onScreen: () => { target: Target; sinceMs: number } = () => ({ target: { kind: 'host' }, sinceMs: Number.POSITIVE_INFINITY }),
     private readonly backgroundMs: () => number = () => Math.max(5_000, 5 * intervalMs()),
   ) {}
 
@@ -62,7 +68,10 @@ export class FleetController implements FleetSource {
   private async loop(): Promise<void> {
     this.inFlight = true;
     try {
-      this.state = await this.fleet.tick();
+      const { target, sinceMs } = this.onScreen();
+      const warm = Date.now() - sinceMs > DASHBOARD_WARM_MS;
+      const skip = this.fast || !warm ? undefined : (t: Target) => targetLabel(t) === targetLabel(target);
+      this.state = await this.fleet.tick(Date.now(), skip);
       for (const listener of this.listeners) listener();
     } catch {
       // /proc unreadable for a moment: the last state stands, the next tick tries again.

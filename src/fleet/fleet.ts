@@ -108,7 +108,12 @@ export class NamespaceFleet {
 
   constructor(private readonly options: { procRoot: string; config: AlertConfig; intervalMs: number }) {}
 
-  async tick(nowMs = Date.now()): Promise<FleetState> {
+  /**
+   * One pass over every namespace. `skip` names one whose numbers are not
+   * needed this time (the dashboard watches it with its own rules): it
+   * stays in the list, its alerts left to the dashboard.
+   */
+  async tick(nowMs = Date.now(), skip?: (target: Target) => boolean): Promise<FleetState> {
     const found = await discoverNamespaces(this.options.procRoot);
     const present = new Set(found.map((ns) => ns.inode));
     for (const [inode, watch] of this.watches) {
@@ -118,7 +123,13 @@ export class NamespaceFleet {
     }
     this.gone = this.gone.filter((g) => nowMs - g.atMs < GONE_KEPT_MS && !present.has(g.ns.inode));
     const share = DUMP_SHARE / Math.max(1, found.length);
-    await Promise.all(found.map((ns) => this.sample(ns, share, nowMs)));
+    await Promise.all(
+      found.map((ns) => {
+        if (!skip?.(targetOf(ns))) return this.sample(ns, share, nowMs);
+        this.watchOf(ns, share).alerts = [];
+        return undefined;
+      }),
+    );
     const namespaces = found.map((ns) => this.watches.get(ns.inode)).filter((w): w is Watch => w !== undefined);
     return { namespaces: namespaces.sort((a, b) => badness(b) - badness(a) || a.ns.inode - b.ns.inode), gone: [...this.gone] };
   }

@@ -40,7 +40,8 @@ describe.runIf(hasTmux && netnsOk)('the namespaces overview in a real terminal',
     // Worst first: the one with CLOSE-WAIT above the one with only TIME-WAIT.
     expect(screen.indexOf(leaky.name)).toBeLessThan(screen.indexOf(busy.name));
     await session.keys('/', ...busy.name.split(''), 'Enter');
-    screen = await session.waitFor(/filter: /);
+    // Kept (Enter pressed): the whole name, no cursor.
+    screen = await session.waitFor(new RegExp(`filter: ${busy.name} +│`));
     expect(rowOf(screen, busy.name)).not.toBe('');
     expect(screen).not.toContain(leaky.name);
     await session.keys('Escape');
