@@ -2,7 +2,7 @@ import { type Target, targetLabel } from '../target.js';
 import type { FleetState, NamespaceFleet } from './fleet.js';
 
 /** After this long on screen a namespace's own rules have their warm-up behind them. */
-const DASHBOARD_WARM_MS = 30_000;
+const DASHBOARD_WARM_MS = 15_000;
 
 /** What the screen needs of the fleet: a state to show while the overview is open. */
 export interface FleetSource {
@@ -16,7 +16,7 @@ export interface FleetSource {
 
 /**
  * Runs the fleet: once an interval while the overview is open, every
- * `backgroundMs` otherwise — the cheap rules keep judging every namespace,
+ * `backgroundMs` (10 s) otherwise — the cheap rules keep judging every namespace,
  * so a leak in another one raises an alert on the dashboard — and not at
  * all once closed. Each namespace's history stays between openings.
  */
@@ -33,7 +33,7 @@ export class FleetController implements FleetSource {
     private readonly intervalMs: () => number,
     /** What the dashboard watches, and since when: in the background the fleet leaves it to the dashboard's own rules once they are warm. */
     private readonly onScreen: () => { target: Target; sinceMs: number } = () => ({ target: { kind: 'host' }, sinceMs: Number.POSITIVE_INFINITY }),
-    private readonly backgroundMs: () => number = () => Math.max(5_000, 5 * intervalMs()),
+    private readonly backgroundMs: () => number = () => Math.max(10_000, 10 * intervalMs()),
   ) {}
 
   /** Starts the background pace. */
