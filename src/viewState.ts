@@ -13,6 +13,7 @@ import {
 import { drillRows } from './drilldown/rows.js';
 import { type OverviewView, openOverview, reduceOverview } from './fleet/overviewView.js';
 import type { Action, KeyMode } from './keymap.js';
+import { movedSelection } from './selection.js';
 import type { PanelId } from './panelId.js';
 import type { Target } from './target.js';
 import type { TcpState } from './tcpState.js';
@@ -65,20 +66,9 @@ export interface ViewContext {
 function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {
   const frame = topFrame(drill);
   const rows = drillRows(ctx.drillData, frame.level, drill.sort, frame.filter);
-  const select = (i: number) => ({ ...state, drill: drillSelect(drill, i, rows.length) });
+  const moved = movedSelection(action, frame.selected, rows.length, ctx.pageSize);
+  if (moved !== undefined) return { ...state, drill: drillSelect(drill, moved, rows.length) };
   switch (action) {
-    case 'up':
-      return select(frame.selected - 1);
-    case 'down':
-      return select(frame.selected + 1);
-    case 'pageUp':
-      return select(frame.selected - Math.max(1, ctx.pageSize));
-    case 'pageDown':
-      return select(frame.selected + Math.max(1, ctx.pageSize));
-    case 'home':
-      return select(0);
-    case 'end':
-      return select(rows.length - 1);
     case 'enter': {
       const row = rows[frame.selected];
       return row && 'enter' in row ? { ...state, drill: drillEnter(drill, row.enter) } : state;
@@ -142,19 +132,9 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
     const id = action.slice('alternate:'.length) as PanelId;
     return { ...state, focus: id, alternate: { ...state.alternate, [id]: !state.alternate[id] }, selected: { ...state.selected, [id]: 0 } };
   }
+  const moved = movedSelection(action, current, last + 1, ctx.pageSize);
+  if (moved !== undefined) return select(moved);
   switch (action) {
-    case 'up':
-      return select(current - 1);
-    case 'down':
-      return select(current + 1);
-    case 'pageUp':
-      return select(current - Math.max(1, ctx.pageSize));
-    case 'pageDown':
-      return select(current + Math.max(1, ctx.pageSize));
-    case 'home':
-      return select(0);
-    case 'end':
-      return select(last);
     case 'nextPanel':
       return { ...state, focus: step(1) };
     case 'prevPanel':

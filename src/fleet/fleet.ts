@@ -11,7 +11,7 @@ import { CostCadence } from '../costCadence.js';
 import { formatCount } from '../format.js';
 import { CURATED_COUNTERS } from '../panels/counters.js';
 import { CollectorProblem } from '../problems.js';
-import { parseSockstat } from '../../collectors/parse/sockstat.js';
+import { type Sockstat, parseSockstat } from '../../collectors/parse/sockstat.js';
 import { RULES } from '../registry.js';
 import { Store } from '../store.js';
 import type { Target } from '../target.js';
@@ -92,11 +92,9 @@ function read(path: string): string | undefined {
   }
 }
 
-/** Hashed sockets and timewait sockets of a sockstat file: how long its socket list is. */
-function socketsIn(sockstat: string | undefined): number {
-  if (sockstat === undefined) return 0;
-  const s = parseSockstat(sockstat).value;
-  return (s.TCP?.inuse ?? 0) + (s.TCP?.tw ?? 0) + (s.TCP6?.inuse ?? 0);
+/** Hashed and timewait sockets of a parsed sockstat file: how long its socket list is. */
+function socketsIn(s: Sockstat | undefined): number {
+  return (s?.TCP?.inuse ?? 0) + (s?.TCP?.tw ?? 0) + (s?.TCP6?.inuse ?? 0);
 }
 
 /** `ip netns` names are commands' handles; a namespace without one is reached through a process in it. */
@@ -179,7 +177,9 @@ export class NamespaceFleet {
       watch.unread = 'its process exited while being read';
       return;
     }
-    const sockets = socketsIn(sockstat) + socketsIn(sockstat6);
+    const sock4 = parseSockstat(sockstat).value;
+    const sock6 = sockstat6 === undefined ? undefined : parseSockstat(sockstat6).value;
+    const sockets = socketsIn(sock4) + socketsIn(sock6);
     const listable = sockets <= FLEET_LIST_MAX_SOCKETS;
     if (listable && watch.dumps.due(nowMs)) {
       const started = performance.now();
@@ -188,7 +188,7 @@ export class NamespaceFleet {
       watch.dumps.ran(nowMs, performance.now() - started);
     }
     const counters = [snmp, netstat, snmp6].filter((t): t is string => t !== undefined).join('\n');
-    const sample = namespaceSample({ sockstat, ...(sockstat6 === undefined ? {} : { sockstat6 }), counters }, watch.unusual, watch.closeWaitAges, nowMs);
+    const sample = namespaceSample({ sockstat: sock4, ...(sock6 === undefined ? {} : { sockstat6: sock6 }), counters }, watch.unusual, watch.closeWaitAges, nowMs);
     for (const name of sample.counters.values.keys()) if (!FLEET_COUNTERS.has(name)) sample.counters.values.delete(name);
     const { store } = watch;
     if (listable) {

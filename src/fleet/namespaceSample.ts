@@ -1,14 +1,14 @@
 import { type CountersSample, parseKernelCounters } from '../../collectors/counters.js';
 import { parseProcNetTcp } from '../../collectors/parse/procNetTcp.js';
 import { summarizeUnusual } from '../../collectors/parse/socketSummary.js';
-import { parseSockstat } from '../../collectors/parse/sockstat.js';
+import type { Sockstat } from '../../collectors/parse/sockstat.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
 import { type CloseWaitAges, type SocketsSample, deriveStateCounts } from '../../collectors/sockets.js';
 
-/** The files of one namespace's /proc/PID/net a fleet tick reads. */
+/** What a fleet tick reads of one namespace's /proc/PID/net (sockstat already parsed: it also decides whether the socket list is read). */
 export interface NamespaceFiles {
-  sockstat: string;
-  sockstat6?: string;
+  sockstat: Sockstat;
+  sockstat6?: Sockstat;
   /** snmp, netstat and snmp6, as they came. */
   counters: string;
 }
@@ -31,8 +31,8 @@ export function namespaceSample(
   closeWaitAges: CloseWaitAges,
   atMs: number,
 ): { sockets: SocketsSample; counters: CountersSample } {
-  const sock4 = parseSockstat(files.sockstat).value;
-  const sock6 = files.sockstat6 === undefined ? undefined : parseSockstat(files.sockstat6).value;
+  const sock4 = files.sockstat;
+  const sock6 = files.sockstat6;
   const counters = parseKernelCounters(files.counters).value;
   const sockets: SocketsSample = {
     states: deriveStateCounts(unusual, sock4, sock6),

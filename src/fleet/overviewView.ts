@@ -1,4 +1,5 @@
 import type { Action } from '../keymap.js';
+import { movedSelection } from '../selection.js';
 
 /** Where the person is in the namespaces overview. */
 export interface OverviewView {
@@ -14,20 +15,9 @@ export const openOverview = (): OverviewView => ({ selected: 0, filter: '', edit
  * closes: Esc clears a kept filter first, then closes; q closes.
  */
 export function reduceOverview(view: OverviewView, action: Action | 'filterChar', rowCount: number, pageSize: number, text: string): OverviewView | undefined {
-  const select = (i: number) => ({ ...view, selected: Math.min(Math.max(0, rowCount - 1), Math.max(0, i)) });
+  const moved = movedSelection(action, view.selected, rowCount, pageSize);
+  if (moved !== undefined) return { ...view, selected: moved };
   switch (action) {
-    case 'up':
-      return select(view.selected - 1);
-    case 'down':
-      return select(view.selected + 1);
-    case 'pageUp':
-      return select(view.selected - pageSize);
-    case 'pageDown':
-      return select(view.selected + pageSize);
-    case 'home':
-      return select(0);
-    case 'end':
-      return select(rowCount - 1);
     case 'back':
       return view.filter !== '' ? { ...view, filter: '', selected: 0 } : undefined;
     case 'leave':
