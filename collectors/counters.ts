@@ -15,7 +15,7 @@ const INTEGER = /^-?\d+$/;
  * per line. Names are nstat's: section + field. Values are BigInt: some pass
  * 2^53 on long-lived hosts.
  */
-export function parseKernelCounters(text: string): Parsed<CounterValues> {
+export function parseKernelCounters(text: string, keep?: ReadonlySet<string>): Parsed<CounterValues> {
   const counters: CounterValues = new Map();
   const notes: string[] = [];
   let skipped = 0;
@@ -31,6 +31,8 @@ export function parseKernelCounters(text: string): Parsed<CounterValues> {
         continue;
       }
       i++;
+      // A section none of the kept counters is in is not split at all.
+      if (keep !== undefined && ![...keep].some((k) => k.startsWith(section[1] ?? ''))) continue;
       const names = section[2].split(/\s+/);
       const numbers = values[2]?.split(/\s+/) ?? [];
       if (names.length !== numbers.length) {
@@ -39,13 +41,16 @@ export function parseKernelCounters(text: string): Parsed<CounterValues> {
         continue;
       }
       names.forEach((name, k) => {
+        const key = `${section[1]}${name}`;
         const value = numbers[k] ?? '';
-        if (INTEGER.test(value)) counters.set(`${section[1]}${name}`, BigInt(value));
+        if ((keep === undefined || keep.has(key)) && INTEGER.test(value)) counters.set(key, BigInt(value));
       });
       continue;
     }
     const pair = /^(\w+)\s+(-?\d+)$/.exec(line);
-    if (pair?.[1] && pair[2] !== undefined) counters.set(pair[1], BigInt(pair[2]));
+    if (pair?.[1] && pair[2] !== undefined) {
+      if (keep === undefined || keep.has(pair[1])) counters.set(pair[1], BigInt(pair[2]));
+    }
     else skipped++;
   }
   return { value: counters, skippedLines: skipped, notes };

@@ -120,7 +120,7 @@ export function socketSeries(sample: SocketsSample): Record<string, number> {
   return out;
 }
 
-const UNUSUAL_STATES_ARGS = ['-tano', 'exclude', 'established', 'exclude', 'time-wait'];
+export const UNUSUAL_STATES_ARGS = ['-tano', 'exclude', 'established', 'exclude', 'time-wait'];
 
 /** A namespace confirmed free of IPv6 TCP sockets is asked about IPv4 alone until this long after the check. */
 const IPV4_ONLY_RECHECK_MS = 60_000;

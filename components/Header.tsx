@@ -32,6 +32,7 @@ export function headerText(model: HeaderModel, width: number, staleFor?: string)
     model.sampleAtMs === undefined ? 'waiting for first sample' : staleFor ? `no sample for ${staleFor}` : `sampled ${clock(model.sampleAtMs)}`;
   const parts = [
     { text: `target ${safeText(model.target)}${model.targetGone ? ` GONE: ${safeText(model.targetGone)}` : ''}`, priority: 0 },
+    ...(model.watched ? [{ text: safeText(model.watched), priority: 2 }] : []),
     { text: `host ${safeText(model.host)}`, priority: 3 },
     { text: `kernel ${safeText(model.kernel)}`, priority: 4 },
     { text: `every ${formatInterval(model.intervalMs)}`, priority: 2 },

@@ -10,7 +10,8 @@ import { type IntervalControl, useDashboardControls } from './hooks/useDashboard
 import { useDrillData } from './hooks/useDrillData.js';
 import { useFleetData } from './hooks/useFleetData.js';
 import type { FleetSource } from './fleet/controller.js';
-import { type OverviewRow, alertsElsewhere, overviewRows } from './fleet/overview.js';
+import type { FleetState } from './fleet/fleet.js';
+import { type OverviewRow, alertsClosedElsewhere, alertsElsewhere, overviewRows, watchedNamespace } from './fleet/overview.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
 import { PANELS } from './registry.js';
@@ -68,11 +69,17 @@ function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused:
 
 const PANEL_IDS = PANELS.map((p) => p.id);
 
-/** The dashboard's own alerts (causes with their symptoms), then those of other namespaces, critical first. */
-function withElsewhere(own: AlertsState, elsewhere: Alert[]): AlertsState {
-  if (elsewhere.length === 0) return own;
+/**
+ * The dashboard's own alerts (causes with their symptoms), then those of
+ * other namespaces, critical first, and those closed because their
+ * namespace went.
+ */
+function withElsewhere(own: AlertsState, fleet: FleetState | undefined, target: Target): AlertsState {
+  const elsewhere = alertsElsewhere(fleet, target, own.alerts);
+  const closed = alertsClosedElsewhere(fleet);
+  if (elsewhere.length === 0 && closed.length === 0) return own;
   const rank = (a: Alert) => (a.severity === 'critical' ? 0 : 1);
-  return { ...own, alerts: [...own.alerts, ...[...elsewhere].sort((a, b) => rank(a) - rank(b))] };
+  return { ...own, alerts: [...own.alerts, ...[...elsewhere].sort((a, b) => rank(a) - rank(b))], closed };
 }
 
 /** What the keys act on: the model and the drill-down data on screen when the key arrives. */
@@ -111,7 +118,17 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     view.paused,
     () => {
       const own = alerts();
-      return buildDashboardModel({ store, alerts: withElsewhere(own, alertsElsewhere(fleetState, target, own.alerts)), config, target, host, intervalMs: interval.intervalMs, alternate: view.alternate });
+      const watched = watchedNamespace(fleetState, target);
+      return buildDashboardModel({
+        store,
+        alerts: withElsewhere(own, fleetState, target),
+        config,
+        target,
+        ...(watched ? { watched } : {}),
+        host,
+        intervalMs: interval.intervalMs,
+        alternate: view.alternate,
+      });
     },
     [view.alternate, store, fleetState],
   );

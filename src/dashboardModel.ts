@@ -19,6 +19,8 @@ export interface HeaderModel {
   host: string;
   kernel: string;
   target: string;
+  /** The watched namespace's container or pod and inode, once the fleet has read it. */
+  watched?: string;
   intervalMs: number;
   sampleAtMs?: number;
   /** What watching costs: CPU % of a core (when known) and RSS of nettriage and its helpers. */
@@ -46,13 +48,15 @@ export interface ModelInputs {
   alerts: AlertsState;
   config: AlertConfig;
   target: Target;
+  /** How the fleet names the watched namespace (`watchedNamespace`). */
+  watched?: string;
   host: HostInfo;
   intervalMs: number;
   /** Panels whose other view is on. */
   alternate: Partial<Record<PanelId, boolean>>;
 }
 
-export function buildDashboardModel({ store, alerts, config, target, host, intervalMs, alternate }: ModelInputs): DashboardModel {
+export function buildDashboardModel({ store, alerts, config, target, watched, host, intervalMs, alternate }: ModelInputs): DashboardModel {
   const nowMs = Date.now();
   const header: HeaderModel = {
     host: host.host,
@@ -62,6 +66,7 @@ export function buildDashboardModel({ store, alerts, config, target, host, inter
     critical: causes(alerts.alerts).filter((a) => a.severity === 'critical').length,
     warning: causes(alerts.alerts).filter((a) => a.severity === 'warning').length,
   };
+  if (watched) header.watched = watched;
   const gone = store.status(TARGET).problem;
   if (gone) header.targetGone = gone.message;
   const sockets = store.sample(SOCKETS);

@@ -3,7 +3,7 @@ import type { SampleKey } from '../../collectors/types.js';
 import type { Store } from '../store.js';
 import { type Target, shellPrefix } from '../target.js';
 import type { AlertConfig } from './config.js';
-import type { Alert, Rule, Severity } from './types.js';
+import type { Alert, ClosedAlert, Rule, Severity } from './types.js';
 
 export interface AlertsState {
   alerts: Alert[];
@@ -16,6 +16,8 @@ export interface AlertsState {
    * verdict is unknown, not "no alert"; an alert they had stays up.
    */
   blind: BlindRule[];
+  /** Alerts that closed without clearing (their namespace went), said for a while. */
+  closed?: ClosedAlert[];
 }
 
 export interface BlindRule {

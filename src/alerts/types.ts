@@ -34,6 +34,16 @@ export interface Finding {
   link?: AlertLink;
 }
 
+/** An alert that ended without its condition clearing: what it was, why it closed, when. */
+export interface ClosedAlert {
+  id: string;
+  severity: Severity;
+  subject: string;
+  /** `namespace gone`. */
+  why: string;
+  atMs: number;
+}
+
 export interface Alert extends Finding {
   id: string;
   /** When this alert (id + subject) was first raised. */

@@ -1,21 +1,33 @@
 import { readFileSync } from 'node:fs';
-import { COUNTERS } from '../../collectors/counters.js';
+import { readSeqFile } from '../../collectors/seqFile.js';
+import { COUNTERS, type CounterValues, parseKernelCounters } from '../../collectors/counters.js';
 import { discoverNamespaces } from '../../collectors/namespaces.js';
 import type { NetNamespace } from '../../collectors/parse/namespaces.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
-import { CloseWaitAges, SOCKETS, socketSeries } from '../../collectors/sockets.js';
+import { execa } from 'execa';
+import { parseSsSockets } from '../../collectors/parse/ssSockets.js';
+import { CloseWaitAges, SOCKETS, UNUSUAL_STATES_ARGS, socketSeries } from '../../collectors/sockets.js';
 import type { AlertConfig } from '../alerts/config.js';
 import { AlertEngine } from '../alerts/engine.js';
 import type { Alert } from '../alerts/types.js';
 import { CostCadence } from '../costCadence.js';
-import { formatCount } from '../format.js';
+import { formatAge, formatCount } from '../format.js';
+import { safeText } from '../sanitize.js';
 import { CURATED_COUNTERS } from '../panels/counters.js';
 import { CollectorProblem } from '../problems.js';
 import { type Sockstat, parseSockstat } from '../../collectors/parse/sockstat.js';
 import { RULES } from '../registry.js';
 import { Store } from '../store.js';
-import type { Target } from '../target.js';
+import { type Target, defaultRoots, netnsCommandPrefix } from '../target.js';
 import { namespaceSample, unusualOf } from './namespaceSample.js';
+
+export interface FleetOptions {
+  procRoot: string;
+  config: AlertConfig;
+  intervalMs: number;
+  /** Above this many sockets a namespace is asked through `ss` instead of its files (FLEET_LIST_MAX_SOCKETS). */
+  listMaxSockets?: number;
+}
 
 /** The rules that judge what file reads give for any namespace: socket counts and kernel counters. */
 export const FLEET_RULES = RULES.filter((r) => r.needs.every((k) => k.name === SOCKETS.name || k.name === COUNTERS.name));
@@ -34,8 +46,14 @@ export interface NamespaceWatch {
 export interface FleetState {
   /** Worst first: critical alerts, then warnings, then the most CLOSE-WAIT and SYN-SENT. */
   namespaces: NamespaceWatch[];
-  /** Namespaces that went in the last minute, with when: their alerts closed as "namespace gone". */
-  gone: { ns: NetNamespace; atMs: number }[];
+  /** Namespaces that went in the last minute, with when, and the alerts that were up: closed as "namespace gone". */
+  gone: GoneNamespace[];
+}
+
+export interface GoneNamespace {
+  ns: NetNamespace;
+  atMs: number;
+  alerts: Alert[];
 }
 
 interface Watch extends NamespaceWatch {
@@ -44,9 +62,16 @@ interface Watch extends NamespaceWatch {
   unusual: SocketEntry[];
   /** Reading every socket of the namespace (tcp, tcp6) is paced by its cost. */
   dumps: CostCadence;
+  /** `activityOf` at the last read of its socket list. */
+  dumpedActivity?: string;
+  /** For a namespace too big for its files: the last `ss` asked in it. */
+  filtered?: { running?: boolean; atMs?: number; error?: string };
 }
 
 const GONE_KEPT_MS = 60_000;
+
+/** Per-namespace counters that move whenever a TCP socket changes state (see `activityOf`). */
+const ACTIVITY_COUNTERS = ['TcpInSegs', 'TcpOutSegs', 'TcpActiveOpens', 'TcpPassiveOpens', 'TcpCurrEstab', 'TcpAttemptFails', 'TcpEstabResets', 'TcpOutRsts'];
 
 /**
  * The counters a namespace's store keeps: the counter panel's and those the
@@ -68,16 +93,22 @@ export const FLEET_COUNTERS = new Set([
   'Udp6SndbufErrors',
 ]);
 
+/** What a namespace's counters are parsed for: its store's, and those that say it is busy. */
+const FLEET_KEPT: ReadonlySet<string> = new Set([...FLEET_COUNTERS, ...ACTIVITY_COUNTERS]);
+
 /**
  * Above this many sockets a namespace's socket list is not read from its
  * files: /proc/PID/net/tcp prints every socket, ESTAB and TIME-WAIT too
- * (83,000 of them cost ~100 MB and a tenth of a core to parse). Its states
- * other than ESTAB and TIME-WAIT are then unknown, and the rules over them
- * blind for it, not calm: Enter watches it with ss, which filters in the kernel.
+ * (83,000 of them cost ~100 MB and a tenth of a core to parse). Its other
+ * states come from one `ss` filtered in the kernel instead (`askKernel`);
+ * until it answers, the rules over them are blind for it, not calm.
  */
 export const FLEET_LIST_MAX_SOCKETS = 20_000;
+const FILTERED_TIMEOUT_MS = 10_000;
+const firstLine = (text: string) => text.split('\n')[0]?.trim() ?? '';
+
 /** All namespaces' socket reads together take at most this share of a core. */
-const DUMP_SHARE = 0.02;
+const DUMP_SHARE = 0.01;
 
 /**
  * Files under /proc never block, and a synchronous read costs a fraction of
@@ -95,6 +126,18 @@ function read(path: string): string | undefined {
 /** Hashed and timewait sockets of a parsed sockstat file: how long its socket list is. */
 function socketsIn(s: Sockstat | undefined): number {
   return (s?.TCP?.inuse ?? 0) + (s?.TCP?.tw ?? 0) + (s?.TCP6?.inuse ?? 0);
+}
+
+/**
+ * What moves when any TCP socket of the namespace changes state: a state
+ * changes on a segment sent or received, or when a socket is created,
+ * destroyed or turns into a timewait one (all per-namespace numbers; orphan
+ * and alloc in sockstat are host-wide, so not here). While it stands still,
+ * the last socket list is still true and is not read again: a quiet
+ * namespace costs its sockstat and counters only.
+ */
+function activityOf(sock4: Sockstat, sock6: Sockstat | undefined, counters: CounterValues): string {
+  return [sock4.TCP?.inuse, sock4.TCP?.tw, sock6?.TCP6?.inuse, ...ACTIVITY_COUNTERS.map((n) => counters.get(n))].join(' ');
 }
 
 /** `ip netns` names are commands' handles; a namespace without one is reached through a process in it. */
@@ -115,7 +158,7 @@ export class NamespaceFleet {
   private readonly watches = new Map<number, Watch>();
   private gone: FleetState['gone'] = [];
 
-  constructor(private readonly options: { procRoot: string; config: AlertConfig; intervalMs: number }) {}
+  constructor(private readonly options: FleetOptions) {}
 
   /**
    * One pass over every namespace. `skip` names one whose numbers are not
@@ -128,7 +171,7 @@ export class NamespaceFleet {
     for (const [inode, watch] of this.watches) {
       if (present.has(inode)) continue;
       this.watches.delete(inode);
-      this.gone.push({ ns: watch.ns, atMs: nowMs });
+      this.gone.push({ ns: watch.ns, atMs: nowMs, alerts: watch.alerts });
     }
     this.gone = this.gone.filter((g) => nowMs - g.atMs < GONE_KEPT_MS && !present.has(g.ns.inode));
     const share = DUMP_SHARE / Math.max(1, found.length);
@@ -164,6 +207,36 @@ export class NamespaceFleet {
     return watch;
   }
 
+  /**
+   * A namespace too big to list from its files: one `ss` in it, filtered in
+   * the kernel to the states that are neither ESTAB nor TIME-WAIT (inet_diag
+   * skips the rest without printing them), paced by the same cost share.
+   * Not awaited: the pass goes on with the last answer.
+   */
+  private askKernel(watch: Watch, nowMs: number): void {
+    const filtered = (watch.filtered ??= {});
+    if (filtered.running || !watch.dumps.due(nowMs)) return;
+    const prefix = netnsCommandPrefix(watch.target, defaultRoots);
+    if (watch.target.kind === 'pid' && watch.target.pid === 0) return;
+    filtered.running = true;
+    const started = performance.now();
+    void execa(prefix[0] ?? 'ss', [...prefix.slice(1), ...(prefix.length > 0 ? ['ss'] : []), ...UNUSUAL_STATES_ARGS], {
+      reject: false,
+      timeout: FILTERED_TIMEOUT_MS,
+      maxBuffer: 64 * 1024 * 1024,
+    }).then((r) => {
+      filtered.running = false;
+      watch.dumps.ran(nowMs, performance.now() - started);
+      if (r.exitCode === 0 && typeof r.stdout === 'string') {
+        watch.unusual = parseSsSockets(r.stdout).value;
+        filtered.atMs = nowMs;
+        delete filtered.error;
+      } else {
+        filtered.error = r.timedOut ? `ss took over ${FILTERED_TIMEOUT_MS / 1000} s` : `ss failed: ${safeText(firstLine(String(r.stderr ?? '')) || `exit ${r.exitCode}`)}`;
+      }
+    });
+  }
+
   private async sample(ns: NetNamespace, share: number, nowMs: number): Promise<void> {
     const watch = this.watchOf(ns, share);
     if (ns.representative === undefined) {
@@ -171,7 +244,7 @@ export class NamespaceFleet {
       return;
     }
     const net = `${this.options.procRoot}/${ns.representative}/net`;
-    const [sockstat, sockstat6, snmp, netstat, snmp6] = ['sockstat', 'sockstat6', 'snmp', 'netstat', 'snmp6'].map((f) => read(`${net}/${f}`));
+    const [sockstat, sockstat6, snmp, netstat] = ['sockstat', 'sockstat6', 'snmp', 'netstat'].map((f) => read(`${net}/${f}`));
     if (sockstat === undefined || snmp === undefined) {
       // Its process exited since discovery: the next tick finds another, or finds it gone.
       watch.unread = 'its process exited while being read';
@@ -179,27 +252,39 @@ export class NamespaceFleet {
     }
     const sock4 = parseSockstat(sockstat).value;
     const sock6 = sockstat6 === undefined ? undefined : parseSockstat(sockstat6).value;
+    // snmp6 holds only the Udp6 buffer errors the fleet keeps: they cannot move without a UDP6 socket.
+    const snmp6 = (sock6?.UDP6?.inuse ?? 0) > 0 ? read(`${net}/snmp6`) : undefined;
+    const counters = parseKernelCounters([snmp, netstat, snmp6].filter((t): t is string => t !== undefined).join('\n'), FLEET_KEPT).value;
     const sockets = socketsIn(sock4) + socketsIn(sock6);
-    const listable = sockets <= FLEET_LIST_MAX_SOCKETS;
-    if (listable && watch.dumps.due(nowMs)) {
+    const listable = sockets <= (this.options.listMaxSockets ?? FLEET_LIST_MAX_SOCKETS);
+    const activity = activityOf(sock4, sock6, counters);
+    if (listable && activity !== watch.dumpedActivity && watch.dumps.due(nowMs)) {
       const started = performance.now();
-      const [tcp, tcp6] = [read(`${net}/tcp`), read(`${net}/tcp6`)];
-      if (tcp !== undefined) watch.unusual = unusualOf(tcp, tcp6);
+      // Each read of these files walks the host's whole established hash
+      // (~1.7 ms for 262,144 buckets, whatever the namespace holds): one with
+      // no socket is not read.
+      const tcp = (sock4.TCP?.inuse ?? 0) + (sock4.TCP?.tw ?? 0) > 0 ? readSeqFile(`${net}/tcp`) : '';
+      const tcp6 = (sock6?.TCP6?.inuse ?? 0) > 0 ? readSeqFile(`${net}/tcp6`) : undefined;
+      if (tcp !== undefined) {
+        watch.unusual = unusualOf(tcp, tcp6);
+        watch.dumpedActivity = activity;
+      }
       watch.dumps.ran(nowMs, performance.now() - started);
     }
-    const counters = [snmp, netstat, snmp6].filter((t): t is string => t !== undefined).join('\n');
     const sample = namespaceSample({ sockstat: sock4, ...(sock6 === undefined ? {} : { sockstat6: sock6 }), counters }, watch.unusual, watch.closeWaitAges, nowMs);
-    for (const name of sample.counters.values.keys()) if (!FLEET_COUNTERS.has(name)) sample.counters.values.delete(name);
     const { store } = watch;
-    if (listable) {
-      store.recordSample(SOCKETS, { value: sample.sockets, atMs: nowMs, skippedLines: 0, notes: [] }, socketSeries(sample.sockets));
+    if (!listable) this.askKernel(watch, nowMs);
+    const big = listable ? undefined : watch.filtered;
+    if (listable || big?.atMs !== undefined) {
+      const notes = big?.atMs === undefined ? [] : [`${formatCount(sockets)} sockets: states other than ESTAB and TIME-WAIT from ss, ${formatAge(nowMs - big.atMs)} ago`];
+      store.recordSample(SOCKETS, { value: sample.sockets, atMs: nowMs, skippedLines: 0, notes }, socketSeries(sample.sockets));
       delete watch.unread;
     } else {
-      watch.unusual = [];
-      const why = `${formatCount(sockets)} sockets: too many to list from its files; Enter watches it with ss`;
+      const why = `${formatCount(sockets)} sockets, too many to list from its files: ${big?.error ?? 'asking ss, filtered in the kernel'}`;
       store.recordProblem(SOCKETS, new CollectorProblem('absent', why), nowMs);
       watch.unread = why;
     }
+    if (listable) delete watch.filtered;
     store.recordSample(COUNTERS, { value: sample.counters, atMs: nowMs, skippedLines: 0, notes: [] }, {});
     store.recordCounters(COUNTERS, nowMs, sample.counters.values);
     store.commitTick(nowMs);

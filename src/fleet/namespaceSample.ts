@@ -1,4 +1,4 @@
-import { type CountersSample, parseKernelCounters } from '../../collectors/counters.js';
+import type { CounterValues, CountersSample } from '../../collectors/counters.js';
 import { parseProcNetTcp } from '../../collectors/parse/procNetTcp.js';
 import { summarizeUnusual } from '../../collectors/parse/socketSummary.js';
 import type { Sockstat } from '../../collectors/parse/sockstat.js';
@@ -9,8 +9,8 @@ import { type CloseWaitAges, type SocketsSample, deriveStateCounts } from '../..
 export interface NamespaceFiles {
   sockstat: Sockstat;
   sockstat6?: Sockstat;
-  /** snmp, netstat and snmp6, as they came. */
-  counters: string;
+  /** snmp, netstat and snmp6, parsed. */
+  counters: CounterValues;
 }
 
 /** The sockets of a namespace that are neither ESTAB nor TIME-WAIT, from its last /proc/PID/net/tcp{,6} read. */
@@ -33,7 +33,7 @@ export function namespaceSample(
 ): { sockets: SocketsSample; counters: CountersSample } {
   const sock4 = files.sockstat;
   const sock6 = files.sockstat6;
-  const counters = parseKernelCounters(files.counters).value;
+  const counters = files.counters;
   const sockets: SocketsSample = {
     states: deriveStateCounts(unusual, sock4, sock6),
     udp: (sock4.UDP?.inuse ?? 0) + (sock6?.UDP6?.inuse ?? 0),

@@ -41,9 +41,22 @@ export function namespaceRecord(w: NamespaceWatch): NamespaceRecord {
 }
 
 /** What `--all-netns` adds to a record: every namespace, worst first, and those that just went. */
-export function fleetRecord(state: FleetState): { namespaces: NamespaceRecord[]; namespacesGone: { inode: number; names: string[]; since: string }[] } {
+export interface GoneRecord {
+  inode: number;
+  names: string[];
+  since: string;
+  /** The alerts that were up when it went: closed as "namespace gone", not cleared. */
+  alertsClosed: { id: string; severity: string; subject: string; closed: 'namespace gone' }[];
+}
+
+export function fleetRecord(state: FleetState): { namespaces: NamespaceRecord[]; namespacesGone: GoneRecord[] } {
   return {
     namespaces: state.namespaces.map(namespaceRecord),
-    namespacesGone: state.gone.map((g) => ({ inode: g.ns.inode, names: g.ns.names, since: new Date(g.atMs).toISOString() })),
+    namespacesGone: state.gone.map((g) => ({
+      inode: g.ns.inode,
+      names: g.ns.names,
+      since: new Date(g.atMs).toISOString(),
+      alertsClosed: g.alerts.map((a) => ({ id: a.id, severity: a.severity, subject: a.subject, closed: 'namespace gone' as const })),
+    })),
   };
 }

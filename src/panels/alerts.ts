@@ -1,5 +1,5 @@
 import type { AlertsState } from '../alerts/engine.js';
-import { type Alert, causes } from '../alerts/types.js';
+import { type Alert, type ClosedAlert, causes } from '../alerts/types.js';
 import { formatAge, wrapWords } from '../format.js';
 import { safeText } from '../sanitize.js';
 import { type PanelLine, innerWidth } from './common.js';
@@ -30,6 +30,8 @@ export interface AlertPanelModel {
   /** Rules whose verdict is unknown, by the source they cannot read. */
   blind: BlindSource[];
   blindRules: number;
+  /** Alerts that closed without clearing, with how long ago: `closed 12s ago`. */
+  closed: (ClosedAlert & { agoText: string })[];
   /** What the panel says when no alert is up: all clear only when every rule can see. */
   quiet: { text: string; color: string };
   critical: number;
@@ -58,6 +60,7 @@ export function buildAlertPanel(state: AlertsState, nowMs = Date.now()): AlertPa
     watching: state.watching,
     blind: blindSources(state),
     blindRules,
+    closed: (state.closed ?? []).map((c) => ({ ...c, agoText: `${formatAge(nowMs - c.atMs)} ago` })),
     quiet:
       blindRules === 0
         ? { text: `✓ no alerts — ${state.watching} rules watching`, color: 'green' }
@@ -104,6 +107,9 @@ export function alertLines(model: AlertPanelModel, expanded: number | undefined,
   for (const d of model.disabled) lines.push({ key: `off-${d.id}`, text: `rule ${d.id} disabled after an error: ${safeText(d.reason)}`, color: 'yellow', alert: -1 });
   for (const b of model.blind) {
     lines.push({ key: `blind-${b.source}`, text: `blind: ${b.source} — ${safeText(b.why)}; unknown: ${b.rules.join(', ')}`, color: 'yellow', alert: -1 });
+  }
+  for (const c of model.closed) {
+    lines.push({ key: `closed-${c.id}|${c.subject}`, text: `✕ closed   ${c.id}  ${safeText(c.subject)}  · ${c.why} ${c.agoText}`, dim: true, alert: -1 });
   }
   return lines;
 }

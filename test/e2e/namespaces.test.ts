@@ -1,3 +1,4 @@
+import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
 import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
@@ -34,6 +35,7 @@ describe.runIf(hasTmux && netnsOk)('the namespaces overview in a real terminal',
     let screen = await session.waitFor(new RegExp(`${busy.name} .*\\b30\\b`));
     expect(screen).toMatch(/Network namespaces/);
     expect(screen).toMatch(/\(host\)/);
+    expect(screen).toMatch(/ TROUBLE/);
     // NAMESPACE PROCS ESTAB CLOSE-WAIT TIME-WAIT SYN-SENT
     expect(rowOf(screen, leaky.name)).toMatch(/\s1\s+4\s+12\s+0\s+0\s/);
     expect(rowOf(screen, busy.name)).toMatch(/\s1\s+0\s+0\s+30\s+0\s/);
@@ -63,6 +65,9 @@ describe.runIf(hasTmux && netnsOk)('the namespaces overview in a real terminal',
     let screen = await session.waitFor(new RegExp(`target netns:${leaky.name}[\\s\\S]*CLOSE-WAIT\\s+12\\b`));
     expect(screen).toMatch(/CLOSE-WAIT\s+12\b/);
     expect(screen).not.toMatch(/Network namespaces/);
+    // The header names what it watches by inode, as the fleet found it.
+    const inode = (await execa('stat', ['-c', '%i', `/run/netns/${leaky.name}`])).stdout.trim();
+    expect(screen).toContain(`target netns:${leaky.name} │ net:[${inode}]`);
     await session.keys('Escape');
     screen = await session.waitFor(/target host/);
     // The host's history is still there: its trend shows at once, without 5 s of new samples.

@@ -1,10 +1,14 @@
 import { type ResultPromise, execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { readlink } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNetNsLink } from '../../collectors/parse/namespaces.js';
 import { SOCKETS } from '../../collectors/sockets.js';
 import { defaultAlertConfig } from '../../src/alerts/config.js';
+import { readSeqFile } from '../../collectors/seqFile.js';
 import { NamespaceFleet } from '../../src/fleet/fleet.js';
+import { alertsClosedElsewhere } from '../../src/fleet/overview.js';
+import { fleetRecord } from '../../src/fleet/record.js';
 import { TCP_STATES } from '../../src/tcpState.js';
 import { INCIDENT_SCRIPT, TestNetns, canCreateNetns } from '../helpers/netns.js';
 import { BIN } from '../helpers/tmux.js';
@@ -91,7 +95,64 @@ describe.runIf(available)('every namespace at once', () => {
     // Worst first.
     expect(state.namespaces[0]?.ns.names).toEqual([named[0]!.name]);
     expect(alerted[0]?.alerts[0]?.next[0]).toContain(`nsenter --net=/run/netns/${named[0]!.name} ss -tanp state close-wait`);
+
+    // The namespace goes: it leaves the list, its alert closed as "namespace gone", not cleared.
+    const leaving = named.shift()!;
+    await leaving.destroy();
+    state = await fleet.tick();
+    expect(state.namespaces.some((w) => w.ns.names.includes(leaving.name))).toBe(false);
+    expect(state.gone.map((g) => g.ns.names)).toEqual([[leaving.name]]);
+    expect(fleetRecord(state).namespacesGone[0]?.alertsClosed.map((a) => [a.id, a.closed])).toEqual([['close-wait-climbing', 'namespace gone']]);
+    expect(alertsClosedElsewhere(state).map((c) => c.subject)).toEqual([expect.stringContaining(leaving.name)]);
   }, 100_000);
+
+  it('sees a leak start in a namespace that had been quiet', async () => {
+    const late = await TestNetns.create('fleet-late');
+    named.push(late);
+    await late.incident('states', { port: 9200, established: 2 });
+    const fleet = new NamespaceFleet({ procRoot: '/proc', config: defaultAlertConfig(), intervalMs: 1000 });
+    const closeWait = (s: Awaited<ReturnType<typeof fleet.tick>>) => s.namespaces.find((w) => w.ns.names.includes(late.name))?.store.sample(SOCKETS)?.value.states['CLOSE-WAIT'];
+    // Quiet for a few ticks: its socket list is read once and then stands.
+    for (let i = 0; i < 3; i++) expect(closeWait(await fleet.tick())).toBe(0);
+    await late.incident('states', { port: 9210, closeWait: 9, clientClose: 'destroy' });
+    const until = Date.now() + 60_000;
+    let seen = 0;
+    while (Date.now() < until && seen !== 9) {
+      await sleep(1000);
+      seen = closeWait(await fleet.tick()) ?? -1;
+    }
+    expect(seen).toBe(9);
+  }, 90_000);
+
+  it('asks ss, filtered in the kernel, in a namespace with too many sockets for its files', async () => {
+    const crowded = await TestNetns.create('fleet-crowd');
+    named.push(crowded);
+    await crowded.incident('states', { port: 9400, established: 6, closeWait: 7, clientClose: 'destroy' });
+    const fleet = new NamespaceFleet({ procRoot: '/proc', config: defaultAlertConfig(), intervalMs: 1000, listMaxSockets: 10 });
+    const watchOf = (s: Awaited<ReturnType<typeof fleet.tick>>) => s.namespaces.find((w) => w.ns.names.includes(crowded.name));
+    // Blind, not calm, until ss answers.
+    expect(watchOf(await fleet.tick())?.unread).toMatch(/too many to list from its files/);
+    const until = Date.now() + 20_000;
+    let sample = watchOf(await fleet.tick())?.store.sample(SOCKETS);
+    while (Date.now() < until && sample?.value.states['CLOSE-WAIT'] !== 7) {
+      await sleep(200);
+      sample = watchOf(await fleet.tick())?.store.sample(SOCKETS);
+    }
+    expect(nonZero(sample?.value.states ?? {})).toEqual(await ssCounts(['ip', 'netns', 'exec', crowded.name]));
+    expect(sample?.notes[0]).toMatch(/^\d+ sockets: states other than ESTAB and TIME-WAIT from ss, [\d.]+s ago$/);
+  }, 60_000);
+
+  it('reads a socket list longer than a page as readFileSync does, without the last read', async () => {
+    const big = await TestNetns.create('fleet-big');
+    named.push(big);
+    await big.incident('states', { port: 9300, established: 150 });
+    const pid = Number((await execa('ip', ['netns', 'pids', big.name])).stdout.split('\n')[0]);
+    const path = `/proc/${pid}/net/tcp`;
+    const whole = readFileSync(path, 'utf8');
+    expect(whole.split('\n').length).toBeGreaterThan(300);
+    expect(whole.length).toBeGreaterThan(3 * 4096);
+    expect(readSeqFile(path)).toBe(whole);
+  }, 60_000);
 
   it('prints every namespace in each --json --all-netns record, and sees one go and one come', async () => {
     const run = async () => {
