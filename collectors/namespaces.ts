@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { parseCgroup } from '../src/drilldown/processInfo.js';
+import { type ContainerRef, parseCgroup } from '../src/drilldown/processInfo.js';
+import { type RuntimeNames, parseRuntimeConfig, runtimeConfigPaths } from './parse/runtimeConfig.js';
 import { type NetNamespace, groupNamespaces, parseNetNsLink, parseNsfsMounts } from './parse/namespaces.js';
 
 /** /proc never blocks: synchronous reads skip the thread pool, a fraction of the cost of asynchronous ones. */
@@ -11,13 +12,35 @@ function quietly<T>(read: () => T): T | undefined {
   }
 }
 
+/** Names by full container id: a container's state file does not change while it runs. */
+const namesById = new Map<string, RuntimeNames | undefined>();
+const NAMES_KEPT = 4096;
+
+/** The names the runtime's state file on the host gives, read once per container; none without a daemon call. */
+function runtimeNames(container: ContainerRef, hostRoot: string): RuntimeNames | undefined {
+  if (container.fullId === undefined) return undefined;
+  const id = container.fullId;
+  const key = `${hostRoot}\0${id}`;
+  if (namesById.has(key)) return namesById.get(key);
+  let names: RuntimeNames | undefined;
+  for (const path of runtimeConfigPaths(container.runtime, id)) {
+    const text = quietly(() => readFileSync(`${hostRoot}${path}`, 'utf8'));
+    names = text === undefined ? undefined : parseRuntimeConfig(text);
+    if (names) break;
+  }
+  if (namesById.size >= NAMES_KEPT) namesById.clear();
+  namesById.set(key, names);
+  return names;
+}
+
 /**
  * Every network namespace of the host, from file reads alone: the ns/net
  * link of every process under /proc (one readlink each), the nsfs bind
- * mounts in our mountinfo, and the cgroup of one process per namespace. A
- * process that exits while we look is skipped.
+ * mounts in our mountinfo, and the cgroup of one process per namespace
+ * (with the container's and pod's names where the runtime's state file under
+ * `hostRoot` gives them). A process that exits while we look is skipped.
  */
-export async function discoverNamespaces(procRoot = '/proc'): Promise<NetNamespace[]> {
+export async function discoverNamespaces(procRoot = '/proc', hostRoot = ''): Promise<NetNamespace[]> {
   const pids = (quietly(() => readdirSync(procRoot)) ?? []).filter((e) => /^\d+$/.test(e)).map(Number);
   const processes: { pid: number; inode: number }[] = [];
   for (const pid of pids) {
@@ -34,7 +57,7 @@ export async function discoverNamespaces(procRoot = '/proc'): Promise<NetNamespa
     if (ns.host || ns.representative === undefined) continue;
     const cgroup = quietly(() => readFileSync(`${procRoot}/${ns.representative}/cgroup`, 'utf8'));
     const container = cgroup === undefined ? undefined : parseCgroup(cgroup);
-    if (container) ns.container = container;
+    if (container) ns.container = { ...container, ...runtimeNames(container, hostRoot) };
   }
   return grouped;
 }

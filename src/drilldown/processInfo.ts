@@ -6,6 +6,12 @@ export interface ContainerRef {
   id?: string;
   /** Kubernetes pod UID. */
   podUid?: string;
+  /** The whole id, as the runtime's state directories name it. */
+  fullId?: string;
+  /** From the runtime's files on the host, when they give them (`runtimeNames`). */
+  name?: string;
+  podName?: string;
+  podNamespace?: string;
 }
 
 const CONTAINER_PATTERNS: [RegExp, string][] = [
@@ -34,7 +40,7 @@ export function parseCgroup(text: string): ContainerRef | undefined {
     for (const [pattern, runtime] of CONTAINER_PATTERNS) {
       const m = pattern.exec(path);
       if (m?.[1]) {
-        ref = { runtime: pod && runtime === 'docker' && path.includes('kubepods') ? 'docker' : runtime, id: m[1].slice(0, 12) };
+        ref = { runtime: pod && runtime === 'docker' && path.includes('kubepods') ? 'docker' : runtime, id: m[1].slice(0, 12), fullId: m[1] };
         break;
       }
     }

@@ -32,10 +32,12 @@ export interface OverviewRow {
   target?: Target;
 }
 
-/** `pod 1a2b3c4d/abc123` or `docker abc123`, when its processes' cgroup tells. */
+/** `pod default/web-7d9f`, `pod 1a2b3c4d/abc123`, `docker web (abc123)` or `docker abc123`: what its processes' cgroup and the runtime's files tell. */
 function containerLabel(ns: NetNamespace): string | undefined {
   const c = ns.container;
+  if (c?.podName) return `pod ${c.podNamespace ? `${c.podNamespace}/` : ''}${c.podName}`;
   if (c?.podUid) return `pod ${c.podUid.slice(0, 8)}${c.id ? `/${c.id}` : ''}`;
+  if (c?.name) return `${c.runtime} ${c.name}${c.id ? ` (${c.id})` : ''}`;
   return c ? `${c.runtime}${c.id ? ` ${c.id}` : ''}` : undefined;
 }
 

@@ -14,8 +14,9 @@ export interface NamespaceRecord {
   /** How nettriage reaches it: `netns:NAME`, `pid:PID` or `host`. */
   target: string;
   pids: { count: number; representative: number | null };
-  container: { runtime: string; id: string | null } | null;
-  pod: string | null;
+  /** Names from the runtime's state files on the host, null where they give none. */
+  container: { runtime: string; id: string | null; name: string | null } | null;
+  pod: { uid: string | null; name: string | null; namespace: string | null } | null;
   tcp: { states: TcpStateCounts; udp: number; closeWaitHeld: { seconds: number; count: number }[] } | { error: string };
   /** The curated counters of the dashboard's counter panel: `{value, rate}`. */
   counters: Record<string, CounterRecord>;
@@ -32,8 +33,8 @@ export function namespaceRecord(w: NamespaceWatch): NamespaceRecord {
     host: w.ns.host,
     target: targetLabel(w.target),
     pids: { count: w.ns.processes, representative: w.ns.representative ?? null },
-    container: c && c.runtime !== 'kubepods' ? { runtime: c.runtime, id: c.id ?? null } : null,
-    pod: c?.podUid ?? null,
+    container: c && c.runtime !== 'kubepods' ? { runtime: c.runtime, id: c.id ?? null, name: c.name ?? null } : null,
+    pod: c?.podUid || c?.podName ? { uid: c.podUid ?? null, name: c.podName ?? null, namespace: c.podNamespace ?? null } : null,
     tcp: sockets ? { states: sockets.states, udp: sockets.udp, closeWaitHeld: sockets.closeWaitHeld } : { error: w.unread ?? 'no sample yet' },
     counters: Object.fromEntries(CURATED_COUNTERS.filter((k) => counters.has(k.name)).map((k) => [k.name, counterRecord(counters.get(k.name))])),
     alerts: w.alerts.map(alertRecord),

@@ -1,6 +1,8 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readlink, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readlink, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { discoverNamespaces } from '../../collectors/namespaces.js';
 import { parseNetNsLink } from '../../collectors/parse/namespaces.js';
@@ -69,7 +71,15 @@ describe.runIf(available)('every network namespace of the host', () => {
     });
     await writeFile(`${dir}/cgroup.procs`, String(held.pid));
     const found = await discoverNamespaces();
-    expect(found.find((n) => n.inode === held.inode)?.container).toEqual({ runtime: 'containerd', id: CONTAINER_ID.slice(0, 12), podUid: POD_UID });
+    expect(found.find((n) => n.inode === held.inode)?.container).toMatchObject({ runtime: 'containerd', id: CONTAINER_ID.slice(0, 12), fullId: CONTAINER_ID, podUid: POD_UID });
+    // The pod's name, where containerd's state file on the host gives it (a host root the test lays out: no containerd runs here).
+    const root = await mkdtemp(join(tmpdir(), 'nt-root-'));
+    cleanups.push(() => rm(root, { recursive: true, force: true }));
+    const state = `${root}/run/containerd/io.containerd.runtime.v2.task/k8s.io/${CONTAINER_ID}`;
+    await mkdir(state, { recursive: true });
+    await writeFile(`${state}/config.json`, JSON.stringify({ annotations: { 'io.kubernetes.cri.sandbox-name': 'web-0', 'io.kubernetes.cri.sandbox-namespace': 'shop' } }));
+    const named = (await discoverNamespaces('/proc', root)).find((n) => n.inode === held.inode)?.container;
+    expect(named).toMatchObject({ podUid: POD_UID, podName: 'web-0', podNamespace: 'shop' });
   });
 
   it('sees a namespace go when its last process exits, and a deleted name go', async () => {

@@ -3,7 +3,7 @@ import { COUNTERS } from '../../collectors/counters.js';
 import type { NetNamespace } from '../../collectors/parse/namespaces.js';
 import type { Alert } from '../../src/alerts/types.js';
 import type { FleetState, NamespaceWatch } from '../../src/fleet/fleet.js';
-import { alertsClosedElsewhere, overviewRows, watchedNamespace } from '../../src/fleet/overview.js';
+import { alertsClosedElsewhere, namespaceLabel, overviewRows, watchedNamespace } from '../../src/fleet/overview.js';
 import { alertLines, buildAlertPanel } from '../../src/panels/alerts.js';
 import { Store } from '../../src/store.js';
 
@@ -43,6 +43,11 @@ describe('the namespaces overview', () => {
     // The name the target says is not said again.
     expect(watchedNamespace(state, { kind: 'netns', name: 'blue' })).toBe('net:[4026532100]');
     expect(watchedNamespace(state, { kind: 'pid', pid: 12345 })).toBeUndefined();
+    // Names from the runtime's files, where they were found.
+    const namedPod: NetNamespace = { ...pod, container: { ...pod.container!, podName: 'web-0', podNamespace: 'shop' } };
+    expect(watchedNamespace({ namespaces: [watch(namedPod, { kind: 'pid', pid: 700 })], gone: [] }, { kind: 'pid', pid: 700 })).toBe('pod shop/web-0 net:[4026532999]');
+    const docker: NetNamespace = { ...named, names: [], container: { runtime: 'docker', id: 'abc123def456', name: 'web\u001b[2J' } };
+    expect(namespaceLabel(docker)).toBe('docker web\\x1b[2J (abc123def456)');
     expect(watchedNamespace(undefined, { kind: 'host' })).toBeUndefined();
   });
 
