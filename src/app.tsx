@@ -33,6 +33,8 @@ export interface AppProps {
   drill?: DrillSource;
   /** Every namespace of the host, behind the overview (key n). */
   fleet?: FleetSource;
+  /** `w`: the last 15 minutes of samples to a file; returns what to say. */
+  onWriteRecent?: () => string;
   /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
   onWatch?: (target: Target) => void;
   /** The target nettriage was started on. */
@@ -100,13 +102,14 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, home, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, onWriteRecent, home, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
-  const { view, intervalMs } = useDashboardControls({
+  const { view, intervalMs, notice } = useDashboardControls({
     interval,
     onQuit,
+    ...(onWriteRecent ? { onWriteRecent } : {}),
     viewContext: () => onScreen.current,
     ...(onWatch ? { watch: { onWatch, target, home: home ?? target } } : {}),
   });
@@ -144,6 +147,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     ...(staleFor ? { staleFor } : {}),
     drill: { data: drillData, rows, refreshMs: drill?.refreshMs ?? 5000, nsenter: shellPrefix(target) },
     namespaces: { rows: namespaces, ...(fleetState ? { state: fleetState } : {}), available: fleet !== undefined },
+    ...(notice ? { notice } : {}),
   });
   useEffect(() => screen.present(regions));
   return null;

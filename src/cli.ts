@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './scheduler.js';
 import { type Roots, type Target, defaultRoots } from './target.js';
+import { parseSize } from './recording/writer.js';
 import { lightBackground } from './theme.js';
 
 export interface Options {
@@ -21,6 +22,12 @@ export interface Options {
   light: boolean;
   /** Every network namespace of the host at once (with --json: a `namespaces` array per record). */
   allNetns: boolean;
+  /** Append every record to this file (NDJSON after a header line). */
+  recordFile?: string;
+  /** Rotate the recording once past this size. */
+  recordMaxBytes?: number;
+  /** Play a recording instead of reading the kernel. */
+  replayFile?: string;
 }
 
 export type CliResult =
@@ -51,6 +58,12 @@ Options:
       --all-netns          with --json: every network namespace of the host, its
                            socket states, counters and alerts, in each record
       --count N            with --json: stop after N samples
+      --record FILE        also append every sample to FILE (NDJSON after a
+                           header; created 0600, never over an existing file)
+      --record-max SIZE    rotate the recording once past SIZE (default 64M;
+                           FILE.1 keeps the previous part)
+      --replay FILE        judge a recording again, with today's rules and
+                           --config (with --json: its records, alerts recomputed)
       --proc-root DIR      read /proc from DIR (default /proc)
       --sys-root DIR       read /sys from DIR (default /sys)
   -h, --help               show this help
@@ -98,6 +111,9 @@ export function parseCli(argv: string[]): CliResult {
         light: { type: 'boolean' },
         'all-netns': { type: 'boolean' },
         count: { type: 'string' },
+        record: { type: 'string' },
+        'record-max': { type: 'string' },
+        replay: { type: 'string' },
         'proc-root': { type: 'string' },
         'sys-root': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -167,6 +183,23 @@ export function parseCli(argv: string[]): CliResult {
     options.count = Number(values.count);
   }
   if (typeof values.config === 'string') options.configFile = values.config;
+  if (typeof values.record === 'string') {
+    if (values.record === '') return { kind: 'error', message: '--record: expected a file name' };
+    options.recordFile = values.record;
+  }
+  if (typeof values['record-max'] === 'string') {
+    const bytes = parseSize(values['record-max']);
+    if (bytes === undefined || bytes < 64 * 1024) return { kind: 'error', message: `--record-max: expected a size of at least 64k (e.g. 100M, 1G), got "${values['record-max']}"` };
+    if (options.recordFile === undefined) return { kind: 'error', message: '--record-max only makes sense with --record' };
+    options.recordMaxBytes = bytes;
+  }
+  if (typeof values.replay === 'string') {
+    if (options.recordFile !== undefined) return { kind: 'error', message: '--replay and --record: a replay reads a recording, it does not make one' };
+    if (options.allNetns) return { kind: 'error', message: '--replay and --all-netns: a recording holds the namespace it was made in' };
+    // The dashboard's replay (a REPLAY banner, pause, steps, speed) is not there yet: the records with their alerts judged again are.
+    if (!options.json) return { kind: 'error', message: '--replay: works with --json for now (the records, with their alerts judged again)' };
+    options.replayFile = values.replay;
+  }
   if (typeof values['proc-root'] === 'string') options.roots.procRoot = values['proc-root'].replace(/\/+$/, '') || '/';
   if (typeof values['sys-root'] === 'string') options.roots.sysRoot = values['sys-root'].replace(/\/+$/, '') || '/';
   return { kind: 'run', options };

@@ -30,7 +30,8 @@ export type Action =
   | 'endFilter'
   | 'clearFilter'
   | 'filterBackspace'
-  | 'namespaces';
+  | 'namespaces'
+  | 'writeRecent';
 
 /** The dashboard of panels; a drill-down; the namespaces overview; typing a filter (of either list). */
 export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter';
@@ -85,6 +86,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
   ...alternateBindings,
   { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
+  { action: 'writeRecent', keys: ['w'], modes: ['dashboard'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
   { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom; watching another namespace: back to the first' },
   { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
   { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },

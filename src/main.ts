@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
 import { type Options, parseCli } from './cli.js';
-import { buildRecord } from './record.js';
+import { alertRecord, buildRecord } from './record.js';
+import { type Recording, RecordingError, parseRecording } from './recording/format.js';
+import { PrivateFileError } from './recording/privateFile.js';
+import { Replayer } from './recording/replayer.js';
+import { RecordingSession, recordingHeader } from './recording/session.js';
 import { FleetController } from './fleet/controller.js';
 import { NamespaceFleet } from './fleet/fleet.js';
 import { fleetRecord } from './fleet/record.js';
@@ -14,6 +19,8 @@ import { TargetError } from './targetPin.js';
 import type { Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
 import { useLightPalette } from './theme.js';
+import { formatAge } from './format.js';
+import { safeText } from './sanitize.js';
 
 export function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -49,10 +56,63 @@ async function startRuntime(options: Options, alertConfig: AlertConfig): Promise
   }
 }
 
+/** The time of the store's last tick: what its alerts were judged at, and what its record says. */
+function tickTime(store: Store): number {
+  const ms = store.tickTimes.last();
+  return Number.isNaN(ms) ? Date.now() : ms;
+}
+
+/** `--record FILE` and the last 15 minutes for `w`; undefined (said on stderr) when FILE cannot be created safely. */
+function startRecording(options: Options, runtime: Runtime): RecordingSession | undefined {
+  const header = recordingHeader({
+    version: packageVersion(),
+    host: runtime.host.host,
+    kernel: runtime.host.kernel,
+    target: targetLabel(options.target),
+    intervalMs: runtime.scheduler.intervalMs,
+    config: runtime.config,
+  });
+  try {
+    return new RecordingSession(header, options.recordFile, options.recordMaxBytes);
+  } catch (error) {
+    if (!(error instanceof PrivateFileError)) throw error;
+    process.stderr.write(`nettriage: --record: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+/** `--replay FILE --json`: the recording's records, their alerts judged again with these rules and thresholds. */
+async function runReplayJson(options: Options, alertConfig: AlertConfig): Promise<number> {
+  const file = options.replayFile ?? '';
+  let recording: Recording;
+  try {
+    recording = parseRecording(await readFile(file, 'utf8'));
+  } catch (error) {
+    const message = error instanceof RecordingError ? error.message : `cannot read it: ${(error as Error).message}`;
+    process.stderr.write(`nettriage: --replay ${file}: ${message}\n`);
+    return 2;
+  }
+  for (const problem of recording.problems) process.stderr.write(`nettriage: --replay ${file}: ${problem}\n`);
+  const replayer = new Replayer(recording.header.target, alertConfig);
+  const records = options.count === undefined ? recording.records : recording.records.slice(0, options.count);
+  for (const record of records) {
+    const judged = replayer.step(record);
+    const ok = process.stdout.write(`${JSON.stringify({ ...record, alerts: judged.alerts.map(alertRecord), unknown: judged.blind })}\n`);
+    if (!ok) await new Promise((r) => process.stdout.once('drain', r));
+  }
+  return 0;
+}
+
 /** `--json`: one sample per tick on stdout, no screen. Ends after --count, on a closed pipe, or a signal. */
 async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
+  if (options.replayFile !== undefined) return runReplayJson(options, alertConfig);
   const runtime = await startRuntime(options, alertConfig);
   if (typeof runtime === 'number') return runtime;
+  const recording = startRecording(options, runtime);
+  if (options.recordFile !== undefined && !recording) {
+    await runtime.close();
+    return 2;
+  }
   const { store, scheduler, alerts } = runtime;
   const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
   let fleetBusy = false;
@@ -63,6 +123,8 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
       if (finished) return;
       finished = true;
       unsubscribe();
+      recording?.close();
+      if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
       void runtime.close().then(() => resolve(code));
     };
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -74,7 +136,10 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
     const write = (extra: object = {}) => {
       if (finished) return;
-      process.stdout.write(`${JSON.stringify({ ...buildRecord(store, options.target, scheduler.intervalMs, alerts()), ...extra })}\n`);
+      const record = { ...buildRecord(store, options.target, scheduler.intervalMs, alerts(), tickTime(store)), ...extra };
+      const json = JSON.stringify(record);
+      recording?.add(record);
+      process.stdout.write(`${json}\n`);
       written++;
       if (options.count !== undefined && written >= options.count) finish(0);
     };
@@ -122,6 +187,11 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   await loadPanelViews(PANELS);
   const first = await startRuntime(options, alertConfig);
   if (typeof first === 'number') return first;
+  const recording = startRecording(options, first);
+  if (options.recordFile !== undefined && !recording) {
+    await first.close();
+    return 2;
+  }
   let runtime = first;
   let target = options.target;
   const { host, config } = runtime;
@@ -143,9 +213,12 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       done = true;
       instance.unmount();
       fleet.stop();
+      stopRecording();
+      recording?.close();
       session.restore();
       const logged = releaseConsole();
       if (logged.length > 0) process.stderr.write(`${logged.join('\n')}\n`);
+      if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
       void runtime.close().then(() => resolve(code));
     };
     const element = () =>
@@ -156,6 +229,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
         drill: runtime.drill,
         fleet,
         onWatch,
+        onWriteRecent,
         home: options.target,
         interval: runtime.scheduler,
         target,
@@ -163,6 +237,19 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
         onQuit: () => shutdown(0),
         screen,
       });
+    // Every sample of the namespace on screen: into --record FILE, and the last 15 minutes for `w`.
+    const follow = (rt: Runtime) =>
+      recording ? rt.store.subscribe(() => recording.add(buildRecord(rt.store, target, rt.scheduler.intervalMs, rt.alerts(), tickTime(rt.store)))) : () => undefined;
+    let stopRecording = follow(runtime);
+    const onWriteRecent = (): string => {
+      if (!recording) return 'w: nothing kept';
+      try {
+        const { path, records, spanMs } = recording.writeRecent(process.cwd());
+        return `wrote ${records} samples (${formatAge(spanMs)}) to ${safeText(path)}: nettriage --replay FILE --json`;
+      } catch (error) {
+        return `w: ${safeText((error as Error).message)}`;
+      }
+    };
     let switching = false;
     /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
     const onWatch = (to: Target) => {
@@ -184,6 +271,8 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
         if (done) return void next.close();
         runtime = next;
         target = to;
+        stopRecording();
+        stopRecording = follow(next);
         onScreenSinceMs = Date.now();
         instance.rerender(element());
         next.scheduler.start();

@@ -1,6 +1,6 @@
 import { type ConntrackSample, CONNTRACK } from '../collectors/conntrack.js';
 import { COUNTERS } from '../collectors/counters.js';
-import { DESTINATIONS } from '../collectors/destinations.js';
+import { DESTINATIONS, type DestinationsSample } from '../collectors/destinations.js';
 import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { OWNERS } from '../collectors/owners.js';
@@ -65,6 +65,8 @@ export interface SampleRecord {
   counters: Record<string, CounterRecord> | SourceError;
   conntrack: ConntrackRecord | SourceError;
   nics: Record<string, NicRecord> | SourceError;
+  /** The busiest destinations by local ephemeral ports in use, when they were last counted (`[]` while no destination could near the limit). */
+  destinations?: (DestinationsSample & SectionMeta) | SourceError;
   /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
@@ -178,6 +180,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
+    ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     alerts: (alerts?.alerts ?? []).map(alertRecord),
     unknown: alerts?.blind ?? [],
     sources,

@@ -58,7 +58,9 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   const engine = new AlertEngine(alertConfig, options.target);
   // Subscribed first: every other listener sees this tick's alerts.
   const unsubscribe = store.subscribe(() => {
-    current = engine.evaluate(store);
+    // At the tick's own time: the record of this tick says the same time, and a replay judges at it.
+    const tickMs = store.tickTimes.last();
+    current = engine.evaluate(store, Number.isNaN(tickMs) ? Date.now() : tickMs);
   });
   const drill = new DrillController(io, owners, { refreshMs: DRILL_PACE.floorMs, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
   return {

@@ -34,6 +34,8 @@ export interface ScreenInputs {
   drill: { data: DrillData | undefined; rows: DrillRow[]; refreshMs: number; nsenter: string };
   /** The namespaces overview's rows (filtered) and the fleet's state. */
   namespaces?: { rows: OverviewRow[]; state?: FleetState; available: boolean };
+  /** A line to say in place of the footer's keys for a while (`w` wrote a file). */
+  notice?: string;
 }
 
 /** What the help says: the keys of the mode on screen, then what the panels want known. */
@@ -57,7 +59,7 @@ function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[
  * help, or a drill-down, over the whole body. Each becomes a region the
  * screen draws only when it changed.
  */
-export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces }: ScreenInputs): Region[] {
+export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice }: ScreenInputs): Region[] {
   const { columns, rows } = size;
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return [{ id: 'too-small', x: 0, y: 0, width: columns, height: Math.max(1, rows - 1), element: createElement(TooSmall, { columns, rows, needColumns: MIN_COLUMNS, needRows: MIN_ROWS }) }];
@@ -73,7 +75,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
       height: 1,
       lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, ...(staleFor ? { staleFor } : {}) })],
     },
-    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: footerHints(keyMode(view), keyContext(view, model, drill.rows, namespaces?.rows ?? [])), width: columns }) },
+    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill.rows, namespaces?.rows ?? [])), width: columns }) },
   ];
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {

@@ -25,9 +25,12 @@ export function useDashboardControls(options: {
   viewContext: () => ViewContext | undefined;
   /** Switching the dashboard between namespaces: Enter in the overview, Esc back home. */
   watch?: { onWatch: (target: Target) => void; target: Target; home: Target };
-}): { view: ViewState; intervalMs: number } {
+  /** `w`: writes the recent samples; returns what to say (where they went, or why not). */
+  onWriteRecent?: () => string;
+}): { view: ViewState; intervalMs: number; notice?: string } {
   const [view, setView] = useState<ViewState>(() => initialViewState(FIRST_FOCUS));
   const [intervalMs, setIntervalMs] = useState(options.interval.intervalMs);
+  const [notice, setNotice] = useState<{ text: string; untilMs: number } | undefined>(undefined);
   const optionsRef = useRef(options);
   optionsRef.current = options;
 
@@ -35,7 +38,7 @@ export function useDashboardControls(options: {
   viewRef.current = view;
 
   const handle = (action: Action | 'filterChar', text = ''): void => {
-    const { interval, onQuit, viewContext, watch } = optionsRef.current;
+    const { interval, onQuit, viewContext, watch, onWriteRecent } = optionsRef.current;
     const current = viewRef.current;
     // q leaves what is open (help, a drill-down, the overview) and quits only from the bare dashboard; Ctrl-C always quits.
     if (action === 'quit' || (action === 'leave' && !current.helpOpen && !current.drill && !current.overview)) {
@@ -45,6 +48,10 @@ export function useDashboardControls(options: {
     if (action === 'slower' || action === 'faster') {
       interval.setIntervalMs(stepInterval(interval.intervalMs, action));
       setIntervalMs(interval.intervalMs);
+      return;
+    }
+    if (action === 'writeRecent') {
+      if (onWriteRecent) setNotice({ text: onWriteRecent(), untilMs: Date.now() + NOTICE_MS });
       return;
     }
     const ctx = viewContext();
@@ -82,5 +89,9 @@ export function useDashboardControls(options: {
     }
   });
 
-  return { view, intervalMs };
+  // Said in the footer until the next frame after NOTICE_MS (a frame comes every tick).
+  const shown = notice && Date.now() < notice.untilMs ? notice.text : undefined;
+  return { view, intervalMs, ...(shown ? { notice: shown } : {}) };
 }
+
+const NOTICE_MS = 10_000;

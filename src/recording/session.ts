@@ -1,0 +1,82 @@
+import { join } from 'node:path';
+import type { AlertConfig } from '../alerts/types.js';
+import type { CounterRecord, SampleRecord } from '../record.js';
+import { RECORDING_FORMAT, type RecordingHeader } from './format.js';
+import { RecentRecords, RecordingWriter } from './writer.js';
+
+export function recordingHeader(o: { version: string; host: string; kernel: string; target: string; intervalMs: number; config: AlertConfig }): RecordingHeader {
+  return { nettriage: 'recording', format: RECORDING_FORMAT, ...o, startedAt: new Date().toISOString() };
+}
+
+type Counters = Record<string, CounterRecord>;
+
+/**
+ * Every this many records, one with all counters: where `w` starts what it
+ * writes, and where a reader of a damaged file picks up again.
+ */
+export const FULL_EVERY = 60;
+
+/** `nettriage-host-20261127-171500.ndjson`: what `w` names the file it writes. */
+export function recentFileName(target: string, nowMs: number): string {
+  const t = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `nettriage-${target.replace(/[^A-Za-z0-9_.-]+/g, '_')}-${t}.ndjson`;
+}
+
+/**
+ * What happens to each record besides the screen or stdout: appended to
+ * `--record FILE` when asked, and always kept for the last 15 minutes so
+ * that `w` can write them after the fact.
+ */
+export class RecordingSession {
+  private readonly writer: RecordingWriter | undefined;
+  private readonly recent = new RecentRecords();
+  /** Counter values as of the last record, to write only those that moved. */
+  private last: Map<string, string> | undefined;
+  private counted = 0;
+
+  /** Throws a PrivateFileError when FILE cannot be created safely. */
+  constructor(
+    private readonly header: RecordingHeader,
+    file?: string,
+    maxBytes?: number,
+  ) {
+    if (file !== undefined) this.writer = new RecordingWriter(file, header, maxBytes);
+  }
+
+  add(record: SampleRecord): void {
+    const full = this.counted % FULL_EVERY === 0 || typeof record.counters !== 'object' || 'error' in record.counters;
+    this.counted++;
+    const json = full ? JSON.stringify(record) : JSON.stringify({ ...record, counters: this.changedCounters(record.counters as Counters), countersDelta: true });
+    if (!full) this.remember(record.counters as Counters);
+    else this.last = typeof record.counters === 'object' && !('error' in record.counters) ? new Map(Object.entries(record.counters).map(([k, c]) => [k, String(c.value)])) : undefined;
+    this.writer?.append(json, () => JSON.stringify(record));
+    this.recent.add(Date.parse(record.time), json, full);
+  }
+
+  /** The counters whose value moved since the last record: ~400 counters are most of a record, and few move. */
+  private changedCounters(counters: Counters): Counters {
+    const out: Counters = {};
+    for (const [name, c] of Object.entries(counters)) if (this.last?.get(name) !== String(c.value)) out[name] = c;
+    return out;
+  }
+
+  private remember(counters: Counters): void {
+    this.last ??= new Map();
+    for (const [name, c] of Object.entries(counters)) this.last.set(name, String(c.value));
+  }
+
+  /** Why `--record` stopped, when it did (a full disk). */
+  get failed(): string | undefined {
+    return this.writer?.failed;
+  }
+
+  /** `w`: the last 15 minutes into a new private file in `dir`. */
+  writeRecent(dir: string, nowMs = Date.now()): { path: string; records: number; spanMs: number } {
+    const path = join(dir, recentFileName(this.header.target, nowMs));
+    return { path, ...this.recent.writeTo(path, { ...this.header, startedAt: new Date(nowMs).toISOString() }, nowMs) };
+  }
+
+  close(): void {
+    this.writer?.close();
+  }
+}

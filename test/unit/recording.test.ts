@@ -1,0 +1,82 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultAlertConfig } from '../../src/alerts/config.js';
+import type { SampleRecord } from '../../src/record.js';
+import { parseRecording } from '../../src/recording/format.js';
+import { FULL_EVERY, RecordingSession, recordingHeader } from '../../src/recording/session.js';
+import { RecordingWriter, parseSize } from '../../src/recording/writer.js';
+
+const header = recordingHeader({ version: '0.1.0', host: 'h', kernel: 'k', target: 'host', intervalMs: 1000, config: defaultAlertConfig() });
+const record = (i: number, counters: Record<string, number>): SampleRecord =>
+  ({
+    v: 1,
+    time: new Date(1_000_000 + i * 1000).toISOString(),
+    target: 'host',
+    intervalMs: 1000,
+    counters: Object.fromEntries(Object.entries(counters).map(([k, v]) => [k, { value: v, rate: null }])),
+    alerts: [],
+  }) as unknown as SampleRecord;
+
+let dir = '';
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+const tmp = () => (dir = mkdtempSync(join(tmpdir(), 'nt-rec-unit-')));
+
+describe('a recording', () => {
+  it('reads sizes as --record-max takes them', () => {
+    expect(parseSize('64M')).toBe(64 * 1024 ** 2);
+    expect(parseSize('1G')).toBe(1024 ** 3);
+    expect(parseSize('500k')).toBe(500 * 1024);
+    expect(parseSize('1.5MiB')).toBe(1.5 * 1024 ** 2);
+    expect(parseSize('4096')).toBe(4096);
+    for (const bad of ['', 'M', '-1M', '10T', '0']) expect(parseSize(bad), bad).toBeUndefined();
+  });
+
+  it('writes only the counters that moved, and reads them back whole', () => {
+    const file = join(tmp(), 'r.ndjson');
+    const session = new RecordingSession(header, file);
+    session.add(record(0, { A: 1, B: 7 }));
+    session.add(record(1, { A: 2, B: 7 }));
+    session.add(record(2, { A: 3, B: 8 }));
+    session.close();
+    const raw = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { counters?: object; countersDelta?: boolean });
+    expect(raw[1]?.countersDelta).toBeUndefined();
+    expect(raw[2]).toMatchObject({ countersDelta: true, counters: { A: { value: 2 } } });
+    expect(Object.keys(raw[2]?.counters ?? {})).toEqual(['A']);
+    const { records, problems } = parseRecording(readFileSync(file, 'utf8'));
+    expect(problems).toEqual([]);
+    expect(records.map((r) => Object.fromEntries(Object.entries(r.counters).map(([k, c]) => [k, (c as { value: number }).value])))).toEqual([
+      { A: 1, B: 7 },
+      { A: 2, B: 7 },
+      { A: 3, B: 8 },
+    ]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('rotates once past its size: FILE.1 and FILE each start with the header and a whole record', () => {
+    const file = join(tmp(), 'r.ndjson');
+    const writer = new RecordingWriter(file, header, 2000);
+    for (let i = 0; i < 30; i++) writer.append(`{"v":1,"time":"${new Date(i * 1000).toISOString()}","countersDelta":true,"pad":"${'x'.repeat(100)}"}`, () => `{"v":1,"time":"${new Date(i * 1000).toISOString()}","full":true}`);
+    writer.close();
+    for (const f of [file, `${file}.1`]) {
+      const lines = readFileSync(f, 'utf8').split('\n').filter(Boolean);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ nettriage: 'recording' });
+      expect(JSON.parse(lines[1]!)).toMatchObject({ full: true });
+      expect(statSync(f).size).toBeLessThanOrEqual(2000);
+      expect(statSync(f).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it('w writes the last 15 minutes from a whole record, playable on its own', () => {
+    tmp();
+    const session = new RecordingSession(header);
+    for (let i = 0; i < FULL_EVERY + 5; i++) session.add(record(i, { A: i }));
+    const { path, records } = session.writeRecent(dir, 1_000_000 + (FULL_EVERY + 5) * 1000);
+    expect(records).toBe(FULL_EVERY + 5);
+    const played = parseRecording(readFileSync(path, 'utf8'));
+    expect(played.records.map((r) => (r.counters as Record<string, { value: number }>).A?.value)).toEqual(Array.from({ length: FULL_EVERY + 5 }, (_, i) => i));
+    // Written again at the same second: a new name is not made up, the file is not overwritten.
+    expect(() => session.writeRecent(dir, 1_000_000 + (FULL_EVERY + 5) * 1000)).toThrow(/already exists/);
+  });
+});
