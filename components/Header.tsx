@@ -31,6 +31,7 @@ export function headerText(model: HeaderModel, width: number, staleFor?: string)
   const sample =
     model.sampleAtMs === undefined ? 'waiting for first sample' : staleFor ? `no sample for ${staleFor}` : `sampled ${clock(model.sampleAtMs)}`;
   const parts = [
+    ...(model.replay ? [{ text: model.replay, priority: 0 }] : []),
     { text: `target ${safeText(model.target)}${model.targetGone ? ` GONE: ${safeText(model.targetGone)}` : ''}`, priority: 0 },
     ...(model.watched ? [{ text: safeText(model.watched), priority: 2 }] : []),
     { text: `host ${safeText(model.host)}`, priority: 3 },
@@ -55,11 +56,12 @@ export function headerLine({ model, paused, width, staleFor }: HeaderProps): str
   const { critical, warning } = model;
   const name = 'nettriage ';
   const badges = [
+    model.replay ? chalk.bgMagenta.white.bold(' REPLAY ') : '',
     critical > 0 ? chalk.bgRed.white.bold(` ${critical} CRIT `) : '',
     warning > 0 ? chalk.bgYellow.black.bold(` ${warning} WARN `) : '',
     paused ? chalk.bgYellow.black.bold(' PAUSED ') : '',
   ];
-  const badgesWidth = (critical > 0 ? ` ${critical} CRIT `.length : 0) + (warning > 0 ? ` ${warning} WARN `.length : 0) + (paused ? ' PAUSED '.length : 0);
+  const badgesWidth = (model.replay ? ' REPLAY '.length : 0) + (critical > 0 ? ` ${critical} CRIT `.length : 0) + (warning > 0 ? ` ${warning} WARN `.length : 0) + (paused ? ' PAUSED '.length : 0);
   const room = Math.max(0, width - name.length - badgesWidth);
   const text = headerText(model, room, staleFor);
   const gap = ' '.repeat(Math.max(0, room - [...text].length));

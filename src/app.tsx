@@ -6,11 +6,12 @@ import type { DrillSource } from './drilldown/controller.js';
 import { topFrame } from './drilldown/navigation.js';
 import { drillRows } from './drilldown/rows.js';
 import { formatAge } from './format.js';
-import { type IntervalControl, useDashboardControls } from './hooks/useDashboardControls.js';
+import { type IntervalControl, type ReplayControls, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useDrillData } from './hooks/useDrillData.js';
 import { useFleetData } from './hooks/useFleetData.js';
 import type { FleetSource } from './fleet/controller.js';
 import type { FleetState } from './fleet/fleet.js';
+import type { ReplayStatus } from './recording/player.js';
 import { type OverviewRow, alertsClosedElsewhere, alertsElsewhere, overviewRows, watchedNamespace } from './fleet/overview.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
 import { useStoreModel } from './hooks/useStoreModel.js';
@@ -35,6 +36,8 @@ export interface AppProps {
   fleet?: FleetSource;
   /** `w`: the last 15 minutes of samples to a file; returns what to say. */
   onWriteRecent?: () => string;
+  /** Playing a recording: its keys, and where it is for the banner. */
+  replay?: { controls: ReplayControls; status(): ReplayStatus };
   /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
   onWatch?: (target: Target) => void;
   /** The target nettriage was started on. */
@@ -71,6 +74,14 @@ function useStaleFor(sampleAtMs: number | undefined, intervalMs: number, paused:
 
 const PANEL_IDS = PANELS.map((p) => p.id);
 
+/** `recorded 2026-11-27 17:06:43 · 12/900 · ×2 · paused`: where a replay is. */
+function replayBanner(s: ReplayStatus): string {
+  const at = new Date(s.atMs);
+  const when = `${at.toISOString().slice(0, 10)} ${at.toTimeString().slice(0, 8)}`;
+  const state = s.playing ? 'playing' : s.position >= s.total ? 'at the end' : 'paused';
+  return `recorded ${when} · ${s.position}/${s.total} · ×${s.speed} · ${state}`;
+}
+
 /**
  * The dashboard's own alerts (causes with their symptoms), then those of
  * other namespaces, critical first, and those closed because their
@@ -102,7 +113,7 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, onWriteRecent, home, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, onWriteRecent, replay, home, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
@@ -110,6 +121,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     interval,
     onQuit,
     ...(onWriteRecent ? { onWriteRecent } : {}),
+    ...(replay ? { replay: replay.controls } : {}),
     viewContext: () => onScreen.current,
     ...(onWatch ? { watch: { onWatch, target, home: home ?? target } } : {}),
   });
@@ -128,17 +140,19 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
         config,
         target,
         ...(watched ? { watched } : {}),
+        ...(replay ? { replay: replayBanner(replay.status()) } : {}),
         host,
         intervalMs: interval.intervalMs,
         alternate: view.alternate,
       });
     },
-    [view.alternate, store, fleetState],
+    [view.alternate, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
   );
   const frame = view.drill ? topFrame(view.drill) : undefined;
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];
   onScreen.current = viewContext(model, drillData, namespaces);
-  const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused);
+  // A replay's samples are as old as the recording: not stale.
+  const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused || replay !== undefined);
   const regions = composeScreen({
     size,
     view,
@@ -148,6 +162,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     drill: { data: drillData, rows, refreshMs: drill?.refreshMs ?? 5000, nsenter: shellPrefix(target) },
     namespaces: { rows: namespaces, ...(fleetState ? { state: fleetState } : {}), available: fleet !== undefined },
     ...(notice ? { notice } : {}),
+    ...(replay ? { replay: true } : {}),
   });
   useEffect(() => screen.present(regions));
   return null;

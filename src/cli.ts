@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './scheduler.js';
 import { type Roots, type Target, defaultRoots } from './target.js';
+import { parseMetricsAddress } from './metrics/address.js';
 import { parseSize } from './recording/writer.js';
 import { lightBackground } from './theme.js';
 
@@ -28,6 +29,10 @@ export interface Options {
   recordMaxBytes?: number;
   /** Play a recording instead of reading the kernel. */
   replayFile?: string;
+  /** Serve Prometheus metrics here (`--metrics`). */
+  metrics?: { host: string; port: number };
+  /** No screen and no stdout: for --metrics (and --record) on hosts nobody watches. */
+  headless: boolean;
 }
 
 export type CliResult =
@@ -62,8 +67,12 @@ Options:
                            header; created 0600, never over an existing file)
       --record-max SIZE    rotate the recording once past SIZE (default 64M;
                            FILE.1 keeps the previous part)
-      --replay FILE        judge a recording again, with today's rules and
-                           --config (with --json: its records, alerts recomputed)
+      --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics; a bare
+                           port is 127.0.0.1:PORT (0.0.0.0:PORT only if written)
+      --headless           no screen and no output: with --metrics or --record
+      --replay FILE        play a recording on the dashboard, its alerts judged
+                           again with today's rules and --config (with --json:
+                           its records, alerts recomputed)
       --proc-root DIR      read /proc from DIR (default /proc)
       --sys-root DIR       read /sys from DIR (default /sys)
   -h, --help               show this help
@@ -114,6 +123,8 @@ export function parseCli(argv: string[]): CliResult {
         record: { type: 'string' },
         'record-max': { type: 'string' },
         replay: { type: 'string' },
+        metrics: { type: 'string' },
+        headless: { type: 'boolean' },
         'proc-root': { type: 'string' },
         'sys-root': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -146,9 +157,16 @@ export function parseCli(argv: string[]): CliResult {
     color: !values['no-color'] && !process.env.NO_COLOR,
     light: lightBackground(!!values.light),
     allNetns: !!values['all-netns'],
+    headless: !!values.headless,
   };
   // The overview on screen (key n) comes with the namespaces view; until then the flag feeds the record.
-  if (options.allNetns && !options.json) return { kind: 'error', message: '--all-netns: works with --json for now (the on-screen overview is not there yet)' };
+  if (options.allNetns && !options.json && !options.headless) return { kind: 'error', message: '--all-netns: works with --json or --headless (on screen, n shows every namespace)' };
+  if (options.headless && options.json) return { kind: 'error', message: '--headless and --json: --json already has no screen' };
+  if (typeof values.metrics === 'string') {
+    const address = parseMetricsAddress(values.metrics);
+    if (!address) return { kind: 'error', message: `--metrics: expected PORT or HOST:PORT (e.g. 9464, 127.0.0.1:9464, [::1]:9464), got "${values.metrics}"` };
+    options.metrics = address;
+  }
   if (typeof values.ethtool === 'string') {
     const names = values.ethtool.split(',').filter(Boolean);
     // The kernel's own rule for interface names: up to 15 bytes, no '/', no whitespace.
@@ -193,11 +211,11 @@ export function parseCli(argv: string[]): CliResult {
     if (options.recordFile === undefined) return { kind: 'error', message: '--record-max only makes sense with --record' };
     options.recordMaxBytes = bytes;
   }
+  if (options.headless && options.metrics === undefined && typeof values.record !== 'string') return { kind: 'error', message: '--headless: says nothing on its own; give --metrics ADDR or --record FILE' };
   if (typeof values.replay === 'string') {
+    if (options.metrics !== undefined || options.headless) return { kind: 'error', message: '--replay with --metrics or --headless: a replay is for reading, not for a scrape' };
     if (options.recordFile !== undefined) return { kind: 'error', message: '--replay and --record: a replay reads a recording, it does not make one' };
     if (options.allNetns) return { kind: 'error', message: '--replay and --all-netns: a recording holds the namespace it was made in' };
-    // The dashboard's replay (a REPLAY banner, pause, steps, speed) is not there yet: the records with their alerts judged again are.
-    if (!options.json) return { kind: 'error', message: '--replay: works with --json for now (the records, with their alerts judged again)' };
     options.replayFile = values.replay;
   }
   if (typeof values['proc-root'] === 'string') options.roots.procRoot = values['proc-root'].replace(/\/+$/, '') || '/';

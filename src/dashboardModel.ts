@@ -21,6 +21,8 @@ export interface HeaderModel {
   target: string;
   /** The watched namespace's container or pod and inode, once the fleet has read it. */
   watched?: string;
+  /** Playing a recording: where, for the REPLAY banner. */
+  replay?: string;
   intervalMs: number;
   sampleAtMs?: number;
   /** What watching costs: CPU % of a core (when known) and RSS of nettriage and its helpers. */
@@ -50,13 +52,14 @@ export interface ModelInputs {
   target: Target;
   /** How the fleet names the watched namespace (`watchedNamespace`). */
   watched?: string;
+  replay?: string;
   host: HostInfo;
   intervalMs: number;
   /** Panels whose other view is on. */
   alternate: Partial<Record<PanelId, boolean>>;
 }
 
-export function buildDashboardModel({ store, alerts, config, target, watched, host, intervalMs, alternate }: ModelInputs): DashboardModel {
+export function buildDashboardModel({ store, alerts, config, target, watched, replay, host, intervalMs, alternate }: ModelInputs): DashboardModel {
   const nowMs = Date.now();
   const header: HeaderModel = {
     host: host.host,
@@ -67,6 +70,7 @@ export function buildDashboardModel({ store, alerts, config, target, watched, ho
     warning: causes(alerts.alerts).filter((a) => a.severity === 'warning').length,
   };
   if (watched) header.watched = watched;
+  if (replay) header.replay = replay;
   const gone = store.status(TARGET).problem;
   if (gone) header.targetGone = gone.message;
   const sockets = store.sample(SOCKETS);

@@ -31,10 +31,21 @@ export type Action =
   | 'clearFilter'
   | 'filterBackspace'
   | 'namespaces'
-  | 'writeRecent';
+  | 'writeRecent'
+  | 'replayPause'
+  | 'replayBack'
+  | 'replayForward'
+  | 'replaySlower'
+  | 'replayFaster'
+  | 'replayStart'
+  | 'replayEnd';
 
-/** The dashboard of panels; a drill-down; the namespaces overview; typing a filter (of either list). */
-export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter';
+/**
+ * The dashboard of panels; a drill-down; the namespaces overview; typing a
+ * filter (of either list). `replay` holds the keys that, on the dashboard of
+ * a replay, drive the replay before the dashboard's own.
+ */
+export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'replay';
 
 export interface Binding {
   action: Action;
@@ -69,6 +80,13 @@ const alternateBindings: Binding[] = PANELS.flatMap((p) =>
 );
 
 export const KEYMAP: readonly Binding[] = [
+  { action: 'replayPause', keys: ['space', 'p'], modes: ['replay'], hint: 'Space play/pause', help: 'replay: pause or play on' },
+  { action: 'replayBack', keys: ['left'], modes: ['replay'], hint: '←→ step', help: 'replay: one sample back (pauses)' },
+  { action: 'replayForward', keys: ['right'], modes: ['replay'], help: 'replay: one sample on (pauses)' },
+  { action: 'replaySlower', keys: ['['], modes: ['replay'], hint: '[ ] speed', help: 'replay: half the speed' },
+  { action: 'replayFaster', keys: [']'], modes: ['replay'], help: 'replay: twice the speed' },
+  { action: 'replayStart', keys: ['g'], modes: ['replay'], hint: 'g G start/end', help: 'replay: the first sample' },
+  { action: 'replayEnd', keys: ['G'], modes: ['replay'], help: 'replay: the last sample' },
   { action: 'up', keys: ['up', 'k'], modes: BROWSE, hint: '↑↓ select', help: 'move the selection up' },
   { action: 'down', keys: ['down', 'j'], modes: BROWSE, help: 'move the selection down' },
   { action: 'pageUp', keys: ['pageUp'], modes: BROWSE, help: 'a page up' },
@@ -135,14 +153,19 @@ for (const binding of KEYMAP) {
   }
 }
 
-export function resolveAction(input: string, key: Key, mode: KeyMode = 'dashboard'): Action | undefined {
+export function resolveAction(input: string, key: Key, mode: KeyMode = 'dashboard', replay = false): Action | undefined {
   const name = keyName(input, key);
-  return name === undefined ? undefined : byMode.get(mode)?.get(name);
+  if (name === undefined) return undefined;
+  return (replay && mode === 'dashboard' ? byMode.get('replay')?.get(name) : undefined) ?? byMode.get(mode)?.get(name);
 }
 
 /** The footer: the keys of the mode that do something here. Without a context, all of them. */
-export function footerHints(mode: KeyMode = 'dashboard', where?: KeyContext): string[] {
-  return KEYMAP.filter((b) => b.hint && b.modes.includes(mode) && (!where || !b.offeredWhen || b.offeredWhen(where))).map((b) => b.hint as string);
+export function footerHints(mode: KeyMode = 'dashboard', where?: KeyContext, replay = false): string[] {
+  const offered = (m: KeyMode) => KEYMAP.filter((b) => b.hint && b.modes.includes(m) && (!where || !b.offeredWhen || b.offeredWhen(where)));
+  if (!(replay && mode === 'dashboard')) return offered(mode).map((b) => b.hint as string);
+  // The replay's keys first; the dashboard's that they take over (p pause) are not offered twice.
+  const taken = new Set(offered('replay').flatMap((b) => b.keys));
+  return [...offered('replay'), ...offered('dashboard').filter((b) => !b.keys.some((k) => taken.has(k)) && b.action !== 'slower' && b.action !== 'writeRecent' && b.action !== 'namespaces')].map((b) => b.hint as string);
 }
 
 /** Names as a user types them: `up` -> `↑`, `ctrl+c` -> `Ctrl-C`. */
@@ -168,6 +191,7 @@ export function displayKey(name: string): string {
 }
 
 /** The help overlay's lines for a mode: each binding's keys and what they do. */
-export function helpLines(mode: KeyMode): string[] {
-  return KEYMAP.filter((b) => b.modes.includes(mode)).map((b) => `${b.keys.map(displayKey).join(' / ').padEnd(18)} ${b.help}`);
+export function helpLines(mode: KeyMode, replay = false): string[] {
+  const modes: KeyMode[] = replay && mode === 'dashboard' ? ['replay', 'dashboard'] : [mode];
+  return KEYMAP.filter((b) => b.modes.some((m) => modes.includes(m))).map((b) => `${b.keys.map(displayKey).join(' / ').padEnd(18)} ${b.help}`);
 }

@@ -1,24 +1,26 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
 import { type Options, parseCli } from './cli.js';
-import { alertRecord, buildRecord } from './record.js';
+import { type SampleRecord, alertRecord, buildRecord } from './record.js';
 import { type Recording, RecordingError, parseRecording } from './recording/format.js';
 import { PrivateFileError } from './recording/privateFile.js';
 import { Replayer } from './recording/replayer.js';
 import { RecordingSession, recordingHeader } from './recording/session.js';
+import { ReplayPlayer, createReplayDrill } from './recording/player.js';
+import { loadScreen } from './screenSession.js';
 import { FleetController } from './fleet/controller.js';
 import { NamespaceFleet } from './fleet/fleet.js';
-import { fleetRecord } from './fleet/record.js';
+import { type NamespaceRecord, fleetRecord } from './fleet/record.js';
+import { SOCKETS } from '../collectors/sockets.js';
+import type { Server } from 'node:http';
 import { CollectorProblem } from './problems.js';
 import { type Runtime, createRuntime } from './runtime.js';
 import { TargetError } from './targetPin.js';
 import type { Store } from './store.js';
-import { type Target, targetLabel } from './target.js';
-import { useLightPalette } from './theme.js';
+import { type Target, parseTarget, targetLabel } from './target.js';
 import { formatAge } from './format.js';
 import { safeText } from './sanitize.js';
 
@@ -83,16 +85,8 @@ function startRecording(options: Options, runtime: Runtime): RecordingSession | 
 
 /** `--replay FILE --json`: the recording's records, their alerts judged again with these rules and thresholds. */
 async function runReplayJson(options: Options, alertConfig: AlertConfig): Promise<number> {
-  const file = options.replayFile ?? '';
-  let recording: Recording;
-  try {
-    recording = parseRecording(await readFile(file, 'utf8'));
-  } catch (error) {
-    const message = error instanceof RecordingError ? error.message : `cannot read it: ${(error as Error).message}`;
-    process.stderr.write(`nettriage: --replay ${file}: ${message}\n`);
-    return 2;
-  }
-  for (const problem of recording.problems) process.stderr.write(`nettriage: --replay ${file}: ${problem}\n`);
+  const recording = await readRecording(options.replayFile ?? '');
+  if (typeof recording === 'number') return recording;
   const replayer = new Replayer(recording.header.target, alertConfig);
   const records = options.count === undefined ? recording.records : recording.records.slice(0, options.count);
   for (const record of records) {
@@ -103,7 +97,27 @@ async function runReplayJson(options: Options, alertConfig: AlertConfig): Promis
   return 0;
 }
 
-/** `--json`: one sample per tick on stdout, no screen. Ends after --count, on a closed pipe, or a signal. */
+/**
+ * `--metrics ADDR`: the Prometheus endpoint beside the screen or the
+ * records, reading the runtime's latest sample at each scrape. 2 (said on
+ * stderr) when the address cannot be had.
+ */
+async function serveMetrics(options: Options, recordOf: () => SampleRecord | undefined, namespaces?: () => NamespaceRecord[] | undefined): Promise<Server | undefined | 2> {
+  if (!options.metrics) return undefined;
+  const { startMetricsServer } = await import('./metrics/server.js');
+  try {
+    return await startMetricsServer(options.metrics, { record: recordOf, ...(options.allNetns && namespaces ? { namespaces } : {}) });
+  } catch (error) {
+    process.stderr.write(`nettriage: ${(error as Error).message}\n`);
+    return 2;
+  }
+}
+
+/** The latest record of a runtime, for a scrape; none before its first sample. */
+const latestRecord = (runtime: Runtime, target: Target) => () =>
+  runtime.store.sample(SOCKETS) ? buildRecord(runtime.store, target, runtime.scheduler.intervalMs, runtime.alerts(), tickTime(runtime.store)) : undefined;
+
+/** `--json`: one sample per tick on stdout, no screen (`--headless`: nothing on stdout). Ends after --count, on a closed pipe, or a signal. */
 async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
   if (options.replayFile !== undefined) return runReplayJson(options, alertConfig);
   const runtime = await startRuntime(options, alertConfig);
@@ -114,6 +128,13 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
     return 2;
   }
   const { store, scheduler, alerts } = runtime;
+  let namespaces: NamespaceRecord[] | undefined;
+  const metrics = await serveMetrics(options, latestRecord(runtime, options.target), () => namespaces);
+  if (metrics === 2) {
+    recording?.close();
+    await runtime.close();
+    return 2;
+  }
   const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
   let fleetBusy = false;
   return new Promise<number>((resolve) => {
@@ -123,6 +144,7 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
       if (finished) return;
       finished = true;
       unsubscribe();
+      metrics?.close();
       recording?.close();
       if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
       void runtime.close().then(() => resolve(code));
@@ -139,7 +161,7 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
       const record = { ...buildRecord(store, options.target, scheduler.intervalMs, alerts(), tickTime(store)), ...extra };
       const json = JSON.stringify(record);
       recording?.add(record);
-      process.stdout.write(`${json}\n`);
+      if (!options.headless) process.stdout.write(`${json}\n`);
       written++;
       if (options.count !== undefined && written >= options.count) finish(0);
     };
@@ -151,7 +173,9 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
       void fleet.tick().then(
         (state) => {
           fleetBusy = false;
-          write(fleetRecord(state));
+          const fleetPart = fleetRecord(state);
+          namespaces = fleetPart.namespaces;
+          write(fleetPart);
         },
         (error: unknown) => {
           fleetBusy = false;
@@ -164,27 +188,8 @@ async function runJson(options: Options, alertConfig: AlertConfig): Promise<numb
 }
 
 async function runScreen(options: Options, alertConfig: AlertConfig): Promise<number> {
-  // Ink renders nothing but the last frame when it believes it runs in CI
-  // (is-in-ci reads CI / CONTINUOUS_INTEGRATION once, at import). We only get
-  // here with a terminal on both ends, so such a variable leaked from the
-  // environment must not change how keys and frames are handled.
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
-  const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen }, { loadPanelViews }, { PANELS }, { default: chalk }] = await Promise.all([
-    import('ink'),
-    import('react'),
-    import('./app.js'),
-    import('./terminal.js'),
-    import('./screen/screen.js'),
-    import('./panels/views.js'),
-    import('./registry.js'),
-    import('chalk'),
-  ]);
-  // One chalk draws Ink's texts and ours: level 0 takes every colour and style off the screen
-  // (the selected row keeps its › marker).
-  if (!options.color) chalk.level = 0;
-  else if (options.light) useLightPalette(chalk);
-  await loadPanelViews(PANELS);
+  if (options.replayFile !== undefined) return runReplayScreen(options, alertConfig);
+  const { show } = await loadScreen(options);
   const first = await startRuntime(options, alertConfig);
   if (typeof first === 'number') return first;
   const recording = startRecording(options, first);
@@ -195,6 +200,12 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   let runtime = first;
   let target = options.target;
   const { host, config } = runtime;
+  const metrics = await serveMetrics(options, () => latestRecord(runtime, target)());
+  if (metrics === 2) {
+    recording?.close();
+    await runtime.close();
+    return 2;
+  }
   // Every namespace: every interval while the overview is open, in the background otherwise (their alerts show here).
   let onScreenSinceMs = Date.now();
   const fleet = new FleetController(
@@ -204,92 +215,130 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
   );
   // The history of every namespace watched so far, by target: switching back shows its past minutes.
   const stores = new Map<string, Store>();
-  const stdout = process.stdout;
-  const sizeOf = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  return new Promise<number>((resolve) => {
-    let done = false;
-    const shutdown = (code: number) => {
-      if (done) return;
-      done = true;
-      instance.unmount();
-      fleet.stop();
-      stopRecording();
-      recording?.close();
-      session.restore();
-      const logged = releaseConsole();
-      if (logged.length > 0) process.stderr.write(`${logged.join('\n')}\n`);
-      if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
-      void runtime.close().then(() => resolve(code));
-    };
-    const element = () =>
-      React.createElement(App, {
-        store: runtime.store,
-        alerts: runtime.alerts,
-        config,
-        drill: runtime.drill,
-        fleet,
-        onWatch,
-        onWriteRecent,
-        home: options.target,
-        interval: runtime.scheduler,
-        target,
-        host,
-        onQuit: () => shutdown(0),
-        screen,
-      });
-    // Every sample of the namespace on screen: into --record FILE, and the last 15 minutes for `w`.
-    const follow = (rt: Runtime) =>
-      recording ? rt.store.subscribe(() => recording.add(buildRecord(rt.store, target, rt.scheduler.intervalMs, rt.alerts(), tickTime(rt.store)))) : () => undefined;
-    let stopRecording = follow(runtime);
-    const onWriteRecent = (): string => {
-      if (!recording) return 'w: nothing kept';
+  // Every sample of the namespace on screen: into --record FILE, and the last 15 minutes for `w`.
+  const follow = (rt: Runtime) =>
+    recording ? rt.store.subscribe(() => recording.add(buildRecord(rt.store, target, rt.scheduler.intervalMs, rt.alerts(), tickTime(rt.store)))) : () => undefined;
+  let stopRecording = follow(runtime);
+  const onWriteRecent = (): string => {
+    if (!recording) return 'w: nothing kept';
+    try {
+      const { path, records, spanMs } = recording.writeRecent(process.cwd());
+      return `wrote ${records} samples (${formatAge(spanMs)}) to ${safeText(path)}: nettriage --replay FILE`;
+    } catch (error) {
+      return `w: ${safeText((error as Error).message)}`;
+    }
+  };
+  let switching = false;
+  let done = false;
+  /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
+  const onWatch = (to: Target) => {
+    if (switching || done || targetLabel(to) === targetLabel(target)) return;
+    switching = true;
+    void (async () => {
+      const previous = runtime;
+      stores.set(targetLabel(target), previous.store);
+      const next = createRuntime({ ...options, target: to, intervalMs: previous.scheduler.intervalMs }, alertConfig, stores.get(targetLabel(to)));
       try {
-        const { path, records, spanMs } = recording.writeRecent(process.cwd());
-        return `wrote ${records} samples (${formatAge(spanMs)}) to ${safeText(path)}: nettriage --replay FILE --json`;
-      } catch (error) {
-        return `w: ${safeText((error as Error).message)}`;
-      }
-    };
-    let switching = false;
-    /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
-    const onWatch = (to: Target) => {
-      if (switching || done || targetLabel(to) === targetLabel(target)) return;
-      switching = true;
-      void (async () => {
-        const previous = runtime;
-        stores.set(targetLabel(target), previous.store);
-        const next = createRuntime({ ...options, target: to, intervalMs: previous.scheduler.intervalMs }, alertConfig, stores.get(targetLabel(to)));
-        try {
-          await next.verifyTarget();
-        } catch {
-          // It went between the list and the key: the dashboard stays where it was.
-          await next.close();
-          switching = false;
-          return;
-        }
-        await previous.close();
-        if (done) return void next.close();
-        runtime = next;
-        target = to;
-        stopRecording();
-        stopRecording = follow(next);
-        onScreenSinceMs = Date.now();
-        instance.rerender(element());
-        next.scheduler.start();
+        await next.verifyTarget();
+      } catch {
+        // It went between the list and the key: the dashboard stays where it was.
+        await next.close();
         switching = false;
-      })();
-    };
-    const session = enterFullScreen(stdout.fd, (signal) => shutdown(SIGNAL_EXIT_CODES[signal] ?? 1));
-    // Anything printed while the screen is ours would tear it: kept, and shown after we leave it.
-    const releaseConsole = captureConsole();
-    const screen = new Screen((text) => stdout.write(text), sizeOf());
-    stdout.on('resize', () => screen.resize(sizeOf()));
-    // Ink runs the components and reads the keys; the screen, not Ink, writes to the terminal.
-    const inkOut = Object.assign(new Writable({ write: (_chunk, _encoding, done) => done() }), sizeOf());
-    const instance = render(element(), { stdout: inkOut as unknown as NodeJS.WriteStream, stdin: process.stdin, exitOnCtrlC: false, patchConsole: false });
-    runtime.scheduler.start();
-    fleet.start();
-  });
+        return;
+      }
+      await previous.close();
+      if (done) return void next.close();
+      runtime = next;
+      target = to;
+      stopRecording();
+      stopRecording = follow(next);
+      onScreenSinceMs = Date.now();
+      dashboard.rerender();
+      next.scheduler.start();
+      switching = false;
+    })();
+  };
+  const dashboard = show(
+    (quit, screen) => ({
+      store: runtime.store,
+      alerts: runtime.alerts,
+      config,
+      drill: runtime.drill,
+      fleet,
+      onWatch,
+      onWriteRecent,
+      home: options.target,
+      interval: runtime.scheduler,
+      target,
+      host,
+      onQuit: () => quit(0),
+      screen,
+    }),
+    {
+      beforeRestore: () => {
+        done = true;
+        fleet.stop();
+        stopRecording();
+        recording?.close();
+        metrics?.close();
+      },
+      afterRestore: async () => {
+        if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
+        await runtime.close();
+      },
+    },
+  );
+  runtime.scheduler.start();
+  fleet.start();
+  return dashboard.done;
+}
+
+/** `--replay FILE` on screen: the dashboard fed from a recording, with a REPLAY banner and its own keys. */
+async function runReplayScreen(options: Options, alertConfig: AlertConfig): Promise<number> {
+  const recording = await readRecording(options.replayFile ?? '');
+  if (typeof recording === 'number') return recording;
+  if (recording.records.length === 0) {
+    process.stderr.write(`nettriage: --replay ${options.replayFile}: no sample to play\n`);
+    return 2;
+  }
+  const { show } = await loadScreen(options);
+  const player = new ReplayPlayer(recording, alertConfig);
+  const target = parseTarget(recording.header.target) ?? { kind: 'host' as const };
+  const drill = createReplayDrill();
+  const dashboard = show(
+    (quit, screen) => ({
+      store: player.store,
+      alerts: player.alerts,
+      config: alertConfig,
+      drill,
+      replay: { controls: player, status: () => player.status() },
+      home: target,
+      interval: player,
+      target,
+      host: { host: recording.header.host, kernel: recording.header.kernel },
+      onQuit: () => quit(0),
+      screen,
+    }),
+    { beforeRestore: () => player.stop() },
+  );
+  // A step back makes a new store: the dashboard follows it. Pause and speed change the banner.
+  player.subscribe(() => dashboard.rerender());
+  player.start();
+  return dashboard.done;
+}
+
+/** A recording read whole, its problems said on stderr; 2 when it cannot be played. */
+async function readRecording(file: string): Promise<Recording | number> {
+  let recording: Recording;
+  try {
+    recording = parseRecording(await readFile(file, 'utf8'));
+  } catch (error) {
+    const message = error instanceof RecordingError ? error.message : `cannot read it: ${(error as Error).message}`;
+    process.stderr.write(`nettriage: --replay ${file}: ${message}\n`);
+    return 2;
+  }
+  for (const problem of recording.problems) process.stderr.write(`nettriage: --replay ${file}: ${problem}\n`);
+  return recording;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -318,7 +367,7 @@ export async function main(argv: string[]): Promise<number> {
           return 2;
         }
       }
-      if (cli.options.json) return runJson(cli.options, alertConfig);
+      if (cli.options.json || cli.options.headless) return runJson(cli.options, alertConfig);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         process.stderr.write('nettriage: the dashboard needs a terminal; use --json for scripts and pipes\n');
         return 2;

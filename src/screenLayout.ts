@@ -36,10 +36,12 @@ export interface ScreenInputs {
   namespaces?: { rows: OverviewRow[]; state?: FleetState; available: boolean };
   /** A line to say in place of the footer's keys for a while (`w` wrote a file). */
   notice?: string;
+  /** A replay: its keys in the footer and the help. */
+  replay?: boolean;
 }
 
 /** What the help says: the keys of the mode on screen, then what the panels want known. */
-const helpText = (view: ViewState): string[] => [...helpLines(keyMode(view)), '', ...PANELS.flatMap((p) => p.help ?? [])];
+const helpText = (view: ViewState, replay = false): string[] => [...helpLines(keyMode(view), replay), '', ...PANELS.flatMap((p) => p.help ?? [])];
 
 /** Where the keyboard is, for the footer to offer only keys that do something there. */
 function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[], namespaces: OverviewRow[]): KeyContext {
@@ -59,7 +61,7 @@ function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[
  * help, or a drill-down, over the whole body. Each becomes a region the
  * screen draws only when it changed.
  */
-export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice }: ScreenInputs): Region[] {
+export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice, replay = false }: ScreenInputs): Region[] {
   const { columns, rows } = size;
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return [{ id: 'too-small', x: 0, y: 0, width: columns, height: Math.max(1, rows - 1), element: createElement(TooSmall, { columns, rows, needColumns: MIN_COLUMNS, needRows: MIN_ROWS }) }];
@@ -75,11 +77,11 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
       height: 1,
       lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, ...(staleFor ? { staleFor } : {}) })],
     },
-    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill.rows, namespaces?.rows ?? [])), width: columns }) },
+    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill.rows, namespaces?.rows ?? []), replay), width: columns }) },
   ];
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
-    body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, lines: helpText(view) }));
+    body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, lines: helpText(view, replay) }));
     return regions;
   }
   if (view.overview) {

@@ -27,6 +27,8 @@ export function useDashboardControls(options: {
   watch?: { onWatch: (target: Target) => void; target: Target; home: Target };
   /** `w`: writes the recent samples; returns what to say (where they went, or why not). */
   onWriteRecent?: () => string;
+  /** A replay's controls: its keys come before the dashboard's. */
+  replay?: ReplayControls;
 }): { view: ViewState; intervalMs: number; notice?: string } {
   const [view, setView] = useState<ViewState>(() => initialViewState(FIRST_FOCUS));
   const [intervalMs, setIntervalMs] = useState(options.interval.intervalMs);
@@ -38,7 +40,12 @@ export function useDashboardControls(options: {
   viewRef.current = view;
 
   const handle = (action: Action | 'filterChar', text = ''): void => {
-    const { interval, onQuit, viewContext, watch, onWriteRecent } = optionsRef.current;
+    const { interval, onQuit, viewContext, watch, onWriteRecent, replay } = optionsRef.current;
+    const replayAction = replay && REPLAY_ACTIONS[action as keyof typeof REPLAY_ACTIONS];
+    if (replay && replayAction) {
+      replay[replayAction]();
+      return;
+    }
     const current = viewRef.current;
     // q leaves what is open (help, a drill-down, the overview) and quits only from the bare dashboard; Ctrl-C always quits.
     if (action === 'quit' || (action === 'leave' && !current.helpOpen && !current.drill && !current.overview)) {
@@ -82,7 +89,7 @@ export function useDashboardControls(options: {
     if (key.escape && input === '\x1b') chunks.push(input);
     for (const chunk of chunks) {
       const mode = keyMode(viewRef.current);
-      const action = resolveAction(chunk, key, mode);
+      const action = resolveAction(chunk, key, mode, optionsRef.current.replay !== undefined);
       if (action) handle(action);
       // While typing a filter, every printable character is text.
       else if (mode === 'filter' && chunk.length === 1 && chunk >= ' ' && !key.ctrl && !key.meta) handle('filterChar', chunk);
@@ -95,3 +102,24 @@ export function useDashboardControls(options: {
 }
 
 const NOTICE_MS = 10_000;
+
+/** What a replay's keys ask of it. */
+export interface ReplayControls {
+  togglePause(): void;
+  stepBack(): void;
+  stepForward(): void;
+  slower(): void;
+  faster(): void;
+  toStart(): void;
+  toEnd(): void;
+}
+
+const REPLAY_ACTIONS = {
+  replayPause: 'togglePause',
+  replayBack: 'stepBack',
+  replayForward: 'stepForward',
+  replaySlower: 'slower',
+  replayFaster: 'faster',
+  replayStart: 'toStart',
+  replayEnd: 'toEnd',
+} as const satisfies Partial<Record<Action, keyof ReplayControls>>;

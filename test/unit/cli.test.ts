@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lightBackground, useLightPalette } from '../../src/theme.js';
 import { parseCli, parseDurationMs } from '../../src/cli.js';
-import { resolveAction } from '../../src/keymap.js';
+import { footerHints, resolveAction } from '../../src/keymap.js';
 import { stepInterval } from '../../src/viewState.js';
 
 describe('command line', () => {
@@ -49,6 +49,21 @@ describe('keymap', () => {
     expect(resolveAction('x', none)).toBeUndefined();
   });
 
+  it("gives a replay's keys before the dashboard's, on the dashboard only", () => {
+    expect(resolveAction('G', none, 'dashboard', true)).toBe('replayEnd');
+    expect(resolveAction('G', none, 'dashboard')).toBe('end');
+    expect(resolveAction(' ', none, 'dashboard', true)).toBe('replayPause');
+    expect(resolveAction('', { ...none, leftArrow: true }, 'dashboard', true)).toBe('replayBack');
+    // In a drill-down of a replay, ← still goes back.
+    expect(resolveAction('', { ...none, leftArrow: true }, 'drill', true)).toBe('back');
+    // Keys a replay does not take stay the dashboard's.
+    expect(resolveAction('z', none, 'dashboard', true)).toBe('zoom');
+    const hints = footerHints('dashboard', { canEnter: true }, true);
+    expect(hints.slice(0, 4)).toEqual(['Space play/pause', '←→ step', '[ ] speed', 'g G start/end']);
+    expect(hints).not.toContain('p pause');
+    expect(hints).not.toContain('n namespaces');
+  });
+
   it('steps the interval', () => {
     expect(stepInterval(1000, 'slower')).toBe(2000);
     expect(stepInterval(1000, 'faster')).toBe(500);
@@ -74,10 +89,34 @@ describe('light background', () => {
 });
 
 describe('--all-netns', () => {
-  it('feeds the --json record, and says plainly that the screen has no overview yet', () => {
+  it('feeds the --json record and --headless metrics; on screen, n is the overview', () => {
     const json = parseCli(['--json', '--all-netns']);
     expect(json.kind === 'run' && json.options.allNetns).toBe(true);
-    const screen = parseCli(['--all-netns']);
-    expect(screen).toEqual({ kind: 'error', message: expect.stringContaining('works with --json for now') });
+    const headless = parseCli(['--headless', '--all-netns', '--metrics', '9464']);
+    expect(headless.kind === 'run' && headless.options).toMatchObject({ allNetns: true, headless: true, metrics: { host: '127.0.0.1', port: 9464 } });
+    expect(parseCli(['--all-netns'])).toEqual({ kind: 'error', message: expect.stringContaining('n shows every namespace') });
+  });
+});
+
+describe('--metrics, --headless, --record, --replay', () => {
+  const optionsOf = (argv: string[]) => {
+    const r = parseCli(argv);
+    return r.kind === 'run' ? r.options : r;
+  };
+  it('binds a bare port to loopback, and every address only when written out', () => {
+    expect(optionsOf(['--metrics', '9464'])).toMatchObject({ metrics: { host: '127.0.0.1', port: 9464 } });
+    expect(optionsOf(['--metrics', ':9464'])).toMatchObject({ metrics: { host: '127.0.0.1', port: 9464 } });
+    expect(optionsOf(['--metrics', '0.0.0.0:9464'])).toMatchObject({ metrics: { host: '0.0.0.0', port: 9464 } });
+    expect(optionsOf(['--metrics', '[::1]:9464'])).toMatchObject({ metrics: { host: '::1', port: 9464 } });
+    for (const bad of ['', 'x', '70000', 'host:', '1.2.3.4:0']) expect(optionsOf(['--metrics', bad]), bad).toMatchObject({ kind: 'error' });
+  });
+  it('refuses combinations that make no sense, saying why', () => {
+    expect(optionsOf(['--headless'])).toMatchObject({ kind: 'error', message: expect.stringContaining('give --metrics ADDR or --record FILE') });
+    expect(optionsOf(['--headless', '--json', '--metrics', '1'])).toMatchObject({ kind: 'error' });
+    expect(optionsOf(['--record-max', '10M'])).toMatchObject({ kind: 'error', message: expect.stringContaining('only makes sense with --record') });
+    expect(optionsOf(['--record', 'f', '--record-max', '1k'])).toMatchObject({ kind: 'error', message: expect.stringContaining('at least 64k') });
+    expect(optionsOf(['--replay', 'f', '--record', 'g'])).toMatchObject({ kind: 'error' });
+    expect(optionsOf(['--replay', 'f', '--metrics', '1'])).toMatchObject({ kind: 'error' });
+    expect(optionsOf(['--replay', 'f'])).toMatchObject({ replayFile: 'f', json: false });
   });
 });

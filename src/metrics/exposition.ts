@@ -1,0 +1,161 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { CounterRecord, SampleRecord, SourceError } from '../record.js';
+import type { NamespaceRecord } from '../fleet/record.js';
+
+/** What a scrape reads: the latest record of the watched target, and the namespaces when --all-netns. */
+export interface MetricsSource {
+  record(): SampleRecord | undefined;
+  namespaces?(): NamespaceRecord[] | undefined;
+}
+
+/** Label values from the system (subjects, interface names) are cut here: a series name is not a place for a command line. */
+const SUBJECT_MAX = 80;
+/** At most this many destinations, alerts and namespaces a scrape: the cardinality is bounded whatever the host does. */
+export const CARDINALITY = { destinations: 10, alerts: 50, namespaces: 500 } as const;
+
+const PROTOCOLS = ['tcp', 'udp'] as const;
+const isData = <T,>(s: T | undefined): s is Exclude<T, SourceError> => typeof s === 'object' && s !== null && !('error' in s);
+const num = (c: CounterRecord) => Number(c.value);
+const cut = (s: string) => (s.length > SUBJECT_MAX ? `${s.slice(0, SUBJECT_MAX - 1)}…` : s);
+
+type Labels = Record<string, string>;
+type Set = { (value: number): void; (labels: Labels, value: number): void };
+
+/**
+ * A metric family whose values `fill` gives at each scrape, from nothing:
+ * series that are gone (a destination left the top, an alert cleared) go
+ * with it. A counter's value is set whole (reset, then added): the kernel
+ * keeps the count, Prometheus the rate.
+ */
+function familyIn(registers: Registry[]) {
+  return (kind: 'gauge' | 'counter', name: string, help: string, labelNames: string[], fill: (set: Set) => void): void => {
+    const Kind = kind === 'gauge' ? Gauge : Counter;
+    new Kind({
+      name,
+      help,
+      labelNames,
+      registers,
+      collect(this: Gauge | Counter) {
+        this.reset();
+        const metric = this;
+        const set = ((a: Labels | number, b?: number) => {
+          const [labels, value] = typeof a === 'number' ? [{}, a] : [a, b ?? 0];
+          if (metric instanceof Gauge) metric.set(labels, value);
+          else metric.inc(labels, Math.max(0, value));
+        }) as Set;
+        fill(set);
+      },
+    });
+  };
+}
+
+/**
+ * The Prometheus registry of nettriage: every family reads the latest
+ * record when scraped (no cost between scrapes). Kernel, conntrack and NIC
+ * counters are counters (Prometheus computes the rates); socket counts,
+ * fills and alerts are gauges. The names are what `nettriage rules` writes
+ * its expressions against.
+ */
+export function createRegistry(source: MetricsSource): { registry: Registry; scrape(): Promise<string> } {
+  const registry = new Registry();
+  const registers = [registry];
+  // One record a scrape, read before any family is collected.
+  let current: SampleRecord | undefined;
+  let namespaces: NamespaceRecord[] = [];
+  const rec = () => current;
+  const family = familyIn(registers);
+
+  family('gauge', 'nettriage_up', 'Whether nettriage has a sample of its target (1) or not yet (0).', [], (set) => {
+    set(current ? 1 : 0);
+  });
+  family('gauge', 'nettriage_tcp_sockets', 'TCP sockets of the watched namespace, by state (exact).', ['state'], (set) => {
+    const tcp = rec()?.tcp;
+    if (isData(tcp)) for (const [state, n] of Object.entries(tcp.states)) set({ state }, n);
+  });
+  family('gauge', 'nettriage_tcp_close_wait_held_sockets', 'CLOSE-WAIT sockets that stayed CLOSE-WAIT for at least min_seconds (since nettriage first saw them).', ['min_seconds'], (set) => {
+    const tcp = rec()?.tcp;
+    if (isData(tcp)) for (const h of tcp.closeWaitHeld) set({ min_seconds: String(h.seconds) }, h.count);
+  });
+  family('gauge', 'nettriage_tcp_orphan_sockets', 'Orphaned TCP sockets (host-wide).', [], (set) => {
+    const tcp = rec()?.tcp;
+    if (isData(tcp)) set(tcp.orphans);
+  });
+  family('gauge', 'nettriage_ephemeral_ports_usable', 'Ephemeral ports in ip_local_port_range less the reserved ones.', [], (set) => {
+    const tcp = rec()?.tcp;
+    if (isData(tcp) && tcp.portRange) set(tcp.portRange.usable);
+  });
+  family('gauge', 'nettriage_destination_ephemeral_ports', `Local ephemeral ports in use toward one destination, for the busiest ${CARDINALITY.destinations} (counted only while one could near the limit).`, ['local', 'peer'], (set) => {
+    const d = rec()?.destinations;
+    if (isData(d)) for (const t of d.top.slice(0, CARDINALITY.destinations)) set({ local: t.localAddress, peer: t.peer }, t.count);
+  });
+  family('counter', 'nettriage_netstat_total', 'Kernel counters of /proc/net/snmp, netstat and snmp6, by nstat name (TcpRetransSegs, TcpExtListenOverflows, ...).', ['name'], (set) => {
+    const c = rec()?.counters;
+    if (c && !('error' in c)) for (const [counter, v] of Object.entries(c as Record<string, CounterRecord>)) set({ name: counter }, num(v));
+  });
+  family('gauge', 'nettriage_conntrack_entries', 'Connection tracking entries of the watched namespace.', [], (set) => {
+    const c = rec()?.conntrack;
+    if (isData(c)) set(c.count);
+  });
+  family('gauge', 'nettriage_conntrack_entries_limit', 'nf_conntrack_max.', [], (set) => {
+    const c = rec()?.conntrack;
+    if (isData(c)) set(c.max);
+  });
+  family('counter', 'nettriage_conntrack_events_total', 'Connection tracking event counters, summed over CPUs (insert_failed, drop, early_drop, ...).', ['event'], (set) => {
+    const c = rec()?.conntrack;
+    if (isData(c)) for (const [event, v] of Object.entries(c.stats)) set({ event }, num(v));
+  });
+  family('counter', 'nettriage_nic_stat_total', 'Interface statistics by their sysfs names (rx_dropped, tx_errors, ...).', ['interface', 'stat'], (set) => {
+    const nics = rec()?.nics;
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) for (const [stat, v] of Object.entries(n.stats)) set({ interface: name, stat }, num(v));
+  });
+  family('counter', 'nettriage_nic_driver_stat_total', 'Error-like driver counters of ethtool -S, per-queue ones summed.', ['interface', 'stat'], (set) => {
+    const nics = rec()?.nics;
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) for (const [stat, v] of Object.entries(n.driver?.stats ?? {})) set({ interface: name, stat }, num(v));
+  });
+  family('gauge', 'nettriage_socket_memory_pages', 'Socket buffer memory in pages (host-wide), by protocol.', ['protocol'], (set) => {
+    const m = rec()?.socketMemory;
+    if (isData(m)) for (const protocol of PROTOCOLS) if (m[protocol]) set({ protocol }, m[protocol].pages);
+  });
+  family('gauge', 'nettriage_socket_memory_limit_pages', 'tcp_mem / udp_mem: the pressure and max levels, in pages.', ['protocol', 'level'], (set) => {
+    const m = rec()?.socketMemory;
+    if (isData(m)) for (const protocol of PROTOCOLS) for (const level of ['low', 'pressure', 'max'] as const) if (m[protocol]) set({ protocol, level }, m[protocol][level]);
+  });
+  family('gauge', 'nettriage_alert', `Active alerts of nettriage's built-in rules (1 while active), at most ${CARDINALITY.alerts}; subject cut at ${SUBJECT_MAX} characters.`, ['id', 'severity', 'subject'], (set) => {
+    for (const a of (rec()?.alerts ?? []).slice(0, CARDINALITY.alerts)) set({ id: a.id, severity: a.severity, subject: cut(a.subject) }, 1);
+  });
+  family('gauge', 'nettriage_source_age_seconds', 'Age of each source at the last sample; larger than the interval means it is stale.', ['source'], (set) => {
+    for (const [source, s] of Object.entries(rec()?.sources ?? {})) if ('ageMs' in s) set({ source }, s.ageMs / 1000);
+  });
+  family('gauge', 'nettriage_self_cpu_percent', 'CPU of nettriage and its helpers over the last ~10 s, in % of one core.', [], (set) => {
+    const cpu = rec()?.self?.cpuPercent;
+    if (typeof cpu === 'number') set(cpu);
+  });
+  family('gauge', 'nettriage_self_resident_memory_bytes', 'RSS of nettriage and its helpers.', [], (set) => {
+    const self = rec()?.self;
+    if (self) set(self.rssBytes);
+  });
+  if (source.namespaces) namespaceFamilies(() => namespaces, registers);
+  return {
+    registry,
+    async scrape() {
+      current = source.record();
+      namespaces = (source.namespaces?.() ?? []).slice(0, CARDINALITY.namespaces);
+      return registry.metrics();
+    },
+  };
+}
+
+/** `--all-netns`: per-namespace series labelled by namespace (its name, else its inode) and pod. */
+function namespaceFamilies(namespaces: () => NamespaceRecord[], registers: Registry[]): void {
+  const family = familyIn(registers);
+  const label = (n: NamespaceRecord) => ({ netns: n.names[0] ?? `net:[${n.inode}]`, pod: n.pod?.name ? `${n.pod.namespace ?? ''}/${n.pod.name}` : (n.pod?.uid ?? '') });
+  family('gauge', 'nettriage_namespace_tcp_sockets', `TCP sockets of every network namespace of the host, by state (at most ${CARDINALITY.namespaces} namespaces, worst first).`, ['netns', 'pod', 'state'], (set) => {
+    for (const n of namespaces()) if (!('error' in n.tcp)) for (const [state, v] of Object.entries(n.tcp.states)) set({ ...label(n), state }, v);
+  });
+  family('counter', 'nettriage_namespace_netstat_total', "Each namespace's curated kernel counters (those of the counter panel).", ['netns', 'pod', 'name'], (set) => {
+    for (const n of namespaces()) for (const [counter, v] of Object.entries(n.counters)) set({ ...label(n), name: counter }, num(v));
+  });
+  family('gauge', 'nettriage_namespace_alert', 'Active alerts of the rules over socket counts and counters, per namespace (1 while active).', ['netns', 'pod', 'id', 'severity'], (set) => {
+    for (const n of namespaces()) for (const a of n.alerts.slice(0, CARDINALITY.alerts)) set({ ...label(n), id: a.id, severity: a.severity }, 1);
+  });
+}
