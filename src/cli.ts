@@ -40,6 +40,7 @@ export type CliResult =
   | { kind: 'help'; text: string }
   | { kind: 'version' }
   | { kind: 'convert'; what?: string; file?: string }
+  | { kind: 'rules'; configFile?: string }
   | { kind: 'error'; message: string };
 
 export const HELP = `Usage: nettriage [options]
@@ -78,6 +79,8 @@ Options:
   -h, --help               show this help
   -V, --version            show the version
 
+       nettriage rules [--config FILE]  the built-in alert rules as a Prometheus
+                                       alerting-rules file, over --metrics' series
        nettriage convert KIND [FILE]   captured output (ss, netstat -s, nstat,
                                        ethtool -S, ...) as JSON; see convert --help
 
@@ -96,6 +99,12 @@ export function parseDurationMs(text: string): number | undefined {
 }
 
 export function parseCli(argv: string[]): CliResult {
+  if (argv[0] === 'rules') {
+    const rest = argv.slice(1);
+    if (rest.length === 0) return { kind: 'rules' };
+    if (rest.length === 2 && rest[0] === '--config' && rest[1]) return { kind: 'rules', configFile: rest[1] };
+    return { kind: 'error', message: 'usage: nettriage rules [--config FILE]' };
+  }
   if (argv[0] === 'convert') {
     const out: CliResult = { kind: 'convert' };
     if (argv[1] !== undefined) out.what = argv[1];

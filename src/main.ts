@@ -350,6 +350,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'version':
       process.stdout.write(`nettriage ${packageVersion()}\n`);
       return 0;
+    case 'rules': {
+      let config = defaultAlertConfig();
+      if (cli.configFile !== undefined) {
+        try {
+          config = await loadAlertConfig(cli.configFile);
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          process.stderr.write(`nettriage: config ${error.message}\n`);
+          return 2;
+        }
+      }
+      const { prometheusRules } = await import('./prometheus/rules.js');
+      process.stdout.write(prometheusRules(config, packageVersion()));
+      return 0;
+    }
     case 'convert':
       return (await import('./convert.js')).runConvert(cli.what, cli.file);
     case 'error':

@@ -80,6 +80,10 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const tcp = rec()?.tcp;
     if (isData(tcp)) set(tcp.orphans);
   });
+  family('gauge', 'nettriage_tcp_orphan_sockets_limit', 'net.ipv4.tcp_max_orphans.', [], (set) => {
+    const max = rec()?.tcp;
+    if (isData(max) && max.limits.maxOrphans !== undefined) set(max.limits.maxOrphans);
+  });
   family('gauge', 'nettriage_ephemeral_ports_usable', 'Ephemeral ports in ip_local_port_range less the reserved ones.', [], (set) => {
     const tcp = rec()?.tcp;
     if (isData(tcp) && tcp.portRange) set(tcp.portRange.usable);

@@ -1,0 +1,156 @@
+import { CLOSE_WAIT_HELD_SEC } from '../../collectors/sockets.js';
+import type { AlertConfig, Rule } from '../alerts/types.js';
+import { paramsOf } from '../alerts/types.js';
+import { RULES } from '../registry.js';
+
+/** One Prometheus alerting rule: a name, a severity, a PromQL expression, and how long it must hold. */
+interface PromAlert {
+  severity: 'warning' | 'critical';
+  expr: string;
+  forSec?: number;
+}
+
+interface Translation {
+  alerts: PromAlert[];
+  /** Where PromQL says it differently from the built-in rule. */
+  differs?: string;
+}
+
+const rate = (selector: string) => `rate(${selector}[1m])`;
+const netstat = (names: string[]) => `nettriage_netstat_total{name${names.length === 1 ? `="${names[0]}"` : `=~"${names.join('|')}"`}}`;
+/** A measure judged at two levels, one severity at a time (as the built-in rules: warning below critical). */
+const levels = (measure: string, warn: number, crit: number, also = ''): PromAlert[] => [
+  { severity: 'warning', expr: `(${measure}) >= ${warn} < ${crit}${also}` },
+  { severity: 'critical', expr: `(${measure}) >= ${crit}${also}` },
+];
+
+const NIC_KERNEL_ERRORS = [
+  'rx_errors',
+  'rx_dropped',
+  'rx_over_errors',
+  'rx_crc_errors',
+  'rx_frame_errors',
+  'rx_fifo_errors',
+  'rx_missed_errors',
+  'rx_length_errors',
+  'tx_errors',
+  'tx_dropped',
+  'tx_carrier_errors',
+  'tx_aborted_errors',
+  'tx_fifo_errors',
+];
+
+/**
+ * Each built-in rule in PromQL over the series `--metrics` serves, with its
+ * parameters. Rates are over a minute, as the built-in rules' minute means.
+ */
+const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> = {
+  'close-wait-climbing': (p) => {
+    const cw = 'nettriage_tcp_sockets{state="CLOSE-WAIT"}';
+    const growth = `deriv(${cw}[${p.windowSec}s]) * 60`;
+    const bucket = [...CLOSE_WAIT_HELD_SEC].filter((s) => s <= (p.standingSec ?? 60)).pop() ?? CLOSE_WAIT_HELD_SEC[0];
+    const held = `nettriage_tcp_close_wait_held_sockets{min_seconds="${bucket}"}`;
+    return {
+      alerts: [
+        ...levels(growth, p.warnPerMin ?? 5, p.critPerMin ?? 60, ` and ${cw} >= ${p.floor}`),
+        ...levels(held, Math.max(1, p.floor ?? 10), p.critStanding ?? 100),
+      ],
+      differs: `growth is deriv() (a least-squares slope over ${p.windowSec} s) where nettriage measures the climb from the recent low and wants ${p.minRisingSteps} rises; both fire on a steady leak`,
+    };
+  },
+  'ephemeral-port-exhaustion': (p) => {
+    const usable = 'ignoring(local, peer) group_left nettriage_ephemeral_ports_usable';
+    const share = `nettriage_destination_ephemeral_ports / ${usable}`;
+    return {
+      alerts: [
+        ...levels(share, p.warnShare ?? 0.5, p.critShare ?? 0.8),
+        { severity: 'critical', expr: `predict_linear(nettriage_destination_ephemeral_ports[5m], ${(p.critWithinMin ?? 5) * 60}) >= ${usable} and (${share}) >= ${p.clearShare}` },
+      ],
+      differs: 'the destinations are counted only while one could near the limit (the top 10)',
+    };
+  },
+  'time-wait-overflow': (p) => ({ alerts: levels(rate(netstat(['TcpExtTCPTimeWaitOverflow'])), p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
+  'syn-sent-stuck': (p) => ({
+    alerts: [
+      { severity: 'warning', expr: `nettriage_tcp_sockets{state="SYN-SENT"} > 0 < ${p.critCount}`, forSec: p.persistSec ?? 5 },
+      { severity: 'critical', expr: `nettriage_tcp_sockets{state="SYN-SENT"} >= ${p.critCount}`, forSec: p.persistSec ?? 5 },
+    ],
+    differs: 'nettriage judges each destination apart and names it; the metrics give the SYN-SENT total',
+  }),
+  'accept-queue-overflow': (p) => ({ alerts: levels(`max without(name) (${rate(netstat(['TcpExtListenOverflows', 'TcpExtListenDrops']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 5) }),
+  'tcp-retransmits': (p) => {
+    const sum = (name: string) => `sum without(name) (${rate(netstat([name]))})`;
+    const data = `clamp_min(${sum('TcpRetransSegs')} - ${sum('TcpExtTCPSynRetrans')}, 0)`;
+    const sent = `(${sum('TcpOutSegs')} + ${data})`;
+    return { alerts: levels(`100 * ${data} / ${sent}`, p.warnPercent ?? 1, p.critPercent ?? 5, ` and ${sent} >= ${p.minOutSegsPerSec}`) };
+  },
+  'conntrack-table-full': (p) => ({ alerts: levels('nettriage_conntrack_entries / nettriage_conntrack_entries_limit', p.warnShare ?? 0.9, p.critShare ?? 0.95) }),
+  'conntrack-drops': (p) => ({ alerts: levels(`sum without(event) (${rate('nettriage_conntrack_events_total{event=~"insert_failed|drop|early_drop"}')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
+  'nic-errors': (p) => ({
+    alerts: levels(`max without(stat) (${rate(`nettriage_nic_stat_total{stat=~"${NIC_KERNEL_ERRORS.join('|')}"}`)} or ${rate('nettriage_nic_driver_stat_total')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 100),
+  }),
+  'udp-buffer-errors': (p) => ({
+    alerts: levels(`sum without(name) (${rate(netstat(['UdpRcvbufErrors', 'UdpSndbufErrors', 'Udp6RcvbufErrors', 'Udp6SndbufErrors']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10),
+  }),
+  'orphan-sockets': (p) => ({ alerts: levels('nettriage_tcp_orphan_sockets / nettriage_tcp_orphan_sockets_limit', p.warnShare ?? 0.25, p.critShare ?? 0.5) }),
+  'socket-memory-pressure': (p) => {
+    const limit = (level: string, share: number) => `ignoring(level) (nettriage_socket_memory_limit_pages{level="${level}"} * ${share})`;
+    const crit = `nettriage_socket_memory_pages >= ${limit('max', p.critShareOfMax ?? 0.95)}`;
+    return {
+      alerts: [
+        { severity: 'warning', expr: `nettriage_socket_memory_pages >= ${limit('pressure', p.warnShareOfPressure ?? 1)} unless ${crit}` },
+        { severity: 'critical', expr: crit },
+      ],
+    };
+  },
+};
+
+/** `close-wait-climbing` -> `NettriageCloseWaitClimbing`. */
+export const alertName = (id: string) => `Nettriage${id.replace(/(^|-)([a-z])/g, (_, __, c: string) => c.toUpperCase())}`;
+
+const quote = (s: string) => JSON.stringify(s);
+
+/**
+ * A Prometheus alerting-rules file with nettriage's rules and thresholds
+ * (the defaults, or those of --config): a fleet scraped by Prometheus is
+ * judged as the dashboard judges one host. Where PromQL cannot say what a
+ * rule says, the file says so in a comment.
+ */
+export function prometheusRules(config: AlertConfig, version: string, rules: readonly Rule[] = RULES): string {
+  const lines = [
+    `# Prometheus alerting rules of nettriage ${version}, over the series of \`nettriage --metrics\`.`,
+    '# Generated by `nettriage rules` from its built-in rules and thresholds (and --config).',
+    '# Everywhere: nettriage clears an alert below a lower level than it raises it (hysteresis);',
+    '# these clear as soon as the value falls below the warning level.',
+    'groups:',
+    '  - name: nettriage',
+    '    rules:',
+  ];
+  for (const rule of rules) {
+    const translate = TRANSLATIONS[rule.id];
+    if (config[rule.id]?.enabled === false) {
+      lines.push(`      # ${rule.id}: disabled in the configuration`);
+      continue;
+    }
+    if (!translate) {
+      lines.push(`      # ${rule.id}: not expressible in PromQL over nettriage's metrics`);
+      continue;
+    }
+    const { alerts, differs } = translate(paramsOf(config, rule) as Record<string, number>);
+    lines.push(`      # ${rule.id}: ${rule.fires}`);
+    if (differs) lines.push(`      # Differs: ${differs}.`);
+    // One alerting rule a severity: several conditions (growing, or held) are one alert, as in nettriage.
+    const bySeverity = new Map<string, PromAlert>();
+    for (const a of alerts) {
+      const key = `${a.severity}/${a.forSec ?? 0}`;
+      const same = bySeverity.get(key);
+      bySeverity.set(key, same ? { ...same, expr: `(${same.expr}) or (${a.expr})` } : a);
+    }
+    for (const a of bySeverity.values()) {
+      lines.push(`      - alert: ${alertName(rule.id)}`, `        expr: ${quote(a.expr)}`);
+      if (a.forSec) lines.push(`        for: ${a.forSec}s`);
+      lines.push('        labels:', `          severity: ${a.severity}`, `          nettriage_rule: ${rule.id}`, '        annotations:', `          summary: ${quote(`${rule.id} (${a.severity}) on {{ $labels.instance }}`)}`, `          description: ${quote(rule.fires)}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,114 @@
+import { execa } from 'execa';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { defaultAlertConfig } from '../../src/alerts/config.js';
+import type { SampleRecord } from '../../src/record.js';
+import { Replayer } from '../../src/recording/replayer.js';
+import { RULES } from '../../src/registry.js';
+import { TCP_STATES } from '../../src/tcpState.js';
+import { kernelTestsRequired } from '../helpers/netns.js';
+import { BIN } from '../helpers/tmux.js';
+
+const promtool = (await execa('promtool', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+const T0 = Date.parse('2026-11-27T10:00:00Z');
+const SECONDS = 90;
+
+/** One case: a series of CLOSE-WAIT counts or conntrack entries, a value a second. */
+interface Case {
+  name: string;
+  closeWait?: (t: number) => number;
+  conntrack?: (t: number) => number;
+}
+
+function record(c: Case, t: number): SampleRecord {
+  const states = Object.fromEntries(TCP_STATES.map((s) => [s, 0]));
+  states['CLOSE-WAIT'] = c.closeWait?.(t) ?? 0;
+  const held = [10, 30, 60, 120, 300, 600].map((seconds) => ({ seconds, count: 0 }));
+  return {
+    v: 1,
+    time: new Date(T0 + t * 1000).toISOString(),
+    target: 'host',
+    intervalMs: 1000,
+    tcp: { states, udp: 0, orphans: 0, method: 'ss', dumpedSockets: 0, limits: {}, unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] }, closeWaitHeld: held, ageMs: 0 },
+    counters: { error: 'not in this case' },
+    conntrack: c.conntrack ? { count: c.conntrack(t), max: 1000, fill: c.conntrack(t) / 1000, source: 'procfs', stats: {}, ageMs: 0 } : { error: 'not in this case' },
+    nics: { error: 'not in this case' },
+    socketMemory: { error: 'not in this case' },
+    alerts: [],
+    unknown: [],
+    sources: {},
+  } as unknown as SampleRecord;
+}
+
+/** What nettriage's own rules say after SECONDS samples of the case. */
+function builtIn(c: Case): Map<string, string> {
+  const replayer = new Replayer('host', defaultAlertConfig());
+  let alerts = replayer.step(record(c, 0)).alerts;
+  for (let t = 1; t <= SECONDS; t++) alerts = replayer.step(record(c, t)).alerts;
+  return new Map(alerts.map((a) => [a.id, a.severity]));
+}
+
+const series = (f: (t: number) => number) => Array.from({ length: SECONDS + 1 }, (_, t) => f(t)).join(' ');
+
+describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus rules file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nt-rules-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('passes promtool check rules, with the thresholds of --config', async () => {
+    const out = await execa('node', [BIN, 'rules']);
+    writeFileSync(join(dir, 'rules.yml'), out.stdout);
+    const check = await execa('promtool', ['check', 'rules', join(dir, 'rules.yml')], { reject: false });
+    expect(check.exitCode, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/SUCCESS: 24 rules found/);
+    const config = join(dir, 'strict.json');
+    writeFileSync(config, JSON.stringify({ rules: { 'conntrack-table-full': { warnShare: 0.5, critShare: 0.7, clearShare: 0.4 }, 'nic-errors': { enabled: false } } }));
+    const strict = (await execa('node', [BIN, 'rules', '--config', config])).stdout;
+    expect(strict).toContain('nettriage_conntrack_entries / nettriage_conntrack_entries_limit) >= 0.5 < 0.7');
+    expect(strict).toContain('# nic-errors: disabled in the configuration');
+    expect(strict).not.toContain('NettriageNicErrors');
+  });
+
+  it('fires the CLOSE-WAIT and conntrack alerts as the built-in rules do, on the same series', async () => {
+    const cases: Case[] = [
+      { name: 'leak of 120 a minute', closeWait: (t) => 10 + 2 * t },
+      { name: 'leak of 12 a minute', closeWait: (t) => 10 + Math.floor(t / 5) },
+      { name: 'a few, flat', closeWait: () => 5 },
+      { name: 'table 92% full', conntrack: () => 920 },
+      { name: 'table 97% full', conntrack: () => 970 },
+      { name: 'table half full', conntrack: () => 500 },
+    ];
+    const labels = 'instance="h", job="nettriage"';
+    const tests = cases.map((c) => {
+      const expected = builtIn(c);
+      const alertname = c.closeWait ? 'NettriageCloseWaitClimbing' : 'NettriageConntrackTableFull';
+      const id = c.closeWait ? 'close-wait-climbing' : 'conntrack-table-full';
+      const severity = expected.get(id);
+      const input = c.closeWait
+        ? [{ series: `nettriage_tcp_sockets{state="CLOSE-WAIT", ${labels}}`, values: series(c.closeWait) }]
+        : [
+            { series: `nettriage_conntrack_entries{${labels}}`, values: series(c.conntrack!) },
+            { series: `nettriage_conntrack_entries_limit{${labels}}`, values: series(() => 1000) },
+          ];
+      const expLabels = { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...(c.closeWait ? { state: 'CLOSE-WAIT' } : {}) };
+      const expAnnotations = { summary: `${id} (${severity}) on h`, description: RULES.find((r) => r.id === id)?.fires };
+      return {
+        name: c.name,
+        severity,
+        yaml: {
+          interval: '1s',
+          input_series: input,
+          alert_rule_test: [{ eval_time: `${SECONDS}s`, alertname, exp_alerts: severity ? [{ exp_labels: expLabels, exp_annotations: expAnnotations }] : [] }],
+        },
+      };
+    });
+    // The cases mean something only if the built-in rules say different things about them.
+    expect(tests.map((t) => t.severity)).toEqual(['critical', 'warning', undefined, 'warning', 'critical', undefined]);
+    const file = join(dir, 'test.yml');
+    writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '1s', tests: tests.map((t) => t.yaml) }, null, 1));
+    const run = await execa('promtool', ['test', 'rules', file], { reject: false });
+    expect(run.stdout + run.stderr).toMatch(/SUCCESS/);
+    expect(run.exitCode).toBe(0);
+  }, 30_000);
+});
