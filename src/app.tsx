@@ -36,6 +36,8 @@ export interface AppProps {
   fleet?: FleetSource;
   /** `w`: the last 15 minutes of samples to a file; returns what to say. */
   onWriteRecent?: () => string;
+  /** `b`: an incident bundle of the namespace on screen; resolves to what to say. */
+  onBundle?: () => Promise<string>;
   /** Playing a recording: its keys, and where it is for the banner. */
   replay?: { controls: ReplayControls; status(): ReplayStatus };
   /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
@@ -113,7 +115,7 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, onWriteRecent, replay, home, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, onWriteRecent, onBundle, replay, home, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
@@ -121,6 +123,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     interval,
     onQuit,
     ...(onWriteRecent ? { onWriteRecent } : {}),
+    ...(onBundle ? { onBundle } : {}),
     ...(replay ? { replay: replay.controls } : {}),
     viewContext: () => onScreen.current,
     ...(onWatch ? { watch: { onWatch, target, home: home ?? target } } : {}),

@@ -41,6 +41,7 @@ export type CliResult =
   | { kind: 'version' }
   | { kind: 'convert'; what?: string; file?: string }
   | { kind: 'rules'; configFile?: string }
+  | { kind: 'bundle'; target: Target; out?: string; partMaxBytes?: number; timeoutMs?: number }
   | { kind: 'error'; message: string };
 
 export const HELP = `Usage: nettriage [options]
@@ -81,6 +82,10 @@ Options:
 
        nettriage rules [--config FILE]  the built-in alert rules as a Prometheus
                                        alerting-rules file, over --metrics' series
+       nettriage bundle [--netns NAME|--pid PID] [--out FILE] [--part-max SIZE]
+                                       an incident bundle (.tar.gz, 0600): ss,
+                                       nstat, conntrack, ip, iptables, nft,
+                                       resolv.conf, sysctls and a manifest
        nettriage convert KIND [FILE]   captured output (ss, netstat -s, nstat,
                                        ethtool -S, ...) as JSON; see convert --help
 
@@ -105,6 +110,7 @@ export function parseCli(argv: string[]): CliResult {
     if (rest.length === 2 && rest[0] === '--config' && rest[1]) return { kind: 'rules', configFile: rest[1] };
     return { kind: 'error', message: 'usage: nettriage rules [--config FILE]' };
   }
+  if (argv[0] === 'bundle') return parseBundle(argv.slice(1));
   if (argv[0] === 'convert') {
     const out: CliResult = { kind: 'convert' };
     if (argv[1] !== undefined) out.what = argv[1];
@@ -230,4 +236,36 @@ export function parseCli(argv: string[]): CliResult {
   if (typeof values['proc-root'] === 'string') options.roots.procRoot = values['proc-root'].replace(/\/+$/, '') || '/';
   if (typeof values['sys-root'] === 'string') options.roots.sysRoot = values['sys-root'].replace(/\/+$/, '') || '/';
   return { kind: 'run', options };
+}
+
+/** `nettriage bundle [--netns NAME | --pid PID] [--out FILE] [--part-max SIZE] [--timeout DURATION]`. */
+function parseBundle(argv: string[]): CliResult {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    values = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { netns: { type: 'string' }, pid: { type: 'string' }, out: { type: 'string' }, 'part-max': { type: 'string' }, timeout: { type: 'string' } } }).values;
+  } catch (error) {
+    return { kind: 'error', message: `bundle: ${(error as Error).message}` };
+  }
+  const out: Extract<CliResult, { kind: 'bundle' }> = { kind: 'bundle', target: { kind: 'host' } };
+  if (typeof values.netns === 'string' && typeof values.pid === 'string') return { kind: 'error', message: 'bundle: --netns and --pid both name a target: give one' };
+  if (typeof values.netns === 'string') {
+    if (!/^[A-Za-z0-9_.-]+$/.test(values.netns) || values.netns.startsWith('.')) return { kind: 'error', message: `bundle: --netns: "${values.netns}" is not a namespace name` };
+    out.target = { kind: 'netns', name: values.netns };
+  }
+  if (typeof values.pid === 'string') {
+    if (!/^[1-9]\d{0,9}$/.test(values.pid)) return { kind: 'error', message: `bundle: --pid: expected a process ID, got "${values.pid}"` };
+    out.target = { kind: 'pid', pid: Number(values.pid) };
+  }
+  if (typeof values.out === 'string') out.out = values.out;
+  if (typeof values['part-max'] === 'string') {
+    const bytes = parseSize(values['part-max']);
+    if (bytes === undefined) return { kind: 'error', message: `bundle: --part-max: expected a size (e.g. 1M), got "${values['part-max']}"` };
+    out.partMaxBytes = bytes;
+  }
+  if (typeof values.timeout === 'string') {
+    const ms = parseDurationMs(values.timeout);
+    if (ms === undefined || ms < 100 || ms > 120_000) return { kind: 'error', message: `bundle: --timeout: expected a duration between 100ms and 120s, got "${values.timeout}"` };
+    out.timeoutMs = ms;
+  }
+  return out;
 }

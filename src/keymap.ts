@@ -32,6 +32,7 @@ export type Action =
   | 'filterBackspace'
   | 'namespaces'
   | 'writeRecent'
+  | 'bundle'
   | 'replayPause'
   | 'replayBack'
   | 'replayForward'
@@ -105,6 +106,7 @@ export const KEYMAP: readonly Binding[] = [
   ...alternateBindings,
   { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
   { action: 'writeRecent', keys: ['w'], modes: ['dashboard'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
+  { action: 'bundle', keys: ['b'], modes: ['dashboard'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest)' },
   { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom; watching another namespace: back to the first' },
   { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
   { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },
@@ -165,7 +167,7 @@ export function footerHints(mode: KeyMode = 'dashboard', where?: KeyContext, rep
   if (!(replay && mode === 'dashboard')) return offered(mode).map((b) => b.hint as string);
   // The replay's keys first; the dashboard's that they take over (p pause) are not offered twice.
   const taken = new Set(offered('replay').flatMap((b) => b.keys));
-  return [...offered('replay'), ...offered('dashboard').filter((b) => !b.keys.some((k) => taken.has(k)) && b.action !== 'slower' && b.action !== 'writeRecent' && b.action !== 'namespaces')].map((b) => b.hint as string);
+  return [...offered('replay'), ...offered('dashboard').filter((b) => !b.keys.some((k) => taken.has(k)) && b.action !== 'slower' && b.action !== 'writeRecent' && b.action !== 'bundle' && b.action !== 'namespaces')].map((b) => b.hint as string);
 }
 
 /** Names as a user types them: `up` -> `↑`, `ctrl+c` -> `Ctrl-C`. */

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
-import { type Options, parseCli } from './cli.js';
+import { type CliResult, type Options, parseCli } from './cli.js';
 import { type SampleRecord, alertRecord, buildRecord } from './record.js';
 import { type Recording, RecordingError, parseRecording } from './recording/format.js';
 import { PrivateFileError } from './recording/privateFile.js';
@@ -20,8 +20,8 @@ import { CollectorProblem } from './problems.js';
 import { type Runtime, createRuntime } from './runtime.js';
 import { TargetError } from './targetPin.js';
 import type { Store } from './store.js';
-import { type Target, parseTarget, targetLabel } from './target.js';
-import { formatAge } from './format.js';
+import { type Target, defaultRoots, parseTarget, targetLabel } from './target.js';
+import { formatAge, formatCount } from './format.js';
 import { safeText } from './sanitize.js';
 
 export function packageVersion(): string {
@@ -228,6 +228,18 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       return `w: ${safeText((error as Error).message)}`;
     }
   };
+  const onBundle = async (): Promise<string> => {
+    const { writeBundle, bundleFileName } = await import('./bundle/bundle.js');
+    const path = join(process.cwd(), bundleFileName(target, Date.now()));
+    try {
+      const recent = recording?.recentText();
+      const made = await writeBundle(path, { target, roots: options.roots, version: packageVersion(), ...(recent ? { recording: recent } : {}) });
+      const failed = made.parts.filter((p) => !p.ok).map((p) => p.file);
+      return `bundle ${safeText(path)} (${formatCount(made.bytes)} bytes)${failed.length > 0 ? `; missing: ${failed.join(', ')} (see manifest.json)` : ''}`;
+    } catch (error) {
+      return `b: ${safeText((error as Error).message)}`;
+    }
+  };
   let switching = false;
   let done = false;
   /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
@@ -267,6 +279,7 @@ async function runScreen(options: Options, alertConfig: AlertConfig): Promise<nu
       fleet,
       onWatch,
       onWriteRecent,
+      onBundle,
       home: options.target,
       interval: runtime.scheduler,
       target,
@@ -327,6 +340,33 @@ async function runReplayScreen(options: Options, alertConfig: AlertConfig): Prom
   return dashboard.done;
 }
 
+/** `nettriage bundle`: the snapshots of a namespace now, without a dashboard (so without a recording). */
+async function runBundle(cli: Extract<CliResult, { kind: 'bundle' }>): Promise<number> {
+  const { writeBundle, bundleFileName } = await import('./bundle/bundle.js');
+  const { DEFAULT_BUNDLE_LIMITS } = await import('./bundle/collect.js');
+  const { target } = cli;
+  const there = target.kind === 'netns' ? existsSync(`${defaultRoots.netnsRunDir}/${target.name}`) : target.kind === 'pid' ? existsSync(`/proc/${target.pid}`) : true;
+  if (!there) {
+    process.stderr.write(`nettriage: bundle: ${targetLabel(target)} does not exist\n`);
+    return 2;
+  }
+  const path = cli.out ?? bundleFileName(target, Date.now());
+  try {
+    const made = await writeBundle(path, {
+      target,
+      roots: defaultRoots,
+      version: packageVersion(),
+      limits: { partMaxBytes: cli.partMaxBytes ?? DEFAULT_BUNDLE_LIMITS.partMaxBytes, timeoutMs: cli.timeoutMs ?? DEFAULT_BUNDLE_LIMITS.timeoutMs },
+    });
+    process.stdout.write(`${made.path} (${made.bytes} bytes)\n`);
+    for (const p of made.parts) process.stdout.write(`  ${p.ok ? 'ok     ' : 'MISSING'} ${p.file.padEnd(20)} ${p.ok ? `${p.bytes} bytes${p.truncated ? ', cut at the size cap' : ''}` : (p.error ?? '')}\n`);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`nettriage: bundle: ${(error as Error).message}\n`);
+    return 2;
+  }
+}
+
 /** A recording read whole, its problems said on stderr; 2 when it cannot be played. */
 async function readRecording(file: string): Promise<Recording | number> {
   let recording: Recording;
@@ -365,6 +405,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(prometheusRules(config, packageVersion()));
       return 0;
     }
+    case 'bundle':
+      return runBundle(cli);
     case 'convert':
       return (await import('./convert.js')).runConvert(cli.what, cli.file);
     case 'error':

@@ -27,12 +27,15 @@ export function useDashboardControls(options: {
   watch?: { onWatch: (target: Target) => void; target: Target; home: Target };
   /** `w`: writes the recent samples; returns what to say (where they went, or why not). */
   onWriteRecent?: () => string;
+  /** `b`: makes an incident bundle; says what it is doing, then where it went. */
+  onBundle?: () => Promise<string>;
   /** A replay's controls: its keys come before the dashboard's. */
   replay?: ReplayControls;
 }): { view: ViewState; intervalMs: number; notice?: string } {
   const [view, setView] = useState<ViewState>(() => initialViewState(FIRST_FOCUS));
   const [intervalMs, setIntervalMs] = useState(options.interval.intervalMs);
   const [notice, setNotice] = useState<{ text: string; untilMs: number } | undefined>(undefined);
+  const bundling = useRef(false);
   const optionsRef = useRef(options);
   optionsRef.current = options;
 
@@ -40,7 +43,7 @@ export function useDashboardControls(options: {
   viewRef.current = view;
 
   const handle = (action: Action | 'filterChar', text = ''): void => {
-    const { interval, onQuit, viewContext, watch, onWriteRecent, replay } = optionsRef.current;
+    const { interval, onQuit, viewContext, watch, onWriteRecent, onBundle, replay } = optionsRef.current;
     const replayAction = replay && REPLAY_ACTIONS[action as keyof typeof REPLAY_ACTIONS];
     if (replay && replayAction) {
       replay[replayAction]();
@@ -59,6 +62,16 @@ export function useDashboardControls(options: {
     }
     if (action === 'writeRecent') {
       if (onWriteRecent) setNotice({ text: onWriteRecent(), untilMs: Date.now() + NOTICE_MS });
+      return;
+    }
+    if (action === 'bundle') {
+      if (!onBundle || bundling.current) return;
+      bundling.current = true;
+      setNotice({ text: 'bundle: taking the snapshots (ss, nstat, conntrack, ip, iptables, nft, sysctl)…', untilMs: Date.now() + 60_000 });
+      void onBundle().then((text) => {
+        bundling.current = false;
+        setNotice({ text, untilMs: Date.now() + NOTICE_MS });
+      });
       return;
     }
     const ctx = viewContext();

@@ -76,6 +76,11 @@ export class RecordingSession {
     return { path, ...this.recent.writeTo(path, { ...this.header, startedAt: new Date(nowMs).toISOString() }, nowMs) };
   }
 
+  /** The last 15 minutes as a recording's text, for a bundle. */
+  recentText(nowMs = Date.now()): string | undefined {
+    return this.recent.text({ ...this.header, startedAt: new Date(nowMs).toISOString() }, nowMs);
+  }
+
   close(): void {
     this.writer?.close();
   }

@@ -88,11 +88,22 @@ export class RecentRecords {
     if (first && atMs - first.atMs > this.keepMs + 60_000) this.lines = this.lines.filter((l) => atMs - l.atMs <= this.keepMs);
   }
 
-  /** Writes them, from the first whole record, to a new private file; returns how many and the span they cover. */
-  writeTo(path: string, header: RecordingHeader, nowMs = Date.now()): { records: number; spanMs: number } {
+  /** The kept lines from the first whole record on (a file of them must not start with a delta). */
+  private playable(nowMs: number): { atMs: number; json: string; full: boolean }[] {
     const kept = this.lines.filter((l) => nowMs - l.atMs <= this.keepMs);
     const start = kept.findIndex((l) => l.full);
-    const lines = start < 0 ? [] : kept.slice(start);
+    return start < 0 ? [] : kept.slice(start);
+  }
+
+  /** The recording as text (header first), for a bundle; undefined before the first whole record. */
+  text(header: RecordingHeader, nowMs = Date.now()): string | undefined {
+    const lines = this.playable(nowMs);
+    return lines.length === 0 ? undefined : `${[JSON.stringify(header), ...lines.map((l) => l.json)].join('\n')}\n`;
+  }
+
+  /** Writes them, from the first whole record, to a new private file; returns how many and the span they cover. */
+  writeTo(path: string, header: RecordingHeader, nowMs = Date.now()): { records: number; spanMs: number } {
+    const lines = this.playable(nowMs);
     if (lines.length === 0) throw new Error('no samples kept yet');
     const writer = new RecordingWriter(path, header, Number.POSITIVE_INFINITY);
     try {
