@@ -317,7 +317,7 @@ async function runReplayScreen(options: Options, alertConfig: AlertConfig): Prom
   const { show } = await loadScreen(options);
   const player = new ReplayPlayer(recording, alertConfig);
   const target = parseTarget(recording.header.target) ?? { kind: 'host' as const };
-  const drill = createReplayDrill();
+  const drill = createReplayDrill(player);
   const dashboard = show(
     (quit, screen) => ({
       store: player.store,

@@ -3,7 +3,7 @@ import { COUNTERS } from '../collectors/counters.js';
 import { DESTINATIONS, type DestinationsSample } from '../collectors/destinations.js';
 import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
-import { OWNERS } from '../collectors/owners.js';
+import { OWNERS, type OwnersSample } from '../collectors/owners.js';
 import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
@@ -67,6 +67,12 @@ export interface SampleRecord {
   nics: Record<string, NicRecord> | SourceError;
   /** The busiest destinations by local ephemeral ports in use, when they were last counted (`[]` while no destination could near the limit). */
   destinations?: (DestinationsSample & SectionMeta) | SourceError;
+  /**
+   * The processes that own the sockets an alert is about, when they were
+   * last asked (`ss -p` runs only while an alert needs names): per state, and
+   * per destination running out of ports. Absent when nothing was asked.
+   */
+  owners?: OwnersSample & SectionMeta;
   /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
@@ -181,11 +187,18 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
+    ...ownersRecord(store, nowMs),
     alerts: (alerts?.alerts ?? []).map(alertRecord),
     unknown: alerts?.blind ?? [],
     sources,
     ...selfRecord(store),
   };
+}
+
+function ownersRecord(store: Store, nowMs: number): { owners?: OwnersSample & SectionMeta } {
+  const owners = store.sample(OWNERS);
+  if (!owners || (Object.keys(owners.value.byState).length === 0 && Object.keys(owners.value.clientsOf).length === 0)) return {};
+  return { owners: { ...owners.value, ...meta(store, OWNERS, owners.atMs, nowMs) } };
 }
 
 export function alertRecord(a: Alert): AlertRecord {

@@ -3,6 +3,7 @@ import { COUNTERS, type CountersSample } from '../../collectors/counters.js';
 import { DESTINATIONS, type DestinationsSample } from '../../collectors/destinations.js';
 import { ETHTOOL, type EthtoolSample, type InterfaceDriverStats } from '../../collectors/ethtool.js';
 import { NICS, type NicState, type NicsSample } from '../../collectors/nics.js';
+import { OWNERS, type OwnersSample } from '../../collectors/owners.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../../collectors/socketMemory.js';
 import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
@@ -36,8 +37,8 @@ function counterValues(stats: Record<string, CounterRecord>): Map<string, bigint
 /**
  * The samples a record was made of, each at the time it was taken (the
  * record's time less the section's age), for the sources the rules judge:
- * sockets, counters, conntrack, socket memory, NICs and their drivers, and
- * the busiest destinations. A section that is an error has no sample.
+ * sockets, counters, conntrack, socket memory, NICs and their drivers, the
+ * busiest destinations, and the owners asked for while alerts wanted names. A section that is an error has no sample.
  */
 export function samplesOfRecord(record: SampleRecord): RecordedSample[] {
   const timeMs = Date.parse(record.time);
@@ -81,5 +82,6 @@ export function samplesOfRecord(record: SampleRecord): RecordedSample[] {
     if (drivers.size > 0) add<EthtoolSample>(ETHTOOL, { interfaces: drivers }, sources.ethtool);
   }
   if (record.destinations && !isError(record.destinations)) add<DestinationsSample>(DESTINATIONS, withoutMeta(record.destinations), record.destinations);
+  if (record.owners) add<OwnersSample>(OWNERS, withoutMeta(record.owners), record.owners);
   return out;
 }

@@ -2,6 +2,7 @@ import type { AlertConfig } from '../alerts/config.js';
 import type { AlertsState } from '../alerts/engine.js';
 import { NO_ALERTS } from '../dashboardModel.js';
 import type { DrillSource } from '../drilldown/controller.js';
+import { OWNERS } from '../../collectors/owners.js';
 import type { TcpState } from '../tcpState.js';
 import type { Recording } from './format.js';
 import { Replayer } from './replayer.js';
@@ -159,8 +160,12 @@ export class ReplayPlayer {
   }
 }
 
-/** The drill-down of a replay: it asks the live kernel, and a recording holds counts, not sockets; it says so. */
-export function createReplayDrill(): DrillSource {
+/**
+ * The drill-down of a replay: the owners the recording holds for the state
+ * (asked while an alert wanted names), as of when they were asked; the
+ * sockets themselves are not recorded, and it says so.
+ */
+export function createReplayDrill(player: Pick<ReplayPlayer, 'store' | 'subscribe'>): DrillSource {
   let state: TcpState | undefined;
   return {
     refreshMs: 60_000,
@@ -170,19 +175,25 @@ export function createReplayDrill(): DrillSource {
     close() {
       state = undefined;
     },
-    current: () =>
-      state && {
+    current: () => {
+      if (!state) return undefined;
+      const recorded = player.store.sample(OWNERS)?.value.byState[state];
+      const owners = (recorded?.owners ?? []).map((o) => ({ ...o, share: recorded && recorded.total > 0 ? o.count / recorded.total : 0 }));
+      return {
         state,
-        atMs: 0,
+        atMs: recorded?.atMs ?? 0,
         sockets: [],
-        owners: [],
+        owners,
         unowned: [],
         destinations: [],
-        withOwners: false,
+        withOwners: true,
         notRoot: false,
-        problem: 'a replay holds the recorded counts, not the sockets: the drill-down asks the live kernel',
+        problem: recorded
+          ? `replay: the owners as recorded at ${new Date(recorded.atMs).toTimeString().slice(0, 8)} (asked while an alert wanted names); sockets are not recorded`
+          : 'replay: no owners recorded for this state (they are asked only while an alert wants names); sockets are not recorded',
         skippedLines: 0,
-      },
-    subscribe: () => () => undefined,
+      };
+    },
+    subscribe: (listener) => player.subscribe(listener),
   };
 }

@@ -38,6 +38,13 @@ describe.runIf(hasTmux && netnsOk)('a recording played on the dashboard', () => 
     // The leak the recording holds, judged again by this nettriage's rules.
     expect(screen).toMatch(/close-wait-climbing/);
     expect(screen).toMatch(/CLOSE-WAIT\s+[1-9]\d*/);
+    // The drill-down of a replay: the owners the recording holds, said as recorded.
+    await session.keys('1', 'Enter');
+    const drill = await session.waitFor(/replay: the owners as recorded at \d\d:\d\d:\d\d/);
+    expect(drill).toMatch(/CLOSE-WAIT drill-down/);
+    await session.keys('q');
+    await session.waitFor(/16\/16 · ×1 · at the end[\s\S]*TCP sockets/);
+    await session.keys('2');
     await session.keys('Left', 'Left');
     screen = await session.waitFor(/14\/16 · ×1 · paused/);
     await session.keys('g');

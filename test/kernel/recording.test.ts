@@ -11,7 +11,7 @@ const available = await canCreateNetns();
 
 interface Line {
   time: string;
-  alerts: { id: string; severity: string }[];
+  alerts: { id: string; severity: string; subject: string }[];
   tcp: { states: Record<string, number> };
 }
 const lines = (text: string): Line[] => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
@@ -51,6 +51,10 @@ describe.runIf(available)('recording an incident and judging it again', () => {
     const replayed = lines((await execa('node', [BIN, '--replay', file, '--json'])).stdout);
     expect(replayed).toHaveLength(live.length);
     expect(replayed.map(ids)).toEqual(live.map(ids));
+    // Subjects too: the owners asked while the alert wanted names are in the recording.
+    const subjects = (l: Line) => l.alerts.map((a) => a.subject).sort();
+    expect(replayed.map(subjects)).toEqual(live.map(subjects));
+    expect(live.flatMap(subjects).some((s) => /\(pid \d+\)/.test(s))).toBe(true);
     expect(replayed.map((l) => l.tcp.states['CLOSE-WAIT'])).toEqual(live.map((l) => l.tcp.states['CLOSE-WAIT']));
 
     // The same incident judged by a team that wants to hear of 3 CLOSE-WAIT and a climb of 1 a minute.
