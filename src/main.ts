@@ -1,384 +1,20 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } from './alerts/config.js';
-import { type CliResult, type Options, parseCli } from './cli.js';
-import { type SampleRecord, alertRecord, buildRecord } from './record.js';
-import { type Recording, RecordingError, parseRecording } from './recording/format.js';
-import { PrivateFileError } from './recording/privateFile.js';
-import { Replayer } from './recording/replayer.js';
-import { RecordingSession, recordingHeader } from './recording/session.js';
-import { ReplayPlayer, createReplayDrill } from './recording/player.js';
-import { loadScreen } from './screenSession.js';
-import { FleetController } from './fleet/controller.js';
-import { NamespaceFleet } from './fleet/fleet.js';
-import { type NamespaceRecord, fleetRecord } from './fleet/record.js';
-import { SOCKETS } from '../collectors/sockets.js';
-import type { Server } from 'node:http';
-import { CollectorProblem } from './problems.js';
-import { type Runtime, createRuntime } from './runtime.js';
-import { TargetError } from './targetPin.js';
-import type { Store } from './store.js';
-import { type Target, defaultRoots, parseTarget, targetLabel } from './target.js';
-import { formatAge, formatCount } from './format.js';
-import { safeText } from './sanitize.js';
+import { parseCli } from './cli.js';
+import { runBundle } from './modes/bundle.js';
+import { runJson, runScreen } from './modes/live.js';
+import { runReplayJson, runReplayScreen } from './modes/replay.js';
+import { packageVersion } from './version.js';
 
-export function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'nettriage' && pkg.version) return pkg.version;
-    } catch {
-      // not here; look one level up
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
-
-/**
- * The runtime, once its target is known to be there and enterable: a
- * namespace that does not exist, a PID that is gone or no permission to
- * enter it stop nettriage before anything is shown (exit status 2), with
- * the reason, instead of a screen of empty panels.
- */
-async function startRuntime(options: Options, alertConfig: AlertConfig): Promise<Runtime | number> {
-  let runtime: Runtime | undefined;
+/** The thresholds of --config (or the defaults); 2, said on stderr, when the file is wrong. */
+async function alertConfigOf(file: string | undefined): Promise<AlertConfig | 2> {
+  if (file === undefined) return defaultAlertConfig();
   try {
-    runtime = createRuntime(options, alertConfig);
-    await runtime.verifyTarget();
-    return runtime;
+    return await loadAlertConfig(file);
   } catch (error) {
-    if (!(error instanceof TargetError || error instanceof CollectorProblem)) throw error;
-    await runtime?.close();
-    process.stderr.write(`nettriage: ${error.message}${error.hint ? ` (${error.hint})` : ''}\n`);
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`nettriage: config ${error.message}\n`);
     return 2;
   }
-}
-
-/** The time of the store's last tick: what its alerts were judged at, and what its record says. */
-function tickTime(store: Store): number {
-  const ms = store.tickTimes.last();
-  return Number.isNaN(ms) ? Date.now() : ms;
-}
-
-/** `--record FILE` and the last 15 minutes for `w`; undefined (said on stderr) when FILE cannot be created safely. */
-function startRecording(options: Options, runtime: Runtime): RecordingSession | undefined {
-  const header = recordingHeader({
-    version: packageVersion(),
-    host: runtime.host.host,
-    kernel: runtime.host.kernel,
-    target: targetLabel(options.target),
-    intervalMs: runtime.scheduler.intervalMs,
-    config: runtime.config,
-  });
-  try {
-    return new RecordingSession(header, options.recordFile, options.recordMaxBytes);
-  } catch (error) {
-    if (!(error instanceof PrivateFileError)) throw error;
-    process.stderr.write(`nettriage: --record: ${error.message}\n`);
-    return undefined;
-  }
-}
-
-/** `--replay FILE --json`: the recording's records, their alerts judged again with these rules and thresholds. */
-async function runReplayJson(options: Options, alertConfig: AlertConfig): Promise<number> {
-  const recording = await readRecording(options.replayFile ?? '');
-  if (typeof recording === 'number') return recording;
-  const replayer = new Replayer(recording.header.target, alertConfig);
-  const records = options.count === undefined ? recording.records : recording.records.slice(0, options.count);
-  for (const record of records) {
-    const judged = replayer.step(record);
-    const ok = process.stdout.write(`${JSON.stringify({ ...record, alerts: judged.alerts.map(alertRecord), unknown: judged.blind })}\n`);
-    if (!ok) await new Promise((r) => process.stdout.once('drain', r));
-  }
-  return 0;
-}
-
-/**
- * `--metrics ADDR`: the Prometheus endpoint beside the screen or the
- * records, reading the runtime's latest sample at each scrape. 2 (said on
- * stderr) when the address cannot be had.
- */
-async function serveMetrics(options: Options, recordOf: () => SampleRecord | undefined, namespaces?: () => NamespaceRecord[] | undefined): Promise<Server | undefined | 2> {
-  if (!options.metrics) return undefined;
-  const { startMetricsServer } = await import('./metrics/server.js');
-  try {
-    return await startMetricsServer(options.metrics, { record: recordOf, ...(options.allNetns && namespaces ? { namespaces } : {}) });
-  } catch (error) {
-    process.stderr.write(`nettriage: ${(error as Error).message}\n`);
-    return 2;
-  }
-}
-
-/** The latest record of a runtime, for a scrape; none before its first sample. */
-const latestRecord = (runtime: Runtime, target: Target) => () =>
-  runtime.store.sample(SOCKETS) ? buildRecord(runtime.store, target, runtime.scheduler.intervalMs, runtime.alerts(), tickTime(runtime.store)) : undefined;
-
-/** `--json`: one sample per tick on stdout, no screen (`--headless`: nothing on stdout). Ends after --count, on a closed pipe, or a signal. */
-async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
-  if (options.replayFile !== undefined) return runReplayJson(options, alertConfig);
-  const runtime = await startRuntime(options, alertConfig);
-  if (typeof runtime === 'number') return runtime;
-  const recording = startRecording(options, runtime);
-  if (options.recordFile !== undefined && !recording) {
-    await runtime.close();
-    return 2;
-  }
-  const { store, scheduler, alerts } = runtime;
-  let namespaces: NamespaceRecord[] | undefined;
-  const metrics = await serveMetrics(options, latestRecord(runtime, options.target), () => namespaces);
-  if (metrics === 2) {
-    recording?.close();
-    await runtime.close();
-    return 2;
-  }
-  const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
-  let fleetBusy = false;
-  return new Promise<number>((resolve) => {
-    let written = 0;
-    let finished = false;
-    const finish = (code: number) => {
-      if (finished) return;
-      finished = true;
-      unsubscribe();
-      metrics?.close();
-      recording?.close();
-      if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
-      void runtime.close().then(() => resolve(code));
-    };
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      // `| head` closed the pipe: done. Anything else (a full disk) lost records: say so.
-      if (error.code === 'EPIPE') return finish(0);
-      process.stderr.write(`nettriage: cannot write the records: ${error.message}\n`);
-      finish(1);
-    });
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
-    const write = (extra: object = {}) => {
-      if (finished) return;
-      const record = { ...buildRecord(store, options.target, scheduler.intervalMs, alerts(), tickTime(store)), ...extra };
-      const json = JSON.stringify(record);
-      recording?.add(record);
-      if (!options.headless) process.stdout.write(`${json}\n`);
-      written++;
-      if (options.count !== undefined && written >= options.count) finish(0);
-    };
-    const unsubscribe = store.subscribe(() => {
-      if (!fleet) return write();
-      // Every namespace is read once per record; a slow pass skips a tick rather than piling up.
-      if (fleetBusy) return;
-      fleetBusy = true;
-      void fleet.tick().then(
-        (state) => {
-          fleetBusy = false;
-          const fleetPart = fleetRecord(state);
-          namespaces = fleetPart.namespaces;
-          write(fleetPart);
-        },
-        (error: unknown) => {
-          fleetBusy = false;
-          write({ namespaces: { error: error instanceof Error ? error.message : String(error) } });
-        },
-      );
-    });
-    scheduler.start();
-  });
-}
-
-async function runScreen(options: Options, alertConfig: AlertConfig): Promise<number> {
-  if (options.replayFile !== undefined) return runReplayScreen(options, alertConfig);
-  const { show } = await loadScreen(options);
-  const first = await startRuntime(options, alertConfig);
-  if (typeof first === 'number') return first;
-  const recording = startRecording(options, first);
-  if (options.recordFile !== undefined && !recording) {
-    await first.close();
-    return 2;
-  }
-  let runtime = first;
-  let target = options.target;
-  const { host, config } = runtime;
-  const metrics = await serveMetrics(options, () => latestRecord(runtime, target)());
-  if (metrics === 2) {
-    recording?.close();
-    await runtime.close();
-    return 2;
-  }
-  // Every namespace: every interval while the overview is open, in the background otherwise (their alerts show here).
-  let onScreenSinceMs = Date.now();
-  const fleet = new FleetController(
-    new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: runtime.scheduler.intervalMs }),
-    () => runtime.scheduler.intervalMs,
-    () => ({ target, sinceMs: onScreenSinceMs }),
-  );
-  // The history of every namespace watched so far, by target: switching back shows its past minutes.
-  const stores = new Map<string, Store>();
-  // Every sample of the namespace on screen: into --record FILE, and the last 15 minutes for `w`.
-  const follow = (rt: Runtime) =>
-    recording ? rt.store.subscribe(() => recording.add(buildRecord(rt.store, target, rt.scheduler.intervalMs, rt.alerts(), tickTime(rt.store)))) : () => undefined;
-  let stopRecording = follow(runtime);
-  const onWriteRecent = (): string => {
-    if (!recording) return 'w: nothing kept';
-    try {
-      const { path, records, spanMs } = recording.writeRecent(process.cwd());
-      return `wrote ${records} samples (${formatAge(spanMs)}) to ${safeText(path)}: nettriage --replay FILE`;
-    } catch (error) {
-      return `w: ${safeText((error as Error).message)}`;
-    }
-  };
-  const onBundle = async (): Promise<string> => {
-    const { writeBundle, bundleFileName } = await import('./bundle/bundle.js');
-    const path = join(process.cwd(), bundleFileName(target, Date.now()));
-    try {
-      const recent = recording?.recentText();
-      const made = await writeBundle(path, { target, roots: options.roots, version: packageVersion(), ...(recent ? { recording: recent } : {}) });
-      const failed = made.parts.filter((p) => !p.ok).map((p) => p.file);
-      return `bundle ${safeText(path)} (${formatCount(made.bytes)} bytes)${failed.length > 0 ? `; missing: ${failed.join(', ')} (see manifest.json)` : ''}`;
-    } catch (error) {
-      return `b: ${safeText((error as Error).message)}`;
-    }
-  };
-  let switching = false;
-  let done = false;
-  /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
-  const onWatch = (to: Target) => {
-    if (switching || done || targetLabel(to) === targetLabel(target)) return;
-    switching = true;
-    void (async () => {
-      const previous = runtime;
-      stores.set(targetLabel(target), previous.store);
-      const next = createRuntime({ ...options, target: to, intervalMs: previous.scheduler.intervalMs }, alertConfig, stores.get(targetLabel(to)));
-      try {
-        await next.verifyTarget();
-      } catch {
-        // It went between the list and the key: the dashboard stays where it was.
-        await next.close();
-        switching = false;
-        return;
-      }
-      await previous.close();
-      if (done) return void next.close();
-      runtime = next;
-      target = to;
-      stopRecording();
-      stopRecording = follow(next);
-      onScreenSinceMs = Date.now();
-      dashboard.rerender();
-      next.scheduler.start();
-      switching = false;
-    })();
-  };
-  const dashboard = show(
-    (quit, screen) => ({
-      store: runtime.store,
-      alerts: runtime.alerts,
-      config,
-      drill: runtime.drill,
-      fleet,
-      onWatch,
-      onWriteRecent,
-      onBundle,
-      home: options.target,
-      interval: runtime.scheduler,
-      target,
-      host,
-      onQuit: () => quit(0),
-      screen,
-    }),
-    {
-      beforeRestore: () => {
-        done = true;
-        fleet.stop();
-        stopRecording();
-        recording?.close();
-        metrics?.close();
-      },
-      afterRestore: async () => {
-        if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
-        await runtime.close();
-      },
-    },
-  );
-  runtime.scheduler.start();
-  fleet.start();
-  return dashboard.done;
-}
-
-/** `--replay FILE` on screen: the dashboard fed from a recording, with a REPLAY banner and its own keys. */
-async function runReplayScreen(options: Options, alertConfig: AlertConfig): Promise<number> {
-  const recording = await readRecording(options.replayFile ?? '');
-  if (typeof recording === 'number') return recording;
-  if (recording.records.length === 0) {
-    process.stderr.write(`nettriage: --replay ${options.replayFile}: no sample to play\n`);
-    return 2;
-  }
-  const { show } = await loadScreen(options);
-  const player = new ReplayPlayer(recording, alertConfig);
-  const target = parseTarget(recording.header.target) ?? { kind: 'host' as const };
-  const drill = createReplayDrill(player);
-  const dashboard = show(
-    (quit, screen) => ({
-      store: player.store,
-      alerts: player.alerts,
-      config: alertConfig,
-      drill,
-      replay: { controls: player, status: () => player.status() },
-      home: target,
-      interval: player,
-      target,
-      host: { host: recording.header.host, kernel: recording.header.kernel },
-      onQuit: () => quit(0),
-      screen,
-    }),
-    { beforeRestore: () => player.stop() },
-  );
-  // A step back makes a new store: the dashboard follows it. Pause and speed change the banner.
-  player.subscribe(() => dashboard.rerender());
-  player.start();
-  return dashboard.done;
-}
-
-/** `nettriage bundle`: the snapshots of a namespace now, without a dashboard (so without a recording). */
-async function runBundle(cli: Extract<CliResult, { kind: 'bundle' }>): Promise<number> {
-  const { writeBundle, bundleFileName } = await import('./bundle/bundle.js');
-  const { DEFAULT_BUNDLE_LIMITS } = await import('./bundle/collect.js');
-  const { target } = cli;
-  const there = target.kind === 'netns' ? existsSync(`${defaultRoots.netnsRunDir}/${target.name}`) : target.kind === 'pid' ? existsSync(`/proc/${target.pid}`) : true;
-  if (!there) {
-    process.stderr.write(`nettriage: bundle: ${targetLabel(target)} does not exist\n`);
-    return 2;
-  }
-  const path = cli.out ?? bundleFileName(target, Date.now());
-  try {
-    const made = await writeBundle(path, {
-      target,
-      roots: defaultRoots,
-      version: packageVersion(),
-      limits: { partMaxBytes: cli.partMaxBytes ?? DEFAULT_BUNDLE_LIMITS.partMaxBytes, timeoutMs: cli.timeoutMs ?? DEFAULT_BUNDLE_LIMITS.timeoutMs },
-    });
-    process.stdout.write(`${made.path} (${made.bytes} bytes)\n`);
-    for (const p of made.parts) process.stdout.write(`  ${p.ok ? 'ok     ' : 'MISSING'} ${p.file.padEnd(20)} ${p.ok ? `${p.bytes} bytes${p.truncated ? ', cut at the size cap' : ''}` : (p.error ?? '')}\n`);
-    return 0;
-  } catch (error) {
-    process.stderr.write(`nettriage: bundle: ${(error as Error).message}\n`);
-    return 2;
-  }
-}
-
-/** A recording read whole, its problems said on stderr; 2 when it cannot be played. */
-async function readRecording(file: string): Promise<Recording | number> {
-  let recording: Recording;
-  try {
-    recording = parseRecording(await readFile(file, 'utf8'));
-  } catch (error) {
-    const message = error instanceof RecordingError ? error.message : `cannot read it: ${(error as Error).message}`;
-    process.stderr.write(`nettriage: --replay ${file}: ${message}\n`);
-    return 2;
-  }
-  for (const problem of recording.problems) process.stderr.write(`nettriage: --replay ${file}: ${problem}\n`);
-  return recording;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -391,16 +27,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(`nettriage ${packageVersion()}\n`);
       return 0;
     case 'rules': {
-      let config = defaultAlertConfig();
-      if (cli.configFile !== undefined) {
-        try {
-          config = await loadAlertConfig(cli.configFile);
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-          process.stderr.write(`nettriage: config ${error.message}\n`);
-          return 2;
-        }
-      }
+      const config = await alertConfigOf(cli.configFile);
+      if (config === 2) return 2;
       const { prometheusRules } = await import('./prometheus/rules.js');
       process.stdout.write(prometheusRules(config, packageVersion()));
       return 0;
@@ -414,22 +42,15 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     case 'run': {
       // A bad config stops everything before the screen opens.
-      let alertConfig = defaultAlertConfig();
-      if (cli.options.configFile !== undefined) {
-        try {
-          alertConfig = await loadAlertConfig(cli.options.configFile);
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-          process.stderr.write(`nettriage: config ${error.message}\n`);
-          return 2;
-        }
-      }
+      const alertConfig = await alertConfigOf(cli.options.configFile);
+      if (alertConfig === 2) return 2;
+      if (cli.options.replayFile !== undefined && cli.options.json) return runReplayJson(cli.options, alertConfig);
       if (cli.options.json || cli.options.headless) return runJson(cli.options, alertConfig);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         process.stderr.write('nettriage: the dashboard needs a terminal; use --json for scripts and pipes\n');
         return 2;
       }
-      return runScreen(cli.options, alertConfig);
+      return cli.options.replayFile !== undefined ? runReplayScreen(cli.options, alertConfig) : runScreen(cli.options, alertConfig);
     }
   }
 }
