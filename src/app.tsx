@@ -11,6 +11,7 @@ import { useDrillData } from './hooks/useDrillData.js';
 import { useFleetData } from './hooks/useFleetData.js';
 import type { FleetSource } from './fleet/controller.js';
 import type { FleetState } from './fleet/fleet.js';
+import type { SocketEntry } from '../collectors/parse/ssSockets.js';
 import type { ReplayStatus } from './recording/player.js';
 import { type OverviewRow, alertsClosedElsewhere, alertsElsewhere, overviewRows, watchedNamespace } from './fleet/overview.js';
 import { useScreenSize } from './hooks/useScreenSize.js';
@@ -36,8 +37,8 @@ export interface AppProps {
   fleet?: FleetSource;
   /** `w`: the last 15 minutes of samples to a file; returns what to say. */
   onWriteRecent?: () => string;
-  /** `b`: an incident bundle of the namespace on screen; resolves to what to say. */
-  onBundle?: () => Promise<string>;
+  /** `b`: an incident bundle of the namespace on screen (the socket selected in a drill-down, if any); resolves to what to say. */
+  onBundle?: (socket?: SocketEntry) => Promise<string>;
   /** Playing a recording: its keys, and where it is for the banner. */
   replay?: { controls: ReplayControls; status(): ReplayStatus };
   /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
@@ -119,11 +120,13 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
+  // The socket selected in a drill-down, as last drawn: what `b` captures with --bundle-capture.
+  const selectedSocket = useRef<SocketEntry | undefined>(undefined);
   const { view, intervalMs, notice } = useDashboardControls({
     interval,
     onQuit,
     ...(onWriteRecent ? { onWriteRecent } : {}),
-    ...(onBundle ? { onBundle } : {}),
+    ...(onBundle ? { onBundle: () => onBundle(selectedSocket.current) } : {}),
     ...(replay ? { replay: replay.controls } : {}),
     viewContext: () => onScreen.current,
     ...(onWatch ? { watch: { onWatch, target, home: home ?? target } } : {}),
@@ -154,6 +157,8 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
   const frame = view.drill ? topFrame(view.drill) : undefined;
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];
   onScreen.current = viewContext(model, drillData, namespaces);
+  const row = view.drill && frame ? rows[frame.selected] : undefined;
+  selectedSocket.current = row?.kind === 'socket' ? row.socket : undefined;
   // A replay's samples are as old as the recording: not stale.
   const staleFor = useStaleFor(model.header.sampleAtMs, intervalMs, view.paused || replay !== undefined);
   const regions = composeScreen({

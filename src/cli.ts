@@ -33,6 +33,8 @@ export interface Options {
   metrics?: { host: string; port: number };
   /** No screen and no stdout: for --metrics (and --record) on hosts nobody watches. */
   headless: boolean;
+  /** `b` in a drill-down also captures the selected socket's packets. */
+  bundleCapture: boolean;
 }
 
 export type CliResult =
@@ -41,7 +43,7 @@ export type CliResult =
   | { kind: 'version' }
   | { kind: 'convert'; what?: string; file?: string }
   | { kind: 'rules'; configFile?: string }
-  | { kind: 'bundle'; target: Target; out?: string; partMaxBytes?: number; timeoutMs?: number }
+  | { kind: 'bundle'; target: Target; out?: string; partMaxBytes?: number; timeoutMs?: number; capture?: { filter: string; seconds?: number; packets?: number; bytes?: number } }
   | { kind: 'error'; message: string };
 
 export const HELP = `Usage: nettriage [options]
@@ -72,6 +74,8 @@ Options:
       --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics; a bare
                            port is 127.0.0.1:PORT (0.0.0.0:PORT only if written)
       --headless           no screen and no output: with --metrics or --record
+      --bundle-capture     b on a socket in a drill-down also captures its
+                           packets (tcpdump, 10 s, 5,000 packets, 16 MB at most)
       --replay FILE        play a recording on the dashboard, its alerts judged
                            again with today's rules and --config (with --json:
                            its records, alerts recomputed)
@@ -83,6 +87,7 @@ Options:
        nettriage rules [--config FILE]  the built-in alert rules as a Prometheus
                                        alerting-rules file, over --metrics' series
        nettriage bundle [--netns NAME|--pid PID] [--out FILE] [--part-max SIZE]
+                        [--capture BPF [--capture-seconds N] [--capture-packets N]]
                                        an incident bundle (.tar.gz, 0600): ss,
                                        nstat, conntrack, ip, iptables, nft,
                                        resolv.conf, sysctls and a manifest
@@ -140,6 +145,7 @@ export function parseCli(argv: string[]): CliResult {
         replay: { type: 'string' },
         metrics: { type: 'string' },
         headless: { type: 'boolean' },
+        'bundle-capture': { type: 'boolean' },
         'proc-root': { type: 'string' },
         'sys-root': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -173,6 +179,7 @@ export function parseCli(argv: string[]): CliResult {
     light: lightBackground(!!values.light),
     allNetns: !!values['all-netns'],
     headless: !!values.headless,
+    bundleCapture: !!values['bundle-capture'],
   };
   // The overview on screen (key n) comes with the namespaces view; until then the flag feeds the record.
   if (options.allNetns && !options.json && !options.headless) return { kind: 'error', message: '--all-netns: works with --json or --headless (on screen, n shows every namespace)' };
@@ -242,7 +249,22 @@ export function parseCli(argv: string[]): CliResult {
 function parseBundle(argv: string[]): CliResult {
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { netns: { type: 'string' }, pid: { type: 'string' }, out: { type: 'string' }, 'part-max': { type: 'string' }, timeout: { type: 'string' } } }).values;
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        netns: { type: 'string' },
+        pid: { type: 'string' },
+        out: { type: 'string' },
+        'part-max': { type: 'string' },
+        timeout: { type: 'string' },
+        capture: { type: 'string' },
+        'capture-seconds': { type: 'string' },
+        'capture-packets': { type: 'string' },
+        'capture-max': { type: 'string' },
+      },
+    }).values;
   } catch (error) {
     return { kind: 'error', message: `bundle: ${(error as Error).message}` };
   }
@@ -266,6 +288,28 @@ function parseBundle(argv: string[]): CliResult {
     const ms = parseDurationMs(values.timeout);
     if (ms === undefined || ms < 100 || ms > 120_000) return { kind: 'error', message: `bundle: --timeout: expected a duration between 100ms and 120s, got "${values.timeout}"` };
     out.timeoutMs = ms;
+  }
+  if (typeof values.capture === 'string') {
+    if (values.capture.trim() === '') return { kind: 'error', message: 'bundle: --capture: expected a tcpdump filter (e.g. "tcp port 8080")' };
+    const capture: NonNullable<typeof out.capture> = { filter: values.capture };
+    const int = (name: string, max: number) => {
+      const v = values[name];
+      if (typeof v !== 'string') return undefined;
+      return /^[1-9]\d*$/.test(v) && Number(v) <= max ? Number(v) : Number.NaN;
+    };
+    const seconds = int('capture-seconds', 300);
+    const packets = int('capture-packets', 10_000_000);
+    if (Number.isNaN(seconds) || Number.isNaN(packets)) return { kind: 'error', message: 'bundle: --capture-seconds (1..300) and --capture-packets take positive integers' };
+    if (seconds !== undefined) capture.seconds = seconds;
+    if (packets !== undefined) capture.packets = packets;
+    if (typeof values['capture-max'] === 'string') {
+      const bytes = parseSize(values['capture-max']);
+      if (bytes === undefined) return { kind: 'error', message: `bundle: --capture-max: expected a size, got "${values['capture-max']}"` };
+      capture.bytes = bytes;
+    }
+    out.capture = capture;
+  } else if (['capture-seconds', 'capture-packets', 'capture-max'].some((k) => values[k] !== undefined)) {
+    return { kind: 'error', message: 'bundle: --capture-seconds, --capture-packets and --capture-max go with --capture FILTER' };
   }
   return out;
 }

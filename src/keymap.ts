@@ -106,7 +106,7 @@ export const KEYMAP: readonly Binding[] = [
   ...alternateBindings,
   { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
   { action: 'writeRecent', keys: ['w'], modes: ['dashboard'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
-  { action: 'bundle', keys: ['b'], modes: ['dashboard'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest)' },
+  { action: 'bundle', keys: ['b'], modes: ['dashboard', 'drill'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest; with --bundle-capture, the selected socket\'s packets)' },
   { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom; watching another namespace: back to the first' },
   { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
   { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },

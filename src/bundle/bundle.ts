@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { createPrivateFile } from '../recording/privateFile.js';
 import { type Roots, type Target, targetLabel } from '../target.js';
 import { BUNDLE_COMMANDS, type BundleLimits, type BundlePart, DEFAULT_BUNDLE_LIMITS, readPart, resolvConfPath, runPart } from './collect.js';
+import { type CaptureLimits, capturePart } from './capture.js';
 import { type TarEntry, tarArchive } from './tar.js';
 
 export interface BundleInput {
@@ -12,6 +13,10 @@ export interface BundleInput {
   /** The last minutes of samples (a recording's text), when nettriage was running. */
   recording?: string;
   limits?: BundleLimits;
+  /** A packet capture to take beside the snapshots (`--bundle-capture`, `--capture`). */
+  capture?: { filter: string; limits: CaptureLimits };
+  /** Why a capture that was asked for was not taken (no socket selected). */
+  captureSkipped?: string;
 }
 
 export interface BundleResult {
@@ -42,13 +47,14 @@ export async function writeBundle(path: string, input: BundleInput, nowMs = Date
   try {
     const limits = input.limits ?? DEFAULT_BUNDLE_LIMITS;
     const prefix = 'nettriage-bundle/';
+    const capture = input.capture ? capturePart(input.target, input.roots, input.capture.filter, input.capture.limits) : undefined;
     const snapshots = await Promise.all(BUNDLE_COMMANDS.map((c) => runPart(input.target, input.roots, c.file, c.argv, limits)));
     let resolv = await readPart('resolv.conf', resolvConfPath(input.target), limits);
     if (!resolv.part.ok && input.target.kind === 'netns') {
       // No /etc/netns/NAME/resolv.conf: `ip netns exec` leaves the host's in place.
       resolv = await readPart('resolv.conf', '/etc/resolv.conf', limits);
     }
-    const parts = [...snapshots, resolv];
+    const parts = [...snapshots, resolv, ...(capture ? [await capture] : [])];
     // A part that failed with nothing to show is said in the manifest only.
     const entries: TarEntry[] = parts.filter((p) => p.part.ok || p.data.length > 0).map((p) => ({ name: `${prefix}${p.part.file}`, data: p.data, mtimeMs: nowMs }));
     const recording: BundlePart = input.recording
@@ -61,7 +67,11 @@ export async function writeBundle(path: string, input: BundleInput, nowMs = Date
       target: targetLabel(input.target),
       createdAt: new Date(nowMs).toISOString(),
       limits,
-      parts: [...parts.map((p) => p.part), recording],
+      parts: [
+        ...parts.map((p) => p.part),
+        recording,
+        ...(input.captureSkipped ? [{ file: 'capture.pcap', source: 'tcpdump', ok: false, bytes: 0, durationMs: 0, error: input.captureSkipped }] : []),
+      ],
     };
     entries.unshift({ name: `${prefix}manifest.json`, data: Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`), mtimeMs: nowMs });
     const gz = gzipSync(tarArchive(entries));

@@ -7,6 +7,7 @@ import { packageVersion } from '../version.js';
 export async function runBundle(cli: Extract<CliResult, { kind: 'bundle' }>): Promise<number> {
   const { writeBundle, bundleFileName } = await import('../bundle/bundle.js');
   const { DEFAULT_BUNDLE_LIMITS } = await import('../bundle/collect.js');
+  const { DEFAULT_CAPTURE_LIMITS } = await import('../bundle/capture.js');
   const { target } = cli;
   const there = target.kind === 'netns' ? existsSync(`${defaultRoots.netnsRunDir}/${target.name}`) : target.kind === 'pid' ? existsSync(`/proc/${target.pid}`) : true;
   if (!there) {
@@ -20,6 +21,18 @@ export async function runBundle(cli: Extract<CliResult, { kind: 'bundle' }>): Pr
       roots: defaultRoots,
       version: packageVersion(),
       limits: { partMaxBytes: cli.partMaxBytes ?? DEFAULT_BUNDLE_LIMITS.partMaxBytes, timeoutMs: cli.timeoutMs ?? DEFAULT_BUNDLE_LIMITS.timeoutMs },
+      ...(cli.capture
+        ? {
+            capture: {
+              filter: cli.capture.filter,
+              limits: {
+                seconds: cli.capture.seconds ?? DEFAULT_CAPTURE_LIMITS.seconds,
+                packets: cli.capture.packets ?? DEFAULT_CAPTURE_LIMITS.packets,
+                bytes: cli.capture.bytes ?? DEFAULT_CAPTURE_LIMITS.bytes,
+              },
+            },
+          }
+        : {}),
     });
     process.stdout.write(`${made.path} (${made.bytes} bytes)\n`);
     for (const p of made.parts) process.stdout.write(`  ${p.ok ? 'ok     ' : 'MISSING'} ${p.file.padEnd(20)} ${p.ok ? `${p.bytes} bytes${p.truncated ? ', cut at the size cap' : ''}` : (p.error ?? '')}\n`);

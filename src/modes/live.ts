@@ -9,6 +9,7 @@ import { FleetController } from '../fleet/controller.js';
 import { NamespaceFleet } from '../fleet/fleet.js';
 import { type NamespaceRecord, fleetRecord } from '../fleet/record.js';
 import { SOCKETS } from '../../collectors/sockets.js';
+import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
 import type { Server } from 'node:http';
 import { CollectorProblem } from '../problems.js';
 import { type Runtime, createRuntime } from '../runtime.js';
@@ -193,12 +194,20 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
       return `w: ${safeText((error as Error).message)}`;
     }
   };
-  const onBundle = async (): Promise<string> => {
+  const onBundle = async (socket?: SocketEntry): Promise<string> => {
     const { writeBundle, bundleFileName } = await import('../bundle/bundle.js');
+    const { DEFAULT_CAPTURE_LIMITS, socketFilter } = await import('../bundle/capture.js');
     const path = join(process.cwd(), bundleFileName(target, Date.now()));
+    // --bundle-capture: the packets of the socket selected in a drill-down.
+    const filter = options.bundleCapture && socket ? socketFilter(socket.local, socket.peer) : undefined;
+    const capture = filter
+      ? { capture: { filter, limits: DEFAULT_CAPTURE_LIMITS } }
+      : options.bundleCapture
+        ? { captureSkipped: 'no socket selected: open a drill-down to its sockets, select one, and press b' }
+        : {};
     try {
       const recent = recording?.recentText();
-      const made = await writeBundle(path, { target, roots: options.roots, version: packageVersion(), ...(recent ? { recording: recent } : {}) });
+      const made = await writeBundle(path, { target, roots: options.roots, version: packageVersion(), ...(recent ? { recording: recent } : {}), ...capture });
       const failed = made.parts.filter((p) => !p.ok).map((p) => p.file);
       return `bundle ${safeText(path)} (${formatCount(made.bytes)} bytes)${failed.length > 0 ? `; missing: ${failed.join(', ')} (see manifest.json)` : ''}`;
     } catch (error) {

@@ -74,6 +74,21 @@ describe.runIf(available)('an incident bundle of a namespace', () => {
     for (const p of manifest.parts) expect(p.bytes, p.file).toBeLessThanOrEqual(1024);
   }, 60_000);
 
+  it('captures packets with --capture, bounded by packets, as a pcap tcpdump reads', async () => {
+    const file = join(dir, 'capture.tar.gz');
+    // Traffic on the namespace's loopback while the capture runs: clients that connect and close.
+    await ns.incident('churn', { port: 9177, count: 2, parallel: 2, forever: 'true', everyMs: 100 });
+    const out = await execa('node', [BIN, 'bundle', '--netns', ns.name, '--out', file, '--capture', 'tcp port 9177', '--capture-packets', '20', '--capture-seconds', '5'], { reject: false });
+    expect(out.exitCode, out.stderr).toBe(0);
+    const { root, manifest } = await unpack(file);
+    expect(manifest.parts.find((p) => p.file === 'capture.pcap')).toMatchObject({ ok: true });
+    const read = await execa('tcpdump', ['-n', '-r', join(root, 'capture.pcap')], { reject: false });
+    const packets = read.stdout.split('\n').filter(Boolean);
+    expect(packets.length).toBeGreaterThan(0);
+    expect(packets.length).toBeLessThanOrEqual(20);
+    for (const p of packets) expect(p).toMatch(/\.9177\b/);
+  }, 60_000);
+
   it('refuses a path where a link was planted, before running anything', async () => {
     const victim = join(dir, 'victim');
     writeFileSync(victim, 'keep me\n');

@@ -80,3 +80,13 @@ describe('a recording', () => {
     expect(() => session.writeRecent(dir, 1_000_000 + (FULL_EVERY + 5) * 1000)).toThrow(/already exists/);
   });
 });
+
+describe("a bundle's capture filter", () => {
+  it("is the selected socket's 4-tuple, and nothing a shell or tcpdump would read otherwise", async () => {
+    const { socketFilter } = await import('../../src/bundle/capture.js');
+    expect(socketFilter({ address: '10.0.0.5', port: '43210' }, { address: '10.0.0.9', port: '8080' })).toBe('tcp and host 10.0.0.5 and port 43210 and host 10.0.0.9 and port 8080');
+    expect(socketFilter({ address: '::ffff:10.0.0.5', port: '1' }, { address: '2001:db8::1', port: '443' })).toBe('tcp and host 10.0.0.5 and port 1 and host 2001:db8::1 and port 443');
+    expect(socketFilter({ address: '*', port: '*' }, { address: '0.0.0.0', port: '*' })).toBe('tcp and host 0.0.0.0');
+    expect(socketFilter({ address: 'x; rm -rf /', port: 'http' }, { address: '*', port: '*' })).toBeUndefined();
+  });
+});
