@@ -125,10 +125,12 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
     const write = (extra: object = {}) => {
       if (finished) return;
-      const record = { ...buildRecord(store, options.target, scheduler.intervalMs, alerts(), tickTime(store)), ...extra };
-      const json = JSON.stringify(record);
-      recording?.add(record);
-      if (!options.headless) process.stdout.write(`${json}\n`);
+      // Headless with metrics only: nothing to write each tick (a scrape builds its own record).
+      if (recording || !options.headless) {
+        const record = { ...buildRecord(store, options.target, scheduler.intervalMs, alerts(), tickTime(store)), ...extra };
+        recording?.add(record);
+        if (!options.headless) process.stdout.write(`${JSON.stringify(record)}\n`);
+      }
       written++;
       if (options.count !== undefined && written >= options.count) finish(0);
     };

@@ -38,35 +38,65 @@ function counterValues(stats: Record<string, CounterRecord>): Map<string, bigint
  * The samples a record was made of, each at the time it was taken (the
  * record's time less the section's age), for the sources the rules judge:
  * sockets, counters, conntrack, socket memory, NICs and their drivers, the
- * busiest destinations, and the owners asked for while alerts wanted names. A section that is an error has no sample.
+ * busiest destinations, and the owners asked for while alerts wanted
+ * names. A section that is an error has no sample.
  */
 export function samplesOfRecord(record: SampleRecord): RecordedSample[] {
-  const timeMs = Date.parse(record.time);
   const out: RecordedSample[] = [];
-  const add = <T>(key: SampleKey<T>, value: T, meta: SectionMeta | SourceError | undefined) => {
-    const ageMs = meta && !isError(meta) ? meta.ageMs : 0;
-    const notes = meta && !isError(meta) ? (meta.notes ?? []) : [];
+  // A section that does not have the shape it should (a file edited by hand, a torn line that still parses) is left out, not a crash.
+  for (const section of SECTIONS) {
+    try {
+      section(record, out);
+    } catch {
+      // left out
+    }
+  }
+  return out;
+}
+
+type Section = (record: SampleRecord, out: RecordedSample[]) => void;
+
+function adder(record: SampleRecord, out: RecordedSample[]) {
+  const timeMs = Date.parse(record.time);
+  return <T>(key: SampleKey<T>, value: T, meta: SectionMeta | SourceError | undefined) => {
+    const ageMs = meta && !isError(meta) && typeof meta.ageMs === 'number' ? meta.ageMs : 0;
+    const notes = meta && !isError(meta) && Array.isArray(meta.notes) ? meta.notes : [];
     out.push({ key, sampled: { value, atMs: timeMs - ageMs, skippedLines: 0, notes } });
   };
-  const sources = record.sources ?? {};
-  if (record.tcp && !isError(record.tcp)) add<SocketsSample>(SOCKETS, withoutMeta(record.tcp), record.tcp);
-  if (record.counters && !isError(record.counters)) {
-    const values = counterValues(record.counters as Record<string, CounterRecord>);
-    add<CountersSample>(COUNTERS, { total: values.size, values }, sources.counters);
-  }
-  if (record.conntrack && !isError(record.conntrack)) {
-    const c = withoutMeta(record.conntrack);
-    add<ConntrackSample>(CONNTRACK, { ...c, stats: counterValues(c.stats) }, record.conntrack);
-  }
-  if (record.socketMemory && !isError(record.socketMemory)) add<SocketMemorySample>(SOCKET_MEMORY, withoutMeta(record.socketMemory), record.socketMemory);
-  if (record.nics && !isError(record.nics)) {
+}
+
+const SECTIONS: Section[] = [
+  (record, out) => {
+    if (record.tcp && !isError(record.tcp)) {
+      const t = record.tcp;
+      if (typeof t.states !== 'object' || t.states === null || !Array.isArray(t.closeWaitHeld) || typeof t.unusual !== 'object' || !Array.isArray(t.unusual?.synSentByPeer)) throw new Error('tcp');
+      adder(record, out)<SocketsSample>(SOCKETS, withoutMeta(record.tcp), record.tcp);
+    }
+  },
+  (record, out) => {
+    if (record.counters && !isError(record.counters)) {
+      const values = counterValues(record.counters as Record<string, CounterRecord>);
+      adder(record, out)<CountersSample>(COUNTERS, { total: values.size, values }, record.sources?.counters);
+    }
+  },
+  (record, out) => {
+    if (record.conntrack && !isError(record.conntrack)) {
+      const c = withoutMeta(record.conntrack);
+      adder(record, out)<ConntrackSample>(CONNTRACK, { ...c, stats: counterValues(c.stats) }, record.conntrack);
+    }
+  },
+  (record, out) => {
+    if (record.socketMemory && !isError(record.socketMemory)) adder(record, out)<SocketMemorySample>(SOCKET_MEMORY, withoutMeta(record.socketMemory), record.socketMemory);
+  },
+  (record, out) => {
+    if (!record.nics || isError(record.nics)) return;
     const interfaces: NicState[] = [];
     const drivers = new Map<string, InterfaceDriverStats>();
     for (const [name, n] of Object.entries(record.nics)) {
       interfaces.push({
         name,
-        operstate: n.state,
-        physical: n.physical,
+        operstate: String(n.state),
+        physical: n.physical === true,
         stats: counterValues(n.stats),
         ...(n.carrier !== undefined ? { carrier: n.carrier } : {}),
         ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
@@ -74,14 +104,20 @@ export function samplesOfRecord(record: SampleRecord): RecordedSample[] {
         ...(n.kind !== undefined ? { kind: n.kind } : {}),
       });
       if (n.driver) {
-        const counters = new Map(Object.entries(n.driver.stats).map(([k, c]) => [k, { total: BigInt(c.value), queues: c.queues }]));
+        const totals = counterValues(n.driver.stats);
+        const counters = new Map([...totals].map(([k, total]) => [k, { total, queues: n.driver?.stats[k]?.queues ?? 0 }]));
         drivers.set(name, { counters, ...(n.driver.problem ? { problem: n.driver.problem } : {}) });
       }
     }
-    add<NicsSample>(NICS, { interfaces, source: 'ip' }, sources.nics);
-    if (drivers.size > 0) add<EthtoolSample>(ETHTOOL, { interfaces: drivers }, sources.ethtool);
-  }
-  if (record.destinations && !isError(record.destinations)) add<DestinationsSample>(DESTINATIONS, withoutMeta(record.destinations), record.destinations);
-  if (record.owners) add<OwnersSample>(OWNERS, withoutMeta(record.owners), record.owners);
-  return out;
-}
+    const add = adder(record, out);
+    add<NicsSample>(NICS, { interfaces, source: 'ip' }, record.sources?.nics);
+    if (drivers.size > 0) add<EthtoolSample>(ETHTOOL, { interfaces: drivers }, record.sources?.ethtool);
+  },
+  (record, out) => {
+    if (record.destinations && !isError(record.destinations)) adder(record, out)<DestinationsSample>(DESTINATIONS, withoutMeta(record.destinations), record.destinations);
+  },
+  (record, out) => {
+    if (record.owners && typeof record.owners.byState === 'object') adder(record, out)<OwnersSample>(OWNERS, withoutMeta(record.owners), record.owners);
+  },
+];
+

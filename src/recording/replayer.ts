@@ -31,6 +31,8 @@ export class Replayer {
   private readonly collectors = storeShapes();
   private readonly lastAtMs = new Map<string, number>();
   alerts: AlertsState | undefined;
+  /** Samples left out because they had not the shape their source gives. */
+  skipped = 0;
 
   constructor(targetLabel: string, config: AlertConfig) {
     this.target = parseTarget(targetLabel) ?? { kind: 'host' };
@@ -44,7 +46,15 @@ export class Replayer {
       if (this.lastAtMs.get(key.name) === sampled.atMs) continue;
       this.lastAtMs.set(key.name, sampled.atMs);
       const collector = this.collectors.get(key.name);
-      this.store.recordSample(key, sampled, collector?.series?.(sampled.value) ?? {});
+      let series: Record<string, number>;
+      try {
+        series = collector?.series?.(sampled.value) ?? {};
+      } catch {
+        // A sample of the wrong shape: not stored, as a collector that failed stores nothing.
+        this.skipped++;
+        continue;
+      }
+      this.store.recordSample(key, sampled, series);
       const counters = collector?.counters?.(sampled.value);
       if (counters) this.store.recordCounters(key, sampled.atMs, counters);
     }

@@ -44,25 +44,18 @@ export class RecordingSession {
   }
 
   add(record: SampleRecord): void {
-    const full = this.counted % FULL_EVERY === 0 || typeof record.counters !== 'object' || 'error' in record.counters;
+    const counters = typeof record.counters === 'object' && !('error' in record.counters) ? (record.counters as Counters) : undefined;
+    const full = counters === undefined || this.last === undefined || this.counted % FULL_EVERY === 0;
     this.counted++;
-    const json = full ? JSON.stringify(record) : JSON.stringify({ ...record, counters: this.changedCounters(record.counters as Counters), countersDelta: true });
-    if (!full) this.remember(record.counters as Counters);
-    else this.last = typeof record.counters === 'object' && !('error' in record.counters) ? new Map(Object.entries(record.counters).map(([k, c]) => [k, String(c.value)])) : undefined;
+    const json = full ? JSON.stringify(record) : JSON.stringify({ ...record, counters: this.moved(counters), countersDelta: true });
+    this.last = counters && new Map(Object.entries(counters).map(([name, c]) => [name, String(c.value)]));
     this.writer?.append(json, () => JSON.stringify(record));
     this.recent.add(Date.parse(record.time), json, full);
   }
 
   /** The counters whose value moved since the last record: ~400 counters are most of a record, and few move. */
-  private changedCounters(counters: Counters): Counters {
-    const out: Counters = {};
-    for (const [name, c] of Object.entries(counters)) if (this.last?.get(name) !== String(c.value)) out[name] = c;
-    return out;
-  }
-
-  private remember(counters: Counters): void {
-    this.last ??= new Map();
-    for (const [name, c] of Object.entries(counters)) this.last.set(name, String(c.value));
+  private moved(counters: Counters): Counters {
+    return Object.fromEntries(Object.entries(counters).filter(([name, c]) => this.last?.get(name) !== String(c.value)));
   }
 
   /** Why `--record` stopped, when it did (a full disk). */

@@ -90,3 +90,25 @@ describe("a bundle's capture filter", () => {
     expect(socketFilter({ address: 'x; rm -rf /', port: 'http' }, { address: '*', port: '*' })).toBeUndefined();
   });
 });
+
+describe('a damaged recording', () => {
+  it('plays what it can: a line that is not JSON and sections of the wrong shape are left out, never a crash', async () => {
+    const { Replayer } = await import('../../src/recording/replayer.js');
+    const good = (i: number) => JSON.stringify(record(i, { TcpRetransSegs: i }));
+    const text = [
+      JSON.stringify(header),
+      good(0),
+      '{"v":1,"time":"2026-01-01T00:00:01Z", this is not json',
+      JSON.stringify({ ...record(2, { TcpRetransSegs: 2 }), tcp: { states: 'x' } }),
+      JSON.stringify({ ...record(3, {}), counters: { TcpRetransSegs: { value: 'abc', rate: null } }, nics: { eth0: { state: 1, stats: null } } }),
+      JSON.stringify({ ...record(4, {}), owners: { byState: 7 }, conntrack: { count: 'x' } }),
+      good(5),
+    ].join('\n');
+    const { records, problems } = parseRecording(text);
+    expect(problems).toEqual(['line 3: not JSON; left out']);
+    expect(records).toHaveLength(5);
+    const replayer = new Replayer('host', defaultAlertConfig());
+    for (const r of records) expect(() => replayer.step(r)).not.toThrow();
+    expect(replayer.alerts?.disabled).toEqual([]);
+  });
+});
