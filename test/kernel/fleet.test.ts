@@ -86,14 +86,16 @@ describe.runIf(available)('every namespace at once', () => {
     const fleet = new NamespaceFleet({ procRoot: '/proc', config: defaultAlertConfig(), intervalMs: 1000 });
     const until = Date.now() + 80_000;
     let state = await fleet.tick();
-    while (Date.now() < until && !state.namespaces.some((w) => w.alerts.some((a) => a.id === 'close-wait-climbing'))) {
+    while (Date.now() < until && !state.namespaces.some((w) => w.ns.names.includes(named[0]!.name) && w.alerts.some((a) => a.id === 'close-wait-climbing'))) {
       await sleep(1000);
       state = await fleet.tick();
     }
-    const alerted = state.namespaces.filter((w) => w.alerts.some((a) => a.id === 'close-wait-climbing'));
+    // Other test files run beside this one, with namespaces of their own (some leaking): judge ours only.
+    const ours = (w: { ns: { names: string[]; inode: number } }) => named.some((n) => w.ns.names.includes(n.name)) || unnamed.some((u) => u.inode === w.ns.inode);
+    const alerted = state.namespaces.filter(ours).filter((w) => w.alerts.some((a) => a.id === 'close-wait-climbing'));
     expect(alerted.map((w) => w.ns.names)).toEqual([[named[0]!.name]]);
     // Worst first.
-    expect(state.namespaces[0]?.ns.names).toEqual([named[0]!.name]);
+    expect(state.namespaces.filter(ours)[0]?.ns.names).toEqual([named[0]!.name]);
     expect(alerted[0]?.alerts[0]?.next[0]).toContain(`nsenter --net=/run/netns/${named[0]!.name} ss -tanp state close-wait`);
 
     // The namespace goes: it leaves the list, its alert closed as "namespace gone", not cleared.
@@ -101,9 +103,9 @@ describe.runIf(available)('every namespace at once', () => {
     await leaving.destroy();
     state = await fleet.tick();
     expect(state.namespaces.some((w) => w.ns.names.includes(leaving.name))).toBe(false);
-    expect(state.gone.map((g) => g.ns.names)).toEqual([[leaving.name]]);
-    expect(fleetRecord(state).namespacesGone[0]?.alertsClosed.map((a) => [a.id, a.closed])).toEqual([['close-wait-climbing', 'namespace gone']]);
-    expect(alertsClosedElsewhere(state).map((c) => c.subject)).toEqual([expect.stringContaining(leaving.name)]);
+    const gone = fleetRecord(state).namespacesGone.filter((g) => g.names.includes(leaving.name));
+    expect(gone.map((g) => g.alertsClosed.map((a) => [a.id, a.closed]))).toEqual([[['close-wait-climbing', 'namespace gone']]]);
+    expect(alertsClosedElsewhere(state).filter((c) => c.subject.includes(leaving.name))).toHaveLength(1);
   }, 100_000);
 
   it('sees a leak start in a namespace that had been quiet', async () => {
