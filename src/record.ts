@@ -6,6 +6,8 @@ import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
 import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
+import { SOFTNET, type SoftnetSample, softnetCounterKey } from '../collectors/softnet.js';
+import type { SoftnetCpu } from '../collectors/parse/softnet.js';
 import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
 import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
@@ -73,6 +75,8 @@ export interface SampleRecord {
    * per destination running out of ports. Absent when nothing was asked.
    */
   owners?: OwnersSample & SectionMeta;
+  /** The per-CPU receive backlog (host-wide): each CPU's counters, and all CPUs' rates. */
+  softnet?: SoftnetRecord | SourceError;
   /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
@@ -83,6 +87,12 @@ export interface SampleRecord {
   sources: Record<string, SectionMeta | SourceError>;
   /** What nettriage itself costs: CPU % of one core (self + children, over ~10 s) and RSS of them all. */
   self?: { cpuPercent: number | null; rssBytes: number };
+}
+
+export interface SoftnetRecord extends SectionMeta {
+  cpus: SoftnetCpu[];
+  /** Per second, all CPUs together; null on the first sample and after a reset. */
+  perSec: { processed: number | null; dropped: number | null; timeSqueeze: number | null };
 }
 
 export interface AlertRecord {
@@ -163,7 +173,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET];
 
 export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
   const counters = store.sample(COUNTERS);
@@ -186,6 +196,14 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
+    softnet: section(store, SOFTNET, nowMs, (v: SoftnetSample) => ({
+      cpus: v.cpus,
+      perSec: {
+        processed: store.counters(SOFTNET).get(softnetCounterKey('all', 'processed'))?.perSec ?? null,
+        dropped: store.counters(SOFTNET).get(softnetCounterKey('all', 'dropped'))?.perSec ?? null,
+        timeSqueeze: store.counters(SOFTNET).get(softnetCounterKey('all', 'timeSqueeze'))?.perSec ?? null,
+      },
+    })),
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     ...ownersRecord(store, nowMs),
     alerts: (alerts?.alerts ?? []).map(alertRecord),

@@ -1,3 +1,5 @@
+import { createSoftnetCollector } from '../collectors/softnet.js';
+import { softnetDrops, softnetSqueeze } from './alerts/rules/softnet.js';
 import { createConntrackCollector } from '../collectors/conntrack.js';
 import { createCountersCollector } from '../collectors/counters.js';
 import { createDestinationsCollector } from '../collectors/destinations.js';
@@ -38,6 +40,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createConntrackCollector(),
   () => createNicsCollector(),
   () => createSocketMemoryCollector(),
+  () => createSoftnetCollector(),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
@@ -61,4 +64,6 @@ export const RULES: Rule[] = [
   udpBufferErrors,
   orphanSockets,
   socketMemoryPressure,
+  softnetDrops,
+  softnetSqueeze,
 ] as unknown as Rule[];

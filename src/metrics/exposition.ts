@@ -116,6 +116,10 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const nics = rec()?.nics;
     if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) for (const [stat, v] of Object.entries(n.driver?.stats ?? {})) set({ interface: name, stat }, num(v));
   });
+  family('counter', 'nettriage_softnet_total', 'Per-CPU receive backlog counters of /proc/net/softnet_stat (host-wide): processed, dropped (backlog full), time_squeeze (out of budget).', ['cpu', 'stat'], (set) => {
+    const sn = rec()?.softnet;
+    if (isData(sn)) for (const c of sn.cpus) for (const [stat, v] of [['processed', c.processed], ['dropped', c.dropped], ['time_squeeze', c.timeSqueeze]] as const) set({ cpu: String(c.cpu), stat }, v);
+  });
   family('gauge', 'nettriage_socket_memory_pages', 'Socket buffer memory in pages (host-wide), by protocol.', ['protocol'], (set) => {
     const m = rec()?.socketMemory;
     if (isData(m)) for (const protocol of PROTOCOLS) if (m[protocol]) set({ protocol }, m[protocol].pages);

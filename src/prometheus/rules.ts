@@ -93,6 +93,8 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
     alerts: levels(`sum without(name) (${rate(netstat(['UdpRcvbufErrors', 'UdpSndbufErrors', 'Udp6RcvbufErrors', 'Udp6SndbufErrors']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10),
   }),
   'orphan-sockets': (p) => ({ alerts: levels('nettriage_tcp_orphan_sockets / nettriage_tcp_orphan_sockets_limit', p.warnShare ?? 0.25, p.critShare ?? 0.5) }),
+  'softnet-drops': (p) => ({ alerts: levels(`sum without(cpu) (${rate('nettriage_softnet_total{stat="dropped"}')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
+  'softnet-squeeze': (p) => ({ alerts: levels(`sum without(cpu) (${rate('nettriage_softnet_total{stat="time_squeeze"}')})`, p.warnPerSec ?? 10, p.critPerSec ?? 200) }),
   'socket-memory-pressure': (p) => {
     const limit = (level: string, share: number) => `ignoring(level) (nettriage_socket_memory_limit_pages{level="${level}"} * ${share})`;
     const crit = `nettriage_socket_memory_pages >= ${limit('max', p.critShareOfMax ?? 0.95)}`;

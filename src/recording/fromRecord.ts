@@ -6,6 +6,7 @@ import { NICS, type NicState, type NicsSample } from '../../collectors/nics.js';
 import { OWNERS, type OwnersSample } from '../../collectors/owners.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../../collectors/socketMemory.js';
 import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
+import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
 
@@ -115,6 +116,12 @@ const SECTIONS: Section[] = [
   },
   (record, out) => {
     if (record.destinations && !isError(record.destinations)) adder(record, out)<DestinationsSample>(DESTINATIONS, withoutMeta(record.destinations), record.destinations);
+  },
+  (record, out) => {
+    if (record.softnet && !isError(record.softnet)) {
+      if (!Array.isArray(record.softnet.cpus)) throw new Error('softnet');
+      adder(record, out)<SoftnetSample>(SOFTNET, { cpus: record.softnet.cpus }, record.softnet);
+    }
   },
   (record, out) => {
     if (record.owners && typeof record.owners.byState === 'object') adder(record, out)<OwnersSample>(OWNERS, withoutMeta(record.owners), record.owners);

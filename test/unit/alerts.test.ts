@@ -9,6 +9,7 @@ import { AlertEngine } from '../../src/alerts/engine.js';
 import { hysteresis } from '../../src/alerts/hysteresis.js';
 import { type Alert, causes, defineRule } from '../../src/alerts/types.js';
 import { COUNTERS } from '../../collectors/counters.js';
+import { SOFTNET, createSoftnetCollector } from '../../collectors/softnet.js';
 import type { SampleKey } from '../../collectors/types.js';
 import { Store } from '../../src/store.js';
 import { socketStateSample } from '../helpers/samples.js';
@@ -456,5 +457,53 @@ describe('alert config', () => {
     ];
     for (const [doc, message] of bad) expect(() => validateAlertConfig(doc), JSON.stringify(doc)).toThrow(message);
     expect(() => validateAlertConfig({ rules: 1 })).toThrow(ConfigError);
+  });
+});
+
+describe('softnet rules', () => {
+  const softnet = (h: ReturnType<typeof harness>, rows: { cpu: number; dropped: number; timeSqueeze: number }[]) => {
+    const value = { cpus: rows.map((r) => ({ ...r, processed: 1000 })) };
+    h.feed(SOFTNET, value, {}, Object.fromEntries(createSoftnetCollector().counters?.(value) ?? []));
+  };
+
+  it('softnet-drops names the CPU whose backlog overflows, and is silent while no packet is dropped', () => {
+    const h = harness();
+    let alerts: Alert[] = [];
+    for (let i = 0; i < 10; i++) {
+      softnet(h, [
+        { cpu: 0, dropped: 5, timeSqueeze: 0 },
+        { cpu: 3, dropped: 5, timeSqueeze: 0 },
+      ]);
+      alerts = h.tick();
+    }
+    expect(alerts.find((a) => a.id === 'softnet-drops')).toBeUndefined();
+    for (let i = 1; i <= 10; i++) {
+      softnet(h, [
+        { cpu: 0, dropped: 5, timeSqueeze: 0 },
+        { cpu: 3, dropped: 5 + i * 2, timeSqueeze: 0 },
+      ]);
+      alerts = h.tick();
+    }
+    const a = alerts.find((x) => x.id === 'softnet-drops');
+    expect(a?.severity).toBe('warning');
+    expect(a?.summary).toMatch(/dropped at the CPU backlog: CPU 3 \d/);
+    expect(a?.summary).not.toMatch(/CPU 0/);
+  });
+
+  it('softnet-squeeze lets a few squeezes a second pass, and warns on many', () => {
+    for (const [perSec, expected] of [
+      [3, undefined],
+      [50, 'warning'],
+      [500, 'critical'],
+    ] as const) {
+      const h = harness();
+      let alerts: Alert[] = [];
+      // A minute of steady squeezing: the 1-minute mean is the rate itself.
+      for (let i = 0; i <= 61; i++) {
+        softnet(h, [{ cpu: 1, dropped: 0, timeSqueeze: i * perSec }]);
+        alerts = h.tick();
+      }
+      expect(alerts.find((a) => a.id === 'softnet-squeeze')?.severity, `${perSec}/s`).toBe(expected);
+    }
   });
 });
