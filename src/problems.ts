@@ -29,6 +29,7 @@ const packageOf: Record<string, string> = {
   ss: 'iproute2 (RHEL: iproute)',
   ip: 'iproute2 (RHEL: iproute)',
   nstat: 'iproute2 (RHEL: iproute)',
+  tc: 'iproute2 (RHEL: iproute-tc)',
   nsenter: 'util-linux',
   conntrack: 'conntrack (RHEL: conntrack-tools)',
   ethtool: 'ethtool',

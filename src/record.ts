@@ -8,11 +8,14 @@ import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { SOFTNET, type SoftnetSample, softnetCounterKey } from '../collectors/softnet.js';
 import type { SoftnetCpu } from '../collectors/parse/softnet.js';
+import { qdiscKey } from '../collectors/parse/qdisc.js';
+import { QDISCS, type QdiscsSample, qdiscCounterKey } from '../collectors/qdiscs.js';
 import { type SocketsSample, SOCKETS } from '../collectors/sockets.js';
 import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, Severity } from './alerts/types.js';
+import { type DropLayer, dropPath } from './dropPath.js';
 import { jsonInteger } from './rates.js';
 import type { CollectorStatus, CounterState, Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
@@ -77,6 +80,14 @@ export interface SampleRecord {
   owners?: OwnersSample & SectionMeta;
   /** The per-CPU receive backlog (host-wide): each CPU's counters, and all CPUs' rates. */
   softnet?: SoftnetRecord | SourceError;
+  /** The transmit queues of every interface, roots and children (`tc -s -j qdisc`, every 5 samples), with their drop and overlimit rates. */
+  qdiscs?: (QdiscsSample & { perSec: Record<string, { drops: number | null; overlimits: number | null }> } & SectionMeta) | SourceError;
+  /**
+   * Where packets die, layer by layer in the order a received packet meets
+   * them, then the transmit side: drops per second at the last sample and
+   * over the last minute, and the counter that moves most.
+   */
+  dropPath: { layer: DropLayer; dropsPerSec: number | null; dropsPerSecMinute: number | null; top: { counter: string; rate: number } | null; unknown?: string }[];
   /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
@@ -173,7 +184,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS];
 
 export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
   const counters = store.sample(COUNTERS);
@@ -196,6 +207,12 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
+    qdiscs: section(store, QDISCS, nowMs, (v: QdiscsSample) => ({
+      qdiscs: v.qdiscs,
+      perSec: Object.fromEntries(
+        v.qdiscs.map((q) => [qdiscKey(q), { drops: store.counters(QDISCS).get(qdiscCounterKey(q, 'drops'))?.perSec ?? null, overlimits: store.counters(QDISCS).get(qdiscCounterKey(q, 'overlimits'))?.perSec ?? null }]),
+      ),
+    })),
     softnet: section(store, SOFTNET, nowMs, (v: SoftnetSample) => ({
       cpus: v.cpus,
       perSec: {
@@ -206,6 +223,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     })),
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     ...ownersRecord(store, nowMs),
+    dropPath: dropPath(store).map(({ next: _, ...layer }) => layer),
     alerts: (alerts?.alerts ?? []).map(alertRecord),
     unknown: alerts?.blind ?? [],
     sources,

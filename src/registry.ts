@@ -1,4 +1,6 @@
 import { createSoftnetCollector } from '../collectors/softnet.js';
+import { createQdiscsCollector } from '../collectors/qdiscs.js';
+import { qdiscDrops } from './alerts/rules/qdisc.js';
 import { softnetDrops, softnetSqueeze } from './alerts/rules/softnet.js';
 import { createConntrackCollector } from '../collectors/conntrack.js';
 import { createCountersCollector } from '../collectors/counters.js';
@@ -41,6 +43,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createNicsCollector(),
   () => createSocketMemoryCollector(),
   () => createSoftnetCollector(),
+  () => createQdiscsCollector(),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
@@ -66,4 +69,5 @@ export const RULES: Rule[] = [
   socketMemoryPressure,
   softnetDrops,
   softnetSqueeze,
+  qdiscDrops,
 ] as unknown as Rule[];

@@ -120,6 +120,10 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const sn = rec()?.softnet;
     if (isData(sn)) for (const c of sn.cpus) for (const [stat, v] of [['processed', c.processed], ['dropped', c.dropped], ['time_squeeze', c.timeSqueeze]] as const) set({ cpu: String(c.cpu), stat }, v);
   });
+  family('counter', 'nettriage_qdisc_total', 'Transmit queue (qdisc) counters of every interface, roots and children (read every 5 samples).', ['interface', 'qdisc', 'stat'], (set) => {
+    const qd = rec()?.qdiscs;
+    if (isData(qd)) for (const q of qd.qdiscs) for (const stat of ['drops', 'overlimits', 'requeues', 'packets'] as const) set({ interface: q.dev, qdisc: `${q.parent} ${q.handle} ${q.kind}`, stat }, q[stat]);
+  });
   family('gauge', 'nettriage_socket_memory_pages', 'Socket buffer memory in pages (host-wide), by protocol.', ['protocol'], (set) => {
     const m = rec()?.socketMemory;
     if (isData(m)) for (const protocol of PROTOCOLS) if (m[protocol]) set({ protocol }, m[protocol].pages);

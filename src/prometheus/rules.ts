@@ -95,6 +95,7 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
   'orphan-sockets': (p) => ({ alerts: levels('nettriage_tcp_orphan_sockets / nettriage_tcp_orphan_sockets_limit', p.warnShare ?? 0.25, p.critShare ?? 0.5) }),
   'softnet-drops': (p) => ({ alerts: levels(`sum without(cpu) (${rate('nettriage_softnet_total{stat="dropped"}')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
   'softnet-squeeze': (p) => ({ alerts: levels(`sum without(cpu) (${rate('nettriage_softnet_total{stat="time_squeeze"}')})`, p.warnPerSec ?? 10, p.critPerSec ?? 200) }),
+  'qdisc-drops': (p) => ({ alerts: levels(`max without(qdisc) (${rate('nettriage_qdisc_total{stat="drops"}')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 100) }),
   'socket-memory-pressure': (p) => {
     const limit = (level: string, share: number) => `ignoring(level) (nettriage_socket_memory_limit_pages{level="${level}"} * ${share})`;
     const crit = `nettriage_socket_memory_pages >= ${limit('max', p.critShareOfMax ?? 0.95)}`;

@@ -7,6 +7,7 @@ import { OWNERS, type OwnersSample } from '../../collectors/owners.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../../collectors/socketMemory.js';
 import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
 import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
+import { QDISCS, type QdiscsSample } from '../../collectors/qdiscs.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
 
@@ -121,6 +122,12 @@ const SECTIONS: Section[] = [
     if (record.softnet && !isError(record.softnet)) {
       if (!Array.isArray(record.softnet.cpus)) throw new Error('softnet');
       adder(record, out)<SoftnetSample>(SOFTNET, { cpus: record.softnet.cpus }, record.softnet);
+    }
+  },
+  (record, out) => {
+    if (record.qdiscs && !isError(record.qdiscs)) {
+      if (!Array.isArray(record.qdiscs.qdiscs)) throw new Error('qdiscs');
+      adder(record, out)<QdiscsSample>(QDISCS, { qdiscs: record.qdiscs.qdiscs }, record.qdiscs);
     }
   },
   (record, out) => {
