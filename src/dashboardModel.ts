@@ -8,6 +8,7 @@ import type { PanelDescriptor } from './panels/types.js';
 import { PANELS } from './registry.js';
 import type { Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
+import { type DropLayerState, dropPath } from './dropPath.js';
 import type { EnterResult } from './viewState.js';
 
 export interface HostInfo {
@@ -41,6 +42,8 @@ export interface DashboardModel {
   panels: Partial<Record<PanelId, unknown>>;
   /** Usable ephemeral ports, for the drill-down's per-destination share. */
   usablePorts?: number;
+  /** Where packets die, layer by layer (key d). */
+  dropPath: DropLayerState[];
 }
 
 export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0, blind: [] };
@@ -79,7 +82,7 @@ export function buildDashboardModel({ store, alerts, config, target, watched, re
   if (self) header.self = self.cpuPercent === undefined ? { rssBytes: self.rssBytes } : { cpuPercent: self.cpuPercent, rssBytes: self.rssBytes };
   const panels: DashboardModel['panels'] = {};
   for (const panel of PANELS) panels[panel.id] = panel.build({ store, alerts, config, nowMs, alternate: alternate[panel.id] ?? false });
-  const model: DashboardModel = { header, panels };
+  const model: DashboardModel = { header, panels, dropPath: dropPath(store) };
   const usable = sockets?.value.portRange?.usable;
   if (usable !== undefined) model.usablePorts = usable;
   return model;

@@ -33,6 +33,7 @@ export type Action =
   | 'namespaces'
   | 'writeRecent'
   | 'bundle'
+  | 'dropPath'
   | 'replayPause'
   | 'replayBack'
   | 'replayForward'
@@ -105,6 +106,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
   ...alternateBindings,
   { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
+  { action: 'dropPath', keys: ['d'], modes: ['dashboard'], hint: 'd drops', help: 'where packets die: the drop path from NIC to socket and back out, layer by layer (again or Esc: back)' },
   { action: 'writeRecent', keys: ['w'], modes: ['dashboard'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
   { action: 'bundle', keys: ['b'], modes: ['dashboard', 'drill'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest; with --bundle-capture, the selected socket\'s packets)' },
   { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom; watching another namespace: back to the first' },

@@ -1,5 +1,6 @@
 import { type ReactElement, createElement } from 'react';
 import { DrillDownView } from '../components/DrillDownView.js';
+import { DropPathView } from '../components/DropPathView.js';
 import { Footer } from '../components/Footer.js';
 import { NamespacesView } from '../components/NamespacesView.js';
 import type { FleetState } from './fleet/fleet.js';
@@ -82,6 +83,10 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
     body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, lines: helpText(view, replay) }));
+    return regions;
+  }
+  if (view.dropPathOpen) {
+    body('drop-path', createElement(DropPathView, { path: model.dropPath, width: columns, height: bodyHeight }));
     return regions;
   }
   if (view.overview) {

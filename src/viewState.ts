@@ -29,6 +29,8 @@ export interface ViewState {
   /** Panels showing their other view. */
   alternate: Partial<Record<PanelId, boolean>>;
   helpOpen: boolean;
+  /** The drop path fills the body (key d). */
+  dropPathOpen?: boolean;
   paused: boolean;
   /** The focused panel fills the screen. */
   zoomed: boolean;
@@ -155,12 +157,16 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
       return { ...state, zoomed: !state.zoomed };
     case 'namespaces':
       return { ...state, helpOpen: false, overview: openOverview() };
+    case 'dropPath':
+      return { ...state, helpOpen: false, dropPathOpen: !state.dropPathOpen };
     case 'help':
       return { ...state, helpOpen: !state.helpOpen };
     case 'leave':
-      return state.helpOpen ? { ...state, helpOpen: false } : state;
+      if (state.helpOpen) return { ...state, helpOpen: false };
+      return state.dropPathOpen ? { ...state, dropPathOpen: false } : state;
     case 'closeOverlay':
       if (state.helpOpen) return { ...state, helpOpen: false };
+      if (state.dropPathOpen) return { ...state, dropPathOpen: false };
       return state.zoomed ? { ...state, zoomed: false } : state;
     case 'pause':
       return { ...state, paused: !state.paused };

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { socketSeries, SOCKETS } from '../../collectors/sockets.js';
 import { renderApp } from '../helpers/app.js';
 import { CollectorProblem } from '../../src/problems.js';
+import { QDISCS } from '../../collectors/qdiscs.js';
 import { Store } from '../../src/store.js';
 import { expectFrame, press } from '../helpers/ink.js';
 import { socketStateSample } from '../helpers/samples.js';
@@ -83,6 +84,26 @@ describe('dashboard screen', () => {
     await press(app, '?');
     await press(app, '?');
     expect(app.lastFrame()).not.toContain('Help —');
+  });
+
+  it('opens the drop path with d, says which layers it cannot see, and q or Esc closes it without quitting', async () => {
+    const { app, push, store, quits } = setup();
+    cleanup = app.unmount;
+    store.recordProblem(QDISCS, new CollectorProblem('missing-tool', 'tc not found', 'install the iproute2 package'), Date.now());
+    push({ ESTAB: 1 });
+    await tick();
+    await press(app, 'd');
+    const frame = app.lastFrame() ?? '';
+    expect(frame).toContain('Drop path');
+    expect(frame).toMatch(/NIC receive[\s\S]*softnet backlog[\s\S]*conntrack[\s\S]*IP[\s\S]*TCP[\s\S]*UDP[\s\S]*qdisc \(transmit\)[\s\S]*NIC transmit/);
+    expect(frame).toMatch(/qdisc \(transmit\)\s+\?\s+\?\s+\? tc not found/);
+    await press(app, 'q');
+    expect(app.lastFrame()).not.toContain('Drop path');
+    expect(quits()).toBe(0);
+    await press(app, 'd');
+    await press(app, KEYS.esc);
+    expect(app.lastFrame()).not.toContain('Drop path');
+    expect(app.lastFrame()).toMatch(/STATE\s+COUNT/);
   });
 
   it('pause shows the badge and freezes the numbers while sampling goes on', async () => {

@@ -5,7 +5,7 @@ import { createQdiscsCollector, qdiscCounterKey } from '../../collectors/qdiscs.
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
-import { BIN } from '../helpers/tmux.js';
+import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
 
 const available = await canCreateNetns();
 
@@ -68,5 +68,46 @@ describe.runIf(available)('the transmit queue: a shaper with a 5-packet child qu
     const worst = [...last.dropPath].sort((x, y) => (y.dropsPerSecMinute ?? 0) - (x.dropsPerSecMinute ?? 0))[0];
     expect(worst?.layer).toBe('qdisc');
     expect(worst?.top?.counter).toBe(`${link.a} tbf`);
+  }, 60_000);
+
+  it.runIf(hasTmux)('d on the dashboard shows the drop path, the qdisc layer marked as where packets die', async () => {
+    blast?.kill('SIGKILL');
+    await blast?.catch(() => undefined);
+    blast = execa('ip', ['netns', 'exec', a.name, 'python3', '-c', BLAST(link.addrB, 40)], { reject: false });
+    const session = await TmuxSession.start(`node ${BIN} --netns ${a.name}`, { label: 'droppath' });
+    try {
+      await session.waitFor(/TCP sockets/);
+      await session.keys('d');
+      const screen = await session.waitFor(/▶ qdisc \(transmit\)\s+[\d.,k]+\s+[\d.,k]+/, 30_000);
+      expect(screen).toMatch(/packets die at qdisc \(transmit\) most/);
+      expect(screen).toContain(`${link.a} tbf`);
+      expect(screen).toMatch(/\$ tc -s qdisc show/);
+      await session.keys('Escape');
+      expect(await session.waitFor(/TCP sockets/)).not.toMatch(/Drop path/);
+    } finally {
+      await session.kill();
+    }
+  }, 60_000);
+});
+
+describe.runIf(available)('the drop path of a listener that never accepts', () => {
+  let ns: TestNetns;
+  afterAll(async () => {
+    await ns?.destroy();
+  });
+
+  it('points at the TCP layer, ListenDrops moving most', async () => {
+    ns = await TestNetns.create('dp-acc');
+    const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9710))\ns.listen(1)\nprint('ready',flush=True)\ntime.sleep(120)";
+    const child = execa('ip', ['netns', 'exec', ns.name, 'python3', '-c', script], { reject: false });
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    await ns.incident('dial', { port: 9710, count: 400, perBatch: 4, everyMs: 100, lingerMs: 30_000 });
+    const out = await execa('node', [BIN, '--json', '--netns', ns.name, '--count', '8'], { reject: false });
+    child.kill('SIGKILL');
+    expect(out.exitCode).toBe(0);
+    const last = JSON.parse(out.stdout.trim().split('\n').pop()!) as { dropPath: { layer: string; dropsPerSecMinute: number | null; top: { counter: string } | null }[] };
+    const worst = [...last.dropPath].sort((x, y) => (y.dropsPerSecMinute ?? 0) - (x.dropsPerSecMinute ?? 0))[0];
+    expect(worst?.layer).toBe('tcp');
+    expect(worst?.top?.counter).toBe('TcpExtListenDrops');
   }, 60_000);
 });
