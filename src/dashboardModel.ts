@@ -7,7 +7,7 @@ import type { PanelId } from './panelId.js';
 import type { PanelDescriptor } from './panels/types.js';
 import { PANELS } from './registry.js';
 import type { Store } from './store.js';
-import { type Target, targetLabel } from './target.js';
+import { type Target, shellPrefix, targetLabel } from './target.js';
 import { type DropLayerState, dropPath } from './dropPath.js';
 import type { EnterResult } from './viewState.js';
 
@@ -82,7 +82,10 @@ export function buildDashboardModel({ store, alerts, config, target, watched, re
   if (self) header.self = self.cpuPercent === undefined ? { rssBytes: self.rssBytes } : { cpuPercent: self.cpuPercent, rssBytes: self.rssBytes };
   const panels: DashboardModel['panels'] = {};
   for (const panel of PANELS) panels[panel.id] = panel.build({ store, alerts, config, nowMs, alternate: alternate[panel.id] ?? false });
-  const model: DashboardModel = { header, panels, dropPath: dropPath(store) };
+  // The next commands run where the dashboard looks: inside the namespace.
+  const prefix = shellPrefix(target);
+  const inTarget = (commands: string) => (prefix === '' ? commands : commands.split('; ').map((c) => `${prefix} ${c}`).join('; '));
+  const model: DashboardModel = { header, panels, dropPath: dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) };
   const usable = sockets?.value.portRange?.usable;
   if (usable !== undefined) model.usablePorts = usable;
   return model;

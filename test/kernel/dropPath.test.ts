@@ -81,7 +81,8 @@ describe.runIf(available)('the transmit queue: a shaper with a 5-packet child qu
       const screen = await session.waitFor(/▶ qdisc \(transmit\)\s+[\d.,k]+\s+[\d.,k]+/, 30_000);
       expect(screen).toMatch(/packets die at qdisc \(transmit\) most/);
       expect(screen).toContain(`${link.a} tbf`);
-      expect(screen).toMatch(/\$ tc -s qdisc show/);
+      // The next command runs in the namespace watched.
+      expect(screen).toMatch(new RegExp(`\\$ nsenter --net=/run/netns/${a.name} tc -s qdisc show`));
       await session.keys('Escape');
       expect(await session.waitFor(/TCP sockets/)).not.toMatch(/Drop path/);
     } finally {
