@@ -150,9 +150,10 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
         host,
         intervalMs: interval.intervalMs,
         alternate: view.alternate,
+        dropPathOpen: view.dropPathOpen === true,
       });
     },
-    [view.alternate, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
+    [view.alternate, view.dropPathOpen, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
   );
   const frame = view.drill ? topFrame(view.drill) : undefined;
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];

@@ -204,19 +204,9 @@ export function parseCli(argv: string[]): CliResult {
     }
     options.timeoutMs = ms;
   }
-  if (typeof values.netns === 'string' && typeof values.pid === 'string') {
-    return { kind: 'error', message: '--netns and --pid both name a target: give one' };
-  }
-  if (typeof values.netns === 'string') {
-    if (!/^[A-Za-z0-9_.-]+$/.test(values.netns) || values.netns.startsWith('.')) {
-      return { kind: 'error', message: `--netns: "${values.netns}" is not a namespace name` };
-    }
-    options.target = { kind: 'netns', name: values.netns };
-  }
-  if (typeof values.pid === 'string') {
-    if (!/^[1-9]\d{0,9}$/.test(values.pid)) return { kind: 'error', message: `--pid: expected a process ID, got "${values.pid}"` };
-    options.target = { kind: 'pid', pid: Number(values.pid) };
-  }
+  const target = targetOf(values, '');
+  if (typeof target === 'string') return { kind: 'error', message: target };
+  options.target = target;
   if (typeof values.count === 'string') {
     if (!/^[1-9]\d*$/.test(values.count)) return { kind: 'error', message: `--count: expected a positive integer, got "${values.count}"` };
     if (!values.json) return { kind: 'error', message: '--count only makes sense with --json' };
@@ -245,6 +235,21 @@ export function parseCli(argv: string[]): CliResult {
   return { kind: 'run', options };
 }
 
+/** `--netns NAME` or `--pid PID` (the host without either), or what is wrong with them. */
+function targetOf(values: Record<string, string | boolean | undefined>, prefix: string): Target | string {
+  const { netns, pid } = values;
+  if (typeof netns === 'string' && typeof pid === 'string') return `${prefix}--netns and --pid both name a target: give one`;
+  if (typeof netns === 'string') {
+    if (!/^[A-Za-z0-9_.-]+$/.test(netns) || netns.startsWith('.')) return `${prefix}--netns: "${netns}" is not a namespace name`;
+    return { kind: 'netns', name: netns };
+  }
+  if (typeof pid === 'string') {
+    if (!/^[1-9]\d{0,9}$/.test(pid)) return `${prefix}--pid: expected a process ID, got "${pid}"`;
+    return { kind: 'pid', pid: Number(pid) };
+  }
+  return { kind: 'host' };
+}
+
 /** `nettriage bundle [--netns NAME | --pid PID] [--out FILE] [--part-max SIZE] [--timeout DURATION]`. */
 function parseBundle(argv: string[]): CliResult {
   let values: Record<string, string | boolean | undefined>;
@@ -268,16 +273,9 @@ function parseBundle(argv: string[]): CliResult {
   } catch (error) {
     return { kind: 'error', message: `bundle: ${(error as Error).message}` };
   }
-  const out: Extract<CliResult, { kind: 'bundle' }> = { kind: 'bundle', target: { kind: 'host' } };
-  if (typeof values.netns === 'string' && typeof values.pid === 'string') return { kind: 'error', message: 'bundle: --netns and --pid both name a target: give one' };
-  if (typeof values.netns === 'string') {
-    if (!/^[A-Za-z0-9_.-]+$/.test(values.netns) || values.netns.startsWith('.')) return { kind: 'error', message: `bundle: --netns: "${values.netns}" is not a namespace name` };
-    out.target = { kind: 'netns', name: values.netns };
-  }
-  if (typeof values.pid === 'string') {
-    if (!/^[1-9]\d{0,9}$/.test(values.pid)) return { kind: 'error', message: `bundle: --pid: expected a process ID, got "${values.pid}"` };
-    out.target = { kind: 'pid', pid: Number(values.pid) };
-  }
+  const target = targetOf(values, 'bundle: ');
+  if (typeof target === 'string') return { kind: 'error', message: target };
+  const out: Extract<CliResult, { kind: 'bundle' }> = { kind: 'bundle', target };
   if (typeof values.out === 'string') out.out = values.out;
   if (typeof values['part-max'] === 'string') {
     const bytes = parseSize(values['part-max']);

@@ -42,7 +42,7 @@ export interface DashboardModel {
   panels: Partial<Record<PanelId, unknown>>;
   /** Usable ephemeral ports, for the drill-down's per-destination share. */
   usablePorts?: number;
-  /** Where packets die, layer by layer (key d). */
+  /** Where packets die, layer by layer (key d): built only while on screen. */
   dropPath: DropLayerState[];
 }
 
@@ -60,9 +60,11 @@ export interface ModelInputs {
   intervalMs: number;
   /** Panels whose other view is on. */
   alternate: Partial<Record<PanelId, boolean>>;
+  /** The drop path is on screen (key d): only then is it worked out. */
+  dropPathOpen?: boolean;
 }
 
-export function buildDashboardModel({ store, alerts, config, target, watched, replay, host, intervalMs, alternate }: ModelInputs): DashboardModel {
+export function buildDashboardModel({ store, alerts, config, target, watched, replay, host, intervalMs, alternate, dropPathOpen = false }: ModelInputs): DashboardModel {
   const nowMs = Date.now();
   const header: HeaderModel = {
     host: host.host,
@@ -85,7 +87,7 @@ export function buildDashboardModel({ store, alerts, config, target, watched, re
   // The next commands run where the dashboard looks: inside the namespace.
   const prefix = shellPrefix(target);
   const inTarget = (commands: string) => (prefix === '' ? commands : commands.split('; ').map((c) => `${prefix} ${c}`).join('; '));
-  const model: DashboardModel = { header, panels, dropPath: dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) };
+  const model: DashboardModel = { header, panels, dropPath: dropPathOpen ? dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) : [] };
   const usable = sockets?.value.portRange?.usable;
   if (usable !== undefined) model.usablePorts = usable;
   return model;

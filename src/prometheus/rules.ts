@@ -1,6 +1,7 @@
 import { CLOSE_WAIT_HELD_SEC } from '../../collectors/sockets.js';
 import type { AlertConfig, Rule } from '../alerts/types.js';
 import { paramsOf } from '../alerts/types.js';
+import { NIC_KERNEL_ERRORS } from '../alerts/rules/nics.js';
 import { RULES } from '../registry.js';
 
 /** One Prometheus alerting rule: a name, a severity, a PromQL expression, and how long it must hold. */
@@ -22,22 +23,6 @@ const netstat = (names: string[]) => `nettriage_netstat_total{name${names.length
 const levels = (measure: string, warn: number, crit: number, also = ''): PromAlert[] => [
   { severity: 'warning', expr: `(${measure}) >= ${warn} < ${crit}${also}` },
   { severity: 'critical', expr: `(${measure}) >= ${crit}${also}` },
-];
-
-const NIC_KERNEL_ERRORS = [
-  'rx_errors',
-  'rx_dropped',
-  'rx_over_errors',
-  'rx_crc_errors',
-  'rx_frame_errors',
-  'rx_fifo_errors',
-  'rx_missed_errors',
-  'rx_length_errors',
-  'tx_errors',
-  'tx_dropped',
-  'tx_carrier_errors',
-  'tx_aborted_errors',
-  'tx_fifo_errors',
 ];
 
 /**

@@ -6,7 +6,7 @@ import { type Finding, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
-const KERNEL_ERRORS = [
+export const NIC_KERNEL_ERRORS = [
   'rx_errors',
   'rx_dropped',
   'rx_over_errors',
@@ -34,7 +34,7 @@ export const nicErrors = defineRule({
     const findings: Finding[] = [];
     for (const nic of nics) {
       const rising: [string, number][] = [];
-      for (const stat of KERNEL_ERRORS) {
+      for (const stat of NIC_KERNEL_ERRORS) {
         const r = ctx.store.counterMinuteRate(NICS, `${nic.name}/${stat}`) ?? 0;
         if (r > 0) rising.push([stat, r]);
       }
