@@ -4,11 +4,12 @@ import { type DrillView, topFrame } from '../src/drilldown/navigation.js';
 import type { ContainerRef } from '../src/drilldown/processInfo.js';
 import { type DrillRow, drillCommands, levelLabel } from '../src/drilldown/rows.js';
 import { endpointText } from '../src/endpoint.js';
-import { formatAge, formatBytes, formatCount, formatInterval, truncate } from '../src/format.js';
+import { formatBytes, formatCount, formatInterval, truncate } from '../src/format.js';
 import { scrollStart, innerWidth } from '../src/panels/common.js';
 import { safeText } from '../src/sanitize.js';
 import { Panel } from './Panel.js';
 import { type TableColumn, columnLine, marker } from './Table.js';
+import { type FitColumn, fitColumns, socketColumns } from './drillColumns.js';
 
 export interface DrillDownViewProps {
   view: DrillView;
@@ -32,12 +33,8 @@ function container(c: ContainerRef | undefined): string {
 
 type OwnerRowOf = Extract<DrillRow, { kind: 'owner' }>;
 type Destination = Extract<DrillRow, { kind: 'destination' }>['destination'];
-type SocketEntry = Extract<DrillRow, { kind: 'socket' }>['socket'];
 
-interface Column extends TableColumn<OwnerRowOf> {
-  /** Lower stays longer when the terminal is narrow. */
-  priority: number;
-}
+type Column = FitColumn<OwnerRowOf>;
 
 /**
  * The owners table's columns, least important dropped first until they fit;
@@ -79,13 +76,8 @@ function ownerColumnsFor(width: number, showCmdline: boolean, containers: boolea
     },
     ...(containers ? [{ header: 'CONTAINER', width: 25, priority: 1, cell: (r: OwnerRowOf) => safeText(container(r.owner.details?.container)) }] : []),
   ];
-  const kept = [...all];
+  const kept = fitColumns(all, width - 8);
   const used = () => kept.reduce((n, c) => n + c.width + 1, 0);
-  while (used() > width - 8) {
-    const drop = kept.reduce((worst, c) => (c.priority > worst.priority ? c : worst), kept[0]!);
-    if (drop.priority === 0) break;
-    kept.splice(kept.indexOf(drop), 1);
-  }
   const peersW = Math.max(0, width - used());
   kept.push({
     header: 'TOP PEERS',
@@ -144,22 +136,12 @@ function destinationColumns(usable: number | undefined): TableColumn<Destination
   ];
 }
 
-const SOCKET_COLUMNS: TableColumn<SocketEntry>[] = [
-  { header: 'LOCAL', width: 30, cell: (s) => endpointText(s.local) },
-  { header: 'PEER', width: 30, cell: (s) => endpointText(s.peer) },
-  { header: 'RECV-Q', width: 8, align: 'right', cell: (s) => String(s.recvQ) },
-  { header: 'SEND-Q', width: 8, align: 'right', cell: (s) => String(s.sendQ) },
-  {
-    header: ' TIMER',
-    width: Number.POSITIVE_INFINITY,
-    cell: (s) => ` ${s.timer ? `${s.timer.name}${s.timer.expiresMs !== undefined ? ` ${formatAge(s.timer.expiresMs)}` : ''}` : ''}`,
-  },
-];
+type SocketRowOf = Extract<DrillRow, { kind: 'socket' }>;
 
 /** A row of ownerless sockets among the owners, in the owners' first columns. */
 const UNOWNED_COLUMNS = [{ width: 7, align: 'right' as const }, { width: 9 }, { width: 16 }, { width: 8, align: 'right' as const }];
 
-function rowText(row: DrillRow, columns: Column[], usable: number | undefined): string {
+function rowText(row: DrillRow, columns: Column[], sockets: TableColumn<SocketRowOf>[], usable: number | undefined): string {
   const line = <R,>(cols: readonly TableColumn<R>[], r: R) => columnLine(cols, cols.map((c) => c.cell(r)));
   switch (row.kind) {
     case 'owner':
@@ -169,14 +151,21 @@ function rowText(row: DrillRow, columns: Column[], usable: number | undefined): 
     case 'destination':
       return line(destinationColumns(usable), row.destination);
     case 'socket':
-      return line(SOCKET_COLUMNS, row.socket);
+      return line(sockets, row);
   }
 }
 
-function headerFor(levelKind: string, columns: Column[]): string {
+function headerFor(levelKind: string, columns: Column[], sockets: TableColumn<SocketRowOf>[]): string {
   const cols: readonly Pick<TableColumn<unknown>, 'header' | 'width' | 'align'>[] =
-    levelKind === 'owners' ? columns : levelKind === 'destinations' ? destinationColumns(undefined) : SOCKET_COLUMNS;
+    levelKind === 'owners' ? columns : levelKind === 'destinations' ? destinationColumns(undefined) : sockets;
   return columnLine(cols, cols.map((c) => c.header));
+}
+
+/** Where the health figures come from and how fresh; or why there are none. */
+function healthNote(health: NonNullable<DrillData['health']>, sockets: number): { text: string; color: string } {
+  if (health.problem) return { text: `⚠ TCP health (ss -i): ${health.problem}`, color: 'red' };
+  const at = new Date(health.atMs).toTimeString().slice(0, 8);
+  return { text: `TCP health of ${formatCount(health.byKey.size)} of ${formatCount(sockets)} sockets from ss -i at ${at} · RETR now/in all · s sorts`, color: 'gray' };
 }
 
 /**
@@ -191,7 +180,10 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
   // The time of the refresh, not its age: the view changes when the data does, not every second.
   const age = data ? `refreshed ${new Date(data.atMs).toTimeString().slice(0, 8)} · every ${formatInterval(refreshMs)}` : 'querying…';
   const commands = drillCommands(data, frame.level, nsenter).map((c) => `$ ${c}`);
+  const level = frame.level;
+  const health = level.kind === 'sockets' && level.pid !== undefined && data?.health?.pid === level.pid ? data.health : undefined;
   const notes: { text: string; color: string }[] = [];
+  if (health) notes.push(healthNote(health, rows.length));
   if (data?.problem) notes.push({ text: `⚠ ${data.problem}`, color: 'red' });
   if (data?.notRoot && data.withOwners) notes.push({ text: 'run as root to see all owners: ss -p shows only your own processes', color: 'yellow' });
   if (data?.skippedLines) notes.push({ text: `${data.skippedLines} unparseable lines skipped`, color: 'yellow' });
@@ -208,9 +200,12 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
   const commandOf = (r: DrillRow) => (r.kind === 'owner' ? safeText((view.showCmdline ? r.owner.details?.cmdline : undefined) ?? r.owner.details?.comm ?? r.owner.name) : '');
   const longestCommand = Math.max(0, ...shown.map((r) => [...commandOf(r)].length));
   const columns = ownerColumnsFor(inner - 2, view.showCmdline, containers, longestCommand);
+  const longestEndpoint = Math.max(0, ...shown.flatMap((r) => (r.kind === 'socket' ? [endpointText(r.socket.local).length, endpointText(r.socket.peer).length] : [])));
+  // The timer takes what is left; keep it room for `keepalive 1m`.
+  const sockets = socketColumns(inner - 2 - 14, health !== undefined, Math.max(12, Math.min(longestEndpoint, 46)));
   const position =
     (rows.length === 0 ? 'nothing here' : `${formatCount(frame.selected + 1)} of ${formatCount(rows.length)}`) +
-    (frame.level.kind === 'owners' ? ` · sort: ${view.sort}` : '');
+    (frame.level.kind === 'owners' ? ` · sort: ${view.sort}` : health ? ` · sort: ${view.socketSort}` : '');
   return (
     <Panel title={`${view.state} drill-down`} width={width} height={height} focused concern="none">
       <Text wrap="truncate-end">
@@ -225,14 +220,14 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
         </Text>
       ) : null}
       <Text dimColor wrap="truncate-end">
-        {truncate(`  ${headerFor(frame.level.kind, columns)}`, inner)}
+        {truncate(`  ${headerFor(frame.level.kind, columns, sockets)}`, inner)}
       </Text>
       <Box flexDirection="column" height={visible} overflow="hidden">
         {shown.map((row, i) => {
           const isSelected = start + i === frame.selected;
           return (
             <Text key={row.key} inverse={isSelected} wrap="truncate-end">
-              {truncate(`${marker(isSelected)}${rowText(row, columns, usablePorts)}`, inner)}
+              {truncate(`${marker(isSelected)}${rowText(row, columns, sockets, usablePorts)}`, inner)}
             </Text>
           );
         })}

@@ -131,7 +131,9 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     viewContext: () => onScreen.current,
     ...(onWatch ? { watch: { onWatch, target, home: home ?? target } } : {}),
   });
-  const drillData = useDrillData(drill, view.drill?.state, view.paused);
+  const frame = view.drill ? topFrame(view.drill) : undefined;
+  const healthPid = frame?.level.kind === 'sockets' ? frame.level.pid : undefined;
+  const drillData = useDrillData(drill, view.drill?.state, healthPid, view.paused);
   const fleetState = useFleetData(fleet, view.overview !== undefined, view.paused);
   const namespaces = view.overview ? overviewRows(fleetState, view.overview.filter) : [];
   const model = useStoreModel(
@@ -155,8 +157,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     },
     [view.alternate, view.dropPathOpen, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
   );
-  const frame = view.drill ? topFrame(view.drill) : undefined;
-  const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter) : [];
+  const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter, view.drill.socketSort) : [];
   onScreen.current = viewContext(model, drillData, namespaces);
   const row = view.drill && frame ? rows[frame.selected] : undefined;
   selectedSocket.current = row?.kind === 'socket' ? row.socket : undefined;

@@ -134,3 +134,9 @@ export function formatBytes(n: number): string {
 export function formatBig(value: bigint | undefined): string {
   return value === undefined ? '–' : formatCount(Number(value));
 }
+
+/** A link rate in bits per second, as ss and ethtool say it: 950Mbit, 12.4Mbit, 800kbit. */
+export function formatBitRate(bps: number): string {
+  const [value, unit] = bps >= 1e9 ? [bps / 1e9, 'Gbit'] : bps >= 1e6 ? [bps / 1e6, 'Mbit'] : bps >= 1e3 ? [bps / 1e3, 'kbit'] : [bps, 'bit'];
+  return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)}${unit}`;
+}

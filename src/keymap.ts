@@ -71,9 +71,12 @@ export interface KeyContext {
   canEnter: boolean;
   /** The drill-down level on screen: sort and command lines are the owners'. */
   drillLevel?: 'owners' | 'destinations' | 'sockets';
+  /** A process's sockets with their TCP health on screen: they sort. */
+  socketHealth?: boolean;
 }
 
 const atOwners = (where: KeyContext) => where.drillLevel === 'owners';
+const sortable = (where: KeyContext) => where.drillLevel === 'owners' || (where.drillLevel === 'sockets' && where.socketHealth === true);
 
 /** Each panel's focus key, and the key of its other view, from the panel registry. */
 const focusBindings: Binding[] = PANELS.map((p) => ({ action: `focus:${p.id}` as const, keys: [p.focusKey], modes: ['dashboard'], help: `focus ${p.title}` }));
@@ -98,7 +101,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', offeredWhen: (where) => where.canEnter, help: 'open: a state to its owners, an owner to its sockets, an alert to its subject, a namespace on the dashboard' },
   { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: LISTS, hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
   { action: 'filter', keys: ['/'], modes: LISTS, hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
-  { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', offeredWhen: atOwners, help: 'owners: sort by sockets, CPU, RSS, fds, pid' },
+  { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', offeredWhen: sortable, help: "owners: sort by sockets, CPU, RSS, fds, pid; a process's sockets: worst TCP health, RTT, retransmits, cwnd, peer" },
   { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', offeredWhen: atOwners, help: 'owners: full command line instead of the name' },
   { action: 'nextPanel', keys: ['tab'], modes: ['dashboard'], hint: 'Tab panel', help: 'focus the next panel (selection keys act on it)' },
   { action: 'prevPanel', keys: ['shift+tab'], modes: ['dashboard'], help: 'focus the previous panel' },

@@ -51,7 +51,8 @@ function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[
   if (view.drill) {
     const frame = topFrame(view.drill);
     const row = drillRows[frame.selected];
-    return { canEnter: row !== undefined && 'enter' in row, drillLevel: frame.level.kind };
+    const healthShown = drillRows.some((r) => r.kind === 'socket' && r.health !== undefined);
+    return { canEnter: row !== undefined && 'enter' in row, drillLevel: frame.level.kind, ...(healthShown ? { socketHealth: true } : {}) };
   }
   return { canEnter: enterFrom(model, view.focus, view.selected[view.focus] ?? 0) !== undefined };
 }

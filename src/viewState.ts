@@ -67,7 +67,7 @@ export interface ViewContext {
 
 function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {
   const frame = topFrame(drill);
-  const rows = drillRows(ctx.drillData, frame.level, drill.sort, frame.filter);
+  const rows = drillRows(ctx.drillData, frame.level, drill.sort, frame.filter, drill.socketSort);
   const moved = movedSelection(action, frame.selected, rows.length, ctx.pageSize);
   if (moved !== undefined) return { ...state, drill: drillSelect(drill, moved, rows.length) };
   switch (action) {

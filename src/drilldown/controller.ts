@@ -5,6 +5,7 @@ import { asProblem } from '../problems.js';
 import { ProcessCpu } from '../processCpu.js';
 import type { TargetIO } from '../targetIO.js';
 import type { TcpState } from '../tcpState.js';
+import { type SocketsHealth, queryHealth } from './health.js';
 import { type ProcessDetails, inspectProcesses } from './processes.js';
 
 export interface OwnerRow extends ProcessSockets {
@@ -31,6 +32,8 @@ export interface DrillData {
   notRoot: boolean;
   problem?: string;
   skippedLines: number;
+  /** TCP health (ss -i) of the sockets of the process whose sockets are on screen. */
+  health?: SocketsHealth;
 }
 
 /** What the screen needs from the drill-down's data source. */
@@ -38,6 +41,8 @@ export interface DrillSource {
   readonly refreshMs: number;
   open(state: TcpState): void;
   close(): void;
+  /** The process whose sockets are on screen: their TCP health is asked for too (undefined: none). */
+  watchHealth?(pid: number | undefined): void;
   current(): DrillData | undefined;
   subscribe(listener: () => void): () => void;
 }
@@ -54,6 +59,9 @@ const RSS_POINTS = 12;
  */
 export class DrillController implements DrillSource {
   private state: TcpState | undefined;
+  private healthPid: number | undefined;
+  /** What the last health query cost: the whole state (no narrower filter) can be a large dump. */
+  private healthCostMs = 0;
   private data: DrillData | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -102,10 +110,23 @@ export class DrillController implements DrillSource {
     if (this.state) this.owners.forget(stateQuery(this.state));
     this.timer = undefined;
     this.state = undefined;
+    this.healthPid = undefined;
     this.data = undefined;
     this.rssHistory.clear();
     this.cpu.clear();
     this.notify();
+  }
+
+  watchHealth(pid: number | undefined): void {
+    if (pid === this.healthPid) return;
+    this.healthPid = pid;
+    if (this.data?.health && this.data.health.pid !== pid) {
+      const { health: _gone, ...rest } = this.data;
+      this.data = rest;
+      this.notify();
+    }
+    // At once, not at the next refresh: the user just opened the process.
+    if (pid !== undefined && this.state) void this.refreshHealth();
   }
 
   /** One refresh of the open state; concurrent calls share the run in flight. */
@@ -151,7 +172,9 @@ export class DrillController implements DrillSource {
         withOwners,
         notRoot,
         skippedLines: answer.skippedLines,
+        ...(this.data?.health ? { health: this.data.health } : {}),
       };
+      await this.refreshHealth(false);
     } catch (error) {
       if (this.state !== state) return;
       const previous = this.data?.state === state ? this.data : undefined;
@@ -161,6 +184,29 @@ export class DrillController implements DrillSource {
       };
     }
     this.notify();
+  }
+
+  /**
+   * The health of the watched process's sockets, from the sockets the last
+   * owners answer gave it. A failure keeps the last figures with the reason.
+   */
+  private async refreshHealth(notify = true): Promise<void> {
+    const { state, healthPid: pid, data } = this;
+    if (!state || pid === undefined || !data || data.state !== state) return;
+    const last = data.health?.pid === pid ? data.health : undefined;
+    if (last && Date.now() - last.atMs < this.healthCostMs / this.pace.share) return;
+    const sockets = data.sockets.filter((s) => s.owners.some((o) => o.pid === pid));
+    let health: SocketsHealth;
+    const started = performance.now();
+    try {
+      health = await queryHealth(this.io, state, pid, sockets, this.options.timeoutMs);
+    } catch (error) {
+      health = { ...(last ?? { pid, atMs: Date.now(), byKey: new Map(), skippedLines: 0 }), problem: asProblem(error).message };
+    }
+    this.healthCostMs = performance.now() - started;
+    if (this.state !== state || this.healthPid !== pid || !this.data) return;
+    this.data = { ...this.data, health };
+    if (notify) this.notify();
   }
 
   private trackRss(pid: number, t: number, rss: number | undefined): number | undefined {

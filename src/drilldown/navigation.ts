@@ -1,5 +1,5 @@
 import type { TcpState } from '../tcpState.js';
-import { type DrillLevel, OWNER_SORTS, type OwnerSort } from './rows.js';
+import { type DrillLevel, OWNER_SORTS, type OwnerSort, SOCKET_SORTS, type SocketSort } from './rows.js';
 
 export interface DrillFrame {
   level: DrillLevel;
@@ -13,6 +13,8 @@ export interface DrillView {
   stack: DrillFrame[];
   editingFilter: boolean;
   sort: OwnerSort;
+  /** How a process's sockets are sorted when their TCP health is known. */
+  socketSort: SocketSort;
   showCmdline: boolean;
 }
 
@@ -35,7 +37,7 @@ export function openDrill(state: TcpState, subject: DrillSubject = {}): DrillVie
   const at = (level: DrillLevel) => stack.push({ level, selected: 0, filter: '' });
   if (subject.pid !== undefined && first.kind === 'owners') at({ kind: 'sockets', pid: subject.pid, ...(subject.name ? { name: subject.name } : {}) });
   else if (subject.destination !== undefined && first.kind === 'destinations') at({ kind: 'sockets', destination: subject.destination });
-  return { state, stack, editingFilter: false, sort: 'sockets', showCmdline: false };
+  return { state, stack, editingFilter: false, sort: 'sockets', socketSort: 'worst', showCmdline: false };
 }
 
 export function topFrame(drill: DrillView): DrillFrame {
@@ -67,7 +69,12 @@ export function drillFilter(drill: DrillView, filter: string, editing: boolean):
   return { ...withTop(drill, { filter, selected: 0 }), editingFilter: editing };
 }
 
+/** `s`: the next sort of the level on screen (owners, or a process's sockets). */
 export function drillCycleSort(drill: DrillView): DrillView {
+  if (topFrame(drill).level.kind === 'sockets') {
+    const socketSort = SOCKET_SORTS[(SOCKET_SORTS.indexOf(drill.socketSort) + 1) % SOCKET_SORTS.length] ?? 'worst';
+    return withTop({ ...drill, socketSort }, { selected: 0 });
+  }
   const next = OWNER_SORTS[(OWNER_SORTS.indexOf(drill.sort) + 1) % OWNER_SORTS.length] ?? 'sockets';
   return withTop({ ...drill, sort: next }, { selected: 0 });
 }

@@ -1,9 +1,11 @@
 import { type Destination, destinationKey } from '../../collectors/destinations.js';
 import { type SocketEntry } from '../../collectors/parse/ssSockets.js';
+import type { TcpHealth } from '../../collectors/parse/ssTcpInfo.js';
 import { endpointText, parseEndpoint } from '../endpoint.js';
 import { safeText } from '../sanitize.js';
 import { SS_STATE_FILTER } from '../tcpState.js';
 import type { DrillData, OwnerRow } from './controller.js';
+import { socketKey } from './health.js';
 
 export type DrillLevel =
   | { kind: 'owners' }
@@ -13,11 +15,17 @@ export type DrillLevel =
 export type OwnerSort = 'sockets' | 'cpu' | 'rss' | 'fds' | 'pid';
 export const OWNER_SORTS: OwnerSort[] = ['sockets', 'cpu', 'rss', 'fds', 'pid'];
 
+/** A process's sockets: worst health first (retransmits, then RTT), or by one figure. */
+export type SocketSort = 'worst' | 'rtt' | 'retrans' | 'cwnd' | 'peer';
+export const SOCKET_SORTS: SocketSort[] = ['worst', 'rtt', 'retrans', 'cwnd', 'peer'];
+
 export type DrillRow =
   | { kind: 'owner'; key: string; owner: OwnerRow; enter: DrillLevel; text: string }
   | { kind: 'unowned'; key: string; count: number; enter: DrillLevel; text: string }
   | { kind: 'destination'; key: string; destination: Destination; enter: DrillLevel; text: string }
-  | { kind: 'socket'; key: string; socket: SocketEntry; text: string };
+  | { kind: 'socket'; key: string; socket: SocketEntry; health?: TcpHealth; text: string };
+
+type SocketRow = Extract<DrillRow, { kind: 'socket' }>;
 
 const sorters: Record<OwnerSort, (a: OwnerRow, b: OwnerRow) => number> = {
   sockets: (a, b) => b.count - a.count,
@@ -25,6 +33,20 @@ const sorters: Record<OwnerSort, (a: OwnerRow, b: OwnerRow) => number> = {
   rss: (a, b) => (b.details?.rssBytes ?? -1) - (a.details?.rssBytes ?? -1),
   fds: (a, b) => (b.details?.fds ?? -1) - (a.details?.fds ?? -1),
   pid: (a, b) => a.pid - b.pid,
+};
+
+const h = (r: SocketRow) => r.health ?? {};
+const socketSorters: Record<SocketSort, (a: SocketRow, b: SocketRow) => number> = {
+  worst: (a, b) =>
+    (h(b).retransNow ?? -1) - (h(a).retransNow ?? -1) ||
+    (h(b).retransTotal ?? -1) - (h(a).retransTotal ?? -1) ||
+    (h(b).lost ?? -1) - (h(a).lost ?? -1) ||
+    (h(b).rttMs ?? -1) - (h(a).rttMs ?? -1),
+  rtt: (a, b) => (h(b).rttMs ?? -1) - (h(a).rttMs ?? -1),
+  retrans: (a, b) => (h(b).retransTotal ?? -1) - (h(a).retransTotal ?? -1) || (h(b).retransNow ?? -1) - (h(a).retransNow ?? -1),
+  // The smallest window first: a collapsed cwnd is the sick one.
+  cwnd: (a, b) => (h(a).cwnd ?? Number.POSITIVE_INFINITY) - (h(b).cwnd ?? Number.POSITIVE_INFINITY),
+  peer: (a, b) => a.text.localeCompare(b.text),
 };
 
 /** What a filter matches against: everything the row shows, already escaped. */
@@ -48,7 +70,7 @@ function socketsOf(data: DrillData, level: Extract<DrillLevel, { kind: 'sockets'
  * The rows of one drill-down level, sorted and filtered. Pure: the view
  * renders a window of them, the reducer reads where Enter leads.
  */
-export function drillRows(data: DrillData | undefined, level: DrillLevel, sort: OwnerSort, filter: string): DrillRow[] {
+export function drillRows(data: DrillData | undefined, level: DrillLevel, sort: OwnerSort, filter: string, socketSort: SocketSort = 'worst'): DrillRow[] {
   if (!data) return [];
   let rows: DrillRow[];
   switch (level.kind) {
@@ -75,14 +97,23 @@ export function drillRows(data: DrillData | undefined, level: DrillLevel, sort: 
         text: `${destination.localAddress} ${destination.peer}`,
       }));
       break;
-    case 'sockets':
-      rows = socketsOf(data, level).map((socket, i) => ({
-        kind: 'socket' as const,
-        key: `s-${i}-${endpointText(socket.local)}-${endpointText(socket.peer)}`,
-        socket,
-        text: `${endpointText(socket.local)} ${endpointText(socket.peer)} ${socket.timer?.name ?? ''}`,
-      }));
+    case 'sockets': {
+      const health = level.pid !== undefined && data.health?.pid === level.pid ? data.health.byKey : undefined;
+      const sockets: SocketRow[] = socketsOf(data, level).map((socket, i) => {
+        const found = health?.get(socketKey(socket));
+        return {
+          kind: 'socket' as const,
+          // Two listeners can share both ends (SO_REUSEPORT): the index keeps keys apart.
+          key: `s-${i}-${socketKey(socket)}`,
+          socket,
+          ...(found ? { health: found } : {}),
+          text: `${endpointText(socket.local)} ${endpointText(socket.peer)} ${socket.timer?.name ?? ''}`,
+        };
+      });
+      // Without health figures the order stays ss's; the sort is the health's.
+      rows = health ? sockets.sort((a, b) => socketSorters[socketSort](a, b) || a.text.localeCompare(b.text)) : sockets;
       break;
+    }
   }
   const needle = filter.toLowerCase();
   return needle === '' ? rows : rows.filter((r) => r.text.toLowerCase().includes(needle));
@@ -116,6 +147,7 @@ export function drillCommands(data: DrillData | undefined, level: DrillLevel, ns
       if (level.pid !== undefined) {
         return [
           inNs(`ss -tanp state ${filter} | grep 'pid=${level.pid},'`),
+          inNs(`ss -tinp state ${filter} | grep -A1 'pid=${level.pid},'`),
           `ls -l /proc/${level.pid}/fd | wc -l`,
           ...(nsenter ? [`nsenter -t ${level.pid} -n ss -tan state ${filter}`] : []),
         ];

@@ -18,11 +18,24 @@ function socket(local: string, peer: string, state: TcpState, owner?: { name: st
 }
 
 /** Drill data as the controller would produce it, served to the screen without a kernel. */
-function source(byState: Partial<Record<TcpState, SocketEntry[]>>, owners: Partial<Record<TcpState, OwnerRow[]>> = {}): DrillSource & { opened: TcpState[] } {
+function source(
+  byState: Partial<Record<TcpState, SocketEntry[]>>,
+  owners: Partial<Record<TcpState, OwnerRow[]>> = {},
+  health?: DrillData['health'],
+): DrillSource & { opened: TcpState[]; watched: (number | undefined)[] } {
   let state: TcpState | undefined;
+  let healthPid: number | undefined;
+  const listeners = new Set<() => void>();
   const s = {
     refreshMs: 5000,
     opened: [] as TcpState[],
+    watched: [] as (number | undefined)[],
+    watchHealth(pid: number | undefined) {
+      healthPid = pid;
+      s.watched.push(pid);
+      // As the controller does once the health query answers.
+      for (const l of listeners) l();
+    },
     open(st: TcpState) {
       state = st;
       s.opened.push(st);
@@ -44,9 +57,13 @@ function source(byState: Partial<Record<TcpState, SocketEntry[]>>, owners: Parti
         withOwners: state !== 'TIME-WAIT',
         notRoot: false,
         skippedLines: 0,
+        ...(health && health.pid === healthPid ? { health } : {}),
       };
     },
-    subscribe: () => () => {},
+    subscribe: (listener: () => void) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
   };
   return s;
 }
@@ -188,6 +205,48 @@ describe('drill-down', () => {
     frame = app.lastFrame() ?? '';
     expect(frame).toContain('› python3 (4214)');
     expect(frame).not.toMatch(/s sort|c cmdline|Enter open/);
+  });
+
+  it("shows a process's sockets with their TCP health, worst first, and s sorts them", async () => {
+    const estab = [
+      socket('10.0.0.1:41000', '10.0.0.9:5432', 'ESTAB', { name: 'app', pid: 77 }),
+      socket('10.0.0.1:41001', '10.0.0.9:5432', 'ESTAB', { name: 'app', pid: 77 }),
+      socket('10.0.0.1:41002', '10.0.0.9:5432', 'ESTAB', { name: 'app', pid: 77 }),
+    ];
+    const health = {
+      pid: 77,
+      atMs: new Date().setHours(9, 30, 5, 0),
+      skippedLines: 0,
+      byKey: new Map([
+        ['10.0.0.1:41000>10.0.0.9:5432', { rttMs: 0.3, rttVarMs: 0.1, retransNow: 0, retransTotal: 0, cwnd: 10, deliveryBps: 950e6 }],
+        ['10.0.0.1:41001>10.0.0.9:5432', { rttMs: 212.5, rttVarMs: 40, retransNow: 2, retransTotal: 41, lost: 2, cwnd: 1, ssthresh: 2, unacked: 3, deliveryBps: 12_400 }],
+        ['10.0.0.1:41002>10.0.0.9:5432', { rttMs: 900, rttVarMs: 10, retransNow: 0, retransTotal: 3, cwnd: 4 }],
+      ]),
+    };
+    const drill = source({ ESTAB: estab }, { ESTAB: [owner(77, 'app', 3, 3)] }, health);
+    const app = setup(drill, 40);
+    await openState(app, 0);
+    expect(app.lastFrame()).not.toContain('RETR');
+    await press(app, KEYS.enter);
+    await expectFrame(app, /RETR/);
+    expect(drill.watched.at(-1)).toBe(77);
+    let frame = app.lastFrame() ?? '';
+    const order = (f: string) => ['41000', '41001', '41002'].sort((a, b) => f.indexOf(`10.0.0.1:${a}`) - f.indexOf(`10.0.0.1:${b}`));
+    // Retransmitting now first, then the most in all.
+    expect(order(frame)).toEqual(['41001', '41002', '41000']);
+    // At 100 columns the variation, ssthresh, pacing, send rate and queues give way.
+    expect(frame).toMatch(/RETR +LOST +RTT ms +CWND +UNACK +DELIVERY +TIMER/);
+    expect(frame).toMatch(/10\.0\.0\.1:41001 +10\.0\.0\.9:5432 +2\/41 +2 +213 +1 +3 +12\.4kbit/);
+    expect(frame).toContain('TCP health of 3 of 3 sockets from ss -i at 09:30:05');
+    expect(frame).toContain('sort: worst');
+    expect(frame).toMatch(/s sort/);
+    expect(frame).toContain("ss -tinp state established | grep -A1 'pid=77,'");
+    await press(app, 's');
+    frame = app.lastFrame() ?? '';
+    expect(frame).toContain('sort: rtt');
+    expect(order(frame)).toEqual(['41002', '41001', '41000']);
+    await press(app, KEYS.esc);
+    expect(drill.watched.at(-1)).toBeUndefined();
   });
 
   it('filters with /, keeps the filter on Enter, clears it with Esc', async () => {
