@@ -3,6 +3,7 @@ import type { AlertConfig } from '../src/alerts/types.js';
 import type { OwnersService } from '../src/owners.js';
 import type { Store } from '../src/store.js';
 import type { TargetIO } from '../src/targetIO.js';
+import type { DropReasonsWish } from './dropReasons.js';
 
 /** What a pure parser returns: the data it read and an account of what it could not. */
 export interface Parsed<T> {
@@ -77,6 +78,8 @@ export interface CollectorContext {
   owners: OwnersService;
   /** Interfaces named with --ethtool, beside the physical ones. */
   ethtoolInterfaces: string[];
+  /** How the kernel's drop reasons are to be read (`--drop-reasons`), or why not. */
+  dropReasons: DropReasonsWish;
 }
 
 /** How the registry makes a collector. */

@@ -35,6 +35,8 @@ export interface Options {
   headless: boolean;
   /** `b` in a drill-down also captures the selected socket's packets. */
   bundleCapture: boolean;
+  /** Sample the skb:kfree_skb tracepoint for drop reasons where the kernel has no hist triggers. */
+  dropReasons: boolean;
 }
 
 export type CliResult =
@@ -76,6 +78,9 @@ Options:
       --headless           no screen and no output: with --metrics or --record
       --bundle-capture     b on a socket in a drill-down also captures its
                            packets (tcpdump, 10 s, 5,000 packets, 16 MB at most)
+      --drop-reasons       where the kernel has no hist triggers, sample its drop
+                           reasons (skb:kfree_skb) 1 s in 10 (with hist
+                           triggers they are always counted, as root)
       --replay FILE        play a recording on the dashboard, its alerts judged
                            again with today's rules and --config (with --json:
                            its records, alerts recomputed)
@@ -146,6 +151,7 @@ export function parseCli(argv: string[]): CliResult {
         metrics: { type: 'string' },
         headless: { type: 'boolean' },
         'bundle-capture': { type: 'boolean' },
+        'drop-reasons': { type: 'boolean' },
         'proc-root': { type: 'string' },
         'sys-root': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -180,6 +186,7 @@ export function parseCli(argv: string[]): CliResult {
     allNetns: !!values['all-netns'],
     headless: !!values.headless,
     bundleCapture: !!values['bundle-capture'],
+    dropReasons: !!values['drop-reasons'],
   };
   // The overview on screen (key n) comes with the namespaces view; until then the flag feeds the record.
   if (options.allNetns && !options.json && !options.headless) return { kind: 'error', message: '--all-netns: works with --json or --headless (on screen, n shows every namespace)' };

@@ -1,4 +1,5 @@
 import { CONNTRACK } from '../collectors/conntrack.js';
+import { DROP_REASONS } from '../collectors/dropReasons.js';
 import { COUNTERS } from '../collectors/counters.js';
 import { ETHTOOL } from '../collectors/ethtool.js';
 import { NICS, nicCounterKey } from '../collectors/nics.js';
@@ -68,6 +69,31 @@ function countersOf(store: Store, layer: DropLayer): DropCounter[] {
   }
 }
 
+/**
+ * The layer a kernel drop reason belongs to, by its name (the numbers
+ * change between kernels, the names stay). Reasons of no one layer —
+ * NOT_SPECIFIED, NO_SOCKET (a packet to a closed port: routine), NOMEM —
+ * are shown in the list of reasons but counted in no layer.
+ */
+export function reasonLayer(reason: string): DropLayer | undefined {
+  if (reason === 'NETFILTER_DROP' || reason === 'SECURITY_HOOK' || reason === 'BPF_CGROUP_EGRESS') return 'conntrack';
+  if (reason === 'CPU_BACKLOG') return 'softnet';
+  if (/^(QDISC_|CAKE_|FQ_|TC_EGRESS)/.test(reason)) return 'qdisc';
+  if (/^(FULL_RING|DEV_|XDP|MAC_|TC_INGRESS|UNHANDLED_PROTO|OTHERHOST|UNICAST_IN_L2_MULTICAST)/.test(reason)) return 'nic';
+  if (/^(NEIGH_|IP_OUTNOROUTES|NO_TX_TARGET)/.test(reason)) return 'tx';
+  if (/^(TCP_|SOCKET_BACKLOG|PROTO_MEM)/.test(reason)) return 'tcp';
+  if (/^(UDP_|SOCKET_RCVBUFF)/.test(reason)) return 'udp';
+  if (/^(IP_|IPV6|FRAG_|DUP_FRAG|PKT_TOO_|ICMP_|XFRM_)/.test(reason)) return 'ip';
+  return undefined;
+}
+
+/** A reason as the drop path names it: it says where the figure comes from. */
+export const reasonLabel = (reason: string): string => `${reason} (drop reason)`;
+
+function reasonsOf(store: Store, layer: DropLayer): DropCounter[] {
+  return [...store.counters(DROP_REASONS).keys()].filter((r) => reasonLayer(r) === layer).map((r) => ({ owner: DROP_REASONS, key: r, label: reasonLabel(r) }));
+}
+
 const NEXT: Record<DropLayer, string> = {
   nic: "ethtool -S IF | grep -Ei 'drop|miss|fifo|err' | grep -v ': 0$'; ethtool -g IF",
   softnet: 'cat /proc/net/softnet_stat; sysctl net.core.netdev_max_backlog net.core.netdev_budget',
@@ -91,6 +117,24 @@ const SOURCES: Record<DropLayer, SampleKey<unknown>[]> = {
   tx: [NICS, COUNTERS],
 };
 
+/** Drops per second of some counters added up, now and over the minute, and the one that moves most. */
+function sumCounters(store: Store, counters: DropCounter[]): { now: number | null; minute: number | null; top: DropLayerState['top'] } {
+  let now: number | null = null;
+  let minute: number | null = null;
+  let top: DropLayerState['top'] = null;
+  for (const c of counters) {
+    const counter = store.counters(c.owner).get(c.key);
+    if (!counter) continue;
+    const perMinute = store.counterMinuteRate(c.owner, c.key);
+    if (counter.perSec !== undefined) now = (now ?? 0) + counter.perSec;
+    if (perMinute !== undefined) {
+      minute = (minute ?? 0) + perMinute;
+      if (perMinute > 0 && perMinute > (top?.rate ?? 0)) top = { counter: c.label, rate: perMinute };
+    }
+  }
+  return { now, minute, top };
+}
+
 /**
  * Where packets die, layer by layer in the order a received packet meets
  * them (NIC, softnet, conntrack, IP, TCP, UDP), then the transmit side
@@ -101,22 +145,16 @@ export function dropPath(store: Store): DropLayerState[] {
   return DROP_LAYERS.map((layer) => {
     const state: DropLayerState = { layer, dropsPerSec: null, dropsPerSecMinute: null, top: null, next: NEXT[layer] };
     const missing = SOURCES[layer].map((k) => store.status(k).problem).find((p) => p !== undefined);
-    let now: number | null = null;
-    let minute: number | null = null;
-    for (const c of countersOf(store, layer)) {
-      const counter = store.counters(c.owner).get(c.key);
-      if (!counter) continue;
-      const perSec = counter.perSec;
-      const perMinute = store.counterMinuteRate(c.owner, c.key);
-      if (perSec !== undefined) now = (now ?? 0) + perSec;
-      if (perMinute !== undefined) {
-        minute = (minute ?? 0) + perMinute;
-        if (perMinute > 0 && perMinute > (state.top?.rate ?? 0)) state.top = { counter: c.label, rate: perMinute };
-      }
-    }
-    state.dropsPerSec = now;
-    state.dropsPerSecMinute = minute;
-    if (now === null && minute === null && missing) state.unknown = missing.message;
+    const counted = sumCounters(store, countersOf(store, layer));
+    // The reasons and the counters see the same packets (a conntrack drop is also a NETFILTER_DROP):
+    // the larger of the two, never their sum. The reasons alone see an iptables DROP.
+    const reasons = sumCounters(store, reasonsOf(store, layer));
+    const from = (reasons.minute ?? -1) > (counted.minute ?? -1) ? reasons : counted;
+    const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
+    state.dropsPerSec = max(counted.now, reasons.now);
+    state.dropsPerSecMinute = max(counted.minute, reasons.minute);
+    state.top = from.top ?? counted.top ?? reasons.top;
+    if (state.dropsPerSec === null && state.dropsPerSecMinute === null && missing) state.unknown = missing.message;
     return state;
   });
 }

@@ -15,7 +15,8 @@ import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, Severity } from './alerts/types.js';
-import { type DropLayer, dropPath } from './dropPath.js';
+import { type DropLayer, dropPath, reasonLayer } from './dropPath.js';
+import { DROP_REASONS, type DropReasonsSample } from '../collectors/dropReasons.js';
 import { jsonInteger } from './rates.js';
 import type { CollectorStatus, CounterState, Store } from './store.js';
 import { type Target, targetLabel } from './target.js';
@@ -82,6 +83,15 @@ export interface SampleRecord {
   softnet?: SoftnetRecord | SourceError;
   /** The transmit queues of every interface, roots and children (`tc -s -j qdisc`, every 5 samples), with their drop and overlimit rates. */
   qdiscs?: (QdiscsSample & { perSec: Record<string, { drops: number | null; overlimits: number | null }> } & SectionMeta) | SourceError;
+  /**
+   * The kernel's own reasons for the packets it freed (skb:kfree_skb;
+   * host-wide, the tracepoint has no namespace): per reason its drops per
+   * second now and over the minute and the drop-path layer it counts in.
+   * `mode` says how: `hist` (counted in the kernel) or `sampled`
+   * (`--drop-reasons`: `sampling` says how often and whether a sample
+   * overflowed and was estimated).
+   */
+  dropReasons?: (DropReasonsSample & { scope: 'host'; perSec: Record<string, { now: number | null; minute: number | null; layer: DropLayer | null }> } & SectionMeta) | SourceError;
   /**
    * Where packets die, layer by layer in the order a received packet meets
    * them, then the transmit side: drops per second at the last sample and
@@ -184,7 +194,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
 
 export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
   const counters = store.sample(COUNTERS);
@@ -220,6 +230,16 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
         dropped: store.counters(SOFTNET).get(softnetCounterKey('all', 'dropped'))?.perSec ?? null,
         timeSqueeze: store.counters(SOFTNET).get(softnetCounterKey('all', 'timeSqueeze'))?.perSec ?? null,
       },
+    })),
+    dropReasons: section(store, DROP_REASONS, nowMs, (v: DropReasonsSample) => ({
+      ...v,
+      scope: 'host' as const,
+      perSec: Object.fromEntries(
+        Object.keys(v.totals).map((reason) => [
+          reason,
+          { now: store.counters(DROP_REASONS).get(reason)?.perSec ?? null, minute: store.counterMinuteRate(DROP_REASONS, reason) ?? null, layer: reasonLayer(reason) ?? null },
+        ]),
+      ),
     })),
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     ...ownersRecord(store, nowMs),

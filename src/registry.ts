@@ -1,4 +1,5 @@
 import { createSoftnetCollector } from '../collectors/softnet.js';
+import { createDropReasonsCollector } from '../collectors/dropReasons.js';
 import { createQdiscsCollector } from '../collectors/qdiscs.js';
 import { qdiscDrops } from './alerts/rules/qdisc.js';
 import { softnetDrops, softnetSqueeze } from './alerts/rules/softnet.js';
@@ -44,6 +45,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createSocketMemoryCollector(),
   () => createSoftnetCollector(),
   () => createQdiscsCollector(),
+  (ctx) => createDropReasonsCollector(() => ctx.dropReasons),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),

@@ -10,6 +10,7 @@ import { COLLECTORS } from './registry.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';
+import { isFixtureProc } from './target.js';
 
 
 export interface Runtime {
@@ -47,6 +48,10 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     alerts: () => current,
     owners,
     ethtoolInterfaces: options.ethtoolInterfaces,
+    dropReasons: {
+      sample: options.dropReasons,
+      ...(isFixtureProc(options.roots) ? { off: 'not with --proc-root: the kernel’s drop reasons come from its tracefs, not from a tree' } : {}),
+    },
   };
   const scheduler = new Scheduler(
     COLLECTORS.map((make) => make(context)),

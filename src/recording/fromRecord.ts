@@ -7,6 +7,7 @@ import { OWNERS, type OwnersSample } from '../../collectors/owners.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../../collectors/socketMemory.js';
 import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
 import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
+import { DROP_REASONS, type DropReasonsSample } from '../../collectors/dropReasons.js';
 import { QDISCS, type QdiscsSample } from '../../collectors/qdiscs.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
@@ -128,6 +129,14 @@ const SECTIONS: Section[] = [
     if (record.qdiscs && !isError(record.qdiscs)) {
       if (!Array.isArray(record.qdiscs.qdiscs)) throw new Error('qdiscs');
       adder(record, out)<QdiscsSample>(QDISCS, { qdiscs: record.qdiscs.qdiscs }, record.qdiscs);
+    }
+  },
+  (record, out) => {
+    if (record.dropReasons && !isError(record.dropReasons)) {
+      const d = record.dropReasons;
+      if (typeof d.totals !== 'object' || d.totals === null || (d.mode !== 'hist' && d.mode !== 'sampled')) throw new Error('dropReasons');
+      const totals = Object.fromEntries(Object.entries(d.totals).filter(([, n]) => typeof n === 'number'));
+      adder(record, out)<DropReasonsSample>(DROP_REASONS, { mode: d.mode, totals, ...(d.sampling ? { sampling: d.sampling } : {}) }, d);
     }
   },
   (record, out) => {

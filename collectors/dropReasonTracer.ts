@@ -1,0 +1,258 @@
+import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { type ReasonCounts, hasReasonField, parseDropReasonNames, parseKfreeSkbTrace, parseReasonHist, parseRingStats } from './parse/dropReasons.js';
+
+/** Where tracefs is mounted on current systems, then where older ones had it. */
+export const TRACEFS_CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+const EVENT = join('events', 'skb', 'kfree_skb');
+/** The hist trigger this tracer adds, and the line that removes it. */
+const HIST_TRIGGER = 'hist:keys=reason:size=256';
+const HIST_REMOVE = '!hist:keys=reason';
+/** Our instances: the PID tells a live owner from one SIGKILL left behind. */
+const INSTANCE = /^nettriage-(\d+)$/;
+
+export interface SamplingPlan {
+  /** How long the tracepoint is on in each sample. */
+  windowMs: number;
+  /** One sample this often. */
+  everyMs: number;
+  /** Bytes of `trace` read at most (~20,000 events in 4 MiB); what is past it is estimated from the ring's counts. */
+  maxReadBytes: number;
+  /** The instance's ring, per CPU. */
+  bufferKb: number;
+}
+
+/** One second in ten, 4 MiB read at most, a 256 KiB ring per CPU. */
+export const DEFAULT_SAMPLING: SamplingPlan = { windowMs: 1000, everyMs: 10_000, maxReadBytes: 4 << 20, bufferKb: 256 };
+
+export type TracerMode = 'hist' | 'sampled';
+
+export interface TracerOptions {
+  /** `--drop-reasons`: sample the tracepoint where the kernel has no hist triggers. */
+  sample: boolean;
+  tracefs?: string[];
+  plan?: SamplingPlan;
+  /** Where the names of the instances come from (tests: another prefix is not needed, the PID is). */
+  pid?: number;
+}
+
+/** What the tracer has counted so far: per reason, since it started (sampled: estimated). */
+export interface TracerReading {
+  mode: TracerMode;
+  atMs: number;
+  totals: Map<string, number>;
+  /** Sampled: the last sample, what it saw and whether the ring overflowed or the cap cut it. */
+  lastSample?: { atMs: number; windowMs: number; events: number; estimated: boolean; perSec: Map<string, number> };
+}
+
+/** Removes one instance of ours: the event off, the trigger gone, the directory. Synchronous: it runs from the 'exit' handler too. */
+function teardownInstance(dir: string): void {
+  const ignore = (f: () => void) => {
+    try {
+      f();
+    } catch {
+      // Already gone, or not ours to change: the rmdir below says the rest.
+    }
+  };
+  ignore(() => writeFileSync(join(dir, EVENT, 'enable'), '0'));
+  ignore(() => {
+    if (readFileSync(join(dir, EVENT, 'trigger'), 'utf8').includes('hist:keys=reason')) writeFileSync(join(dir, EVENT, 'trigger'), HIST_REMOVE);
+  });
+  ignore(() => rmdirSync(dir));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Instances a nettriage killed with SIGKILL left behind (its PID is gone): removed before ours is made. */
+export function removeStaleInstances(tracefs: string): string[] {
+  const removed: string[] = [];
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(tracefs, 'instances'));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = Number(INSTANCE.exec(name)?.[1] ?? NaN);
+    if (Number.isNaN(pid) || alive(pid)) continue;
+    teardownInstance(join(tracefs, 'instances', name));
+    removed.push(name);
+  }
+  return removed;
+}
+
+/** Why the kernel's drop reasons cannot be read here, or the tracefs to read them from. */
+export function locateTracefs(candidates = TRACEFS_CANDIDATES): { tracefs: string } | { why: string } {
+  if (process.getuid?.() !== 0) return { why: 'tracing needs root (run nettriage as root)' };
+  const tracefs = candidates.find((c) => existsSync(join(c, 'events')));
+  if (!tracefs) return { why: `tracefs not mounted: mount -t tracefs nodev ${candidates[0]}` };
+  if (!existsSync(join(tracefs, EVENT, 'format'))) return { why: 'no skb:kfree_skb tracepoint in this kernel' };
+  if (!existsSync(join(tracefs, 'instances'))) return { why: 'tracefs has no instances (kernel too old)' };
+  return { tracefs };
+}
+
+/**
+ * The kernel's own reasons for freeing packets (`skb:kfree_skb`, 5.17+),
+ * read through a tracefs instance of our own (`instances/nettriage-PID`),
+ * so the host's tracing is never touched and removing the instance removes
+ * everything. With hist triggers (CONFIG_HIST_TRIGGERS) the kernel counts
+ * per reason itself and nothing crosses to user space per event; without,
+ * and only when asked, the event is on for `windowMs` in every `everyMs`
+ * and the ring is read then cleared. Host-wide: the tracepoint has no
+ * namespace.
+ */
+export class DropReasonTracer {
+  private closed = false;
+  private readonly totals = new Map<string, number>();
+  private sampleStartMs: number | undefined;
+  private nextSampleMs = 0;
+  private lastSample: TracerReading['lastSample'];
+  private lastReadMs: number | undefined;
+  private readonly onExit = () => this.close();
+
+  private constructor(
+    readonly mode: TracerMode,
+    private readonly dir: string,
+    private readonly names: Map<number, string>,
+    readonly plan: SamplingPlan,
+  ) {
+    process.on('exit', this.onExit);
+  }
+
+  /** A tracer, or why there is none (not root, no tracefs, a kernel without reasons, no hist triggers and not asked to sample). */
+  static async open(options: TracerOptions): Promise<DropReasonTracer | { why: string }> {
+    const located = locateTracefs(options.tracefs);
+    if ('why' in located) return located;
+    const format = await readFile(join(located.tracefs, EVENT, 'format'), 'utf8').catch(() => '');
+    if (!hasReasonField(format)) return { why: 'this kernel’s skb:kfree_skb has no drop reason (5.17 and later have)' };
+    const hist = existsSync(join(located.tracefs, EVENT, 'hist'));
+    if (!hist && !options.sample) {
+      return { why: 'this kernel has no hist triggers (CONFIG_HIST_TRIGGERS); --drop-reasons samples the tracepoint instead (1 s in 10)' };
+    }
+    removeStaleInstances(located.tracefs);
+    const dir = join(located.tracefs, 'instances', `nettriage-${options.pid ?? process.pid}`);
+    const plan = options.plan ?? DEFAULT_SAMPLING;
+    try {
+      await mkdir(dir);
+    } catch (error) {
+      return { why: `cannot make a tracefs instance: ${(error as Error).message}` };
+    }
+    const tracer = new DropReasonTracer(hist ? 'hist' : 'sampled', dir, parseDropReasonNames(format), plan);
+    try {
+      if (hist) await writeFile(join(dir, EVENT, 'trigger'), HIST_TRIGGER);
+      else await writeFile(join(dir, 'buffer_size_kb'), String(plan.bufferKb));
+    } catch (error) {
+      tracer.close();
+      return { why: `cannot set up the tracepoint: ${(error as Error).message}` };
+    }
+    return tracer;
+  }
+
+  /** Where the instance lives (for the tests that prove it goes). */
+  get instanceDir(): string {
+    return this.dir;
+  }
+
+  /**
+   * Counts so far. Hist: the kernel's totals. Sampled: one step of the
+   * sampling (turn the event on when a sample is due; after its window, off,
+   * read, clear), and the totals advanced at the last sample's rates.
+   */
+  async read(nowMs = Date.now()): Promise<TracerReading> {
+    if (this.closed) throw new Error('drop reasons: the tracer was closed');
+    if (this.mode === 'hist') {
+      const text = await readFile(join(this.dir, EVENT, 'hist'), 'utf8');
+      const counts = parseReasonHist(text, this.names).value.counts;
+      this.totals.clear();
+      for (const [reason, n] of counts) this.totals.set(reason, n);
+      return { mode: 'hist', atMs: nowMs, totals: new Map(this.totals) };
+    }
+    if (this.lastSample && this.lastReadMs !== undefined) {
+      const seconds = Math.max(0, nowMs - this.lastReadMs) / 1000;
+      for (const [reason, rate] of this.lastSample.perSec) this.totals.set(reason, (this.totals.get(reason) ?? 0) + rate * seconds);
+    }
+    this.lastReadMs = nowMs;
+    try {
+      if (this.sampleStartMs === undefined && nowMs >= this.nextSampleMs) {
+        this.sampleStartMs = nowMs;
+        await this.setEnabled(true);
+      } else if (this.sampleStartMs !== undefined && nowMs - this.sampleStartMs >= this.plan.windowMs) {
+        const windowMs = nowMs - this.sampleStartMs;
+        this.sampleStartMs = undefined;
+        this.nextSampleMs = nowMs + this.plan.everyMs - windowMs;
+        await this.setEnabled(false);
+        this.lastSample = { atMs: nowMs, windowMs, ...(await this.drain(windowMs)) };
+      }
+    } catch (error) {
+      // A failed step never leaves the tracepoint on: off now, a new sample at the next one due.
+      this.sampleStartMs = undefined;
+      this.nextSampleMs = nowMs + this.plan.everyMs;
+      await this.setEnabled(false).catch(() => undefined);
+      throw error;
+    }
+    return { mode: 'sampled', atMs: nowMs, totals: new Map([...this.totals].map(([r, n]) => [r, Math.round(n)])), ...(this.lastSample ? { lastSample: this.lastSample } : {}) };
+  }
+
+  private async setEnabled(on: boolean): Promise<void> {
+    await writeFile(join(this.dir, EVENT, 'enable'), on ? '1' : '0');
+  }
+
+  /**
+   * Reads the ring (bounded), then clears it. What the ring overwrote or the
+   * cap left unread is estimated: each reason's share of what was read,
+   * times every event the ring counted.
+   */
+  private async drain(windowMs: number): Promise<{ events: number; estimated: boolean; perSec: Map<string, number> }> {
+    const text = await this.readBounded(join(this.dir, 'trace'));
+    await writeFile(join(this.dir, 'trace'), '');
+    const read: ReasonCounts = parseKfreeSkbTrace(text).value;
+    let ringEvents = 0;
+    for (let cpu = 0; cpu < cpus().length; cpu++) {
+      const stats = await readFile(join(this.dir, 'per_cpu', `cpu${cpu}`, 'stats'), 'utf8').catch(() => '');
+      const { entries, overrun } = parseRingStats(stats);
+      ringEvents += entries + overrun;
+    }
+    const events = Math.max(read.events, ringEvents);
+    const scale = read.events > 0 ? events / read.events : 1;
+    const perSec = new Map([...read.counts].map(([reason, n]) => [reason, (n * scale) / (windowMs / 1000)]));
+    return { events, estimated: scale > 1, perSec };
+  }
+
+  private async readBounded(path: string): Promise<string> {
+    const handle = await open(path, 'r');
+    try {
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const buffer = Buffer.alloc(Math.min(256 << 10, this.plan.maxReadBytes - total));
+        if (buffer.length === 0) break;
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
+        chunks.push(buffer.subarray(0, bytesRead));
+        total += bytesRead;
+      }
+      const text = Buffer.concat(chunks).toString('utf8');
+      // A cut read ends mid-line: the partial line is left out.
+      return total >= this.plan.maxReadBytes ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Everything off and the instance removed; safe to call twice, and from the 'exit' handler. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    process.off('exit', this.onExit);
+    teardownInstance(this.dir);
+  }
+}
