@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { mkdir, open, readFile, writeFile } from 'node:fs/promises';
+import { closeSync, existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { type ReasonCounts, hasReasonField, parseDropReasonNames, parseKfreeSkbTrace, parseReasonHist, parseRingStats } from './parse/dropReasons.js';
@@ -118,6 +118,14 @@ export class DropReasonTracer {
   private lastSample: TracerReading['lastSample'];
   private lastReadMs: number | undefined;
   private readonly onExit = () => this.close();
+  /**
+   * The one file read asynchronously (the ring, up to 4 MiB). A tracefs
+   * instance with a file open cannot be removed (EBUSY), and from the 'exit'
+   * handler an async read never finishes: close() closes it first. Every
+   * other access is a small synchronous one for the same reason.
+   */
+  private reading: FileHandle | undefined;
+  private inFlight: Promise<void> | undefined;
 
   private constructor(
     readonly mode: TracerMode,
@@ -148,8 +156,8 @@ export class DropReasonTracer {
     }
     const tracer = new DropReasonTracer(hist ? 'hist' : 'sampled', dir, parseDropReasonNames(format), plan);
     try {
-      if (hist) await writeFile(join(dir, EVENT, 'trigger'), HIST_TRIGGER);
-      else await writeFile(join(dir, 'buffer_size_kb'), String(plan.bufferKb));
+      if (hist) writeFileSync(join(dir, EVENT, 'trigger'), HIST_TRIGGER);
+      else writeFileSync(join(dir, 'buffer_size_kb'), String(plan.bufferKb));
     } catch (error) {
       tracer.close();
       return { why: `cannot set up the tracepoint: ${(error as Error).message}` };
@@ -167,10 +175,19 @@ export class DropReasonTracer {
    * sampling (turn the event on when a sample is due; after its window, off,
    * read, clear), and the totals advanced at the last sample's rates.
    */
-  async read(nowMs = Date.now()): Promise<TracerReading> {
-    if (this.closed) throw new Error('drop reasons: the tracer was closed');
+  read(nowMs = Date.now()): Promise<TracerReading> {
+    if (this.closed) return Promise.reject(new Error('drop reasons: the tracer was closed'));
+    const run = this.step(nowMs);
+    this.inFlight = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async step(nowMs: number): Promise<TracerReading> {
     if (this.mode === 'hist') {
-      const text = await readFile(join(this.dir, EVENT, 'hist'), 'utf8');
+      const text = readFileSync(join(this.dir, EVENT, 'hist'), 'utf8');
       const counts = parseReasonHist(text, this.names).value.counts;
       this.totals.clear();
       for (const [reason, n] of counts) this.totals.set(reason, n);
@@ -184,26 +201,33 @@ export class DropReasonTracer {
     try {
       if (this.sampleStartMs === undefined && nowMs >= this.nextSampleMs) {
         this.sampleStartMs = nowMs;
-        await this.setEnabled(true);
-      } else if (this.sampleStartMs !== undefined && nowMs - this.sampleStartMs >= this.plan.windowMs) {
+        this.setEnabled(true);
+      } else if (this.sampleStartMs !== undefined && nowMs - this.sampleStartMs >= this.plan.windowMs * 0.9) {
+        // A tick a few ms early still closes the window: the rate divides by the time it was really open.
         const windowMs = nowMs - this.sampleStartMs;
         this.sampleStartMs = undefined;
         this.nextSampleMs = nowMs + this.plan.everyMs - windowMs;
-        await this.setEnabled(false);
+        this.setEnabled(false);
         this.lastSample = { atMs: nowMs, windowMs, ...(await this.drain(windowMs)) };
       }
     } catch (error) {
       // A failed step never leaves the tracepoint on: off now, a new sample at the next one due.
       this.sampleStartMs = undefined;
       this.nextSampleMs = nowMs + this.plan.everyMs;
-      await this.setEnabled(false).catch(() => undefined);
+      if (!this.closed) {
+        try {
+          this.setEnabled(false);
+        } catch {
+          // The instance is gone: nothing is on.
+        }
+      }
       throw error;
     }
     return { mode: 'sampled', atMs: nowMs, totals: new Map([...this.totals].map(([r, n]) => [r, Math.round(n)])), ...(this.lastSample ? { lastSample: this.lastSample } : {}) };
   }
 
-  private async setEnabled(on: boolean): Promise<void> {
-    await writeFile(join(this.dir, EVENT, 'enable'), on ? '1' : '0');
+  private setEnabled(on: boolean): void {
+    writeFileSync(join(this.dir, EVENT, 'enable'), on ? '1' : '0');
   }
 
   /**
@@ -213,11 +237,17 @@ export class DropReasonTracer {
    */
   private async drain(windowMs: number): Promise<{ events: number; estimated: boolean; perSec: Map<string, number> }> {
     const text = await this.readBounded(join(this.dir, 'trace'));
-    await writeFile(join(this.dir, 'trace'), '');
+    if (this.closed) throw new Error('drop reasons: the tracer was closed');
+    writeFileSync(join(this.dir, 'trace'), '');
     const read: ReasonCounts = parseKfreeSkbTrace(text).value;
     let ringEvents = 0;
     for (let cpu = 0; cpu < cpus().length; cpu++) {
-      const stats = await readFile(join(this.dir, 'per_cpu', `cpu${cpu}`, 'stats'), 'utf8').catch(() => '');
+      let stats = '';
+      try {
+        stats = readFileSync(join(this.dir, 'per_cpu', `cpu${cpu}`, 'stats'), 'utf8');
+      } catch {
+        // An offline CPU has no ring.
+      }
       const { entries, overrun } = parseRingStats(stats);
       ringEvents += entries + overrun;
     }
@@ -229,6 +259,7 @@ export class DropReasonTracer {
 
   private async readBounded(path: string): Promise<string> {
     const handle = await open(path, 'r');
+    this.reading = handle;
     try {
       const chunks: Buffer[] = [];
       let total = 0;
@@ -244,15 +275,33 @@ export class DropReasonTracer {
       // A cut read ends mid-line: the partial line is left out.
       return total >= this.plan.maxReadBytes ? text.slice(0, text.lastIndexOf('\n') + 1) : text;
     } finally {
-      await handle.close();
+      this.reading = undefined;
+      await handle.close().catch(() => undefined);
     }
   }
 
-  /** Everything off and the instance removed; safe to call twice, and from the 'exit' handler. */
+  /** Once the read under way (if any) is done: everything off, the instance removed. */
+  async dispose(): Promise<void> {
+    await this.inFlight;
+    this.close();
+  }
+
+  /**
+   * Everything off and the instance removed, at once; safe to call twice.
+   * The 'exit' handler's way: a read under way has its file closed under it
+   * (the process is ending), else the instance could not be removed.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     process.off('exit', this.onExit);
+    if (this.reading) {
+      try {
+        closeSync(this.reading.fd);
+      } catch {
+        // Already closed.
+      }
+    }
     teardownInstance(this.dir);
   }
 }

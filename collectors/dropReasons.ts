@@ -37,7 +37,7 @@ export async function closeDropReasons(): Promise<void> {
   const opened = shared;
   shared = undefined;
   const t = await opened;
-  if (t instanceof DropReasonTracer) t.close();
+  if (t instanceof DropReasonTracer) await t.dispose();
 }
 
 /**

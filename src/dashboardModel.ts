@@ -9,6 +9,7 @@ import { PANELS } from './registry.js';
 import type { Store } from './store.js';
 import { type Target, shellPrefix, targetLabel } from './target.js';
 import { type DropLayerState, dropPath } from './dropPath.js';
+import { type DropReasonsModel, dropReasonsModel } from './dropReasonsModel.js';
 import type { EnterResult } from './viewState.js';
 
 export interface HostInfo {
@@ -44,6 +45,8 @@ export interface DashboardModel {
   usablePorts?: number;
   /** Where packets die, layer by layer (key d): built only while on screen. */
   dropPath: DropLayerState[];
+  /** The kernel's drop reasons under the drop path: only while it is on screen. */
+  dropReasons?: DropReasonsModel;
 }
 
 export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0, blind: [] };
@@ -88,6 +91,7 @@ export function buildDashboardModel({ store, alerts, config, target, watched, re
   const prefix = shellPrefix(target);
   const inTarget = (commands: string) => (prefix === '' ? commands : commands.split('; ').map((c) => `${prefix} ${c}`).join('; '));
   const model: DashboardModel = { header, panels, dropPath: dropPathOpen ? dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) : [] };
+  if (dropPathOpen) model.dropReasons = dropReasonsModel(store);
   const usable = sockets?.value.portRange?.usable;
   if (usable !== undefined) model.usablePorts = usable;
   return model;

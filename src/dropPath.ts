@@ -78,7 +78,7 @@ function countersOf(store: Store, layer: DropLayer): DropCounter[] {
 export function reasonLayer(reason: string): DropLayer | undefined {
   if (reason === 'NETFILTER_DROP' || reason === 'SECURITY_HOOK' || reason === 'BPF_CGROUP_EGRESS') return 'conntrack';
   if (reason === 'CPU_BACKLOG') return 'softnet';
-  if (/^(QDISC_|CAKE_|FQ_|TC_EGRESS)/.test(reason)) return 'qdisc';
+  if (/^(QDISC_|CAKE_|FQ_|DUALPI2_|TC_(?!INGRESS))/.test(reason)) return 'qdisc';
   if (/^(FULL_RING|DEV_|XDP|MAC_|TC_INGRESS|UNHANDLED_PROTO|OTHERHOST|UNICAST_IN_L2_MULTICAST)/.test(reason)) return 'nic';
   if (/^(NEIGH_|IP_OUTNOROUTES|NO_TX_TARGET)/.test(reason)) return 'tx';
   if (/^(TCP_|SOCKET_BACKLOG|PROTO_MEM)/.test(reason)) return 'tcp';
@@ -89,6 +89,14 @@ export function reasonLayer(reason: string): DropLayer | undefined {
 
 /** A reason as the drop path names it: it says where the figure comes from. */
 export const reasonLabel = (reason: string): string => `${reason} (drop reason)`;
+
+/** When a reason is what moves most at its layer, the command that finds its cause, rather than the layer's. */
+const REASON_NEXT: Record<string, string> = {
+  NETFILTER_DROP: "iptables-save -c | grep -E -- '-j (DROP|REJECT)'; nft list ruleset | grep -wE 'drop|reject'",
+  TCP_LISTEN_OVERFLOW: 'ss -lnt; nstat -az TcpExtListenOverflows TcpExtListenDrops',
+  CPU_BACKLOG: 'cat /proc/net/softnet_stat; sysctl net.core.netdev_max_backlog',
+  SOCKET_RCVBUFF: 'ss -uamp; nstat -az UdpRcvbufErrors; sysctl net.core.rmem_max',
+};
 
 function reasonsOf(store: Store, layer: DropLayer): DropCounter[] {
   return [...store.counters(DROP_REASONS).keys()].filter((r) => reasonLayer(r) === layer).map((r) => ({ owner: DROP_REASONS, key: r, label: reasonLabel(r) }));
@@ -118,10 +126,11 @@ const SOURCES: Record<DropLayer, SampleKey<unknown>[]> = {
 };
 
 /** Drops per second of some counters added up, now and over the minute, and the one that moves most. */
-function sumCounters(store: Store, counters: DropCounter[]): { now: number | null; minute: number | null; top: DropLayerState['top'] } {
+function sumCounters(store: Store, counters: DropCounter[]): { now: number | null; minute: number | null; top: DropLayerState['top']; topKey?: string } {
   let now: number | null = null;
   let minute: number | null = null;
   let top: DropLayerState['top'] = null;
+  let topKey: string | undefined;
   for (const c of counters) {
     const counter = store.counters(c.owner).get(c.key);
     if (!counter) continue;
@@ -129,10 +138,13 @@ function sumCounters(store: Store, counters: DropCounter[]): { now: number | nul
     if (counter.perSec !== undefined) now = (now ?? 0) + counter.perSec;
     if (perMinute !== undefined) {
       minute = (minute ?? 0) + perMinute;
-      if (perMinute > 0 && perMinute > (top?.rate ?? 0)) top = { counter: c.label, rate: perMinute };
+      if (perMinute > 0 && perMinute > (top?.rate ?? 0)) {
+        top = { counter: c.label, rate: perMinute };
+        topKey = c.key;
+      }
     }
   }
-  return { now, minute, top };
+  return { now, minute, top, ...(topKey !== undefined ? { topKey } : {}) };
 }
 
 /**
@@ -154,6 +166,8 @@ export function dropPath(store: Store): DropLayerState[] {
     state.dropsPerSec = max(counted.now, reasons.now);
     state.dropsPerSecMinute = max(counted.minute, reasons.minute);
     state.top = from.top ?? counted.top ?? reasons.top;
+    const reasonNext = from === reasons && reasons.topKey !== undefined ? REASON_NEXT[reasons.topKey] : undefined;
+    if (reasonNext) state.next = reasonNext;
     if (state.dropsPerSec === null && state.dropsPerSecMinute === null && missing) state.unknown = missing.message;
     return state;
   });

@@ -15,7 +15,8 @@ import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, Severity } from './alerts/types.js';
-import { type DropLayer, dropPath, reasonLayer } from './dropPath.js';
+import { type DropLayer, dropPath } from './dropPath.js';
+import { dropReasonsModel } from './dropReasonsModel.js';
 import { DROP_REASONS, type DropReasonsSample } from '../collectors/dropReasons.js';
 import { jsonInteger } from './rates.js';
 import type { CollectorStatus, CounterState, Store } from './store.js';
@@ -234,12 +235,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     dropReasons: section(store, DROP_REASONS, nowMs, (v: DropReasonsSample) => ({
       ...v,
       scope: 'host' as const,
-      perSec: Object.fromEntries(
-        Object.keys(v.totals).map((reason) => [
-          reason,
-          { now: store.counters(DROP_REASONS).get(reason)?.perSec ?? null, minute: store.counterMinuteRate(DROP_REASONS, reason) ?? null, layer: reasonLayer(reason) ?? null },
-        ]),
-      ),
+      perSec: Object.fromEntries(dropReasonsModel(store).rates.map(({ reason, ...rate }) => [reason, rate])),
     })),
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     ...ownersRecord(store, nowMs),

@@ -87,7 +87,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
     return regions;
   }
   if (view.dropPathOpen) {
-    body('drop-path', createElement(DropPathView, { path: model.dropPath, width: columns, height: bodyHeight }));
+    body('drop-path', createElement(DropPathView, { path: model.dropPath, ...(model.dropReasons ? { reasons: model.dropReasons } : {}), width: columns, height: bodyHeight }));
     return regions;
   }
   if (view.overview) {
