@@ -124,6 +124,10 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const qd = rec()?.qdiscs;
     if (isData(qd)) for (const q of qd.qdiscs) for (const stat of ['drops', 'overlimits', 'requeues', 'packets'] as const) set({ interface: q.dev, qdisc: `${q.parent} ${q.handle} ${q.kind}`, stat }, q[stat]);
   });
+  family('counter', 'nettriage_drop_reason_packets_total', "Packets the kernel freed, by its drop reason (skb:kfree_skb, host-wide); counted=kernel (hist trigger) or sampled (--drop-reasons: estimated from 1 s in 10).", ['reason', 'counted'], (set) => {
+    const dr = rec()?.dropReasons;
+    if (isData(dr)) for (const [reason, n] of Object.entries(dr.totals)) set({ reason, counted: dr.mode === 'hist' ? 'kernel' : 'sampled' }, n);
+  });
   family('gauge', 'nettriage_socket_memory_pages', 'Socket buffer memory in pages (host-wide), by protocol.', ['protocol'], (set) => {
     const m = rec()?.socketMemory;
     if (isData(m)) for (const protocol of PROTOCOLS) if (m[protocol]) set({ protocol }, m[protocol].pages);

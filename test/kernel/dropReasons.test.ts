@@ -70,6 +70,25 @@ describe.runIf(netns && tracefs !== undefined)('the kernel’s drop reasons (skb
     expect(hostEventUntouched()).toBe(true);
   }, 60_000);
 
+  it('serves them to Prometheus, said how they were counted, in a form promtool accepts', async () => {
+    const port = 19_000 + (process.pid % 1000);
+    const child = execa('node', [BIN, '--headless', '--drop-reasons', '--netns', b.name, '--metrics', String(port)], { reject: false });
+    try {
+      const series = new RegExp(`^nettriage_drop_reason_packets_total\\{reason="NETFILTER_DROP",counted="${hist ? 'kernel' : 'sampled'}"\\} (\\d+)$`, 'm');
+      let text = '';
+      await until('NETFILTER_DROP is scraped', 25_000, async () => {
+        text = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text(), () => '');
+        return Number(series.exec(text)?.[1] ?? 0) > 0;
+      });
+      const check = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
+      expect(check.stdout + check.stderr).toBe('');
+    } finally {
+      child.kill('SIGTERM');
+      await child;
+    }
+    expect(nettriageInstances()).toEqual([]);
+  }, 40_000);
+
   it.runIf(!hist)('says why there are none without --drop-reasons on a kernel without hist triggers', async () => {
     const out = await execa('node', [BIN, '--json', '--netns', b.name, '--count', '2'], { reject: false });
     const last = JSON.parse(out.stdout.trim().split('\n').pop()!) as { dropReasons: { error: string } };
