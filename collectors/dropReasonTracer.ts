@@ -1,17 +1,9 @@
-import { closeSync, existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { EVENT, HIST_TRIGGER, locateTracefs, removeStaleInstances, teardownInstance } from './tracefsInstance.js';
 import { type ReasonCounts, hasReasonField, parseDropReasonNames, parseKfreeSkbTrace, parseReasonHist, parseRingStats } from './parse/dropReasons.js';
-
-/** Where tracefs is mounted on current systems, then where older ones had it. */
-export const TRACEFS_CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
-const EVENT = join('events', 'skb', 'kfree_skb');
-/** The hist trigger this tracer adds, and the line that removes it. */
-const HIST_TRIGGER = 'hist:keys=reason:size=256';
-const HIST_REMOVE = '!hist:keys=reason';
-/** Our instances: the PID tells a live owner from one SIGKILL left behind. */
-const INSTANCE = /^nettriage-(\d+)$/;
 
 export interface SamplingPlan {
   /** How long the tracepoint is on in each sample. */
@@ -45,59 +37,6 @@ export interface TracerReading {
   totals: Map<string, number>;
   /** Sampled: the last sample, what it saw and whether the ring overflowed or the cap cut it. */
   lastSample?: { atMs: number; windowMs: number; events: number; estimated: boolean; perSec: Map<string, number> };
-}
-
-/** Removes one instance of ours: the event off, the trigger gone, the directory. Synchronous: it runs from the 'exit' handler too. */
-function teardownInstance(dir: string): void {
-  const ignore = (f: () => void) => {
-    try {
-      f();
-    } catch {
-      // Already gone, or not ours to change: the rmdir below says the rest.
-    }
-  };
-  ignore(() => writeFileSync(join(dir, EVENT, 'enable'), '0'));
-  ignore(() => {
-    if (readFileSync(join(dir, EVENT, 'trigger'), 'utf8').includes('hist:keys=reason')) writeFileSync(join(dir, EVENT, 'trigger'), HIST_REMOVE);
-  });
-  ignore(() => rmdirSync(dir));
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Instances a nettriage killed with SIGKILL left behind (its PID is gone): removed before ours is made. */
-export function removeStaleInstances(tracefs: string): string[] {
-  const removed: string[] = [];
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(tracefs, 'instances'));
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const pid = Number(INSTANCE.exec(name)?.[1] ?? NaN);
-    if (Number.isNaN(pid) || alive(pid)) continue;
-    teardownInstance(join(tracefs, 'instances', name));
-    removed.push(name);
-  }
-  return removed;
-}
-
-/** Why the kernel's drop reasons cannot be read here, or the tracefs to read them from. */
-export function locateTracefs(candidates = TRACEFS_CANDIDATES): { tracefs: string } | { why: string } {
-  if (process.getuid?.() !== 0) return { why: 'tracing needs root (run nettriage as root)' };
-  const tracefs = candidates.find((c) => existsSync(join(c, 'events')));
-  if (!tracefs) return { why: `tracefs not mounted: mount -t tracefs nodev ${candidates[0]}` };
-  if (!existsSync(join(tracefs, EVENT, 'format'))) return { why: 'no skb:kfree_skb tracepoint in this kernel' };
-  if (!existsSync(join(tracefs, 'instances'))) return { why: 'tracefs has no instances (kernel too old)' };
-  return { tracefs };
 }
 
 /**
