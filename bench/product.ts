@@ -10,7 +10,7 @@
  */
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -195,6 +195,9 @@ async function main(): Promise<void> {
     if (glances.exitCode === 0) rows.push(await onPty('idle host', `glances -t 1, ${PTY.columns}x${PTY.rows} pty`, 'glances -t 1'));
     else notes.push('glances is not installed: no glances row (apt-get install glances).');
     rows.push(await jsonRunning('idle host', []));
+    // The drop reasons sampled (1 s in 10): what the tracepoint, the ring reads and the instance cost on a quiet host.
+    if (existsSync('/sys/kernel/tracing/events/skb/kfree_skb')) rows.push(await onPty('idle host', `nettriage --drop-reasons, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${BIN} --drop-reasons`, FULL_FRAME_MARKER));
+    else notes.push('tracefs is not mounted at /sys/kernel/tracing: no --drop-reasons row (mount -t tracefs nodev /sys/kernel/tracing).');
   }
   const wantsBusy = SCENARIOS.some((s) => s === '84k' || s === '100k');
   if (wantsBusy) {
