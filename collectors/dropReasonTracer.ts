@@ -26,8 +26,6 @@ export interface TracerOptions {
   sample: boolean;
   tracefs?: string[];
   plan?: SamplingPlan;
-  /** Where the names of the instances come from (tests: another prefix is not needed, the PID is). */
-  pid?: number;
 }
 
 /** What the tracer has counted so far: per reason, since it started (sampled: estimated). */
@@ -86,7 +84,7 @@ export class DropReasonTracer {
       return { why: 'this kernel has no hist triggers (CONFIG_HIST_TRIGGERS); --drop-reasons samples the tracepoint instead (1 s in 10)' };
     }
     removeStaleInstances(located.tracefs);
-    const dir = join(located.tracefs, 'instances', `nettriage-${options.pid ?? process.pid}`);
+    const dir = join(located.tracefs, 'instances', `nettriage-${process.pid}`);
     const plan = options.plan ?? DEFAULT_SAMPLING;
     try {
       await mkdir(dir);
@@ -102,11 +100,6 @@ export class DropReasonTracer {
       return { why: `cannot set up the tracepoint: ${(error as Error).message}` };
     }
     return tracer;
-  }
-
-  /** Where the instance lives (for the tests that prove it goes). */
-  get instanceDir(): string {
-    return this.dir;
   }
 
   /**
