@@ -151,7 +151,8 @@ function sumCounters(store: Store, counters: DropCounter[]): { now: number | nul
  * Where packets die, layer by layer in the order a received packet meets
  * them (NIC, softnet, conntrack, IP, TCP, UDP), then the transmit side
  * (qdisc, NIC transmit errors and routes): each layer's drops per second now
- * and over the last minute, from the counters the store already keeps.
+ * and over the last minute, from the counters the store already keeps and
+ * the kernel's drop reasons that belong to the layer.
  */
 export function dropPath(store: Store): DropLayerState[] {
   return DROP_LAYERS.map((layer) => {

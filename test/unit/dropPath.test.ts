@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONNTRACK } from '../../collectors/conntrack.js';
+import { DROP_REASONS, createDropReasonsCollector } from '../../collectors/dropReasons.js';
 import { COUNTERS } from '../../collectors/counters.js';
 import { NICS } from '../../collectors/nics.js';
 import { QDISCS, createQdiscsCollector } from '../../collectors/qdiscs.js';
@@ -10,7 +11,7 @@ import { CollectorProblem } from '../../src/problems.js';
 import { Store } from '../../src/store.js';
 
 /** A store fed for `seconds` with counters that grow at the given rates per second. */
-function storeWith(rates: { udp?: number; softnet?: number; nicMissed?: number; childQdisc?: number }, seconds = 10): Store {
+function storeWith(rates: { udp?: number; softnet?: number; nicMissed?: number; childQdisc?: number; reasons?: Record<string, number> }, seconds = 10): Store {
   const store = new Store();
   for (let t = 0; t <= seconds; t++) {
     const atMs = 1_000_000 + t * 1000;
@@ -32,6 +33,10 @@ function storeWith(rates: { udp?: number; softnet?: number; nicMissed?: number; 
       ],
     };
     feed(QDISCS, qdiscs, createQdiscsCollector().counters?.(qdiscs) ?? new Map());
+    if (rates.reasons) {
+      const reasons = { mode: 'hist' as const, totals: Object.fromEntries(Object.entries(rates.reasons).map(([r, n]) => [r, t * n])) };
+      feed(DROP_REASONS, reasons, createDropReasonsCollector(() => ({ sample: false })).counters?.(reasons) ?? new Map());
+    }
     store.commitTick(atMs);
   }
   return store;
@@ -57,6 +62,19 @@ describe('the drop path', () => {
   it('counts a root qdisc once, not its child again', () => {
     const by = Object.fromEntries(dropPath(storeWith({ childQdisc: 40 })).map((l) => [l.layer, l]));
     expect(by.qdisc).toMatchObject({ dropsPerSec: 40, top: { counter: 'eth0 htb' } });
+  });
+
+  it('takes the larger of a layer’s counters and its drop reasons, never their sum; a reason of no layer counts nowhere', () => {
+    // UDP: the counters say 30/s (two of them, 60), the reasons 45/s: the counters' 60, not 105.
+    const by = Object.fromEntries(dropPath(storeWith({ udp: 30, reasons: { SOCKET_RCVBUFF: 45, NETFILTER_DROP: 80, NO_SOCKET: 500 } })).map((l) => [l.layer, l]));
+    expect(by.udp?.dropsPerSecMinute).toBeCloseTo(60);
+    expect(by.udp?.top?.counter).toMatch(/^Udp/);
+    // An iptables DROP: no counter, the reason alone, with the command that finds the rule.
+    expect(by.conntrack?.dropsPerSecMinute).toBeCloseTo(80);
+    expect(by.conntrack?.top).toEqual({ counter: 'NETFILTER_DROP (drop reason)', rate: expect.closeTo(80) });
+    expect(by.conntrack?.next).toMatch(/^iptables-save -c/);
+    // 500/s of NO_SOCKET (packets to closed ports) are in no layer.
+    expect(worstLayer(Object.values(by))?.layer).toBe('conntrack');
   });
 
   it('says why a layer has no figure instead of showing it as calm', () => {
