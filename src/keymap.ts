@@ -44,10 +44,12 @@ export type Action =
 
 /**
  * The dashboard of panels; a drill-down; the namespaces overview; typing a
- * filter (of either list). `replay` holds the keys that, on the dashboard of
- * a replay, drive the replay before the dashboard's own.
+ * filter (of either list); the drop path over the dashboard (`drops`: the
+ * panels' keys would act on panels out of sight). `replay` holds the keys
+ * that, on the dashboard of a replay, drive the replay before the
+ * dashboard's own.
  */
-export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'replay';
+export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'replay';
 
 export interface Binding {
   action: Action;
@@ -64,6 +66,8 @@ export interface Binding {
 const BROWSE: KeyMode[] = ['dashboard', 'drill', 'namespaces'];
 /** The full-screen lists: a drill-down, the namespaces overview. */
 const LISTS: KeyMode[] = ['drill', 'namespaces'];
+/** Every screen that keeps sampling on view: what pauses it, paces it, helps. */
+const VIEWS: KeyMode[] = [...BROWSE, 'drops'];
 
 /** What decides whether a key does anything where the user is. */
 export interface KeyContext {
@@ -109,17 +113,17 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
   ...alternateBindings,
   { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
-  { action: 'dropPath', keys: ['d'], modes: ['dashboard'], hint: 'd drops', help: 'where packets die: the drop path from NIC to socket and back out, layer by layer (again or Esc: back)' },
-  { action: 'writeRecent', keys: ['w'], modes: ['dashboard'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
-  { action: 'bundle', keys: ['b'], modes: ['dashboard', 'drill'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest; with --bundle-capture, the selected socket\'s packets)' },
-  { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard'], help: 'close help, leave zoom; watching another namespace: back to the first' },
-  { action: 'slower', keys: ['+', '='], modes: BROWSE, hint: '+/- interval', help: 'sample less often (longer interval)' },
-  { action: 'faster', keys: ['-', '_'], modes: BROWSE, help: 'sample more often (shorter interval)' },
-  { action: 'pause', keys: ['p', 'space'], modes: BROWSE, hint: 'p pause', help: 'freeze the view; sampling continues' },
-  { action: 'help', keys: ['?'], modes: BROWSE, hint: '? help', help: 'show or hide this help' },
+  { action: 'dropPath', keys: ['d'], modes: ['dashboard', 'drops'], hint: 'd drops', help: 'where packets die: the drop path from NIC to socket and back out, layer by layer (again or Esc: back)' },
+  { action: 'writeRecent', keys: ['w'], modes: ['dashboard', 'drops'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
+  { action: 'bundle', keys: ['b'], modes: ['dashboard', 'drill', 'drops'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest; with --bundle-capture, the selected socket\'s packets)' },
+  { action: 'closeOverlay', keys: ['escape'], modes: ['dashboard', 'drops'], help: 'close help, leave zoom; watching another namespace: back to the first' },
+  { action: 'slower', keys: ['+', '='], modes: VIEWS, hint: '+/- interval', help: 'sample less often (longer interval)' },
+  { action: 'faster', keys: ['-', '_'], modes: VIEWS, help: 'sample more often (shorter interval)' },
+  { action: 'pause', keys: ['p', 'space'], modes: VIEWS, hint: 'p pause', help: 'freeze the view; sampling continues' },
+  { action: 'help', keys: ['?'], modes: VIEWS, hint: '? help', help: 'show or hide this help' },
   { action: 'leave', keys: ['q'], modes: ['dashboard'], hint: 'q quit', help: 'quit (with help open: close it)' },
-  { action: 'leave', keys: ['q'], modes: LISTS, hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
-  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'namespaces', 'filter'], help: 'quit, also while typing a filter' },
+  { action: 'leave', keys: ['q'], modes: [...LISTS, 'drops'], hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
+  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'namespaces', 'filter', 'drops'], help: 'quit, also while typing a filter' },
   { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
   { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },
   { action: 'filterBackspace', keys: ['backspace'], modes: ['filter'], help: 'delete the last character' },

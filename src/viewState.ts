@@ -42,7 +42,7 @@ export interface ViewState {
 
 export function keyMode(state: ViewState): KeyMode {
   if (state.overview) return state.overview.editingFilter ? 'filter' : 'namespaces';
-  if (!state.drill) return 'dashboard';
+  if (!state.drill) return state.dropPathOpen ? 'drops' : 'dashboard';
   return state.drill.editingFilter ? 'filter' : 'drill';
 }
 

@@ -97,13 +97,22 @@ describe('dashboard screen', () => {
     expect(frame).toContain('Drop path');
     expect(frame).toMatch(/NIC receive[\s\S]*softnet backlog[\s\S]*conntrack[\s\S]*IP[\s\S]*TCP[\s\S]*UDP[\s\S]*qdisc \(transmit\)[\s\S]*NIC transmit/);
     expect(frame).toMatch(/qdisc \(transmit\)\s+\?\s+\?\s+\? tc not found/);
+    // Its own keys: the panels' (Enter, Tab, z) would act on panels out of sight.
+    expect(frame).toMatch(/d drops.*p pause.*q dashboard/);
+    expect(frame).not.toMatch(/Enter open|Tab panel|z zoom/);
+    await press(app, '\r');
+    await press(app, 'z');
+    expect(app.lastFrame()).toContain('Drop path');
     await press(app, 'q');
     expect(app.lastFrame()).not.toContain('Drop path');
     expect(quits()).toBe(0);
     await press(app, 'd');
     await press(app, KEYS.esc);
     expect(app.lastFrame()).not.toContain('Drop path');
+    // Nothing happened underneath: no drill-down opened, no panel zoomed.
     expect(app.lastFrame()).toMatch(/STATE\s+COUNT/);
+    expect(app.lastFrame()).not.toContain('drill-down');
+    expect(app.lastFrame()).toContain('Tab panel');
   });
 
   it('pause shows the badge and freezes the numbers while sampling goes on', async () => {
