@@ -66,6 +66,22 @@ function startRecording(options: Options, runtime: Runtime): RecordingSession | 
 }
 
 /**
+ * The runtime and, when wanted, the recording session; or the exit status
+ * that stops before anything runs (a target that cannot be watched, a
+ * `--record FILE` that cannot be created safely).
+ */
+async function startLive(options: Options, alertConfig: AlertConfig, recordingWanted: boolean): Promise<{ runtime: Runtime; recording: RecordingSession | undefined } | number> {
+  const runtime = await startRuntime(options, alertConfig);
+  if (typeof runtime === 'number') return runtime;
+  const recording = recordingWanted ? startRecording(options, runtime) : undefined;
+  if (options.recordFile !== undefined && !recording) {
+    await runtime.close();
+    return 2;
+  }
+  return { runtime, recording };
+}
+
+/**
  * `--metrics ADDR`: the Prometheus endpoint beside the screen or the
  * records, reading the runtime's latest sample at each scrape. 2 (said on
  * stderr) when the address cannot be had.
@@ -87,13 +103,10 @@ const latestRecord = (runtime: Runtime, target: Target) => () =>
 
 /** `--json`: one sample per tick on stdout, no screen (`--headless`: nothing on stdout). Ends after --count, on a closed pipe, or a signal. */
 export async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
-  const runtime = await startRuntime(options, alertConfig);
-  if (typeof runtime === 'number') return runtime;
-  const recording = startRecording(options, runtime);
-  if (options.recordFile !== undefined && !recording) {
-    await runtime.close();
-    return 2;
-  }
+  // No keys here: no 15-minute ring for `w` or `b` to keep, only --record FILE.
+  const started = await startLive(options, alertConfig, options.recordFile !== undefined);
+  if (typeof started === 'number') return started;
+  const { runtime, recording } = started;
   const { store, scheduler, alerts } = runtime;
   let namespaces: NamespaceRecord[] | undefined;
   const metrics = await serveMetrics(options, latestRecord(runtime, options.target), () => namespaces);
@@ -158,14 +171,10 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
 
 export async function runScreen(options: Options, alertConfig: AlertConfig): Promise<number> {
   const { show } = await loadScreen(options);
-  const first = await startRuntime(options, alertConfig);
-  if (typeof first === 'number') return first;
-  const recording = startRecording(options, first);
-  if (options.recordFile !== undefined && !recording) {
-    await first.close();
-    return 2;
-  }
-  let runtime = first;
+  const started = await startLive(options, alertConfig, true);
+  if (typeof started === 'number') return started;
+  const { recording } = started;
+  let runtime = started.runtime;
   let target = options.target;
   const { host, config } = runtime;
   const metrics = await serveMetrics(options, () => latestRecord(runtime, target)());
