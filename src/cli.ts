@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './scheduler.js';
 import { type Roots, type Target, defaultRoots } from './target.js';
 import { parseMetricsAddress } from './metrics/address.js';
@@ -105,6 +105,17 @@ view (sampling continues), ? shows help, q quits.
 
 Needs iproute2 (ss); run as root to read other namespaces.`;
 
+type OptionValues = Record<string, string | boolean | undefined>;
+
+/** Options only, every one known (`strict`); an unknown one is the error, said with `prefix`. */
+function strictOptions(argv: string[], prefix: string, options: ParseArgsConfig['options']): { values: OptionValues } | { failed: CliResult } {
+  try {
+    return { values: parseArgs({ args: argv, strict: true, allowPositionals: false, options }).values as OptionValues };
+  } catch (error) {
+    return { failed: { kind: 'error', message: `${prefix}${(error as Error).message}` } };
+  }
+}
+
 /** `1`, `0.5`, `1.5s`, `500ms` -> milliseconds. Bare numbers are seconds. */
 export function parseDurationMs(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s)?$/.exec(text.trim());
@@ -127,40 +138,32 @@ export function parseCli(argv: string[]): CliResult {
     if (argv[2] !== undefined) out.file = argv[2];
     return out;
   }
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        interval: { type: 'string', short: 'i' },
-        timeout: { type: 'string' },
-        netns: { type: 'string' },
-        pid: { type: 'string' },
-        ethtool: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean' },
-        'no-color': { type: 'boolean' },
-        light: { type: 'boolean' },
-        'all-netns': { type: 'boolean' },
-        count: { type: 'string' },
-        record: { type: 'string' },
-        'record-max': { type: 'string' },
-        replay: { type: 'string' },
-        metrics: { type: 'string' },
-        headless: { type: 'boolean' },
-        'bundle-capture': { type: 'boolean' },
-        'drop-reasons': { type: 'boolean' },
-        'proc-root': { type: 'string' },
-        'sys-root': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-        version: { type: 'boolean', short: 'V' },
-      },
-    }).values;
-  } catch (error) {
-    return { kind: 'error', message: (error as Error).message };
-  }
+  const parsed = strictOptions(argv, '', {
+    interval: { type: 'string', short: 'i' },
+    timeout: { type: 'string' },
+    netns: { type: 'string' },
+    pid: { type: 'string' },
+    ethtool: { type: 'string' },
+    config: { type: 'string' },
+    json: { type: 'boolean' },
+    'no-color': { type: 'boolean' },
+    light: { type: 'boolean' },
+    'all-netns': { type: 'boolean' },
+    count: { type: 'string' },
+    record: { type: 'string' },
+    'record-max': { type: 'string' },
+    replay: { type: 'string' },
+    metrics: { type: 'string' },
+    headless: { type: 'boolean' },
+    'bundle-capture': { type: 'boolean' },
+    'drop-reasons': { type: 'boolean' },
+    'proc-root': { type: 'string' },
+    'sys-root': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    version: { type: 'boolean', short: 'V' },
+  });
+  if ('failed' in parsed) return parsed.failed;
+  const { values } = parsed;
   if (values.help) return { kind: 'help', text: HELP };
   if (values.version) return { kind: 'version' };
 
@@ -259,27 +262,19 @@ function targetOf(values: Record<string, string | boolean | undefined>, prefix: 
 
 /** `nettriage bundle [--netns NAME | --pid PID] [--out FILE] [--part-max SIZE] [--timeout DURATION]`. */
 function parseBundle(argv: string[]): CliResult {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        netns: { type: 'string' },
-        pid: { type: 'string' },
-        out: { type: 'string' },
-        'part-max': { type: 'string' },
-        timeout: { type: 'string' },
-        capture: { type: 'string' },
-        'capture-seconds': { type: 'string' },
-        'capture-packets': { type: 'string' },
-        'capture-max': { type: 'string' },
-      },
-    }).values;
-  } catch (error) {
-    return { kind: 'error', message: `bundle: ${(error as Error).message}` };
-  }
+  const parsed = strictOptions(argv, 'bundle: ', {
+    netns: { type: 'string' },
+    pid: { type: 'string' },
+    out: { type: 'string' },
+    'part-max': { type: 'string' },
+    timeout: { type: 'string' },
+    capture: { type: 'string' },
+    'capture-seconds': { type: 'string' },
+    'capture-packets': { type: 'string' },
+    'capture-max': { type: 'string' },
+  });
+  if ('failed' in parsed) return parsed.failed;
+  const { values } = parsed;
   const target = targetOf(values, 'bundle: ');
   if (typeof target === 'string') return { kind: 'error', message: target };
   const out: Extract<CliResult, { kind: 'bundle' }> = { kind: 'bundle', target };
