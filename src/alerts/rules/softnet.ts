@@ -2,11 +2,11 @@ import { SOFTNET, softnetCounterKey } from '../../../collectors/softnet.js';
 import { formatRate } from '../../format.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
-import { defineRule } from '../types.js';
+import { type Finding, type ParamValues, type RuleContext, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
 
 /** The CPUs whose counter moved over the last minute, fastest first. */
-function perCpu(store: Store, field: 'dropped' | 'timeSqueeze'): { cpu: number; perSec: number }[] {
+function perCpu(store: Store, field: SoftnetField): { cpu: number; perSec: number }[] {
   const cpus = store.sample(SOFTNET)?.value.cpus ?? [];
   return cpus
     .map((c) => ({ cpu: c.cpu, perSec: store.counterMinuteRate(SOFTNET, softnetCounterKey(c.cpu, field)) ?? 0 }))
@@ -20,29 +20,46 @@ const worstCpus = (cpus: { cpu: number; perSec: number }[]) =>
     .map((c) => `CPU ${c.cpu} ${formatRate(c.perSec)}/s`)
     .join(', ');
 
+type SoftnetField = 'dropped' | 'timeSqueeze';
+
+/**
+ * The one way both softnet rules judge: the all-CPU rate over the minute
+ * against the thresholds, one alert naming the CPUs that count most.
+ */
+function softnetAlert(
+  ctx: RuleContext<ParamValues<ReturnType<typeof rateParams>>>,
+  field: SoftnetField,
+  subject: string,
+  text: { summary: (rate: string) => string; why: string; next: string[] },
+): Finding[] {
+  const rate = ctx.store.counterMinuteRate(SOFTNET, softnetCounterKey('all', field));
+  const severity = hysteresis(rate, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+  if (!severity || rate === undefined) return [];
+  const cpus = perCpu(ctx.store, field);
+  return [
+    {
+      subject,
+      severity,
+      summary: `${text.summary(formatRate(rate))}${cpus.length > 0 ? `: ${worstCpus(cpus)}` : ''}`,
+      why: text.why,
+      next: text.next,
+      link: { panel: 'counters' },
+    },
+  ];
+}
+
 export const softnetDrops = defineRule({
   id: 'softnet-drops',
   needs: [SOFTNET],
   fires: 'packets dropped because a CPU\'s receive backlog was full (softnet_stat column 2) rate above zero',
   warmupMs: 5_000,
   params: rateParams(ANY_EVENT_PER_SEC, 10, 'backlog drops, all CPUs'),
-  evaluate(ctx) {
-    const rate = ctx.store.counterMinuteRate(SOFTNET, softnetCounterKey('all', 'dropped'));
-    const subject = 'softnet backlog';
-    const severity = hysteresis(rate, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
-    if (!severity || rate === undefined) return [];
-    const cpus = perCpu(ctx.store, 'dropped');
-    return [
-      {
-        subject,
-        severity,
-        summary: `${formatRate(rate)}/s packets dropped at the CPU backlog${cpus.length > 0 ? `: ${worstCpus(cpus)}` : ''}`,
-        why: 'Packets arrived faster than the CPU taking them off the NIC could pass them up the stack, and its backlog (net.core.netdev_max_backlog) was full. Nothing above this layer counts them: no TCP or UDP counter moves. One CPU doing all the work is the usual cause (RSS or RPS not spreading the load).',
-        next: ['cat /proc/net/softnet_stat', 'sysctl net.core.netdev_max_backlog net.core.netdev_budget net.core.netdev_budget_usecs', 'grep . /sys/class/net/*/queues/rx-*/rps_cpus'],
-        link: { panel: 'counters' },
-      },
-    ];
-  },
+  evaluate: (ctx) =>
+    softnetAlert(ctx, 'dropped', 'softnet backlog', {
+      summary: (rate) => `${rate}/s packets dropped at the CPU backlog`,
+      why: 'Packets arrived faster than the CPU taking them off the NIC could pass them up the stack, and its backlog (net.core.netdev_max_backlog) was full. Nothing above this layer counts them: no TCP or UDP counter moves. One CPU doing all the work is the usual cause (RSS or RPS not spreading the load).',
+      next: ['cat /proc/net/softnet_stat', 'sysctl net.core.netdev_max_backlog net.core.netdev_budget net.core.netdev_budget_usecs', 'grep . /sys/class/net/*/queues/rx-*/rps_cpus'],
+    }),
 });
 
 export const softnetSqueeze = defineRule({
@@ -52,21 +69,10 @@ export const softnetSqueeze = defineRule({
   fires: 'receive processing ran out of its budget with work left (softnet_stat column 3) more than 10 times a second over a minute',
   warmupMs: 5_000,
   params: rateParams(10, 200, 'time squeezes, all CPUs'),
-  evaluate(ctx) {
-    const rate = ctx.store.counterMinuteRate(SOFTNET, softnetCounterKey('all', 'timeSqueeze'));
-    const subject = 'softnet budget';
-    const severity = hysteresis(rate, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
-    if (!severity || rate === undefined) return [];
-    const cpus = perCpu(ctx.store, 'timeSqueeze');
-    return [
-      {
-        subject,
-        severity,
-        summary: `receive processing out of budget ${formatRate(rate)}/s${cpus.length > 0 ? `: ${worstCpus(cpus)}` : ''}`,
-        why: 'Each softirq round may process netdev_budget packets in netdev_budget_usecs; a squeeze is a round that stopped with packets still waiting. Often it is harmless, but sustained squeezes come before backlog drops: latency grows while packets wait, and the backlog fills.',
-        next: ['cat /proc/net/softnet_stat', 'sysctl net.core.netdev_budget net.core.netdev_budget_usecs', 'mpstat -P ALL 1 3   # is one CPU busy in %soft?'],
-        link: { panel: 'counters' },
-      },
-    ];
-  },
+  evaluate: (ctx) =>
+    softnetAlert(ctx, 'timeSqueeze', 'softnet budget', {
+      summary: (rate) => `receive processing out of budget ${rate}/s`,
+      why: 'Each softirq round may process netdev_budget packets in netdev_budget_usecs; a squeeze is a round that stopped with packets still waiting. Often it is harmless, but sustained squeezes come before backlog drops: latency grows while packets wait, and the backlog fills.',
+      next: ['cat /proc/net/softnet_stat', 'sysctl net.core.netdev_budget net.core.netdev_budget_usecs', 'mpstat -P ALL 1 3   # is one CPU busy in %soft?'],
+    }),
 });
