@@ -39,6 +39,19 @@ function bps(v: string | undefined): number | undefined {
   return Number(m[1]) * ({ '': 1, K: 1e3, M: 1e6, G: 1e9 }[m[2] ?? ''] ?? 1);
 }
 
+/** `rtt:0.234/0.117`, `retrans:0/2`: two numbers in one word. */
+const PAIRS = new Map<string, [keyof TcpHealth, keyof TcpHealth]>([
+  ['rtt', ['rttMs', 'rttVarMs']],
+  ['retrans', ['retransNow', 'retransTotal']],
+]);
+/** `cwnd:10`: one. */
+const SINGLES = new Map<string, keyof TcpHealth>([
+  ['cwnd', 'cwnd'],
+  ['ssthresh', 'ssthresh'],
+  ['unacked', 'unacked'],
+  ['lost', 'lost'],
+]);
+
 /**
  * The info line `ss -i` prints under a socket (tab-indented): `key:value`
  * words (`rtt:0.234/0.117`, `retrans:0/2`, `cwnd:10`), and a few `key value`
@@ -58,31 +71,14 @@ export function parseTcpInfoLine(line: string): TcpHealth {
     if (colon < 0) continue;
     const key = w.slice(0, colon);
     const value = w.slice(colon + 1);
-    switch (key) {
-      case 'rtt': {
-        const [rtt, varMs] = value.split('/');
-        h.rttMs = num(rtt);
-        h.rttVarMs = num(varMs);
-        break;
-      }
-      case 'retrans': {
-        const [now, total] = value.split('/');
-        h.retransNow = num(now);
-        h.retransTotal = num(total);
-        break;
-      }
-      case 'cwnd':
-        h.cwnd = num(value);
-        break;
-      case 'ssthresh':
-        h.ssthresh = num(value);
-        break;
-      case 'unacked':
-        h.unacked = num(value);
-        break;
-      case 'lost':
-        h.lost = num(value);
-        break;
+    const pair = PAIRS.get(key);
+    const single = SINGLES.get(key);
+    if (pair) {
+      const [first, second] = value.split('/');
+      h[pair[0]] = num(first);
+      h[pair[1]] = num(second);
+    } else if (single) {
+      h[single] = num(value);
     }
   }
   for (const k of Object.keys(h) as (keyof TcpHealth)[]) if (h[k] === undefined) delete h[k];
