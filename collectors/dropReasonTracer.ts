@@ -1,6 +1,5 @@
-import { closeSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
-import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { EVENT, HIST_TRIGGER, locateTracefs, removeStaleInstances, teardownInstance } from './tracefsInstance.js';
 import { type ReasonCounts, hasReasonField, parseDropReasonNames, parseKfreeSkbTrace, parseReasonHist, parseRingStats } from './parse/dropReasons.js';
@@ -20,13 +19,6 @@ export interface SamplingPlan {
 export const DEFAULT_SAMPLING: SamplingPlan = { windowMs: 1000, everyMs: 10_000, maxReadBytes: 4 << 20, bufferKb: 256 };
 
 export type TracerMode = 'hist' | 'sampled';
-
-export interface TracerOptions {
-  /** `--drop-reasons`: sample the tracepoint where the kernel has no hist triggers. */
-  sample: boolean;
-  tracefs?: string[];
-  plan?: SamplingPlan;
-}
 
 /** What the tracer has counted so far: per reason, since it started (sampled: estimated). */
 export interface TracerReading {
@@ -73,19 +65,22 @@ export class DropReasonTracer {
     process.on('exit', this.onExit);
   }
 
-  /** A tracer, or why there is none (not root, no tracefs, a kernel without reasons, no hist triggers and not asked to sample). */
-  static async open(options: TracerOptions): Promise<DropReasonTracer | { why: string }> {
-    const located = locateTracefs(options.tracefs);
+  /**
+   * A tracer, or why there is none (not root, no tracefs, a kernel without
+   * reasons, no hist triggers and not asked to `sample` — `--drop-reasons`).
+   */
+  static async open(sample: boolean): Promise<DropReasonTracer | { why: string }> {
+    const located = locateTracefs();
     if ('why' in located) return located;
     const format = await readFile(join(located.tracefs, EVENT, 'format'), 'utf8').catch(() => '');
     if (!hasReasonField(format)) return { why: 'this kernel’s skb:kfree_skb has no drop reason (5.17 and later have)' };
     const hist = existsSync(join(located.tracefs, EVENT, 'hist'));
-    if (!hist && !options.sample) {
+    if (!hist && !sample) {
       return { why: 'this kernel has no hist triggers (CONFIG_HIST_TRIGGERS); --drop-reasons samples the tracepoint instead (1 s in 10)' };
     }
     removeStaleInstances(located.tracefs);
     const dir = join(located.tracefs, 'instances', `nettriage-${process.pid}`);
-    const plan = options.plan ?? DEFAULT_SAMPLING;
+    const plan = DEFAULT_SAMPLING;
     try {
       await mkdir(dir);
     } catch (error) {
@@ -173,14 +168,9 @@ export class DropReasonTracer {
     writeFileSync(join(this.dir, 'trace'), '');
     const read: ReasonCounts = parseKfreeSkbTrace(text).value;
     let ringEvents = 0;
-    for (let cpu = 0; cpu < cpus().length; cpu++) {
-      let stats = '';
-      try {
-        stats = readFileSync(join(this.dir, 'per_cpu', `cpu${cpu}`, 'stats'), 'utf8');
-      } catch {
-        // An offline CPU has no ring.
-      }
-      const { entries, overrun } = parseRingStats(stats);
+    // One ring per CPU the instance has (possible CPUs, offline ones included: their rings are empty).
+    for (const cpu of readdirSync(join(this.dir, 'per_cpu'))) {
+      const { entries, overrun } = parseRingStats(readFileSync(join(this.dir, 'per_cpu', cpu, 'stats'), 'utf8'));
       ringEvents += entries + overrun;
     }
     const events = Math.max(read.events, ringEvents);

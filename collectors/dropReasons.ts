@@ -28,7 +28,7 @@ let shared: Promise<DropReasonTracer | { why: string }> | undefined;
 
 function tracer(wish: DropReasonsWish): Promise<DropReasonTracer | { why: string }> {
   if (wish.off) return Promise.resolve({ why: wish.off });
-  shared ??= DropReasonTracer.open({ sample: wish.sample });
+  shared ??= DropReasonTracer.open(wish.sample);
   return shared;
 }
 
@@ -45,7 +45,7 @@ export async function closeDropReasons(): Promise<void> {
  * trigger where the kernel has them, else sampled when asked. Where neither
  * can be, the source's problem says why — not calm.
  */
-export function createDropReasonsCollector(wish: () => DropReasonsWish): Collector<DropReasonsSample> {
+export function createDropReasonsCollector(wish: DropReasonsWish): Collector<DropReasonsSample> {
   return {
     key: DROP_REASONS,
     everyTicks: 1,
@@ -53,7 +53,7 @@ export function createDropReasonsCollector(wish: () => DropReasonsWish): Collect
       return new Map(Object.entries(v.totals).map(([reason, n]) => [reason, BigInt(Math.round(n))]));
     },
     async sample() {
-      const t = await tracer(wish());
+      const t = await tracer(wish);
       if (!(t instanceof DropReasonTracer)) throw new CollectorProblem('inactive', t.why);
       const reading = await t.read();
       const value: DropReasonsSample = { mode: reading.mode, totals: Object.fromEntries(reading.totals) };

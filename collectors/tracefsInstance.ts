@@ -8,7 +8,7 @@ import { join } from 'node:path';
  */
 
 /** Where tracefs is mounted on current systems, then where older ones had it. */
-export const TRACEFS_CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+const TRACEFS_CANDIDATES = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 export const EVENT = join('events', 'skb', 'kfree_skb');
 /** The hist trigger this tracer adds, and the line that removes it. */
 export const HIST_TRIGGER = 'hist:keys=reason:size=256';
@@ -60,10 +60,10 @@ export function removeStaleInstances(tracefs: string): string[] {
 }
 
 /** Why the kernel's drop reasons cannot be read here, or the tracefs to read them from. */
-export function locateTracefs(candidates = TRACEFS_CANDIDATES): { tracefs: string } | { why: string } {
+export function locateTracefs(): { tracefs: string } | { why: string } {
   if (process.getuid?.() !== 0) return { why: 'tracing needs root (run nettriage as root)' };
-  const tracefs = candidates.find((c) => existsSync(join(c, 'events')));
-  if (!tracefs) return { why: `tracefs not mounted: mount -t tracefs nodev ${candidates[0]}` };
+  const tracefs = TRACEFS_CANDIDATES.find((c) => existsSync(join(c, 'events')));
+  if (!tracefs) return { why: `tracefs not mounted: mount -t tracefs nodev ${TRACEFS_CANDIDATES[0]}` };
   if (!existsSync(join(tracefs, EVENT, 'format'))) return { why: 'no skb:kfree_skb tracepoint in this kernel' };
   if (!existsSync(join(tracefs, 'instances'))) return { why: 'tracefs has no instances (kernel too old)' };
   return { tracefs };

@@ -8,8 +8,8 @@ import { formatBytes, formatCount, formatInterval, truncate } from '../src/forma
 import { scrollStart, innerWidth } from '../src/panels/common.js';
 import { safeText } from '../src/sanitize.js';
 import { Panel } from './Panel.js';
-import { type TableColumn, columnLine, marker } from './Table.js';
-import { type FitColumn, fitColumns, socketColumns } from './drillColumns.js';
+import { type FitColumn, type TableColumn, columnLine, fitColumns, marker } from './Table.js';
+import { socketColumns } from './drillColumns.js';
 
 export interface DrillDownViewProps {
   view: DrillView;

@@ -1,24 +1,7 @@
 import type { DrillRow } from '../src/drilldown/rows.js';
 import { endpointText } from '../src/endpoint.js';
 import { formatAge, formatBitRate, formatRate } from '../src/format.js';
-import type { TableColumn } from './Table.js';
-
-/** A column that may go when the terminal is narrow: the highest priority goes first, 0 never. */
-export interface FitColumn<R> extends TableColumn<R> {
-  priority: number;
-}
-
-/** The columns that fit in `width`, least important dropped first; the order stays. */
-export function fitColumns<R>(all: readonly FitColumn<R>[], width: number): FitColumn<R>[] {
-  const kept = [...all];
-  const used = () => kept.reduce((n, c) => n + (Number.isFinite(c.width) ? c.width : 0) + 1, 0);
-  while (used() > width) {
-    const drop = kept.reduce((worst, c) => (c.priority > worst.priority ? c : worst), kept[0]!);
-    if (drop.priority === 0) break;
-    kept.splice(kept.indexOf(drop), 1);
-  }
-  return kept;
-}
+import { type FitColumn, fitColumns } from './Table.js';
 
 type SocketRow = Extract<DrillRow, { kind: 'socket' }>;
 

@@ -45,7 +45,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createSocketMemoryCollector(),
   () => createSoftnetCollector(),
   () => createQdiscsCollector(),
-  (ctx) => createDropReasonsCollector(() => ctx.dropReasons),
+  (ctx) => createDropReasonsCollector(ctx.dropReasons),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),

@@ -35,7 +35,7 @@ function storeWith(rates: { udp?: number; softnet?: number; nicMissed?: number; 
     feed(QDISCS, qdiscs, createQdiscsCollector().counters?.(qdiscs) ?? new Map());
     if (rates.reasons) {
       const reasons = { mode: 'hist' as const, totals: Object.fromEntries(Object.entries(rates.reasons).map(([r, n]) => [r, t * n])) };
-      feed(DROP_REASONS, reasons, createDropReasonsCollector(() => ({ sample: false })).counters?.(reasons) ?? new Map());
+      feed(DROP_REASONS, reasons, createDropReasonsCollector({ sample: false }).counters?.(reasons) ?? new Map());
     }
     store.commitTick(atMs);
   }
