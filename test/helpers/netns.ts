@@ -14,6 +14,13 @@ export async function canCreateNetns(): Promise<boolean> {
   return true;
 }
 
+/**
+ * A python3 program sending UDP datagrams of `bytes` to `to`:9999, `perBurst`
+ * every 10 ms, for at most `seconds`: bounded in count and time.
+ */
+export const udpBlastScript = (to: string, o: { perBurst: number; bytes: number; seconds: number }): string =>
+  `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nend=time.time()+${o.seconds}\nwhile time.time()<end:\n  for _ in range(${o.perBurst}): s.sendto(b"x"*${o.bytes},("${to}",9999))\n  time.sleep(0.01)`;
+
 /** CI=true makes real-kernel tests mandatory: a skip there would hide a broken machine. */
 export const kernelTestsRequired = process.env.CI === 'true';
 

@@ -4,14 +4,13 @@ import { qdiscKey } from '../../collectors/parse/qdisc.js';
 import { createQdiscsCollector, qdiscCounterKey } from '../../collectors/qdiscs.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
-import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+import { TestNetns, canCreateNetns, udpBlastScript } from '../helpers/netns.js';
 import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
 
 const available = await canCreateNetns();
 
 /** UDP datagrams of 1,000 bytes, 2,000 a second for `seconds`: 16 Mbit/s into a 1 Mbit/s shaper. Bounded in count and time. */
-const BLAST = (to: string, seconds: number) =>
-  `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nend=time.time()+${seconds}\nwhile time.time()<end:\n  for _ in range(20): s.sendto(b"x"*1000,("${to}",9999))\n  time.sleep(0.01)`;
+const BLAST = (to: string, seconds: number) => udpBlastScript(to, { perBurst: 20, bytes: 1000, seconds });
 
 describe.runIf(available)('the transmit queue: a shaper with a 5-packet child queue under a burst', () => {
   let a: TestNetns;

@@ -1,8 +1,9 @@
 import { type ResultPromise, execa } from 'execa';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestNetns, canCreateNetns, kernelTestsRequired } from '../helpers/netns.js';
+import { TestNetns, canCreateNetns, kernelTestsRequired, udpBlastScript } from '../helpers/netns.js';
 import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
+import { until } from '../helpers/wait.js';
 import { TRACEFS, ensureTracefs, hostEventUntouched, instanceTracing, kernelHasHistTriggers, nettriageInstances } from '../helpers/tracefs.js';
 
 const netns = await canCreateNetns();
@@ -11,16 +12,7 @@ if (kernelTestsRequired && netns && !tracefs) throw new Error('CI=true: tracefs 
 const FAULT = join(import.meta.dirname, '..', 'helpers', 'faultWhenTracing.cjs');
 
 /** UDP datagrams, 2 every 10 ms (~200/s) for at most `seconds`, to a port an iptables rule drops. */
-const BLAST = (to: string, seconds: number) =>
-  `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nend=time.time()+${seconds}\nwhile time.time()<end:\n  for _ in range(2): s.sendto(b"x"*100,("${to}",9999))\n  time.sleep(0.01)`;
-
-async function until(what: string, deadlineMs: number, ok: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + deadlineMs;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`not within ${deadlineMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const BLAST = (to: string, seconds: number) => udpBlastScript(to, { perBurst: 2, bytes: 100, seconds });
 
 describe.runIf(netns && tracefs !== undefined)('the kernel’s drop reasons (skb:kfree_skb through a tracefs instance)', () => {
   let a: TestNetns;
@@ -103,7 +95,7 @@ describe.runIf(netns && tracefs !== undefined)('the kernel’s drop reasons (skb
    */
   async function tracingJson(extraNodeArgs: string[] = []): Promise<{ child: ResultPromise }> {
     const child = execa('node', [...extraNodeArgs, BIN, '--json', '--drop-reasons', '--netns', b.name], { reject: false, stdout: 'ignore' });
-    await until('the tracepoint is on in its instance', 25_000, () => instanceTracing(child.pid!));
+    await until('the tracepoint is on in its instance', 25_000, () => instanceTracing(child.pid!), 20);
     return { child };
   }
 
@@ -144,13 +136,13 @@ describe.runIf(netns && tracefs !== undefined)('the kernel’s drop reasons (skb
       try {
         await session.waitFor(/TCP sockets/);
         const pid = await session.dashboardPid();
-        await until('tracing on', 25_000, () => instanceTracing(pid!));
+        await until('tracing on', 25_000, () => instanceTracing(pid!), 20);
         await session.keys('d');
         const screen = await session.waitFor(/NETFILTER_DROP +\d+ +\d+ +→ conntrack, netfilter/, 25_000);
         expect(screen).toMatch(/▶ conntrack, netfilter/);
         expect(screen).toContain('KERNEL DROP REASONS');
         expect(screen).toContain(hist ? 'counted in the kernel' : 'sampled: skb:kfree_skb on 1s in every 10s (--drop-reasons), host-wide');
-        await until('tracing on again', 25_000, () => instanceTracing(pid!));
+        await until('tracing on again', 25_000, () => instanceTracing(pid!), 20);
         if (exit === 'q') {
           await session.keys('d', 'q');
           expect(await session.exitCode()).toBe(0);

@@ -6,6 +6,7 @@ import { OwnersService } from '../../src/owners.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+import { until } from '../helpers/wait.js';
 
 const available = await canCreateNetns();
 
@@ -15,16 +16,6 @@ const SINK = (seconds: number) =>
 /** Three connections to the sink, 16 KiB every 10 ms each, for at most `seconds`. */
 const SENDER = (to: string, seconds: number) =>
   `import socket,time\ncs=[socket.create_connection(("${to}",9300)) for _ in range(3)]\nend=time.time()+${seconds}\nwhile time.time()<end:\n  for c in cs: c.send(b"x"*16384)\n  time.sleep(0.01)`;
-
-async function until<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > end) throw new Error(`not within ${deadlineMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.runIf(available)('per-socket TCP health: loss on a veth', () => {
   let a: TestNetns;

@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { hasReasonField, parseDropReasonNames, parseKfreeSkbTrace, parseReasonHist, parseRingStats } from '../../collectors/parse/dropReasons.js';
 import { reasonLayer } from '../../src/dropPath.js';
+import { readCaptured } from '../helpers/realWorld.js';
 
-const captured = (name: string) => readFileSync(new URL(`../fixtures/captured/${name}`, import.meta.url), 'utf8');
-const FORMAT = captured('kfree_skb-format-kernel6.18.txt');
+const FORMAT = readCaptured('kfree_skb-format-kernel6.18.txt');
 
 /** The event's format before 5.17: no reason field. */
 const FORMAT_5_10 = `name: kfree_skb
@@ -35,7 +34,7 @@ describe('the kernel drop reasons', () => {
   });
 
   it('counts a sampled trace per reason, header left out', () => {
-    const p = parseKfreeSkbTrace(captured('kfree_skb-trace-netfilter-kernel6.18.txt'));
+    const p = parseKfreeSkbTrace(readCaptured('kfree_skb-trace-netfilter-kernel6.18.txt'));
     expect(p.value.events).toBe(15);
     expect(Object.fromEntries(p.value.counts)).toEqual({ NETFILTER_DROP: 14, NO_SOCKET: 1 });
     expect(p.skippedLines).toBe(0);
