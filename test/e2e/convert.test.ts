@@ -3,7 +3,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hasRealWorld, readRealWorld, realWorldFiles, realWorldRequired } from '../helpers/realWorld.js';
+import { itOnRealWorld, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 import { BIN } from '../helpers/tmux.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'nettriage-convert-'));
@@ -42,7 +42,7 @@ async function peakRssKb(pid: number | undefined, done: Promise<unknown>): Promi
 const KINDS = ['ss', 'proc-net-tcp', 'ss-s', 'sockstat', 'proc-net', 'nstat', 'netstat-s', 'conntrack-S', 'nf_conntrack', 'ethtool-S', 'ethtool-i', 'ip-link'];
 
 describe('nettriage convert', () => {
-  it.runIf(hasRealWorld || realWorldRequired)('reads every real-world ss -s, old format and new', async () => {
+  itOnRealWorld('reads every real-world ss -s, old format and new', async () => {
     const files = realWorldFiles('ss-s');
     expect(files.length).toBeGreaterThanOrEqual(7);
     for (const file of files) {

@@ -8,7 +8,7 @@ import { TestNetns, canCreateNetns, kernelTestsRequired } from '../helpers/netns
 import { BIN } from '../helpers/tmux.js';
 
 const netnsOk = await canCreateNetns();
-if (kernelTestsRequired && !netnsOk) throw new Error('CI=true: these tests need root and network namespaces');
+if (kernelTestsRequired && !netnsOk) throw new Error('strict mode (NETTRIAGE_STRICT=1): these tests need root and network namespaces');
 
 const scratch = mkdtempSync(join(tmpdir(), 'nettriage-target-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

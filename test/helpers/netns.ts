@@ -1,6 +1,7 @@
 import { type ResultPromise, execa } from 'execa';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { strict } from './strict.js';
 
 export const INCIDENT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'incident.mjs');
 
@@ -21,8 +22,8 @@ export async function canCreateNetns(): Promise<boolean> {
 export const udpBlastScript = (to: string, o: { perBurst: number; bytes: number; seconds: number }): string =>
   `import socket,time\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\nend=time.time()+${o.seconds}\nwhile time.time()<end:\n  for _ in range(${o.perBurst}): s.sendto(b"x"*${o.bytes},("${to}",9999))\n  time.sleep(0.01)`;
 
-/** CI=true makes real-kernel tests mandatory: a skip there would hide a broken machine. */
-export const kernelTestsRequired = process.env.CI === 'true';
+/** Strict mode (NETTRIAGE_STRICT=1, set by .ci/run) makes real-kernel tests mandatory: a skip there would hide a broken machine. */
+export const kernelTestsRequired = strict;
 
 /**
  * A network namespace owned by one test: created with loopback up, and

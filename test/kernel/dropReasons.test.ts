@@ -8,7 +8,7 @@ import { TRACEFS, ensureTracefs, hostEventUntouched, instanceTracing, kernelHasH
 
 const netns = await canCreateNetns();
 const tracefs = netns ? await ensureTracefs() : undefined;
-if (kernelTestsRequired && netns && !tracefs) throw new Error('CI=true: tracefs cannot be mounted at /sys/kernel/tracing');
+if (kernelTestsRequired && netns && !tracefs) throw new Error('strict mode (NETTRIAGE_STRICT=1): tracefs cannot be mounted at /sys/kernel/tracing');
 const FAULT = join(import.meta.dirname, '..', 'helpers', 'faultWhenTracing.cjs');
 
 /** UDP datagrams, 2 every 10 ms (~200/s) for at most `seconds`, to a port an iptables rule drops. */

@@ -4,11 +4,11 @@ import { aggregateQueues, isErrorCounter, parseEthtoolInfo, parseEthtoolStats, q
 import { icmpShiftNote, parseKernelCounters, parseNstat } from '../../collectors/counters.js';
 import { parseNetstatS } from '../../collectors/parse/netstatS.js';
 import { parseIpLinkJson, parseProcNetDev } from '../../collectors/nics.js';
-import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
+import { itOnRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 
 /** Every file of a real-world folder must have an expectation here: new fixtures can't slip by untested. */
 function eachRealWorld<T>(folder: string, expectations: Record<string, (text: string) => void>) {
-  it.runIf(hasRealWorld)(`reads every file in ${folder}`, () => {
+  itOnRealWorld(`reads every file in ${folder}`, () => {
     const files = realWorldFiles(folder);
     expect(files.length).toBeGreaterThan(0);
     for (const file of files) {

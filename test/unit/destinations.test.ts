@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { groupByDestination, groupDestinationLines } from '../../collectors/destinations.js';
 import { parseSsSockets } from '../../collectors/parse/ssSockets.js';
 import { CostCadence } from '../../src/costCadence.js';
-import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
+import { itOnRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 
 const range = { low: 32768, high: 60999, reserved: 0, usable: 28232 };
 
@@ -20,7 +20,7 @@ describe('per-destination counts straight from ss lines', () => {
     }
   });
 
-  it.runIf(hasRealWorld)('match them for every real-world TCP dump', () => {
+  itOnRealWorld('match them for every real-world TCP dump', () => {
     for (const file of realWorldFiles('ss-sockets')) same(readRealWorld(file));
   });
 

@@ -4,7 +4,7 @@ import { formatIpv6, parseProcNetTcp } from '../../collectors/parse/procNetTcp.j
 import { FamilyChoice, countAllStates, deriveStateCounts } from '../../collectors/sockets.js';
 import { parseSockstat } from '../../collectors/parse/sockstat.js';
 import { type SocketEntry, parseSsSockets } from '../../collectors/parse/ssSockets.js';
-import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
+import { itOnRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
 
 // The namespace these files were captured in held, per a full `ss -tan`:
 // 12 ESTAB, 5 CLOSE-WAIT, 5 FIN-WAIT-2 (3 of them timewait minisocks after
@@ -55,7 +55,7 @@ describe('counting socket states', () => {
 });
 
 describe('sockstat', () => {
-  it.runIf(hasRealWorld)('parses every real-world sockstat file', () => {
+  itOnRealWorld('parses every real-world sockstat file', () => {
     expect(realWorldFiles('sockstat').length).toBeGreaterThanOrEqual(4);
     const expected: Record<string, [string, string, number]> = {
       'sockstat/netdata-issue14-sockstat.txt': ['TCP', 'inuse', 66],

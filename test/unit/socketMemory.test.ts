@@ -4,12 +4,12 @@ import { defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { buildSocketMemoryPanel } from '../../src/panels/socketMemory.js';
 import { Store } from '../../src/store.js';
-import { hasRealWorld, readRealWorld, realWorldRequired } from '../helpers/realWorld.js';
+import { itOnRealWorld, readRealWorld } from '../helpers/realWorld.js';
 
 const LIMITS = '1000\t2000\t3000\n';
 
 describe('socket memory', () => {
-  it.runIf(hasRealWorld || realWorldRequired)('reads TCP and UDP buffer pages from every real-world sockstat', () => {
+  itOnRealWorld('reads TCP and UDP buffer pages from every real-world sockstat', () => {
     const expected: Record<string, [number | undefined, number | undefined]> = {
       'sockstat/netdata-issue14-sockstat.txt': [6, 17],
       'sockstat/node-exporter-sockstat.txt': [1, 0],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/parse/ssSockets.js';
-import { hasRealWorld, readCaptured, readRealWorld, realWorldFiles, realWorldRequired } from '../helpers/realWorld.js';
+import { hasRealWorld, itOnRealWorld, readCaptured, readRealWorld, realWorldFiles, realWorldRequired } from '../helpers/realWorld.js';
 import { parseEndpoint } from '../../src/endpoint.js';
 
 describe('ss socket lines captured on this machine (iproute2 6.1, kernel 6.x)', () => {
@@ -28,7 +28,7 @@ describe('ss socket lines captured on this machine (iproute2 6.1, kernel 6.x)', 
 });
 
 describe('ss socket lines from real machines', () => {
-  it.runIf(realWorldRequired)('has the shared real-world fixtures (CI)', () => {
+  it.runIf(realWorldRequired)('has the shared real-world fixtures (strict mode)', () => {
     expect(hasRealWorld).toBe(true);
   });
 
@@ -128,7 +128,7 @@ describe('ss socket lines from real machines', () => {
     else it(`covers ${file}`, () => expect(timerOnly.has(file), `no test reads ${file}`).toBe(true));
   }
 
-  it.runIf(hasRealWorld)('reads owners whose names contain spaces, and several owners of one socket', () => {
+  itOnRealWorld('reads owners whose names contain spaces, and several owners of one socket', () => {
     const text = readRealWorld('ss-sockets/ss-p-unix-process-names-with-spaces-multi-owner.txt');
     const lines = text.split('\n');
     const web = lines.find((l) => l.includes('Web Content')) ?? '';
@@ -140,7 +140,7 @@ describe('ss socket lines from real machines', () => {
     ]);
   });
 
-  it.runIf(hasRealWorld)('reads timer strings of every ss era', () => {
+  itOnRealWorld('reads timer strings of every ss era', () => {
     const timers = [
       ...readRealWorld('ss-sockets/iproute2-commit-3e807112-timewait-timer-before-fix-author-elided.txt').split('\n'),
       ...readRealWorld('ss-sockets/iproute2-commit-3e807112-timewait-timer-after-fix-author-elided.txt').split('\n'),
