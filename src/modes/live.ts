@@ -101,6 +101,9 @@ async function serveMetrics(options: Options, recordOf: () => SampleRecord | und
 const latestRecord = (runtime: Runtime, target: Target) => () =>
   runtime.store.sample(SOCKETS) ? buildRecord(runtime.store, target, runtime.scheduler.intervalMs, runtime.alerts(), tickTime(runtime.store)) : undefined;
 
+/** How long the last records may take to reach a slow reader before nettriage exits anyway. */
+const FLUSH_WAIT_MS = 2000;
+
 /** `--json`: one sample per tick on stdout, no screen (`--headless`: nothing on stdout). Ends after --count, on a closed pipe, or a signal. */
 export async function runJson(options: Options, alertConfig: AlertConfig): Promise<number> {
   // No keys here: no 15-minute ring for `w` or `b` to keep, only --record FILE.
@@ -120,32 +123,56 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
   return new Promise<number>((resolve) => {
     let written = 0;
     let finished = false;
-    const finish = (code: number) => {
+    /** The first record that could not be written (a full disk, a closed file): the run failed, whatever --count says. */
+    let lost: NodeJS.ErrnoException | undefined;
+    /** Settles once the last record written has reached the file or pipe, or failed to. */
+    let flushed: Promise<void> = Promise.resolve();
+    const onWriteError = (error: NodeJS.ErrnoException) => {
+      // `| head` closed the pipe: done, nothing lost that anyone wanted.
+      if (error.code !== 'EPIPE') lost ??= error;
+      finish();
+    };
+    const finish = () => {
       if (finished) return;
       finished = true;
       unsubscribe();
       metrics?.close();
-      recording?.close();
-      if (recording?.failed) process.stderr.write(`nettriage: ${recording.failed}\n`);
-      void runtime.close().then(() => resolve(code));
+      // A write to a file completes (or fails) after the call returns: the exit status waits for it,
+      // though not forever for a reader that stopped reading.
+      void Promise.race([flushed, new Promise((r) => setTimeout(r, FLUSH_WAIT_MS).unref())]).then(async () => {
+        recording?.close();
+        let code = 0;
+        if (lost) {
+          process.stderr.write(`nettriage: cannot write the records: ${lost.message}\n`);
+          code = 1;
+        }
+        if (recording?.failed) {
+          process.stderr.write(`nettriage: ${recording.failed}\n`);
+          code = 1;
+        }
+        await runtime.close();
+        resolve(code);
+      });
     };
-    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-      // `| head` closed the pipe: done. Anything else (a full disk) lost records: say so.
-      if (error.code === 'EPIPE') return finish(0);
-      process.stderr.write(`nettriage: cannot write the records: ${error.message}\n`);
-      finish(1);
-    });
-    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, () => finish(0));
+    process.stdout.on('error', onWriteError);
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, finish);
     const write = (extra: object = {}) => {
       if (finished) return;
       // Headless with metrics only: nothing to write each tick (a scrape builds its own record).
       if (recording || !options.headless) {
         const record = { ...buildRecord(store, options.target, scheduler.intervalMs, alerts(), tickTime(store)), ...extra };
         recording?.add(record);
-        if (!options.headless) process.stdout.write(`${JSON.stringify(record)}\n`);
+        if (!options.headless) {
+          flushed = new Promise((done) => {
+            process.stdout.write(`${JSON.stringify(record)}\n`, (error) => {
+              if (error) onWriteError(error);
+              done();
+            });
+          });
+        }
       }
       written++;
-      if (options.count !== undefined && written >= options.count) finish(0);
+      if (options.count !== undefined && written >= options.count) finish();
     };
     const unsubscribe = store.subscribe(() => {
       if (!fleet) return write();

@@ -137,10 +137,18 @@ describe('nettriage --config', () => {
 });
 
 describe('what --json says when it cannot do its job', () => {
-  it('exits 1 and says why when its records cannot be written (a full disk)', async () => {
-    const r = await execa('sh', ['-c', `'${process.execPath}' '${BIN}' --json --count 3 --interval 200ms > /dev/full`], { reject: false, timeout: 30_000 });
-    expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/cannot write the records/);
+  for (const count of [1, 3]) {
+    it(`exits 1 and says why, once, when its records cannot be written (a full disk), with --count ${count}`, async () => {
+      const r = await execa('sh', ['-c', `'${process.execPath}' '${BIN}' --json --count ${count} --interval 200ms > /dev/full`], { reject: false, timeout: 30_000 });
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr.match(/cannot write the records: ENOSPC/g)).toHaveLength(1);
+    });
+  }
+
+  it('exits 0 when a reader takes what it wants and closes the pipe', async () => {
+    const r = await execa('bash', ['-c', `'${process.execPath}' '${BIN}' --json --count 5 --interval 200ms | head -c 1 >/dev/null; exit \${PIPESTATUS[0]}`], { reject: false, timeout: 30_000 });
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
   });
 
   it('refuses a FIFO as --config at once instead of waiting on it', async () => {
