@@ -9,6 +9,14 @@ export interface ListenerQueue {
   backlog: number;
 }
 
+/**
+ * The kernel's own test (`sk_acceptq_is_full`: more waiting than the
+ * backlog): a listener past it drops every new SYN and every handshake's
+ * last ACK. Only where the backlog is known — `ss` prints it as a
+ * listener's Send-Q; /proc/net/tcp has no column for it.
+ */
+export const acceptQueueFull = (l: ListenerQueue): boolean => l.acceptQueue > l.backlog;
+
 /** What the alerts need to know about the unusual sockets, beyond their counts. */
 export interface UnusualSummary {
   /** SYN-SENT sockets per destination, busiest first (top 10). */

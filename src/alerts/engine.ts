@@ -112,7 +112,8 @@ export class AlertEngine {
   /**
    * Attaches each symptom to the alert that explains it, and orders every
    * cause followed by its symptoms. A symptom's cause is a root: an alert
-   * explained by one that is itself explained goes to the first.
+   * explained by one that is itself explained goes to the first. A cause is
+   * as severe as its worst symptom.
    */
   private explain(alerts: Alert[], store: Store): Alert[] {
     const rules = new Map(this.rules.map((r) => [r.id, r]));
@@ -131,15 +132,20 @@ export class AlertEngine {
       // Causes in a circle: none explains the others, each stands alone.
       return i;
     };
-    const ordered: Alert[] = [];
+    const groups: Alert[][] = [];
     alerts.forEach((root, r) => {
       if (rootOf(r) !== r) return;
-      ordered.push(root);
+      const group = [root];
       alerts.forEach((symptom, i) => {
         const how = direct[i];
-        if (i !== r && how && rootOf(i) === r) ordered.push({ ...symptom, why: how.why, ...(how.next ? { next: how.next } : {}), causedBy: { id: root.id, subject: root.subject } });
+        if (i !== r && how && rootOf(i) === r) group.push({ ...symptom, why: how.why, ...(how.next ? { next: how.next } : {}), causedBy: { id: root.id, subject: root.subject } });
       });
+      // The cause carries the incident's severity: a critical symptom under a warning would leave the header calmer than the screen.
+      if (root.severity !== 'critical' && group.some((a) => a.severity === 'critical')) group[0] = { ...root, severity: 'critical' };
+      groups.push(group);
     });
-    return ordered;
+    // Stable: within a severity, causes keep the order they came in (oldest first).
+    groups.sort((a, b) => severityRank[(a[0] as Alert).severity] - severityRank[(b[0] as Alert).severity]);
+    return groups.flat();
   }
 }

@@ -6,6 +6,7 @@ import { RULES } from '../../src/registry.js';
 import { SOCKETS } from '../../collectors/sockets.js';
 import { type Runtime, createRuntime } from '../../src/runtime.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+import { BIN } from '../helpers/tmux.js';
 
 const available = await canCreateNetns();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,6 +157,32 @@ describe.runIf(available)('alerts on real incidents, each in its own namespace',
     expect(synSent?.why).toMatch(/127\.0\.0\.1:9700, a listener in this namespace/);
     child.kill('SIGKILL');
   });
+
+  it('calls a SYN-SENT pile toward a full accept queue the listener’s symptom from the first sample of nettriage --json', async () => {
+    ns = await TestNetns.create('al-acc1');
+    const script = "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9710))\ns.listen(1)\nprint('ready',flush=True)\ntime.sleep(120)";
+    const child = execa('ip', ['netns', 'exec', ns.name, 'python3', '-c', script], { reject: false });
+    await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
+    // Five connects a second, each left to retry its SYN: the first two fill the queue, the rest pile up in SYN-SENT.
+    await ns.incident('dial', { port: 9710, count: 200, perBatch: 1, everyMs: 200, lingerMs: 60_000 });
+    const out = await execa('node', [BIN, '--json', '--netns', ns.name, '--count', '14'], { reject: false, timeout: 40_000 });
+    child.kill('SIGKILL');
+    expect(out.exitCode).toBe(0);
+    const records = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as { alerts: { id: string; severity: string; causedBy?: { id: string } }[] });
+    expect(records).toHaveLength(14);
+    const topCritical = records.map((r, i) => ({ sample: i + 1, ids: r.alerts.filter((a) => !a.causedBy && a.severity === 'critical').map((a) => a.id) }));
+    for (const t of topCritical) expect(t.ids.filter((id) => id !== 'accept-queue-overflow'), `sample ${t.sample}`).toEqual([]);
+    // The pile did become an alert of its own rule, and it rode under the listener every time.
+    const synSent = records.flatMap((r) => r.alerts.filter((a) => a.id === 'syn-sent-stuck'));
+    expect(synSent.length).toBeGreaterThan(0);
+    expect(synSent.every((a) => a.causedBy?.id === 'accept-queue-overflow')).toBe(true);
+    // The cause is as severe as its worst symptom, and up before the symptom is.
+    expect(records.at(-1)?.alerts[0]).toMatchObject({ id: 'accept-queue-overflow', severity: 'critical' });
+    const firstCause = records.findIndex((r) => r.alerts.some((a) => a.id === 'accept-queue-overflow'));
+    const firstSymptom = records.findIndex((r) => r.alerts.some((a) => a.id === 'syn-sent-stuck'));
+    expect(firstCause).toBeGreaterThanOrEqual(0);
+    expect(firstCause).toBeLessThanOrEqual(firstSymptom);
+  }, 60_000);
 
   it('raises nothing in an idle namespace for 60 s', async () => {
     ns = await TestNetns.create('al-idle');

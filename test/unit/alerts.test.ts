@@ -379,6 +379,32 @@ describe('the engine', () => {
     expect(alerts.find((a) => a.id === 'c')?.why).toBe('because of b');
     expect(alerts.find((a) => a.id === 'f')?.why).toBe('on its own');
     expect(causes(alerts).map((a) => a.id)).toEqual(['f', 'a', 'd', 'e']);
+    // A warning whose symptoms are critical is a critical incident: the header counts it so.
+    expect(alerts.find((a) => a.id === 'a')?.severity).toBe('critical');
+    expect(alerts.find((a) => a.id === 'd')?.severity).toBe('warning');
+  });
+
+  it('raises a full accept queue with SYNs waiting for it at the first sample, before any rate, and a quiet full queue not at all', () => {
+    const h = harness();
+    const full = { local: '127.0.0.1:9700', acceptQueue: 2, backlog: 1 };
+    h.sockets({ LISTEN: 1, 'SYN-SENT': 3 }, { unusual: { synSentByPeer: [{ endpoint: '127.0.0.1:9700', count: 3 }], closeWaitByLocal: [], listeners: [full] } });
+    h.counters({ TcpExtListenOverflows: 0, TcpExtListenDrops: 0 });
+    const first = h.tick();
+    expect(first.map((a) => a.id)).toEqual(['accept-queue-overflow']);
+    expect(first[0]?.summary).toBe('accept queue full, new connections dropped — 127.0.0.1:9700 has 2 waiting of a backlog of 1; 3 connections of this namespace wait for it in SYN-SENT');
+
+    // At the edge but not past it (the kernel's test is "more than the backlog"), or full with nobody knocking: nothing.
+    for (const listener of [{ ...full, acceptQueue: 1 }, full]) {
+      const quiet = harness();
+      quiet.sockets({ LISTEN: 1 }, { unusual: { synSentByPeer: listener === full ? [] : [{ endpoint: '127.0.0.1:9700', count: 3 }], closeWaitByLocal: [], listeners: [listener] } });
+      quiet.counters({ TcpExtListenOverflows: 0, TcpExtListenDrops: 0 });
+      expect(quiet.tick()).toEqual([]);
+    }
+    // /proc/net/tcp has no backlog (0 there): its listeners are never called full.
+    const proc = harness();
+    proc.sockets({ LISTEN: 1, 'SYN-SENT': 3 }, { method: 'proc', unusual: { synSentByPeer: [{ endpoint: '127.0.0.1:9700', count: 3 }], closeWaitByLocal: [], listeners: [{ ...full, backlog: 0 }] } });
+    proc.counters({ TcpExtListenOverflows: 0, TcpExtListenDrops: 0 });
+    expect(proc.tick()).toEqual([]);
   });
 
   it('puts SYN-SENT toward a local listener that overflows, and the retransmits it causes, under the overflow', () => {

@@ -1,7 +1,8 @@
 import { COUNTERS } from '../../../collectors/counters.js';
 import { OWNERS } from '../../../collectors/owners.js';
-import { SOCKETS } from '../../../collectors/sockets.js';
-import { parseEndpoint } from '../../endpoint.js';
+import { acceptQueueFull } from '../../../collectors/parse/socketSummary.js';
+import { SOCKETS, type SocketsSample } from '../../../collectors/sockets.js';
+import { type Endpoint, parseEndpoint } from '../../endpoint.js';
 import { formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
@@ -38,31 +39,47 @@ export const timeWaitOverflow = defineRule({
   },
 });
 
+/** Rates over less history than this are not judged: the first samples of a counter say little. */
+const RATE_WARMUP_MS = 5_000;
+
 export const acceptQueueOverflow = defineRule({
   id: 'accept-queue-overflow',
   needs: [COUNTERS],
-  fires: 'TcpExtListenOverflows or ListenDrops rate above zero (netdata: 1-min avg > 1/s warning, > 5/s critical)',
-  warmupMs: 5_000,
+  fires: 'TcpExtListenOverflows or ListenDrops rate above zero (netdata: 1-min avg > 1/s warning, > 5/s critical); from the first sample, a listener whose accept queue is full while SYNs to it wait or the overflow counter moves',
+  // The full queue is seen at once; the rates wait RATE_WARMUP_MS themselves.
+  warmupMs: 0,
   params: rateParams(ANY, 5, 'accept-queue overflows'),
   evaluate(ctx) {
+    const counters = ctx.store.counters(COUNTERS);
+    const warm = ctx.nowMs - (ctx.store.tickTimes.at(0) ?? ctx.nowMs) >= RATE_WARMUP_MS;
     const overflows = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtListenOverflows') ?? 0;
     const drops = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtListenDrops') ?? 0;
-    const rate = Math.max(overflows, drops);
+    const rate = warm ? Math.max(overflows, drops) : undefined;
     const sockets = ctx.store.sample(SOCKETS)?.value;
-    const full = (sockets?.unusual.listeners ?? []).filter((l) => l.acceptQueue >= l.backlog);
-    const listener = full[0] ?? sockets?.unusual.listeners[0];
+    // /proc/net/tcp gives no backlog: only ss's sample can say a queue is full.
+    const listeners = sockets?.unusual.listeners ?? [];
+    const full = sockets?.method === 'ss' ? listeners.filter(acceptQueueFull) : [];
+    const listener = full[0] ?? listeners[0];
+    // Seen now, before any rate: the queue is full and connections to it are being refused.
+    const waiting = listener && full.includes(listener) ? synSentToward(sockets, listener.local) : 0;
+    const overflowedNow = (counters.get('TcpExtListenOverflows')?.perSec ?? 0) > 0 || (counters.get('TcpExtListenDrops')?.perSec ?? 0) > 0;
+    const refusing = listener !== undefined && full.includes(listener) && (waiting > 0 || overflowedNow);
     const owners = ctx.store.sample(OWNERS)?.value.byState.LISTEN?.owners ?? [];
     const owner = listener ? owners.find((o) => o.locals.some((l) => l.endpoint === listener.local)) : undefined;
     const subject = listener ? `listener ${listener.local}${owner ? ` of ${safeText(owner.name)} (pid ${owner.pid})` : ''}` : 'listeners';
-    const severity = hysteresis(rate, ctx.previous(subject), thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    const previous = ctx.previous(subject);
+    let severity = hysteresis(rate, warm ? previous : undefined, thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
+    if (!severity && refusing) severity = previous ?? 'warning';
     if (!severity) return [];
     const queue = listener ? ` — ${listener.local} has ${listener.acceptQueue} waiting of a backlog of ${listener.backlog}` : '';
+    const inSynSent = waiting > 0 ? `; ${formatCount(waiting)} connection${waiting === 1 ? '' : 's'} of this namespace wait for it in SYN-SENT` : '';
     const port = listener ? parseEndpoint(listener.local)?.port : undefined;
+    const what = rate === undefined || rate === 0 ? 'accept queue full, new connections dropped' : `accept queue overflowing: ${formatRate(overflows)}/s overflows, ${formatRate(drops)}/s SYNs dropped`;
     return [
       {
         subject,
         severity,
-        summary: `accept queue overflowing: ${formatRate(overflows)}/s overflows, ${formatRate(drops)}/s SYNs dropped${queue}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
+        summary: `${what}${queue}${inSynSent}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
         why: 'Connections complete their handshake faster than the application accept()s them; the kernel then drops them and clients see timeouts or resets. Find why the accept loop is slow (blocked workers, CPU), or raise the backlog (listen() and net.core.somaxconn).',
         next: [ctx.inTarget('ss -lnt'), ctx.inTarget(`ss -ltnp${port ? ` '( sport = :${port} )'` : ''}`), ctx.inTarget('sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog')],
         link: { panel: 'sockets', state: 'LISTEN', ...(owner ? { pid: owner.pid, name: owner.name } : {}) },
@@ -70,6 +87,23 @@ export const acceptQueueOverflow = defineRule({
     ];
   },
 });
+
+/** SYN-SENT sockets of this namespace toward a listener on `local` (an address, or any). */
+export function synSentToward(sockets: SocketsSample | undefined, local: string): number {
+  let n = 0;
+  for (const { endpoint, count } of sockets?.unusual.synSentByPeer ?? []) {
+    const peer = parseEndpoint(endpoint);
+    if (peer && listensFor(local, peer)) n += count;
+  }
+  return n;
+}
+
+/** A listener on `local` (an address, or any) takes connections to `peer`. */
+export function listensFor(local: string, peer: Endpoint): boolean {
+  const l = parseEndpoint(local);
+  if (!l || l.port !== peer.port) return false;
+  return l.address === peer.address || l.address === '*' || l.address === '0.0.0.0' || l.address === '::';
+}
 
 /**
  * Data segments retransmitted as a share of data segments sent over the

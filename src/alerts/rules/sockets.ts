@@ -1,13 +1,13 @@
 import { type Destination, destinationKey, destinationSeriesKey, DESTINATIONS } from '../../../collectors/destinations.js';
 import { OWNERS } from '../../../collectors/owners.js';
 import { CLOSE_WAIT_HELD_SEC, SOCKETS, type SocketsSample, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
-import { type Endpoint, parseEndpoint } from '../../endpoint.js';
+import { parseEndpoint } from '../../endpoint.js';
 import { formatAge, formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
-import { acceptQueueOverflow } from './counters.js';
+import { acceptQueueOverflow, listensFor } from './counters.js';
 import { seriesWindow } from './helpers.js';
 
 const sockets = (ctx: { store: Store }) => ctx.store.sample(SOCKETS)?.value;
@@ -223,13 +223,6 @@ export const synSentStuck = defineRule({
     };
   },
 });
-
-/** A listener on `local` (an address, or any) takes connections to `peer`. */
-function listensFor(local: string, peer: Endpoint): boolean {
-  const l = parseEndpoint(local);
-  if (!l || l.port !== peer.port) return false;
-  return l.address === peer.address || l.address === '*' || l.address === '0.0.0.0' || l.address === '::';
-}
 
 export const orphanSockets = defineRule({
   id: 'orphan-sockets',
