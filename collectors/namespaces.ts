@@ -35,17 +35,18 @@ function runtimeNames(container: ContainerRef, hostRoot: string): RuntimeNames |
 
 /**
  * Every network namespace of the host, from file reads alone: the ns/net
- * link of every process under /proc (one readlink each), the nsfs bind
+ * link of every process under /proc (one readlink each; `own`, nettriage's
+ * own helpers, are not counted as the namespace's), the nsfs bind
  * mounts in our mountinfo, and the cgroup of one process per namespace
  * (with the container's and pod's names where the runtime's state file under
  * `hostRoot` gives them). A process that exits while we look is skipped.
  */
-export async function discoverNamespaces(procRoot = '/proc', hostRoot = ''): Promise<NetNamespace[]> {
+export async function discoverNamespaces(procRoot = '/proc', hostRoot = '', own: ReadonlySet<number> = new Set()): Promise<NetNamespace[]> {
   const pids = (quietly(() => readdirSync(procRoot)) ?? []).filter((e) => /^\d+$/.test(e)).map(Number);
-  const processes: { pid: number; inode: number }[] = [];
+  const processes: { pid: number; inode: number; own: boolean }[] = [];
   for (const pid of pids) {
     const inode = parseNetNsLink(quietly(() => readlinkSync(`${procRoot}/${pid}/ns/net`)) ?? '');
-    if (inode !== undefined) processes.push({ pid, inode });
+    if (inode !== undefined) processes.push({ pid, inode, own: own.has(pid) });
   }
   const mountinfo = quietly(() => readFileSync(`${procRoot}/self/mountinfo`, 'utf8')) ?? '';
   // The host's: PID 1's, or ours where PID 1 cannot be looked at (a sandbox's init of another user).

@@ -28,6 +28,7 @@ import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
 import { destinationsContext, ownersWanted } from './queryGates.js';
+import { liveShellPids } from './targetShell.js';
 
 /**
  * Everything nettriage reads, judges and shows, listed once. A new source is
@@ -49,7 +50,8 @@ export const COLLECTORS: CollectorFactory[] = [
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
-  (ctx) => createSelfCollector(() => ctx.io.helperPids()),
+  // Every shell of ours counts: the target's, and the readers the fleet keeps in empty namespaces.
+  () => createSelfCollector(liveShellPids),
 ];
 
 /** The panels, in focus order (Tab, and their keys); the layout places them by their area. */

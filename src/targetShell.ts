@@ -52,6 +52,13 @@ process.once('exit', () => {
     }
   }
 });
+/** Every shell of this process that is running: nettriage's own processes, wherever they live. */
+export function liveShellPids(): number[] {
+  const out: number[] = [];
+  for (const child of liveShells) if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) out.push(child.pid);
+  return out;
+}
+
 /** A shell that died this soon after its start is not restarted for a while: each try is a process start. */
 const RESTART_BACKOFF_MS = 2000;
 

@@ -10,6 +10,12 @@ export interface NetNamespace {
   processes: number;
   /** The lowest of them: whose /proc/PID/net is this namespace's. Undefined for a name nothing runs in. */
   representative?: number;
+  /**
+   * A process of nettriage's own inside it (a shell it keeps there), not
+   * counted among its processes: where nothing else runs, its /proc/PID/net
+   * is the one to read.
+   */
+  ownPid?: number;
   /** The host's own namespace (that of PID 1, or nettriage's own where PID 1's cannot be read). */
   host: boolean;
   /** The container or pod, when the representative's cgroup path tells. */
@@ -49,11 +55,12 @@ export function parseNsfsMounts(mountinfo: string): { name: string; inode: numbe
 
 /**
  * One entry per namespace, deduplicated by inode: the processes in it (by
- * their ns/net links), the bind mounts that name it, the host's marked.
+ * their ns/net links; nettriage's own apart), the bind mounts that name it,
+ * the host's marked.
  * Ordered: the host first, then by name, then by inode.
  */
 export function groupNamespaces(
-  processes: { pid: number; inode: number }[],
+  processes: { pid: number; inode: number; own?: boolean }[],
   mounts: { name: string; inode: number }[],
   hostInode: number | undefined,
 ): NetNamespace[] {
@@ -66,8 +73,12 @@ export function groupNamespaces(
     }
     return ns;
   };
-  for (const { pid, inode } of processes) {
+  for (const { pid, inode, own } of processes) {
     const ns = entry(inode);
+    if (own) {
+      ns.ownPid ??= pid;
+      continue;
+    }
     ns.processes++;
     if (ns.representative === undefined || pid < ns.representative) ns.representative = pid;
   }

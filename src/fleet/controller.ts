@@ -60,9 +60,11 @@ export class FleetController implements FleetSource {
     this.fast = false;
   }
 
+  /** No more passes; the readers the fleet keeps in empty namespaces end. */
   stop(): void {
     this.running = false;
     clearTimeout(this.timer);
+    this.fleet.close();
   }
 
   private async loop(): Promise<void> {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readSeqFile } from '../../collectors/seqFile.js';
+import { CONNTRACK, type ConntrackSample, parseConntrackStatTable, parseSingleInteger } from '../../collectors/conntrack.js';
 import { COUNTERS, type CounterValues, parseKernelCounters } from '../../collectors/counters.js';
 import { discoverNamespaces } from '../../collectors/namespaces.js';
 import type { NetNamespace } from '../../collectors/parse/namespaces.js';
@@ -19,6 +20,8 @@ import { type Sockstat, parseSockstat } from '../../collectors/parse/sockstat.js
 import { RULES } from '../registry.js';
 import { Store } from '../store.js';
 import { type Target, defaultRoots, netnsCommandPrefix } from '../target.js';
+import { liveShellPids } from '../targetShell.js';
+import { NamespaceReaders } from './readers.js';
 import { namespaceSample, unusualOf } from './namespaceSample.js';
 
 export interface FleetOptions {
@@ -27,10 +30,15 @@ export interface FleetOptions {
   intervalMs: number;
   /** Above this many sockets a namespace is asked through `ss` instead of its files (FLEET_LIST_MAX_SOCKETS). */
   listMaxSockets?: number;
+  /** Where `ip netns` keeps its mounts: a namespace nothing runs in is entered through its own. */
+  netnsRunDir?: string;
 }
 
-/** The rules that judge what file reads give for any namespace: socket counts and kernel counters. */
-export const FLEET_RULES = RULES.filter((r) => r.needs.every((k) => k.name === SOCKETS.name || k.name === COUNTERS.name));
+/** The sources a namespace's files give: socket counts, kernel counters, conntrack. */
+const FLEET_SOURCES = new Set([SOCKETS.name, COUNTERS.name, CONNTRACK.name]);
+
+/** The rules that judge what file reads give for any namespace. */
+export const FLEET_RULES = RULES.filter((r) => r.needs.every((k) => FLEET_SOURCES.has(k.name)));
 
 /** One namespace as the fleet sees it: its own history and its own alerts. */
 export interface NamespaceWatch {
@@ -39,8 +47,10 @@ export interface NamespaceWatch {
   target: Target;
   store: Store;
   alerts: Alert[];
-  /** Why it has no numbers, when it has none (a name nothing runs in). */
+  /** Why it has no numbers, when it has none (its process went, it cannot be entered). */
   unread?: string;
+  /** The PID of nettriage's own reader it is read through, when nothing else runs in it. */
+  reader?: number;
 }
 
 export interface FleetState {
@@ -157,8 +167,18 @@ function targetOf(ns: NetNamespace): Target {
 export class NamespaceFleet {
   private readonly watches = new Map<number, Watch>();
   private gone: FleetState['gone'] = [];
+  private readonly readers: NamespaceReaders;
+  /** nf_conntrack_max is global (read-only inside a namespace): read from the host, once a minute. */
+  private conntrackMax: { value?: number; atMs: number } = { atMs: Number.NEGATIVE_INFINITY };
 
-  constructor(private readonly options: FleetOptions) {}
+  constructor(private readonly options: FleetOptions) {
+    this.readers = new NamespaceReaders(options.netnsRunDir ?? defaultRoots.netnsRunDir);
+  }
+
+  /** Ends the readers it keeps in namespaces nothing runs in. */
+  close(): void {
+    this.readers.close();
+  }
 
   /**
    * One pass over every namespace. `skip` names one whose numbers are not
@@ -166,8 +186,10 @@ export class NamespaceFleet {
    * stays in the list, its alerts left to the dashboard.
    */
   async tick(nowMs = Date.now(), skip?: (target: Target) => boolean): Promise<FleetState> {
-    const found = await discoverNamespaces(this.options.procRoot);
+    // nettriage's own shells (the readers among them) are not the namespaces' processes.
+    const found = await discoverNamespaces(this.options.procRoot, '', new Set(liveShellPids()));
     const present = new Set(found.map((ns) => ns.inode));
+    this.readers.retain(new Set(found.filter((ns) => ns.representative === undefined).map((ns) => ns.inode)));
     for (const [inode, watch] of this.watches) {
       if (present.has(inode)) continue;
       this.watches.delete(inode);
@@ -237,13 +259,42 @@ export class NamespaceFleet {
     });
   }
 
+  /**
+   * A namespace's conntrack from its /proc/PID/net/stat/nf_conntrack: the
+   * `entries` column is its own count, against the host's global limit.
+   * Undefined where the file is absent (nf_conntrack not loaded).
+   */
+  private conntrackOf(text: string | undefined, nowMs: number): ConntrackSample | undefined {
+    if (text === undefined) return undefined;
+    const table = parseConntrackStatTable(text).value;
+    const entries = table.get('entries');
+    if (entries === undefined) return undefined;
+    if (nowMs - this.conntrackMax.atMs >= 60_000) {
+      const max = parseSingleInteger(read(`${this.options.procRoot}/sys/net/netfilter/nf_conntrack_max`) ?? '');
+      this.conntrackMax = { atMs: nowMs, ...(max === undefined ? {} : { value: max }) };
+    }
+    const max = this.conntrackMax.value;
+    if (max === undefined || max <= 0) return undefined;
+    const count = Number(entries);
+    const stats = new Map(CONNTRACK_KEPT.filter((k) => table.has(k)).map((k) => [k, table.get(k) ?? 0n]));
+    return { count, max, fill: count / max, source: 'procfs', stats };
+  }
+
   private async sample(ns: NetNamespace, share: number, nowMs: number): Promise<void> {
     const watch = this.watchOf(ns, share);
-    if (ns.representative === undefined) {
-      watch.unread = 'no process runs in it: nothing to read its /proc/PID/net through';
-      return;
+    let pid = ns.representative;
+    delete watch.reader;
+    if (pid === undefined) {
+      // Nothing of its own runs in it: a shell of ours is put there (once) to read it through.
+      const entered = ns.ownPid !== undefined ? { pid: ns.ownPid } : await this.readers.enter(ns);
+      if ('why' in entered) {
+        watch.unread = entered.why;
+        return;
+      }
+      pid = entered.pid;
+      watch.reader = pid;
     }
-    const net = `${this.options.procRoot}/${ns.representative}/net`;
+    const net = `${this.options.procRoot}/${pid}/net`;
     const [sockstat, sockstat6, snmp, netstat] = ['sockstat', 'sockstat6', 'snmp', 'netstat'].map((f) => read(`${net}/${f}`));
     if (sockstat === undefined || snmp === undefined) {
       // Its process exited since discovery: the next tick finds another, or finds it gone.
@@ -287,10 +338,20 @@ export class NamespaceFleet {
     if (listable) delete watch.filtered;
     store.recordSample(COUNTERS, { value: sample.counters, atMs: nowMs, skippedLines: 0, notes: [] }, {});
     store.recordCounters(COUNTERS, nowMs, sample.counters.values);
+    const conntrack = this.conntrackOf(read(`${net}/stat/nf_conntrack`), nowMs);
+    if (conntrack) {
+      store.recordSample(CONNTRACK, { value: conntrack, atMs: nowMs, skippedLines: 0, notes: [] }, {});
+      store.recordCounters(CONNTRACK, nowMs, conntrack.stats);
+    } else {
+      store.recordProblem(CONNTRACK, new CollectorProblem('inactive', 'connection tracking is not active here (nf_conntrack not loaded)'), nowMs);
+    }
     store.commitTick(nowMs);
     watch.alerts = watch.engine.evaluate(store, nowMs).alerts;
   }
 }
+
+/** The events of a conntrack table that say it loses connections. */
+const CONNTRACK_KEPT = ['insert_failed', 'drop', 'early_drop'];
 
 /** How bad a namespace looks: alerts first, then piles of sockets that should not pile up. */
 function badness(w: NamespaceWatch): number {

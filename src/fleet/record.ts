@@ -1,4 +1,5 @@
 import { SOCKETS } from '../../collectors/sockets.js';
+import { CONNTRACK } from '../../collectors/conntrack.js';
 import { COUNTERS } from '../../collectors/counters.js';
 import type { TcpStateCounts } from '../tcpState.js';
 import { CURATED_COUNTERS } from '../panels/counters.js';
@@ -13,13 +14,19 @@ export interface NamespaceRecord {
   host: boolean;
   /** How nettriage reaches it: `netns:NAME`, `pid:PID` or `host`. */
   target: string;
-  pids: { count: number; representative: number | null };
+  /**
+   * Its processes (nettriage's own not counted), the one read through, and
+   * the reader nettriage keeps in it when nothing else runs there.
+   */
+  pids: { count: number; representative: number | null; reader: number | null };
   /** Names from the runtime's state files on the host, null where they give none. */
   container: { runtime: string; id: string | null; name: string | null } | null;
   pod: { uid: string | null; name: string | null; namespace: string | null } | null;
   tcp: { states: TcpStateCounts; udp: number; closeWaitHeld: { seconds: number; count: number }[] } | { error: string };
   /** The curated counters of the dashboard's counter panel: `{value, rate}`. */
   counters: Record<string, CounterRecord>;
+  /** Its conntrack entries (its own count) against the host-wide nf_conntrack_max, and the events that lose connections. */
+  conntrack: { count: number; max: number; fill: number; stats: Record<string, CounterRecord> } | { error: string };
   alerts: AlertRecord[];
 }
 
@@ -32,13 +39,21 @@ export function namespaceRecord(w: NamespaceWatch): NamespaceRecord {
     names: w.ns.names,
     host: w.ns.host,
     target: targetLabel(w.target),
-    pids: { count: w.ns.processes, representative: w.ns.representative ?? null },
+    pids: { count: w.ns.processes, representative: w.ns.representative ?? null, reader: w.reader ?? null },
     container: c && c.runtime !== 'kubepods' ? { runtime: c.runtime, id: c.id ?? null, name: c.name ?? null } : null,
     pod: c?.podUid || c?.podName ? { uid: c.podUid ?? null, name: c.podName ?? null, namespace: c.podNamespace ?? null } : null,
     tcp: sockets ? { states: sockets.states, udp: sockets.udp, closeWaitHeld: sockets.closeWaitHeld } : { error: w.unread ?? 'no sample yet' },
     counters: Object.fromEntries(CURATED_COUNTERS.filter((k) => counters.has(k.name)).map((k) => [k.name, counterRecord(counters.get(k.name))])),
+    conntrack: conntrackRecord(w),
     alerts: w.alerts.map(alertRecord),
   };
+}
+
+function conntrackRecord(w: NamespaceWatch): NamespaceRecord['conntrack'] {
+  const c = w.unread === undefined ? w.store.sample(CONNTRACK)?.value : undefined;
+  if (!c) return { error: w.unread ?? w.store.status(CONNTRACK).problem?.message ?? 'no sample yet' };
+  const events = w.store.counters(CONNTRACK);
+  return { count: c.count, max: c.max, fill: c.fill, stats: Object.fromEntries([...events].map(([name, state]) => [name, counterRecord(state)])) };
 }
 
 /** What `--all-netns` adds to a record: every namespace, worst first, and those that just went. */

@@ -118,7 +118,7 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
     await runtime.close();
     return 2;
   }
-  const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
+  const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, netnsRunDir: options.roots.netnsRunDir, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
   let fleetBusy = false;
   return new Promise<number>((resolve) => {
     let written = 0;
@@ -137,6 +137,7 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
       finished = true;
       unsubscribe();
       metrics?.close();
+      fleet?.close();
       // A write to a file completes (or fails) after the call returns: the exit status waits for it,
       // though not forever for a reader that stopped reading.
       void Promise.race([flushed, new Promise((r) => setTimeout(r, FLUSH_WAIT_MS).unref())]).then(async () => {
@@ -213,7 +214,7 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
   // Every namespace: every interval while the overview is open, in the background otherwise (their alerts show here).
   let onScreenSinceMs = Date.now();
   const fleet = new FleetController(
-    new NamespaceFleet({ procRoot: options.roots.procRoot, config, intervalMs: runtime.scheduler.intervalMs }),
+    new NamespaceFleet({ procRoot: options.roots.procRoot, netnsRunDir: options.roots.netnsRunDir, config, intervalMs: runtime.scheduler.intervalMs }),
     () => runtime.scheduler.intervalMs,
     () => ({ target, sinceMs: onScreenSinceMs }),
   );

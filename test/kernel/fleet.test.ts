@@ -177,4 +177,38 @@ describe.runIf(available)('every namespace at once', () => {
     expect(record.namespaces.some((n) => n.names.includes(leaving.name))).toBe(false);
     expect(record.namespaces.some((n) => n.names.includes(arriving.name))).toBe(true);
   }, 60_000);
+
+  it('reads a namespace nothing runs in through a reader of its own — sockets, counters, conntrack — and leaves nothing in it', async () => {
+    // As OpenStack's qrouter namespaces are: `ip netns add`, addresses, firewall and conntrack, no process.
+    const empty = await TestNetns.create('fleet-empty');
+    const client = await TestNetns.create('fleet-cl');
+    named.push(empty, client);
+    const link = await client.linkTo(empty, 81);
+    await empty.exec(['iptables', '-A', 'INPUT', '-m', 'conntrack', '--ctstate', 'NEW', '-j', 'ACCEPT']);
+    // Five UDP flows into it, four datagrams each, to a port nobody listens on: its UdpNoPorts and its conntrack table move.
+    const flows = `import socket\nfor _ in range(5):\n  s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n  for _ in range(4): s.sendto(b"x",("${link.addrB}",9999))\n  s.close()`;
+    await client.exec(['python3', '-c', flows]);
+    const pidsIn = async () => (await execa('ip', ['netns', 'pids', empty.name])).stdout.split('\n').filter(Boolean);
+    expect(await pidsIn()).toEqual([]);
+    const truth = {
+      noPorts: Number(/^Udp: \d+ (\d+)/m.exec((await empty.exec(['cat', '/proc/net/snmp'])).stdout)?.[1]),
+      conntrack: Number((await empty.exec(['cat', '/proc/sys/net/netfilter/nf_conntrack_count'])).stdout),
+    };
+    expect(truth.noPorts).toBe(20);
+    expect(truth.conntrack).toBeGreaterThanOrEqual(5);
+    const out = await execa('node', [BIN, '--json', '--all-netns', '--count', '1'], { reject: false });
+    expect(out.exitCode).toBe(0);
+    const record = JSON.parse(out.stdout.split('\n')[0]!) as {
+      namespaces: { names: string[]; pids: Record<string, number | null>; tcp: { states?: Record<string, number>; error?: string }; counters: Record<string, { value: number }>; conntrack: { count?: number; max?: number; error?: string } }[];
+    };
+    const row = record.namespaces.find((n) => n.names.includes(empty.name));
+    expect(row?.pids).toEqual({ count: 0, representative: null, reader: expect.any(Number) });
+    expect(row?.tcp.error).toBeUndefined();
+    expect(nonZero(row?.tcp.states ?? { unread: 1 })).toEqual({});
+    expect(row?.counters.UdpNoPorts?.value).toBe(truth.noPorts);
+    expect(row?.conntrack.count).toBe(truth.conntrack);
+    expect(row?.conntrack.max).toBe(Number(readFileSync('/proc/sys/net/netfilter/nf_conntrack_max', 'utf8')));
+    // The reader went with nettriage.
+    expect(await pidsIn()).toEqual([]);
+  }, 60_000);
 });
