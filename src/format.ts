@@ -116,6 +116,13 @@ export function wrapWords(text: string, width: number): string[] {
   return lines.map((l) => truncate(l, width));
 }
 
+/** 40 s, 3 min, 2 h: how long until something runs out. */
+export function formatMinutesLeft(minutes: number): string {
+  if (minutes < 1) return `~${Math.max(1, Math.round(minutes * 60))} s`;
+  if (minutes < 120) return `~${Math.round(minutes)} min`;
+  return `~${Math.round(minutes / 60)} h`;
+}
+
 /** 1.2 GiB, 340 MiB, 12 KiB. */
 export function formatBytes(n: number): string {
   const abs = Math.abs(n);

@@ -1,6 +1,6 @@
 import { COUNTERS } from '../collectors/counters.js';
 import { DESTINATIONS, type DestinationsContext } from '../collectors/destinations.js';
-import type { OwnersWanted } from '../collectors/owners.js';
+import { OWNERS, type OwnersWanted } from '../collectors/owners.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import type { CollectorContext } from '../collectors/types.js';
 import { closeWaitClimbing, destinationSubject, ephemeralPortExhaustion } from './alerts/rules/sockets.js';
@@ -29,6 +29,18 @@ export function ownersWanted(ctx: CollectorContext): OwnersWanted {
   const exhausted = new Set(ctx.alerts().alerts.filter((a) => a.id === ephemeralPortExhaustion.id).map((a) => a.subject));
   const top = exhausted.size > 0 ? (ctx.store.sample(DESTINATIONS)?.value.top ?? []) : [];
   return { states, destinations: top.filter((d) => exhausted.has(destinationSubject(d))) };
+}
+
+/** How many of a leaking state's top holders have their fds and RSS followed. */
+const VITALS_OF_TOP = 3;
+
+/**
+ * The processes whose fds and memory the CLOSE-WAIT alert forecasts: the
+ * top holders of CLOSE-WAIT, once the owners are known (the owners gate
+ * asks for them only above the leak rule's floor).
+ */
+export function vitalsWanted(ctx: CollectorContext): number[] {
+  return (ctx.store.sample(OWNERS)?.value.byState['CLOSE-WAIT']?.owners ?? []).slice(0, VITALS_OF_TOP).map((o) => o.pid);
 }
 
 /** The socket counts and the port-exhaustion rule's shares, from the store and the alert config. */

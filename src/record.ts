@@ -4,6 +4,7 @@ import { DESTINATIONS, type DestinationsSample } from '../collectors/destination
 import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
+import { PROCESS_VITALS, type ProcessVitalsSample } from '../collectors/processVitals.js';
 import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { SOFTNET, type SoftnetSample, softnetCounterKey } from '../collectors/softnet.js';
@@ -15,6 +16,7 @@ import { TARGET } from '../collectors/target.js';
 import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, Severity } from './alerts/types.js';
+import type { LeakForecast } from './alerts/rules/leakForecast.js';
 import { type DropLayer, dropPath } from './dropPath.js';
 import { dropReasonsModel } from './dropReasonsModel.js';
 import { DROP_REASONS, type DropReasonsSample } from '../collectors/dropReasons.js';
@@ -80,6 +82,12 @@ export interface SampleRecord {
    * per destination running out of ports. Absent when nothing was asked.
    */
   owners?: OwnersSample & SectionMeta;
+  /**
+   * The open fds (against the soft limit) and RSS of the processes an alert
+   * follows — a CLOSE-WAIT leak's top holders — each second while it does.
+   * Absent when no alert follows any.
+   */
+  processes?: ProcessVitalsSample & SectionMeta;
   /** The per-CPU receive backlog (host-wide): each CPU's counters, and all CPUs' rates. */
   softnet?: SoftnetRecord | SourceError;
   /** The transmit queues of every interface, roots and children (`tc -s -j qdisc`, every 5 samples), with their drop and overlimit rates. */
@@ -128,6 +136,8 @@ export interface AlertRecord {
   next: string[];
   /** The alert that explains this one (a symptom): not counted on its own. */
   causedBy?: { id: string; subject: string };
+  /** The process it names and what it has left: `{pid, fds, fdLimit, fdsPerMin, fdsFullInMin, rssBytes, rssBytesPerMin}`. */
+  holder?: LeakForecast;
 }
 
 function problemOf(status: CollectorStatus): SourceError | undefined {
@@ -239,6 +249,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     })),
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     ...ownersRecord(store, nowMs),
+    ...processesRecord(store, nowMs),
     dropPath: dropPath(store).map(({ next: _, ...layer }) => layer),
     alerts: (alerts?.alerts ?? []).map(alertRecord),
     unknown: alerts?.blind ?? [],
@@ -253,6 +264,12 @@ function ownersRecord(store: Store, nowMs: number): { owners?: OwnersSample & Se
   return { owners: { ...owners.value, ...meta(store, OWNERS, owners.atMs, nowMs) } };
 }
 
+function processesRecord(store: Store, nowMs: number): { processes?: ProcessVitalsSample & SectionMeta } {
+  const vitals = store.sample(PROCESS_VITALS);
+  if (!vitals || vitals.value.processes.length === 0) return {};
+  return { processes: { ...vitals.value, ...meta(store, PROCESS_VITALS, vitals.atMs, nowMs) } };
+}
+
 export function alertRecord(a: Alert): AlertRecord {
   return {
     id: a.id,
@@ -263,6 +280,7 @@ export function alertRecord(a: Alert): AlertRecord {
     why: a.why,
     next: a.next,
     ...(a.causedBy ? { causedBy: a.causedBy } : {}),
+    ...(a.holder ? { holder: a.holder } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector, ethtoolTargets } from '../collectors/ethtool.js';
 import { createNicsCollector } from '../collectors/nics.js';
 import { createOwnersCollector } from '../collectors/owners.js';
+import { createProcessVitalsCollector } from '../collectors/processVitals.js';
 import { createSelfCollector } from '../collectors/self.js';
 import { createSocketMemoryCollector } from '../collectors/socketMemory.js';
 import { createSocketsCollector } from '../collectors/sockets.js';
@@ -27,7 +28,7 @@ import { nicsPanel } from './panels/nics.js';
 import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
-import { destinationsContext, ownersWanted } from './queryGates.js';
+import { destinationsContext, ownersWanted, vitalsWanted } from './queryGates.js';
 import { liveShellPids } from './targetShell.js';
 
 /**
@@ -49,6 +50,7 @@ export const COLLECTORS: CollectorFactory[] = [
   (ctx) => createDropReasonsCollector(ctx.dropReasons),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
+  (ctx) => createProcessVitalsCollector(ctx.io, () => vitalsWanted(ctx)),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
   // Every shell of ours counts: the target's, and the readers the fleet keeps in empty namespaces.
   () => createSelfCollector(liveShellPids),

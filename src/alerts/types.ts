@@ -3,6 +3,7 @@ import type { PanelId } from '../panelId.js';
 import type { Store } from '../store.js';
 import type { Target } from '../target.js';
 import type { TcpState } from '../tcpState.js';
+import type { LeakForecast } from './rules/leakForecast.js';
 
 export type Severity = 'warning' | 'critical';
 
@@ -32,6 +33,8 @@ export interface Finding {
   /** Commands to run next, ready to paste. */
   next: string[];
   link?: AlertLink;
+  /** The process the alert names, with what it has left (fds against its limit, memory) and when it runs out. */
+  holder?: LeakForecast;
 }
 
 /** An alert that ended without its condition clearing: what it was, why it closed, when. */

@@ -4,6 +4,7 @@ import { DESTINATIONS, type DestinationsSample } from '../../collectors/destinat
 import { ETHTOOL, type EthtoolSample, type InterfaceDriverStats } from '../../collectors/ethtool.js';
 import { NICS, type NicState, type NicsSample } from '../../collectors/nics.js';
 import { OWNERS, type OwnersSample } from '../../collectors/owners.js';
+import { PROCESS_VITALS, type ProcessVitalsSample } from '../../collectors/processVitals.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../../collectors/socketMemory.js';
 import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
 import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
@@ -41,8 +42,9 @@ function counterValues(stats: Record<string, CounterRecord>): Map<string, bigint
  * The samples a record was made of, each at the time it was taken (the
  * record's time less the section's age), for the sources the rules judge:
  * sockets, counters, conntrack, socket memory, NICs and their drivers, the
- * busiest destinations, and the owners asked for while alerts wanted
- * names. A section that is an error has no sample.
+ * busiest destinations, the owners asked for while alerts wanted
+ * names, and the fds and memory of the processes they followed. A section
+ * that is an error has no sample.
  */
 export function samplesOfRecord(record: SampleRecord): RecordedSample[] {
   const out: RecordedSample[] = [];
@@ -141,6 +143,11 @@ const SECTIONS: Section[] = [
   },
   (record, out) => {
     if (record.owners && typeof record.owners.byState === 'object') adder(record, out)<OwnersSample>(OWNERS, withoutMeta(record.owners), record.owners);
+  },
+  (record, out) => {
+    if (!record.processes) return;
+    if (!Array.isArray(record.processes.processes)) throw new Error('processes');
+    adder(record, out)<ProcessVitalsSample>(PROCESS_VITALS, { processes: record.processes.processes }, record.processes);
   },
 ];
 

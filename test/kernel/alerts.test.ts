@@ -62,6 +62,41 @@ describe.runIf(available)('alerts on real incidents, each in its own namespace',
     expect(Date.now() - started).toBeLessThan(30_000);
   });
 
+  it('says what a leaking service has left: its fds against its limit and when they run out, and its memory climbing with them', async () => {
+    ns = await TestNetns.create('al-cwm');
+    // A Python service that never closes what its clients close, and keeps 200 KB of every request.
+    const script = [
+      'import resource,socket,time',
+      'resource.setrlimit(resource.RLIMIT_NOFILE,(4096,4096))',
+      's=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(("127.0.0.1",9140));s.listen(512)',
+      'kept=[]',
+      'print("ready",flush=True)',
+      'end=time.time()+120',
+      'while time.time()<end and len(kept)<3000:',
+      '  c,_=s.accept()',
+      '  kept.append((c,b"x"*200_000))',
+    ].join('\n');
+    const service = execa('ip', ['netns', 'exec', ns.name, 'python3', '-c', script], { reject: false });
+    await new Promise<void>((resolve) => service.stdout?.once('data', () => resolve()));
+    runtime = watch(ns);
+    // 20 requests a second: 1,200 fds and ~230 MiB a minute.
+    await ns.incident('churn', { port: 9140, count: 20, parallel: 20, forever: 'true', everyMs: 1000 });
+    const forecast = /; pid \d+ holds [\d,]+ of 4,096 fds — full in ~\d+ (min|s) at \+[\d,.k]+\/min, then accept\(\) fails with EMFILE; RSS [\d.]+ MiB, \+[\d.]+ MiB\/min/;
+    const alert = await waitForAlert(runtime, (a) => a.id === 'close-wait-climbing' && forecast.test(a.summary), 40_000);
+    service.kill('SIGKILL');
+    expect(alert?.subject).toBe(`python3 (pid ${service.pid})`);
+    expect(alert?.severity).toBe('critical');
+    const holder = alert?.holder;
+    expect(holder?.pid).toBe(service.pid);
+    expect(holder?.fdLimit).toBe(4096);
+    // Growing as the clients come: ~1,200 fds and ~230 MiB a minute (the first seconds of a move count as at least 5 s).
+    expect(holder?.fdsPerMin).toBeGreaterThan(500);
+    expect(holder?.fdsPerMin).toBeLessThan(2000);
+    expect(holder?.rssBytesPerMin).toBeGreaterThan(80 * 2 ** 20);
+    expect(holder?.fdsFullInMin).toBeLessThan(10);
+    expect(alert?.why).toMatch(/EMFILE/);
+  }, 60_000);
+
   it('calls 500 CLOSE-WAIT sockets that never grow a leak once they have stood for a minute, naming the owner', async () => {
     ns = await TestNetns.create('al-cws');
     const holder = await ns.incident('states', { port: 9120, closeWait: 500 });

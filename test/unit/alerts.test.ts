@@ -3,6 +3,7 @@ import { type ConntrackSample, CONNTRACK } from '../../collectors/conntrack.js';
 import { DESTINATIONS, type DestinationsSample, destinationKey, destinationSeriesKey } from '../../collectors/destinations.js';
 import { type NicsSample, NICS } from '../../collectors/nics.js';
 import { type OwnersSample, OWNERS } from '../../collectors/owners.js';
+import { PROCESS_VITALS } from '../../collectors/processVitals.js';
 import { type SocketsSample, socketSeries, SOCKETS } from '../../collectors/sockets.js';
 import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
@@ -90,6 +91,33 @@ describe('close-wait-climbing', () => {
       alerts = h.tick();
     }
     expect(alerts.find((x) => x.id === 'close-wait-climbing')).toBeUndefined();
+  });
+
+  it('is critical while a slow leak will still take the holder to its fd limit within the forecast window, and says when', () => {
+    const run = (fdLimit: number) => {
+      const t = harness();
+      const owners: OwnersSample = {
+        byState: { 'CLOSE-WAIT': { atMs: t.now, total: 40, unowned: 0, owners: [{ pid: 4213, name: 'python3', count: 40, peers: [], locals: [] }] } },
+        clientsOf: {},
+      };
+      let alerts: Alert[] = [];
+      // 10 CLOSE-WAIT (and fds) a minute: a warning by its growth alone.
+      for (let i = 0; i < 40; i++) {
+        t.sockets({ 'CLOSE-WAIT': 20 + Math.floor(i / 6) });
+        t.feed(OWNERS, owners);
+        const vitals = { processes: [{ pid: 4213, startTicks: 77, fds: 900 + Math.floor(i / 6), fdLimit, rssBytes: 300 * 2 ** 20 + i * 2 ** 20 }] };
+        t.feed(PROCESS_VITALS, vitals, { 'proc.fds:4213@77': vitals.processes[0]!.fds, 'proc.rss:4213@77': vitals.processes[0]!.rssBytes });
+        alerts = t.tick();
+      }
+      return alerts.find((a) => a.id === 'close-wait-climbing');
+    };
+    const near = run(1024);
+    expect(near?.severity).toBe('critical');
+    expect(near?.summary).toMatch(/; pid 4213 holds 906 of 1,024 fds — full in ~1[0-9] min at \+1[01]\/min, then accept\(\) fails with EMFILE; RSS 339 MiB, \+60(\.0)? MiB\/min$/);
+    expect(near?.holder).toMatchObject({ pid: 4213, fds: 906, fdLimit: 1024 });
+    const far = run(65_536);
+    expect(far?.severity).toBe('warning');
+    expect(far?.summary).toMatch(/holds 906 of 65,536 fds — full in ~\d+ h at \+1[01]\/min/);
   });
 
   it('does not fire on a single jump', () => {

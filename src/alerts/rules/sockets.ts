@@ -2,11 +2,12 @@ import { type Destination, destinationKey, destinationSeriesKey, DESTINATIONS } 
 import { OWNERS } from '../../../collectors/owners.js';
 import { CLOSE_WAIT_HELD_SEC, SOCKETS, type SocketsSample, stateSeriesKey, synSentSeriesKey } from '../../../collectors/sockets.js';
 import { parseEndpoint } from '../../endpoint.js';
-import { formatAge, formatCount, formatRate } from '../../format.js';
+import { formatAge, formatCount, formatMinutesLeft, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
-import { type Finding, defineRule } from '../types.js';
+import { leakForecast, leakForecastText } from './leakForecast.js';
+import { type Finding, type Severity, defineRule } from '../types.js';
 import { acceptQueueOverflow, listensFor } from './counters.js';
 import { seriesWindow } from './helpers.js';
 
@@ -37,6 +38,7 @@ export const closeWaitClimbing = defineRule({
       help: `a socket still CLOSE-WAIT after this long is leaked (counted at ${CLOSE_WAIT_HELD_SEC.join(', ')} s)`,
     },
     critStanding: { kind: 'integer', default: 100, min: 1, max: 10_000_000, unit: 'sockets', help: 'critical when this many are held (warning from the floor)' },
+    fdCritWithinMin: { kind: 'number', default: 30, min: 0, max: 1440, unit: 'min', help: 'critical when the top holder will run out of file descriptors within this time at the current rate' },
   },
   evaluate(ctx) {
     const s = sockets(ctx);
@@ -59,15 +61,21 @@ export const closeWaitClimbing = defineRule({
     const growing = hysteresis(measured, previous, thresholds(ctx.params.warnPerMin, ctx.params.critPerMin, STILL_GROWING_PER_MIN));
     const held = heldFor(s.closeWaitHeld, ctx.params.standingSec);
     const standing = hysteresis(held.count, previous, thresholds(Math.max(1, ctx.params.floor), ctx.params.critStanding));
-    const severity = growing === 'critical' || standing === 'critical' ? 'critical' : (growing ?? standing);
+    // What the leak eats in the process that leaks: its fds run out before anything else does.
+    const forecast = top ? leakForecast(ctx.store, top.pid) : undefined;
+    const runsOut = forecast?.fdsFullInMin !== undefined && forecast.fdsFullInMin <= ctx.params.fdCritWithinMin;
+    let severity: Severity | undefined = growing === 'critical' || standing === 'critical' ? 'critical' : (growing ?? standing);
     if (!severity) return [];
+    // Critical while there is still time to act, as port exhaustion's forecast is.
+    if (runsOut) severity = 'critical';
     // Owners are counted at most every 10 s (ss -p is expensive): say how old the count is.
     const ownersAge = subjectOwners ? Math.round((ctx.nowMs - subjectOwners.atMs) / 1000) : 0;
     const holders = subjectOwners?.owners
       .slice(0, 3)
       .map((o) => `${safeText(o.name)} (pid ${o.pid}) holds ${formatCount(o.count)}`)
       .join(', ')
-      .concat(ownersAge >= 2 ? ` (${ownersAge} s ago)` : '');
+      .concat(ownersAge >= 2 ? ` (${ownersAge} s ago)` : '')
+      .concat(forecast ? `; pid ${forecast.pid} ${leakForecastText(forecast)}` : '');
     const pid = top?.pid;
     const what =
       growing && growthPerMin > 0
@@ -78,12 +86,13 @@ export const closeWaitClimbing = defineRule({
         subject,
         severity,
         summary: `${what}${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
-        why: 'The peer closed these connections and the application never called close(): a socket leak in that process (a missing close() on an error path, a pool that never releases, a stuck worker). Fix it there; restarting only resets the count.',
+        why: 'The peer closed these connections and the application never called close(): a socket leak in that process (a missing close() on an error path, a pool that never releases, a stuck worker). Each one holds a file descriptor: at the process\'s limit accept() and every open() fail with EMFILE. Fix it there; restarting only resets the count.',
         next: [
           ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${parseEndpoint(server)?.port} )'` : ''}`),
           ...(pid !== undefined ? [`ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`] : []),
         ],
         link: { panel: 'sockets', state: 'CLOSE-WAIT', ...(top ? { pid: top.pid, name: top.name } : {}) },
+        ...(forecast ? { holder: forecast } : {}),
       },
     ];
   },
@@ -129,7 +138,7 @@ export const ephemeralPortExhaustion = defineRule({
       // Critical while there is still time to act, not at the last port.
       if (full || (minutesLeft !== undefined && minutesLeft <= ctx.params.critWithinMin && share >= ctx.params.clearShare)) severity = 'critical';
       if (!severity) continue;
-      const forecast = full ? '' : minutesLeft !== undefined ? `, full in ${formatMinutes(minutesLeft)} at +${formatRate(growth ?? 0)}/min` : '';
+      const forecast = full ? '' : minutesLeft !== undefined ? `, full in ${formatMinutesLeft(minutesLeft)} at +${formatRate(growth ?? 0)}/min` : '';
       const tw = d.byState['TIME-WAIT'] ?? 0;
       const peer = parseEndpoint(d.peer);
       const reuse = s.limits.twReuse;
@@ -162,13 +171,6 @@ export const ephemeralPortExhaustion = defineRule({
     return findings;
   },
 });
-
-/** 40 s, 3 min, 2 h: how long until something runs out. */
-function formatMinutes(minutes: number): string {
-  if (minutes < 1) return `~${Math.max(1, Math.round(minutes * 60))} s`;
-  if (minutes < 120) return `~${Math.round(minutes)} min`;
-  return `~${Math.round(minutes / 60)} h`;
-}
 
 export const synSentStuck = defineRule({
   id: 'syn-sent-stuck',
