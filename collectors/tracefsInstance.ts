@@ -13,10 +13,10 @@ export const EVENT = join('events', 'skb', 'kfree_skb');
 /** The hist trigger this tracer adds, and the line that removes it. */
 export const HIST_TRIGGER = 'hist:keys=reason:size=256';
 const HIST_REMOVE = '!hist:keys=reason';
-/** Our instances: the PID tells a live owner from one SIGKILL left behind. */
-const INSTANCE = /^nettriage-(\d+)$/;
+/** Our instances (`nettriage-PID`, `nettriage-PID-connect`): the PID tells a live owner from one SIGKILL left behind. */
+const INSTANCE = /^nettriage-(\d+)(?:-[a-z]+)?$/;
 
-/** Removes one instance of ours: the event off, the trigger gone, the directory. Synchronous: it runs from the 'exit' handler too. */
+/** Removes one instance of ours: every event off, the trigger gone, the directory. Synchronous: it runs from the 'exit' handler too. */
 export function teardownInstance(dir: string): void {
   const ignore = (f: () => void) => {
     try {
@@ -25,7 +25,7 @@ export function teardownInstance(dir: string): void {
       // Already gone, or not ours to change: the rmdir below says the rest.
     }
   };
-  ignore(() => writeFileSync(join(dir, EVENT, 'enable'), '0'));
+  ignore(() => writeFileSync(join(dir, 'events', 'enable'), '0'));
   ignore(() => {
     if (readFileSync(join(dir, EVENT, 'trigger'), 'utf8').includes('hist:keys=reason')) writeFileSync(join(dir, EVENT, 'trigger'), HIST_REMOVE);
   });
@@ -59,12 +59,12 @@ export function removeStaleInstances(tracefs: string): string[] {
   return removed;
 }
 
-/** Why the kernel's drop reasons cannot be read here, or the tracefs to read them from. */
-export function locateTracefs(): { tracefs: string } | { why: string } {
+/** Why a tracepoint (`events/skb/kfree_skb`) cannot be read here, or the tracefs to read it from. */
+export function locateTracefs(event = EVENT): { tracefs: string } | { why: string } {
   if (process.getuid?.() !== 0) return { why: 'tracing needs root (run nettriage as root)' };
   const tracefs = TRACEFS_CANDIDATES.find((c) => existsSync(join(c, 'events')));
   if (!tracefs) return { why: `tracefs not mounted: mount -t tracefs nodev ${TRACEFS_CANDIDATES[0]}` };
-  if (!existsSync(join(tracefs, EVENT, 'format'))) return { why: 'no skb:kfree_skb tracepoint in this kernel' };
+  if (!existsSync(join(tracefs, event, 'format'))) return { why: `no ${event.split('/').slice(1).join(':')} tracepoint in this kernel` };
   if (!existsSync(join(tracefs, 'instances'))) return { why: 'tracefs has no instances (kernel too old)' };
   return { tracefs };
 }

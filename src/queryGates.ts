@@ -1,9 +1,10 @@
+import { CONNECTS } from '../collectors/connects.js';
 import { COUNTERS } from '../collectors/counters.js';
 import { DESTINATIONS, type DestinationsContext } from '../collectors/destinations.js';
 import { OWNERS, type OwnersWanted } from '../collectors/owners.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import type { CollectorContext } from '../collectors/types.js';
-import { closeWaitClimbing, destinationSubject, ephemeralPortExhaustion } from './alerts/rules/sockets.js';
+import { closeWaitClimbing, destinationSubject, ephemeralPortExhaustion, synSentStuck } from './alerts/rules/sockets.js';
 import { paramsOf } from './alerts/types.js';
 import { movedRecently } from './panels/common.js';
 import type { TcpState } from './tcpState.js';
@@ -16,8 +17,9 @@ import type { TcpState } from './tcpState.js';
 
 /**
  * The owners the alerts name: of CLOSE-WAIT once it is above the leak
- * rule's floor, of LISTEN while accept queues overflow, and of the live
- * sockets toward each destination the port-exhaustion rule alerts on.
+ * rule's floor, of LISTEN while accept queues overflow, and — where
+ * connect() cannot be traced — of the live sockets toward each destination
+ * the port-exhaustion rule alerts on and of a SYN-SENT pile.
  */
 export function ownersWanted(ctx: CollectorContext): OwnersWanted {
   const sockets = ctx.store.sample(SOCKETS)?.value;
@@ -26,9 +28,31 @@ export function ownersWanted(ctx: CollectorContext): OwnersWanted {
   const overflow = ctx.store.counters(COUNTERS).get('TcpExtListenOverflows');
   const recent = movedRecently(overflow, Date.now()) && overflow?.perSec !== undefined;
   if (recent || (sockets?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) states.push('LISTEN');
-  const exhausted = new Set(ctx.alerts().alerts.filter((a) => a.id === ephemeralPortExhaustion.id).map((a) => a.subject));
+  // The connect() tracer names the clients; where it cannot (no root, no tracefs), ss -p tries to catch
+  // their live sockets: those of the destinations running out of ports, and those of a SYN-SENT pile.
+  const untraced = ctx.store.status(CONNECTS).problem !== undefined;
+  if (untraced && ctx.alerts().alerts.some((a) => a.id === synSentStuck.id)) states.push('SYN-SENT');
+  const exhausted = new Set(untraced ? ctx.alerts().alerts.filter((a) => a.id === ephemeralPortExhaustion.id).map((a) => a.subject) : []);
   const top = exhausted.size > 0 ? (ctx.store.sample(DESTINATIONS)?.value.top ?? []) : [];
   return { states, destinations: top.filter((d) => exhausted.has(destinationSubject(d))) };
+}
+
+/** How many destinations the connect() tracer follows at once. */
+const CONNECTS_TRACED = 8;
+
+/**
+ * The destinations whose connecting processes are traced: those a
+ * port-exhaustion alert names (TIME-WAIT has no owner, and a client's live
+ * sockets last a millisecond) and those SYN-SENT piles up toward. None
+ * while no such alert is up: then no tracing runs.
+ */
+export function connectsWanted(ctx: CollectorContext): string[] {
+  const peers = new Set<string>();
+  for (const a of ctx.alerts().alerts) {
+    const peer = a.id === ephemeralPortExhaustion.id ? a.link?.destination?.split('>')[1] : a.id === synSentStuck.id ? a.subject : undefined;
+    if (peer) peers.add(peer);
+  }
+  return [...peers].slice(0, CONNECTS_TRACED);
 }
 
 /** How many of a leaking state's top holders have their fds and RSS followed. */

@@ -17,6 +17,7 @@ import type { SampleKey } from '../collectors/types.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, Severity } from './alerts/types.js';
 import type { LeakForecast } from './alerts/rules/leakForecast.js';
+import type { ClientsSeen } from './alerts/rules/connecting.js';
 import { type DropLayer, dropPath } from './dropPath.js';
 import { dropReasonsModel } from './dropReasonsModel.js';
 import { DROP_REASONS, type DropReasonsSample } from '../collectors/dropReasons.js';
@@ -138,6 +139,8 @@ export interface AlertRecord {
   causedBy?: { id: string; subject: string };
   /** The process it names and what it has left: `{pid, fds, fdLimit, fdsPerMin, fdsFullInMin, rssBytes, rssBytesPerMin}`. */
   holder?: LeakForecast;
+  /** Who connects to the destination it names: `{how: "traced"|"ss", ageMs, processes: [{pid, name, connectsPerSec?}], sampling?}`. */
+  clients?: ClientsSeen;
 }
 
 function problemOf(status: CollectorStatus): SourceError | undefined {
@@ -281,6 +284,7 @@ export function alertRecord(a: Alert): AlertRecord {
     next: a.next,
     ...(a.causedBy ? { causedBy: a.causedBy } : {}),
     ...(a.holder ? { holder: a.holder } : {}),
+    ...(a.clients ? { clients: a.clients } : {}),
   };
 }
 

@@ -10,6 +10,7 @@ import { createEthtoolCollector, ethtoolTargets } from '../collectors/ethtool.js
 import { createNicsCollector } from '../collectors/nics.js';
 import { createOwnersCollector } from '../collectors/owners.js';
 import { createProcessVitalsCollector } from '../collectors/processVitals.js';
+import { createConnectsCollector } from '../collectors/connects.js';
 import { createSelfCollector } from '../collectors/self.js';
 import { createSocketMemoryCollector } from '../collectors/socketMemory.js';
 import { createSocketsCollector } from '../collectors/sockets.js';
@@ -28,7 +29,7 @@ import { nicsPanel } from './panels/nics.js';
 import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
-import { destinationsContext, ownersWanted, vitalsWanted } from './queryGates.js';
+import { connectsWanted, destinationsContext, ownersWanted, vitalsWanted } from './queryGates.js';
 import { liveShellPids } from './targetShell.js';
 
 /**
@@ -51,6 +52,8 @@ export const COLLECTORS: CollectorFactory[] = [
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
   (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
   (ctx) => createProcessVitalsCollector(ctx.io, () => vitalsWanted(ctx)),
+  // Tracing is off where the drop reasons' is: a fixture tree has no tracefs.
+  (ctx) => createConnectsCollector(ctx.io, { peers: () => connectsWanted(ctx), off: () => (ctx.dropReasons.off ? 'not with --proc-root: who connects comes from the kernel’s tracefs, not from a tree' : undefined) }),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
   // Every shell of ours counts: the target's, and the readers the fleet keeps in empty namespaces.
   () => createSelfCollector(liveShellPids),

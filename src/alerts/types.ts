@@ -4,6 +4,7 @@ import type { Store } from '../store.js';
 import type { Target } from '../target.js';
 import type { TcpState } from '../tcpState.js';
 import type { LeakForecast } from './rules/leakForecast.js';
+import type { ClientsSeen } from './rules/connecting.js';
 
 export type Severity = 'warning' | 'critical';
 
@@ -35,6 +36,8 @@ export interface Finding {
   link?: AlertLink;
   /** The process the alert names, with what it has left (fds against its limit, memory) and when it runs out. */
   holder?: LeakForecast;
+  /** The processes that connect to the destination it is about, and how nettriage knows. */
+  clients?: ClientsSeen;
 }
 
 /** An alert that ended without its condition clearing: what it was, why it closed, when. */

@@ -70,14 +70,17 @@ export function buildAlertPanel(state: AlertsState, nowMs = Date.now()): AlertPa
   };
 }
 
+/** An alert's summary takes at most this many rows. */
+const SUMMARY_LINES = 3;
+
 export interface AlertLine extends PanelLine {
   /** Index of the alert this line belongs to. */
   alert: number;
 }
 
 /**
- * Two lines an alert — what and since when, then the summary with the
- * numbers; the selected one (when the panel has the keyboard) also shows why
+ * Two lines an alert or more — what and since when, then the summary with
+ * the numbers, wrapped (up to three rows); the selected one (when the panel has the keyboard) also shows why
  * and the commands to run next. Everything is escaped: subjects carry
  * process and interface names.
  */
@@ -95,7 +98,10 @@ export function alertLines(model: AlertPanelModel, expanded: number | undefined,
       bold: !a.causedBy,
       alert: i,
     });
-    lines.push({ key: `${a.id}|${a.subject}|s`, text: `${indent}  ${safeText(a.summary)}`, alert: i });
+    // The summary whole, up to SUMMARY_LINES: its end says who (the client, the process and what it has left).
+    const summary = wrapWords(safeText(a.summary), Math.max(20, width - 2 - indent.length));
+    if (summary.length > SUMMARY_LINES) summary.splice(SUMMARY_LINES - 1, Infinity, `${summary[SUMMARY_LINES - 1]}…`);
+    summary.forEach((text, k) => lines.push({ key: `${a.id}|${a.subject}|s${k}`, text: `${indent}  ${text}`, alert: i }));
     if (expanded === i) {
       wrapWords(`why: ${safeText(a.why)}`, Math.max(20, width - 2 - indent.length)).forEach((text, k) =>
         lines.push({ key: `${a.id}|${a.subject}|w${k}`, text: `${indent}  ${text}`, alert: i }),

@@ -35,3 +35,19 @@ export function instanceTracing(pid: number): boolean {
 export function hostEventUntouched(): boolean {
   return readFileSync(join(EVENT, 'enable'), 'utf8').trim() === '0' && !readFileSync(join(EVENT, 'trigger'), 'utf8').includes('hist:');
 }
+
+const SOCK_EVENT = join(TRACEFS, 'events', 'sock', 'inet_sock_set_state');
+
+/** Whether nettriage's connect() tracer of `pid` has its tracepoint on in its instance. */
+export function connectTracing(pid: number): boolean {
+  try {
+    return readFileSync(join(TRACEFS, 'instances', `nettriage-${pid}-connect`, 'events', 'sock', 'inet_sock_set_state', 'enable'), 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** The host's own inet_sock_set_state event, which nettriage never touches: off and unfiltered. */
+export function hostSockEventUntouched(): boolean {
+  return readFileSync(join(SOCK_EVENT, 'enable'), 'utf8').trim() === '0' && readFileSync(join(SOCK_EVENT, 'filter'), 'utf8').trim() === 'none';
+}

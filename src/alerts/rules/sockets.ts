@@ -7,6 +7,7 @@ import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { leakForecast, leakForecastText } from './leakForecast.js';
+import { clientsSeen, clientsText } from './connecting.js';
 import { type Finding, type Severity, defineRule } from '../types.js';
 import { acceptQueueOverflow, listensFor } from './counters.js';
 import { seriesWindow } from './helpers.js';
@@ -126,7 +127,6 @@ export const ephemeralPortExhaustion = defineRule({
     const range = s?.portRange;
     const dests = ctx.store.sample(DESTINATIONS)?.value.top ?? [];
     if (!s || !range || range.usable <= 0) return [];
-    const clientsOf = ctx.store.sample(OWNERS)?.value.clientsOf ?? {};
     const findings: Finding[] = [];
     for (const d of dests) {
       const subject = destinationSubject(d);
@@ -144,14 +144,9 @@ export const ephemeralPortExhaustion = defineRule({
       const reuse = s.limits.twReuse;
       const reuseText =
         reuse === undefined ? '' : reuse === 1 ? ' tcp_tw_reuse=1 lets new connections take TIME-WAIT ports.' : reuse === 2 ? ' tcp_tw_reuse=2 reuses TIME-WAIT ports for loopback only.' : ' tcp_tw_reuse=0.';
-      const clients = clientsOf[destinationKey(d)];
-      const clientsAge = clients ? Math.round((ctx.nowMs - clients.atMs) / 1000) : 0;
-      const connecting = clients?.owners.length
-        ? `; connecting: ${clients.owners
-            .slice(0, 3)
-            .map((o) => `${safeText(o.name)} (pid ${o.pid})`)
-            .join(', ')}${clientsAge >= 2 ? ` (seen ${clientsAge} s ago)` : ''}`
-        : '';
+      // Who connects: the connect() calls traced in the kernel, else the owners ss -p caught alive.
+      const clients = clientsSeen(ctx.store, ctx.nowMs, d.peer, destinationKey(d));
+      const connecting = clientsText(clients);
       const ports = `${formatCount(d.count)} of ${formatCount(range.usable)} ephemeral ports`;
       findings.push({
         subject,
@@ -166,6 +161,7 @@ export const ephemeralPortExhaustion = defineRule({
           ctx.inTarget('sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse'),
         ],
         link: { panel: 'sockets', state: 'TIME-WAIT', destination: destinationKey(d) },
+        ...(clients ? { clients } : {}),
       });
     }
     return findings;
@@ -199,13 +195,15 @@ export const synSentStuck = defineRule({
       const history = seriesWindow(ctx.store, synSentSeriesKey(endpoint), Number.POSITIVE_INFINITY, true);
       let since = history.at(-1)?.t ?? ctx.nowMs;
       for (let i = history.length - 1; i >= 0 && (history[i]?.v ?? 0) > 0; i--) since = history[i]?.t ?? since;
+      const clients = clientsSeen(ctx.store, ctx.nowMs, endpoint);
       findings.push({
         subject: endpoint,
         severity,
-        summary: `${count} connection${count === 1 ? '' : 's'} to ${endpoint} stuck in SYN-SENT for ${formatAge((history.at(-1)?.t ?? since) - since)}+`,
+        summary: `${count} connection${count === 1 ? '' : 's'} to ${endpoint} stuck in SYN-SENT for ${formatAge((history.at(-1)?.t ?? since) - since)}+${clientsText(clients)}`,
         why: 'SYNs to this destination get no answer: a firewall dropping them, a peer that is down or overloaded, or a route into a black hole. The kernel retries for about two minutes before connect() fails.',
         next: [ctx.inTarget(`tcpdump -ni any host ${addr} and tcp port ${port}`), ctx.inTarget(`ip route get ${addr}`), ctx.inTarget('nstat -az TcpExtTCPSynRetrans')],
         link: { panel: 'sockets', state: 'SYN-SENT' },
+        ...(clients ? { clients } : {}),
       });
     }
     return findings;
