@@ -80,6 +80,8 @@ export interface CollectorContext {
   ethtoolInterfaces: string[];
   /** How the kernel's drop reasons are to be read (`--drop-reasons`), or why not. */
   dropReasons: DropReasonsWish;
+  /** The destinations an open drill-down shows (who connects there is traced too). */
+  drilledPeers(): string[];
 }
 
 /** How the registry makes a collector. */

@@ -22,6 +22,8 @@ export interface DrillDownViewProps {
   nsenter: string;
   /** Usable ephemeral ports, for the per-destination share. */
   usablePorts?: number;
+  /** Who connects to each destination, as the connect() tracer saw (escaped); `note`: why nobody is traced. */
+  connecting?: { byPeer: Record<string, string>; note?: string };
 }
 
 /** `pod 5c2a7e10/3f2a1b9c8d7e` for a pod's container, `docker 3f2a1b9c8d7e` otherwise. */
@@ -126,13 +128,15 @@ const states = (d: Destination): string =>
     .map(([s, n]) => `${s} ${formatCount(n ?? 0)}`)
     .join(', ');
 
-function destinationColumns(usable: number | undefined): TableColumn<Destination>[] {
+function destinationColumns(usable: number | undefined, connecting: Record<string, string> = {}): TableColumn<Destination>[] {
   return [
     { header: 'LOCAL IP', width: 22, cell: (d) => d.localAddress },
     { header: 'DESTINATION', width: 28, cell: (d) => d.peer },
     { header: 'SOCKETS', width: 8, align: 'right', cell: (d) => formatCount(d.count) },
     { header: 'OF PORTS', width: 9, align: 'right', cell: (d) => (usable ? `${((d.count / usable) * 100).toFixed(1)}%` : '?') },
-    { header: ' STATES', width: Number.POSITIVE_INFINITY, cell: (d) => ` ${states(d)}` },
+    { header: ' STATES', width: 30, cell: (d) => ` ${states(d)}` },
+    // TIME-WAIT has no owner: who connects comes from the connect() calls the kernel traced.
+    { header: 'WHO CONNECTS', width: Number.POSITIVE_INFINITY, cell: (d) => connecting[d.peer] ?? '·' },
   ];
 }
 
@@ -141,7 +145,7 @@ type SocketRowOf = Extract<DrillRow, { kind: 'socket' }>;
 /** A row of ownerless sockets among the owners, in the owners' first columns. */
 const UNOWNED_COLUMNS = [{ width: 7, align: 'right' as const }, { width: 9 }, { width: 16 }, { width: 8, align: 'right' as const }];
 
-function rowText(row: DrillRow, columns: Column[], sockets: TableColumn<SocketRowOf>[], usable: number | undefined): string {
+function rowText(row: DrillRow, columns: Column[], sockets: TableColumn<SocketRowOf>[], usable: number | undefined, connecting: Record<string, string> | undefined): string {
   const line = <R,>(cols: readonly TableColumn<R>[], r: R) => columnLine(cols, cols.map((c) => c.cell(r)));
   switch (row.kind) {
     case 'owner':
@@ -149,7 +153,7 @@ function rowText(row: DrillRow, columns: Column[], sockets: TableColumn<SocketRo
     case 'unowned':
       return `${columnLine(UNOWNED_COLUMNS, ['–', '', '(no owner)', formatCount(row.count)])}   Enter: group by destination`;
     case 'destination':
-      return line(destinationColumns(usable), row.destination);
+      return line(destinationColumns(usable, connecting), row.destination);
     case 'socket':
       return line(sockets, row);
   }
@@ -173,7 +177,7 @@ function healthNote(health: NonNullable<DrillData['health']>, sockets: number): 
  * sockets without an owner (TIME-WAIT), destinations and their sockets.
  * Only the rows that fit are rendered, so 50,000 sockets scroll like 5.
  */
-export function DrillDownView({ view, data, rows, width, height, refreshMs, nsenter, usablePorts }: DrillDownViewProps) {
+export function DrillDownView({ view, data, rows, width, height, refreshMs, nsenter, usablePorts, connecting }: DrillDownViewProps) {
   const inner = innerWidth(width);
   const frame = topFrame(view);
   const crumbs = [view.state, ...view.stack.map((f) => levelLabel(f.level))].join(' › ');
@@ -187,6 +191,12 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
   if (data?.problem) notes.push({ text: `⚠ ${data.problem}`, color: 'red' });
   if (data?.notRoot && data.withOwners) notes.push({ text: 'run as root to see all owners: ss -p shows only your own processes', color: 'yellow' });
   if (data?.skippedLines) notes.push({ text: `${data.skippedLines} unparseable lines skipped`, color: 'yellow' });
+  if (level.kind === 'destinations' && connecting?.note) notes.push({ text: connecting.note, color: 'yellow' });
+  if (level.kind === 'sockets' && level.destination !== undefined) {
+    const who = connecting?.byPeer[level.destination.split('>')[1] ?? ''];
+    if (who) notes.push({ text: `who connects here (traced connect() calls): ${who}`, color: 'cyan' });
+    else if (connecting?.note) notes.push({ text: connecting.note, color: 'yellow' });
+  }
   const showFilter = view.editingFilter || frame.filter !== '';
   const selectedRow = rows[frame.selected];
   const detail = selectedRow?.kind === 'owner' ? ownerDetail(selectedRow.owner, inner) : [];
@@ -227,7 +237,7 @@ export function DrillDownView({ view, data, rows, width, height, refreshMs, nsen
           const isSelected = start + i === frame.selected;
           return (
             <Text key={row.key} inverse={isSelected} wrap="truncate-end">
-              {truncate(`${marker(isSelected)}${rowText(row, columns, sockets, usablePorts)}`, inner)}
+              {truncate(`${marker(isSelected)}${rowText(row, columns, sockets, usablePorts, connecting?.byPeer)}`, inner)}
             </Text>
           );
         })}

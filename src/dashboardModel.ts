@@ -1,4 +1,7 @@
+import { CONNECTS } from '../collectors/connects.js';
 import { SELF } from '../collectors/self.js';
+import { formatAge, formatRate } from './format.js';
+import { safeText } from './sanitize.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import { TARGET } from '../collectors/target.js';
 import type { AlertsState } from './alerts/engine.js';
@@ -43,6 +46,8 @@ export interface DashboardModel {
   panels: Partial<Record<PanelId, unknown>>;
   /** Usable ephemeral ports, for the drill-down's per-destination share. */
   usablePorts?: number;
+  /** Who connects to each traced destination (`addr:port`), for the drill-down; `note`: why nobody is traced. */
+  connecting: { byPeer: Record<string, string>; note?: string };
   /** Where packets die, layer by layer (key d): built only while on screen. */
   dropPath: DropLayerState[];
   /** The kernel's drop reasons under the drop path: only while it is on screen. */
@@ -90,11 +95,26 @@ export function buildDashboardModel({ store, alerts, config, target, watched, re
   // The next commands run where the dashboard looks: inside the namespace.
   const prefix = shellPrefix(target);
   const inTarget = (commands: string) => (prefix === '' ? commands : commands.split('; ').map((c) => `${prefix} ${c}`).join('; '));
-  const model: DashboardModel = { header, panels, dropPath: dropPathOpen ? dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) : [] };
+  const model: DashboardModel = { header, panels, connecting: connectingByPeer(store, nowMs), dropPath: dropPathOpen ? dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) : [] };
   if (dropPathOpen) model.dropReasons = dropReasonsModel(store);
   const usable = sockets?.value.portRange?.usable;
   if (usable !== undefined) model.usablePorts = usable;
   return model;
+}
+
+/** `node (pid 4242) 118/s, curl (pid 9) 1.0/s · 3s ago` per destination the connect() tracer follows. */
+function connectingByPeer(store: Store, nowMs: number): DashboardModel['connecting'] {
+  const byPeer: Record<string, string> = {};
+  const traced = store.sample(CONNECTS)?.value.byPeer ?? {};
+  for (const [peer, seen] of Object.entries(traced)) {
+    const names = seen.processes
+      .slice(0, 3)
+      .map((p) => `${safeText(p.name)} (pid ${p.pid}) ${formatRate(p.perSec)}/s`)
+      .join(', ');
+    byPeer[peer] = `${names || 'nobody in this namespace'} · ${formatAge(nowMs - seen.atMs)} ago`;
+  }
+  const problem = store.status(CONNECTS).problem;
+  return problem ? { byPeer, note: `who connects: ${problem.message}` } : { byPeer };
 }
 
 export function panelOf(id: PanelId): PanelDescriptor | undefined {

@@ -43,8 +43,9 @@ const CONNECTS_TRACED = 8;
 /**
  * The destinations whose connecting processes are traced: those a
  * port-exhaustion alert names (TIME-WAIT has no owner, and a client's live
- * sockets last a millisecond) and those SYN-SENT piles up toward. None
- * while no such alert is up: then no tracing runs.
+ * sockets last a millisecond), those SYN-SENT piles up toward, and those an
+ * open drill-down lists. None while no such alert or drill-down is up: then
+ * no tracing runs.
  */
 export function connectsWanted(ctx: CollectorContext): string[] {
   const peers = new Set<string>();
@@ -52,6 +53,7 @@ export function connectsWanted(ctx: CollectorContext): string[] {
     const peer = a.id === ephemeralPortExhaustion.id ? a.link?.destination?.split('>')[1] : a.id === synSentStuck.id ? a.subject : undefined;
     if (peer) peers.add(peer);
   }
+  for (const peer of ctx.drilledPeers()) peers.add(peer);
   return [...peers].slice(0, CONNECTS_TRACED);
 }
 

@@ -5,6 +5,7 @@ import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
 import { PROCESS_VITALS, type ProcessVitalsSample } from '../collectors/processVitals.js';
+import { CONNECTS, type ConnectsSample } from '../collectors/connects.js';
 import { SELF } from '../collectors/self.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../collectors/socketMemory.js';
 import { SOFTNET, type SoftnetSample, softnetCounterKey } from '../collectors/softnet.js';
@@ -89,6 +90,12 @@ export interface SampleRecord {
    * Absent when no alert follows any.
    */
   processes?: ProcessVitalsSample & SectionMeta;
+  /**
+   * Who calls connect() toward the destinations alerts name (or an open
+   * drill-down lists), from the kernel's tracepoint: per destination, the
+   * last sample that saw any. Absent while nothing is traced.
+   */
+  connects?: (ConnectsSample & SectionMeta) | SourceError;
   /** The per-CPU receive backlog (host-wide): each CPU's counters, and all CPUs' rates. */
   softnet?: SoftnetRecord | SourceError;
   /** The transmit queues of every interface, roots and children (`tc -s -j qdisc`, every 5 samples), with their drop and overlimit rates. */
@@ -253,6 +260,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     ...(store.sample(DESTINATIONS) ? { destinations: section(store, DESTINATIONS, nowMs, (v: DestinationsSample) => v) } : {}),
     ...ownersRecord(store, nowMs),
     ...processesRecord(store, nowMs),
+    ...connectsRecord(store, nowMs),
     dropPath: dropPath(store).map(({ next: _, ...layer }) => layer),
     alerts: (alerts?.alerts ?? []).map(alertRecord),
     unknown: alerts?.blind ?? [],
@@ -265,6 +273,12 @@ function ownersRecord(store: Store, nowMs: number): { owners?: OwnersSample & Se
   const owners = store.sample(OWNERS);
   if (!owners || (Object.keys(owners.value.byState).length === 0 && Object.keys(owners.value.clientsOf).length === 0)) return {};
   return { owners: { ...owners.value, ...meta(store, OWNERS, owners.atMs, nowMs) } };
+}
+
+function connectsRecord(store: Store, nowMs: number): Pick<SampleRecord, 'connects'> {
+  const connects = store.sample(CONNECTS);
+  if (!connects || connects.value.watching.length === 0) return {};
+  return { connects: { ...connects.value, ...meta(store, CONNECTS, connects.atMs, nowMs) } };
 }
 
 function processesRecord(store: Store, nowMs: number): { processes?: ProcessVitalsSample & SectionMeta } {

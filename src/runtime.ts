@@ -41,6 +41,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   const io = createTargetIO(options.target, options.roots);
   const owners = new OwnersService(io);
   let current: AlertsState = NO_ALERTS;
+  let drill: DrillController | undefined;
   const context: CollectorContext = {
     store,
     io,
@@ -52,6 +53,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
       sample: options.dropReasons,
       ...(isFixtureProc(options.roots) ? { off: 'not with --proc-root: the kernel’s drop reasons come from its tracefs, not from a tree' } : {}),
     },
+    drilledPeers: () => drill?.peersOnScreen() ?? [],
   };
   const scheduler = new Scheduler(
     COLLECTORS.map((make) => make(context)),
@@ -67,7 +69,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     const tickMs = store.tickTimes.last();
     current = engine.evaluate(store, Number.isNaN(tickMs) ? Date.now() : tickMs);
   });
-  const drill = new DrillController(io, owners, { refreshMs: DRILL_PACE.floorMs, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
+  drill = new DrillController(io, owners, { refreshMs: DRILL_PACE.floorMs, timeoutMs: Math.max(scheduler.timeoutMs, 10_000) });
   return {
     store,
     scheduler,

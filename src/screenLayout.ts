@@ -106,6 +106,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
         refreshMs: drill.refreshMs,
         nsenter: drill.nsenter,
         ...(model.usablePorts !== undefined ? { usablePorts: model.usablePorts } : {}),
+        connecting: model.connecting,
       }),
     );
     return regions;

@@ -89,6 +89,11 @@ export class DrillController implements DrillSource {
     return this.data;
   }
 
+  /** The destinations of the ownerless sockets on screen (TIME-WAIT), busiest first: whose clients are worth tracing. */
+  peersOnScreen(max = 5): string[] {
+    return (this.data?.destinations ?? []).slice(0, max).map((d) => d.peer);
+  }
+
   subscribe(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

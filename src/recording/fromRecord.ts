@@ -5,6 +5,7 @@ import { ETHTOOL, type EthtoolSample, type InterfaceDriverStats } from '../../co
 import { NICS, type NicState, type NicsSample } from '../../collectors/nics.js';
 import { OWNERS, type OwnersSample } from '../../collectors/owners.js';
 import { PROCESS_VITALS, type ProcessVitalsSample } from '../../collectors/processVitals.js';
+import { CONNECTS, type ConnectsSample } from '../../collectors/connects.js';
 import { SOCKET_MEMORY, type SocketMemorySample } from '../../collectors/socketMemory.js';
 import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
 import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
@@ -143,6 +144,12 @@ const SECTIONS: Section[] = [
   },
   (record, out) => {
     if (record.owners && typeof record.owners.byState === 'object') adder(record, out)<OwnersSample>(OWNERS, withoutMeta(record.owners), record.owners);
+  },
+  (record, out) => {
+    if (!record.connects || isError(record.connects)) return;
+    const c = record.connects;
+    if (!Array.isArray(c.watching) || typeof c.byPeer !== 'object' || c.byPeer === null) throw new Error('connects');
+    adder(record, out)<ConnectsSample>(CONNECTS, { watching: c.watching, sampling: c.sampling, byPeer: c.byPeer }, c);
   },
   (record, out) => {
     if (!record.processes) return;

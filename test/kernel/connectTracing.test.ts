@@ -115,14 +115,19 @@ describe.runIf(netns && tracefs !== undefined)('who connects, from the connect()
     expect(hostSockEventUntouched()).toBe(true);
   }, 70_000);
 
-  it.runIf(hasTmux)('on screen: the alert names the client, and q leaves nothing enabled', async () => {
+  it.runIf(hasTmux)('on screen: the alert names the client, Enter shows who connects to its destination, and q leaves nothing enabled', async () => {
     const session = await TmuxSession.start(`node ${BIN} --netns ${ns.name}`, { label: 'connect-q', columns: 200, rows: 60 });
     try {
       const pid = await until('the dashboard runs', 10_000, () => session.dashboardPid());
       await until('tracing on', 30_000, () => connectTracing(pid), 20);
       const screen = await session.waitFor(new RegExp(`connecting: node \\(pid ${client.pid}\\)`), 30_000);
       expect(screen).toMatch(new RegExp(`connecting: node \\(pid ${client.pid}\\) \\d+/s \\(traced`));
-      await session.keys('q');
+      // Enter on the alert: the destination's TIME-WAIT sockets, and who connects there.
+      await session.keys('1', 'Enter');
+      const drill = await session.waitFor(/who connects here/, 15_000);
+      expect(drill).toContain('TIME-WAIT › by destination › 127.0.0.1 → 127.0.0.1:9500');
+      expect(drill).toMatch(new RegExp(`who connects here \\(traced connect\\(\\) calls\\): node \\(pid ${client.pid}\\) \\d+/s`));
+      await session.keys('q', 'q');
       expect(await session.exitCode()).toBe(0);
       expect(nettriageInstances()).toEqual([]);
       expect(hostSockEventUntouched()).toBe(true);

@@ -5,6 +5,7 @@ import { parseKernelCounters, parseNstat } from '../../collectors/counters.js';
 import { groupDestinationLines } from '../../collectors/destinations.js';
 import { parseEthtoolInfo, parseEthtoolStats } from '../../collectors/ethtool.js';
 import { parseIpLinkJson, parseProcNetDev } from '../../collectors/nics.js';
+import { parseConnectTrace } from '../../collectors/parse/connectTrace.js';
 import { parseNetstatS } from '../../collectors/parse/netstatS.js';
 import { parsePortRange } from '../../collectors/parse/portRange.js';
 import { parseProcNetTcp } from '../../collectors/parse/procNetTcp.js';
@@ -39,6 +40,7 @@ const SEEDS = [
   'ethtool-S-virtio_net-kernel6.18-totals-and-rx0.txt',
   'ethtool-i-virtio_net-kernel6.18.txt',
   'ip-d-s-s-j-link-kernel6.18.json',
+  'inet-sock-set-state-syn-sent-trace.txt',
 ].map(readCaptured);
 
 /** A real output, then broken: cut short, its header or other lines dropped, lines doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
@@ -122,6 +124,7 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseProcStat,
   parseStatusRssBytes,
   parseUptimeSec,
+  parseConnectTrace,
 };
 
 const RUNS = 1000;
