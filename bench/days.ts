@@ -22,7 +22,7 @@ import { AlertEngine, type AlertsState } from '../src/alerts/engine.js';
 import { NO_ALERTS } from '../src/dashboardModel.js';
 import { loadPanelViews } from '../src/panels/views.js';
 import { CollectorProblem } from '../src/problems.js';
-import { PANELS } from '../src/registry.js';
+import { PANELS, RULES } from '../src/registry.js';
 import { Store } from '../src/store.js';
 import { zeroStateCounts } from '../src/tcpState.js';
 
@@ -42,7 +42,7 @@ await loadPanelViews(PANELS);
 
 const store = new Store();
 const config = defaultAlertConfig();
-const engine = new AlertEngine(config, { kind: 'host' });
+const engine = new AlertEngine(config, { kind: 'host' }, RULES);
 let alerts: AlertsState = NO_ALERTS;
 store.subscribe(() => {
   alerts = engine.evaluate(store, clock);

@@ -1,7 +1,6 @@
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
-import { NICS } from './nics.js';
-import { type Collector, type CollectorContext, type Parsed, sampleKey } from './types.js';
+import { type Collector, type Parsed, sampleKey } from './types.js';
 
 export interface EthtoolStat {
   /** Full key; nested vmxnet3 keys are joined with " / " under their queue (`Tx Queue#0 / pkts tx err`). */
@@ -138,14 +137,6 @@ const PARALLEL = 4;
  * node with hundreds of veths, hundreds of processes a second would be the
  * incident. `ethtool -i` runs once per interface for the driver name.
  */
-/** The physical interfaces, and those named with --ethtool that exist. */
-export function ethtoolTargets(ctx: CollectorContext): string[] {
-  const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
-  const known = new Set(nics.map((n) => n.name));
-  const physical = nics.filter((n) => n.physical).map((n) => n.name);
-  return [...new Set([...physical, ...ctx.ethtoolInterfaces.filter((n) => known.has(n))])];
-}
-
 export function createEthtoolCollector(pickInterfaces: () => string[]): Collector<EthtoolSample> {
   const infoCache = new Map<string, DriverInfo>();
 

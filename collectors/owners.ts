@@ -1,8 +1,8 @@
-import { ALERT_PACE, NAMING_PACE, type OwnersOfState, type SocketQuery, clientsQuery, groupByOwner, stateQuery } from '../src/owners.js';
+import { ALERT_PACE, NAMING_PACE, type OwnersOfState, type OwnersService, type SocketQuery, clientsQuery, groupByOwner, stateQuery } from './socketOwners.js';
 import { type Destination, destinationKey } from './destinations.js';
 import { asProblem } from '../src/problems.js';
 import type { TcpState } from '../src/tcpState.js';
-import { type Collector, type CollectorContext, sampleKey } from './types.js';
+import { type Collector, sampleKey } from './types.js';
 
 export interface OwnersSample {
   byState: Partial<Record<TcpState, OwnersOfState & { atMs: number }>>;
@@ -27,7 +27,7 @@ export const OWNERS = sampleKey<OwnersSample>('owners');
  * the drill-down shares): each at most every 10 s, less often when the query
  * is expensive.
  */
-export function createOwnersCollector(ctx: CollectorContext, wanted: () => OwnersWanted): Collector<OwnersSample> {
+export function createOwnersCollector(service: Pick<OwnersService, 'query' | 'forget'>, wanted: () => OwnersWanted): Collector<OwnersSample> {
   const byState: OwnersSample['byState'] = {};
   const clientsOf = new Map<string, { query: SocketQuery; owners: OwnersOfState & { atMs: number } }>();
   return {
@@ -43,11 +43,11 @@ export function createOwnersCollector(ctx: CollectorContext, wanted: () => Owner
         if (states.has(state)) continue;
         delete byState[state];
         // A busy state's sockets can be tens of thousands: not kept for nobody.
-        ctx.owners.forget(stateQuery(state));
+        service.forget(stateQuery(state));
       }
       for (const state of states) {
         try {
-          const answer = await ctx.owners.query(stateQuery(state), ALERT_PACE, timeoutMs);
+          const answer = await service.query(stateQuery(state), ALERT_PACE, timeoutMs);
           if (byState[state]?.atMs === answer.atMs) continue;
           skippedLines += answer.skippedLines;
           byState[state] = { ...groupByOwner(answer.sockets), atMs: answer.atMs };
@@ -59,13 +59,13 @@ export function createOwnersCollector(ctx: CollectorContext, wanted: () => Owner
       for (const [key, { query }] of clientsOf) {
         if (destinations.has(key)) continue;
         clientsOf.delete(key);
-        ctx.owners.forget(query);
+        service.forget(query);
       }
       for (const [key, destination] of destinations) {
         const query = clientsQuery(destination);
         try {
           const known = clientsOf.get(key);
-          const answer = await ctx.owners.query(query, known?.owners.owners.length ? ALERT_PACE : NAMING_PACE, timeoutMs);
+          const answer = await service.query(query, known?.owners.owners.length ? ALERT_PACE : NAMING_PACE, timeoutMs);
           if (known?.owners.atMs === answer.atMs) continue;
           skippedLines += answer.skippedLines;
           const owners = groupByOwner(answer.sockets);

@@ -3,7 +3,8 @@ import { COUNTERS } from '../collectors/counters.js';
 import { DESTINATIONS, type DestinationsContext } from '../collectors/destinations.js';
 import { OWNERS, type OwnersWanted } from '../collectors/owners.js';
 import { SOCKETS } from '../collectors/sockets.js';
-import type { CollectorContext } from '../collectors/types.js';
+import type { CollectorContext } from './collectorContext.js';
+import { NICS } from '../collectors/nics.js';
 import { closeWaitClimbing, destinationSubject, ephemeralPortExhaustion, synSentStuck } from './alerts/rules/sockets.js';
 import { paramsOf } from './alerts/types.js';
 import { movedRecently } from './panels/common.js';
@@ -35,6 +36,14 @@ export function ownersWanted(ctx: CollectorContext): OwnersWanted {
   const exhausted = new Set(untraced ? ctx.alerts().alerts.filter((a) => a.id === ephemeralPortExhaustion.id).map((a) => a.subject) : []);
   const top = exhausted.size > 0 ? (ctx.store.sample(DESTINATIONS)?.value.top ?? []) : [];
   return { states, destinations: top.filter((d) => exhausted.has(destinationSubject(d))) };
+}
+
+/** The physical interfaces, and those named with --ethtool that exist: whose driver counters ethtool -S reads. */
+export function ethtoolTargets(ctx: CollectorContext): string[] {
+  const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
+  const known = new Set(nics.map((n) => n.name));
+  const physical = nics.filter((n) => n.physical).map((n) => n.name);
+  return [...new Set([...physical, ...ctx.ethtoolInterfaces.filter((n) => known.has(n))])];
 }
 
 /** How many destinations the connect() tracer follows at once. */

@@ -6,7 +6,7 @@ import { softnetDrops, softnetSqueeze } from './alerts/rules/softnet.js';
 import { createConntrackCollector } from '../collectors/conntrack.js';
 import { createCountersCollector } from '../collectors/counters.js';
 import { createDestinationsCollector } from '../collectors/destinations.js';
-import { createEthtoolCollector, ethtoolTargets } from '../collectors/ethtool.js';
+import { createEthtoolCollector } from '../collectors/ethtool.js';
 import { createNicsCollector } from '../collectors/nics.js';
 import { createOwnersCollector } from '../collectors/owners.js';
 import { createProcessVitalsCollector } from '../collectors/processVitals.js';
@@ -15,7 +15,7 @@ import { createSelfCollector } from '../collectors/self.js';
 import { createSocketMemoryCollector } from '../collectors/socketMemory.js';
 import { createSocketsCollector } from '../collectors/sockets.js';
 import { createTargetCollector } from '../collectors/target.js';
-import type { CollectorFactory } from '../collectors/types.js';
+import type { CollectorFactory } from './collectorContext.js';
 import { conntrackDrops, conntrackTableFull } from './alerts/rules/conntrack.js';
 import { acceptQueueOverflow, tcpRetransmits, timeWaitOverflow, udpBufferErrors } from './alerts/rules/counters.js';
 import { nicErrors } from './alerts/rules/nics.js';
@@ -29,7 +29,7 @@ import { nicsPanel } from './panels/nics.js';
 import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
-import { connectsWanted, destinationsContext, ownersWanted, vitalsWanted } from './queryGates.js';
+import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, vitalsWanted } from './queryGates.js';
 import { liveShellPids } from './targetShell.js';
 
 /**
@@ -50,7 +50,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createQdiscsCollector(),
   (ctx) => createDropReasonsCollector(ctx.dropReasons),
   (ctx) => createEthtoolCollector(() => ethtoolTargets(ctx)),
-  (ctx) => createOwnersCollector(ctx, () => ownersWanted(ctx)),
+  (ctx) => createOwnersCollector(ctx.owners, () => ownersWanted(ctx)),
   (ctx) => createProcessVitalsCollector(ctx.io, () => vitalsWanted(ctx)),
   // Tracing is off where the drop reasons' is: a fixture tree has no tracefs.
   (ctx) => createConnectsCollector(ctx.io, { peers: () => connectsWanted(ctx), off: () => (ctx.dropReasons.off ? 'not with --proc-root: who connects comes from the kernel’s tracefs, not from a tree' : undefined) }),

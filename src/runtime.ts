@@ -1,12 +1,12 @@
 import { hostname, release } from 'node:os';
-import type { CollectorContext } from '../collectors/types.js';
+import type { CollectorContext } from './collectorContext.js';
 import { type AlertConfig, defaultAlertConfig } from './alerts/config.js';
 import { AlertEngine, type AlertsState } from './alerts/engine.js';
 import type { Options } from './cli.js';
 import { type HostInfo, NO_ALERTS } from './dashboardModel.js';
 import { DrillController } from './drilldown/controller.js';
-import { DRILL_PACE, OwnersService } from './owners.js';
-import { COLLECTORS } from './registry.js';
+import { DRILL_PACE, OwnersService } from '../collectors/socketOwners.js';
+import { COLLECTORS, RULES } from './registry.js';
 import { Scheduler } from './scheduler.js';
 import { Store } from './store.js';
 import { createTargetIO } from './targetIO.js';
@@ -62,7 +62,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     { intervalMs: options.intervalMs, ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },
   );
 
-  const engine = new AlertEngine(alertConfig, options.target);
+  const engine = new AlertEngine(alertConfig, options.target, RULES);
   // Subscribed first: every other listener sees this tick's alerts.
   const unsubscribe = store.subscribe(() => {
     // At the tick's own time: the record of this tick says the same time, and a replay judges at it.

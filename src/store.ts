@@ -1,4 +1,4 @@
-import type { SampleKey, Sampled } from '../collectors/types.js';
+import type { SampleKey, Sampled } from '../collectors/sample.js';
 import type { CollectorProblem, ProblemKind } from './problems.js';
 import { counterRate, meanFinite } from './rates.js';
 import { Ring } from './ring.js';

@@ -1,9 +1,7 @@
-import { RULES } from '../registry.js';
 import type { SampleKey } from '../../collectors/types.js';
 import type { Store } from '../store.js';
 import { type Target, shellPrefix } from '../target.js';
-import type { AlertConfig } from './config.js';
-import type { Alert, ClosedAlert, Rule, Severity } from './types.js';
+import type { Alert, AlertConfig, ClosedAlert, Rule, Severity } from './types.js';
 
 export interface AlertsState {
   alerts: Alert[];
@@ -51,7 +49,7 @@ export class AlertEngine {
   constructor(
     private readonly config: AlertConfig,
     private readonly target: Target,
-    private readonly rules: Rule[] = RULES,
+    private readonly rules: Rule[],
   ) {}
 
   evaluate(store: Store, nowMs = Date.now()): AlertsState {

@@ -1,6 +1,6 @@
 import { type Destination, groupByDestination } from '../../collectors/destinations.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
-import { DRILL_PACE, type OwnersPace, type OwnersService, type ProcessSockets, groupByOwner, hasOwners, stateQuery } from '../owners.js';
+import { DRILL_PACE, type OwnersPace, type OwnersService, type ProcessSockets, groupByOwner, hasOwners, stateQuery } from '../../collectors/socketOwners.js';
 import { asProblem } from '../problems.js';
 import { ProcessCpu } from '../processCpu.js';
 import type { TargetIO } from '../targetIO.js';

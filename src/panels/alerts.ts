@@ -142,5 +142,4 @@ export const alertsPanel = definePanel<AlertPanelModel>({
     const link = model.alerts[row]?.link;
     return link ? { link } : undefined;
   },
-  view: () => import('../../components/AlertsPanel.js').then((m) => m.alertsView),
 });

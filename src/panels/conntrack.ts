@@ -81,6 +81,5 @@ export const conntrackPanel = definePanel<ConntrackPanelModel>({
   build: (ctx) => buildConntrackPanel(ctx.store, ctx.nowMs, ctx.config),
   rowCount: (model) => model.stats.length,
   naturalHeight: (model) => conntrackPanelHeight(model),
-  view: () => import('../../components/ConntrackPanel.js').then((m) => m.conntrackView),
 
 });

@@ -103,6 +103,5 @@ export const countersPanel = definePanel<CountersPanelModel>({
   alternate: { key: 'a', hint: 'a all counters', help: 'counters: every counter that moved / the curated set' },
   build: (ctx) => buildCountersPanel(ctx.store, ctx.alternate ? 'moved' : 'curated', ctx.nowMs, ctx.config),
   rowCount: (model) => model.rows.length,
-  view: () => import('../../components/CountersPanel.js').then((m) => m.countersView),
 
 });

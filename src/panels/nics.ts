@@ -162,5 +162,4 @@ export const nicsPanel = definePanel<NicsPanelModel>({
     const i = model.lines.findIndex((l) => l.key === `if-${link.nic}`);
     return i < 0 ? undefined : i;
   },
-  view: () => import('../../components/NicsPanel.js').then((m) => m.nicsView),
 });

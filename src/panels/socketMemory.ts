@@ -46,5 +46,4 @@ export const socketMemoryPanel = definePanel<SocketMemoryPanelModel>({
   build: (ctx) => buildSocketMemoryPanel(ctx.store, ctx.nowMs, ctx.config),
   rowCount: (model) => model.rows.length,
   naturalHeight: (model) => 2 + Math.max(1, model.rows.length) + Math.min(2, model.status.lines.length),
-  view: () => import('../../components/SocketMemoryPanel.js').then((m) => m.socketMemoryView),
 });

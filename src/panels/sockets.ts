@@ -181,6 +181,5 @@ export const socketsPanel = definePanel<SocketsPanelModel>({
     const state = model.rows[row]?.state;
     return state ? { drill: { state } } : undefined;
   },
-  view: () => import('../../components/SocketsPanel.js').then((m) => m.socketsView),
 
 });

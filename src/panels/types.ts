@@ -1,7 +1,6 @@
 import type { ReactElement } from 'react';
-import type { AlertConfig } from '../alerts/config.js';
 import type { AlertsState } from '../alerts/engine.js';
-import type { AlertLink } from '../alerts/types.js';
+import type { AlertConfig, AlertLink } from '../alerts/types.js';
 import type { PanelId } from '../panelId.js';
 import type { TextBlock } from '../screen/screen.js';
 import type { Store } from '../store.js';
@@ -67,8 +66,6 @@ export interface PanelDescriptor<M = unknown> {
   naturalHeight?(model: M, width: number, expanded: number | undefined): number;
   /** What Enter on `row` opens. */
   enter?(model: M, row: number): PanelEnter | undefined;
-  /** How it is drawn: its component, loaded with the screen (never by --json, which has no screen). */
-  view(): Promise<PanelView<M>>;
 }
 
 /**

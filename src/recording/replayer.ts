@@ -1,7 +1,8 @@
-import type { Collector, CollectorContext } from '../../collectors/types.js';
+import type { Collector } from '../../collectors/types.js';
+import type { CollectorContext } from '../collectorContext.js';
 import type { AlertConfig } from '../alerts/config.js';
 import { AlertEngine, type AlertsState } from '../alerts/engine.js';
-import { COLLECTORS } from '../registry.js';
+import { COLLECTORS, RULES } from '../registry.js';
 import { Store } from '../store.js';
 import { type Target, parseTarget } from '../target.js';
 import type { SampleRecord } from '../record.js';
@@ -36,7 +37,7 @@ export class Replayer {
 
   constructor(targetLabel: string, config: AlertConfig) {
     this.target = parseTarget(targetLabel) ?? { kind: 'host' };
-    this.engine = new AlertEngine(config, this.target);
+    this.engine = new AlertEngine(config, this.target, RULES);
   }
 
   /** One record: its new samples stored, the tick closed at its time, the rules run. */

@@ -2,7 +2,7 @@ import { type ResultPromise, execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillController } from '../../src/drilldown/controller.js';
 import { drillRows } from '../../src/drilldown/rows.js';
-import { OwnersService } from '../../src/owners.js';
+import { OwnersService } from '../../collectors/socketOwners.js';
 import { defaultRoots } from '../../src/target.js';
 import { createTargetIO } from '../../src/targetIO.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';

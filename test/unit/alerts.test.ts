@@ -1,3 +1,4 @@
+import { RULES } from '../../src/registry.js';
 import { describe, expect, it } from 'vitest';
 import { type ConntrackSample, CONNTRACK } from '../../collectors/conntrack.js';
 import { DESTINATIONS, type DestinationsSample, destinationKey, destinationSeriesKey } from '../../collectors/destinations.js';
@@ -18,7 +19,7 @@ import { socketStateSample } from '../helpers/samples.js';
 /** A store and an engine driven one synthetic second at a time. */
 function harness(config = defaultAlertConfig()) {
   const store = new Store();
-  const engine = new AlertEngine(config, { kind: 'host' });
+  const engine = new AlertEngine(config, { kind: 'host' }, RULES);
   let t = 1_000_000;
   const feed = <T>(name: SampleKey<T>, value: T, series: Record<string, number> = {}, counters?: Record<string, bigint>) => {
     store.recordSample(name, { value, atMs: t, skippedLines: 0, notes: [] }, series);

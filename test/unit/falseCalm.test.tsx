@@ -47,7 +47,7 @@ describe('no false calm', () => {
 
   it('with every source healthy, says all is quiet with every rule watching', () => {
     const store = new Store();
-    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' });
+    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' }, RULES);
     healthy(store, 1_000_000);
     store.commitTick(1_000_000);
     const state = engine.evaluate(store, 1_000_000);
@@ -60,7 +60,7 @@ describe('no false calm', () => {
     for (const how of ['fails', 'never answered'] as const) {
       it(`blinds the rules that need ${blinded.name} when it ${how}, on screen and in the record`, async () => {
         const store = new Store();
-        const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' });
+        const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' }, RULES);
         const atMs = 1_000_000;
         if (how === 'fails') {
           healthy(store, atMs);
@@ -93,7 +93,7 @@ describe('no false calm', () => {
 
   it('keeps an alert up while its rule is blind, instead of clearing it', () => {
     const store = new Store();
-    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' });
+    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' }, RULES);
     const full = (atMs: number) => {
       healthy(store, atMs, CONNTRACK);
       store.recordSample(CONNTRACK, { value: { count: 990, max: 1000, fill: 0.99, source: 'procfs', stats: new Map() }, atMs, skippedLines: 0, notes: [] }, {});
@@ -111,7 +111,7 @@ describe('no false calm', () => {
 
   it('does not call a host without connection tracking blind: nothing to watch is something seen', () => {
     const store = new Store();
-    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' });
+    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' }, RULES);
     healthy(store, 1_000_000, CONNTRACK);
     store.recordProblem(CONNTRACK, new CollectorProblem('inactive', 'connection tracking is not active here (nf_conntrack not loaded)'), 1_000_000);
     store.commitTick(1_000_000);

@@ -1,3 +1,4 @@
+import { RULES } from '../../src/registry.js';
 import { describe, expect, it } from 'vitest';
 import { SOCKET_MEMORY, type SocketMemorySample, parseMemLimits, socketMemoryOf } from '../../collectors/socketMemory.js';
 import { defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
@@ -38,7 +39,7 @@ describe('socket memory', () => {
   /** The rule and the panel over a store fed TCP pages against limits 1000/2000/3000. */
   function watch(config = defaultAlertConfig()) {
     const store = new Store();
-    const engine = new AlertEngine(config, { kind: 'host' });
+    const engine = new AlertEngine(config, { kind: 'host' }, RULES);
     let t = 1_000_000;
     return (tcpPages: number) => {
       const value: SocketMemorySample = { tcp: { pages: tcpPages, low: 1000, pressure: 2000, max: 3000 } };

@@ -1,9 +1,9 @@
-import { type SocketEntry, parseSsSockets } from '../collectors/parse/ssSockets.js';
-import type { Parsed } from '../collectors/types.js';
-import { type CountByEndpoint, endpointText, topEndpoints } from './endpoint.js';
-import type { TargetIO } from './targetIO.js';
-import { LARGE_DUMP_BYTES } from './targetShell.js';
-import { SS_STATE_FILTER, type TcpState } from './tcpState.js';
+import { type SocketEntry, parseSsSockets } from './parse/ssSockets.js';
+import type { Parsed } from './sample.js';
+import { type CountByEndpoint, endpointText, topEndpoints } from '../src/endpoint.js';
+import type { TargetIO } from '../src/targetIO.js';
+import { LARGE_DUMP_BYTES } from '../src/targetShell.js';
+import { SS_STATE_FILTER, type TcpState } from '../src/tcpState.js';
 
 /**
  * One kernel-filtered socket dump, cached and paced as one: the sockets of
