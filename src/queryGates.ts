@@ -28,7 +28,7 @@ export function ownersWanted(ctx: CollectorContext): OwnersWanted {
   if (sockets && sockets.states['CLOSE-WAIT'] >= paramsOf(ctx.config, closeWaitClimbing).floor) states.push('CLOSE-WAIT');
   const overflow = ctx.store.counters(COUNTERS).get('TcpExtListenOverflows');
   const recent = movedRecently(overflow, Date.now()) && overflow?.perSec !== undefined;
-  if (recent || (sockets?.unusual.listeners.some((l) => l.acceptQueue >= l.backlog) ?? false)) states.push('LISTEN');
+  if (recent || (sockets?.unusual.listeners.some((l) => l.backlog !== undefined && l.acceptQueue >= l.backlog) ?? false)) states.push('LISTEN');
   // The connect() tracer names the clients; where it cannot (no root, no tracefs), ss -p tries to catch
   // their live sockets: those of the destinations running out of ports, and those of a SYN-SENT pile.
   const untraced = ctx.store.status(CONNECTS).problem !== undefined;

@@ -6,6 +6,23 @@ import type { Screen } from './screen/screen.js';
 import { useLightPalette } from './theme.js';
 
 /**
+ * Yoga (Ink's layout engine) instantiates its WebAssembly, inlined as a
+ * data: URL, through `fetch` when there is one: that loads Node's whole HTTP
+ * client to decode a string (~20 ms of the first frame). Without it, Yoga
+ * decodes the bytes itself.
+ */
+async function withoutFetch<T>(load: () => Promise<T>): Promise<T> {
+  const fetchProperty = Object.getOwnPropertyDescriptor(globalThis, 'fetch');
+  if (!fetchProperty?.configurable) return load();
+  Object.defineProperty(globalThis, 'fetch', { value: undefined, configurable: true, writable: true });
+  try {
+    return await load();
+  } finally {
+    Object.defineProperty(globalThis, 'fetch', fetchProperty);
+  }
+}
+
+/**
  * The full-screen dashboard's machinery, loaded only when there is a
  * terminal: Ink and React run the components and read the keys, our Screen
  * writes to the terminal, and every exit path gives the terminal back.
@@ -18,7 +35,7 @@ export async function loadScreen(options: Pick<Options, 'color' | 'light'>) {
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   const [{ render }, React, { App }, { enterFullScreen, SIGNAL_EXIT_CODES, captureConsole }, { Screen: ScreenClass }, { loadPanelViews }, { PANELS }, { default: chalk }] = await Promise.all([
-    import('ink'),
+    withoutFetch(() => import('ink')),
     import('react'),
     import('./app.js'),
     import('./terminal.js'),

@@ -4,6 +4,7 @@ import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './pr
 import { type Roots, type Target, netnsCommandPrefix, targetLabel } from './target.js';
 import { ShellGone, type ShellResult, TargetShell } from './targetShell.js';
 import { pinTarget } from './targetPin.js';
+import { readSeqFile } from '../collectors/seqFile.js';
 
 /**
  * Which shell runs a command. `tick`: the cheap commands of a tick (ss of
@@ -41,6 +42,12 @@ export interface TargetIO {
    * are left out, except `required` ones, whose absence is a problem.
    */
   readProcNetFiles(files: string[], required: string[], timeoutMs: number): Promise<Map<string, string>>;
+  /**
+   * A socket list under /proc/net (`tcp`, `tcp6`), read as a seq_file
+   * without the extra read that confirms its end (`readSeqFile`): each read
+   * walks the host's whole connection hash. Undefined when it cannot be read.
+   */
+  readProcNetList(file: string, timeoutMs: number): Promise<string | undefined>;
   /** Files under /proc/sys as the target's network namespace sees them, by path (`net/ipv4/tcp_tw_reuse`); absent ones are left out. */
   readProcSysFiles(paths: string[], timeoutMs: number): Promise<Map<string, string>>;
   /** A file under /proc that is not namespace-dependent (`loadavg`, `PID/cmdline`). */
@@ -143,6 +150,9 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
       return (await readProcNetFiles([file], [file], timeoutMs)).get(file) ?? '';
     },
     readProcNetFiles,
+    async readProcNetList(file, timeoutMs) {
+      return readSeqFile(`${await procNetDir(timeoutMs)}/${file}`);
+    },
     async readProcSysFiles(paths, timeoutMs) {
       const found = new Map<string, string>();
       if (target.kind === 'host') {

@@ -5,8 +5,8 @@ export interface ListenerQueue {
   local: string;
   /** Connections waiting to be accepted (ss Recv-Q of a LISTEN socket). */
   acceptQueue: number;
-  /** The listen() backlog (ss Send-Q of a LISTEN socket). */
-  backlog: number;
+  /** The listen() backlog (ss Send-Q of a LISTEN socket); undefined where it is not known (/proc/net/tcp has no column for it). */
+  backlog?: number;
 }
 
 /**
@@ -15,7 +15,7 @@ export interface ListenerQueue {
  * last ACK. Only where the backlog is known — `ss` prints it as a
  * listener's Send-Q; /proc/net/tcp has no column for it.
  */
-export const acceptQueueFull = (l: ListenerQueue): boolean => l.acceptQueue > l.backlog;
+export const acceptQueueFull = (l: ListenerQueue): boolean => l.backlog !== undefined && l.acceptQueue > l.backlog;
 
 /** What the alerts need to know about the unusual sockets, beyond their counts. */
 export interface UnusualSummary {
@@ -29,7 +29,11 @@ export interface UnusualSummary {
 
 
 
-export function summarizeUnusual(sockets: SocketEntry[]): UnusualSummary {
+/**
+ * `backlogOf` gives a listener's backlog: ss prints it as a LISTEN socket's
+ * Send-Q (the default); /proc/net/tcp does not print it at all.
+ */
+export function summarizeUnusual(sockets: SocketEntry[], backlogOf: (s: SocketEntry) => number | undefined = (s) => s.sendQ): UnusualSummary {
   const synSent = new Map<string, number>();
   const closeWait = new Map<string, number>();
   const listeners: ListenerQueue[] = [];
@@ -41,9 +45,12 @@ export function summarizeUnusual(sockets: SocketEntry[]): UnusualSummary {
       const k = endpointText(s.local);
       closeWait.set(k, (closeWait.get(k) ?? 0) + 1);
     } else if (s.state === 'LISTEN' && s.recvQ > 0) {
-      listeners.push({ local: endpointText(s.local), acceptQueue: s.recvQ, backlog: s.sendQ });
+      const backlog = backlogOf(s);
+      listeners.push({ local: endpointText(s.local), acceptQueue: s.recvQ, ...(backlog === undefined ? {} : { backlog }) });
     }
   }
-  listeners.sort((a, b) => b.acceptQueue / Math.max(1, b.backlog) - a.acceptQueue / Math.max(1, a.backlog));
+  // Fullest first; a listener whose backlog is unknown by the size of its queue.
+  const fill = (l: ListenerQueue) => l.acceptQueue / Math.max(1, l.backlog ?? l.acceptQueue);
+  listeners.sort((a, b) => fill(b) - fill(a) || b.acceptQueue - a.acceptQueue);
   return { synSentByPeer: topEndpoints(synSent, 10), closeWaitByLocal: topEndpoints(closeWait, 10), listeners: listeners.slice(0, 20) };
 }

@@ -2,11 +2,13 @@ import { execa } from 'execa';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestNetns, canCreateNetns } from '../helpers/netns.js';
 import { PROJECT_ROOT } from '../helpers/realWorld.js';
 import { BIN } from '../helpers/tmux.js';
 
 const TREE = join(PROJECT_ROOT, 'test/fixtures/tree');
+const netnsAvailable = await canCreateNetns();
 const scratch = mkdtempSync(join(tmpdir(), 'nettriage-e2e-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -58,36 +60,6 @@ describe('nettriage --json', () => {
     expect(out).toHaveLength(3);
     expect(out.map((r) => r.tcp.states.LISTEN).every((n) => typeof n === 'number')).toBe(true);
     expect(Date.now() - started).toBeLessThan(10_000);
-  });
-
-  it('falls back to /proc/net/tcp and says which package to install when ss is missing', async () => {
-    const dir = pathWith('no-ss', { node: process.execPath });
-    const { records: out } = await records(['--count', '1'], { PATH: dir });
-    expect(out[0]!.tcp.method).toBe('proc');
-    expect(out[0]!.tcp.notes.join(' ')).toMatch(/ss not found \(install iproute2\)/);
-    expect(out[0]!.tcp.states).toHaveProperty('LISTEN');
-  });
-
-  it('reports a hung ss as a timeout and keeps sampling', async () => {
-    const dir = pathWith('hung-ss', { ss: '#!/bin/sh\nexec sleep 30\n' });
-    const started = Date.now();
-    const { records: out, exitCode } = await records(['--count', '3', '--interval', '500ms', '--timeout', '300ms'], {
-      PATH: `${dir}:${process.env.PATH}`,
-    });
-    expect(exitCode).toBe(0);
-    expect(out).toHaveLength(3);
-    expect(Date.now() - started).toBeLessThan(10_000);
-    const last = out[2]!.tcp;
-    expect(last.error ?? last.problem?.error).toMatch(/did not answer within 0\.3 s|no answer within/);
-  });
-
-  it('counts lines it cannot parse instead of failing', async () => {
-    const dir = pathWith('garbage-ss', {
-      ss: '#!/bin/sh\nprintf "State Recv-Q Send-Q Local Peer\\nLISTEN 0 5 127.0.0.1:80 0.0.0.0:*\\n\\033[2J totally not ss\\nCLOSE-WAIT x y z\\n"\n',
-    });
-    const { records: out } = await records(['--count', '1'], { PATH: `${dir}:${process.env.PATH}` });
-    expect(out[0]!.tcp.skippedLines).toBe(2);
-    expect(out[0]!.tcp.states.LISTEN).toBe(1);
   });
 
   it('says which file is missing when /proc is not what it should be', async () => {
@@ -159,8 +131,69 @@ describe('what --json says when it cannot do its job', () => {
     expect(r.stderr).toContain('is not a regular file');
   });
 
+});
+
+/**
+ * A namespace with more sockets than nettriage lists from its files: its
+ * states come from ss, filtered in the kernel. A smaller one is read from
+ * /proc/net/tcp and never starts ss, so these are what a busy host meets.
+ */
+describe.runIf(netnsAvailable)('when ss is what counts the sockets', () => {
+  let ns: TestNetns;
+  beforeAll(async () => {
+    ns = await TestNetns.create('json-ss');
+    // 600 connections: 1,200 sockets, past the 1,000 listed from files.
+    await ns.incident('states', { port: 9100, established: 600 });
+  }, 60_000);
+  afterAll(async () => ns?.destroy());
+  const inNs = (args: string[]) => ['--netns', ns.name, ...args];
+
+  it('counts a small namespace from its files, with no ss at all', async () => {
+    const small = await TestNetns.create('json-small');
+    try {
+      await small.incident('states', { port: 9100, established: 3 });
+      const { records: out } = await records(['--count', '1', '--netns', small.name], { PATH: pathWith('no-ss-small', { node: process.execPath, nsenter: '/usr/bin/nsenter' }) });
+      expect(out[0]!.tcp.method).toBe('files');
+      // No ss on the PATH, and nothing said about it: it was never needed.
+      expect((out[0]!.tcp.notes ?? []).join(' ')).not.toMatch(/\bss\b/);
+      expect(out[0]!.tcp.states).toMatchObject({ ESTAB: 6, LISTEN: 3 });
+    } finally {
+      await small.destroy();
+    }
+  });
+
+  it('falls back to /proc/net/tcp and says which package to install when ss is missing', async () => {
+    const dir = pathWith('no-ss', { node: process.execPath, nsenter: '/usr/bin/nsenter' });
+    const { records: out } = await records(inNs(['--count', '1']), { PATH: dir });
+    expect(out[0]!.tcp.method).toBe('proc');
+    expect(out[0]!.tcp.notes.join(' ')).toMatch(/ss not found \(install iproute2\)/);
+    expect(out[0]!.tcp.states).toMatchObject({ ESTAB: 1200, LISTEN: 3 });
+  });
+
+  it('reports a hung ss as a timeout and keeps sampling', async () => {
+    const dir = pathWith('hung-ss', { ss: '#!/bin/sh\nexec sleep 30\n' });
+    const started = Date.now();
+    const { records: out, exitCode } = await records(inNs(['--count', '3', '--interval', '500ms', '--timeout', '300ms']), {
+      PATH: `${dir}:${process.env.PATH}`,
+    });
+    expect(exitCode).toBe(0);
+    expect(out).toHaveLength(3);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const last = out[2]!.tcp;
+    expect(last.error ?? last.problem?.error).toMatch(/did not answer within 0\.3 s|no answer within/);
+  });
+
+  it('counts lines it cannot parse instead of failing', async () => {
+    const dir = pathWith('garbage-ss', {
+      ss: '#!/bin/sh\nprintf "State Recv-Q Send-Q Local Peer\\nLISTEN 0 5 127.0.0.1:80 0.0.0.0:*\\n\\033[2J totally not ss\\nCLOSE-WAIT x y z\\n"\n',
+    });
+    const { records: out } = await records(inNs(['--count', '1']), { PATH: `${dir}:${process.env.PATH}` });
+    expect(out[0]!.tcp.skippedLines).toBe(2);
+    expect(out[0]!.tcp.states.LISTEN).toBe(1);
+  });
+
   it('says ss is missing in every sample, not only the first', async () => {
-    const { records: out } = await records(['--count', '3', '--interval', '200ms'], { PATH: '/nonexistent' });
+    const { records: out } = await records(inNs(['--count', '3', '--interval', '200ms']), { PATH: pathWith('no-ss-every', { nsenter: '/usr/bin/nsenter' }) });
     expect(out).toHaveLength(3);
     for (const r of out) expect(r.tcp.notes).toContain('ss not found (install iproute2): counting from /proc/net/tcp, which reads every socket');
   });

@@ -117,27 +117,27 @@ describe.runIf(netnsOk)('a target that is not what it was', () => {
 
 describe('a command that hangs with a child holding its output', () => {
   it('is killed with everything it started, and the next sample asks again and gets an answer', async () => {
-    const realSs = (await execa('sh', ['-c', 'command -v ss'])).stdout.trim();
+    const realIp = (await execa('sh', ['-c', 'command -v ip'])).stdout.trim();
     const dir = join(scratch, 'hang');
     const mark = join(scratch, 'hung-once');
     const sleeper = `${31 + (process.pid % 100)}`;
     mkdirSync(dir, { recursive: true });
-    // The first ss hangs, and leaves a child that keeps its stdout open; every later one answers.
+    // The first `ip -d -s -s -j link` hangs, and leaves a child that keeps its stdout open; every later one answers.
     writeFileSync(
-      join(dir, 'ss'),
-      `#!/bin/sh\nif [ ! -e '${mark}' ]; then touch '${mark}'; sleep ${sleeper} & exec sleep ${sleeper}; fi\nexec ${realSs} "$@"\n`,
+      join(dir, 'ip'),
+      `#!/bin/sh\nif [ ! -e '${mark}' ]; then touch '${mark}'; sleep ${sleeper} & exec sleep ${sleeper}; fi\nexec ${realIp} "$@"\n`,
     );
-    chmodSync(join(dir, 'ss'), 0o755);
+    chmodSync(join(dir, 'ip'), 0o755);
     const run = follow(['--interval', '500ms', '--timeout', '1s'], { PATH: `${dir}:${process.env.PATH}` });
     try {
-      const answered = await run.waitFor((r) => r.tcp?.states !== undefined && r.tcp.problem === undefined, 15_000);
-      expect(answered.tcp.method).toBe('ss');
-      // The first ss did hang, and what it left behind is gone while nettriage still runs: killed with its group.
+      const answered = await run.waitFor((r) => r.nics?.lo !== undefined && r.sources?.nics?.problem === undefined, 15_000);
+      expect(answered.nics.lo.state).toBeDefined();
+      // The first ip did hang, and what it left behind is gone while nettriage still runs: killed with its group.
       expect(existsSync(mark)).toBe(true);
       expect((await execa('pgrep', ['-f', `^sleep ${sleeper}$`], { reject: false })).stdout).toBe('');
       // And it keeps answering.
-      const later = await run.waitFor((r) => r.tcp?.states !== undefined && r.tcp.problem === undefined, 5_000, run.records.indexOf(answered) + 3);
-      expect(later.tcp.ageMs).toBeLessThan(1000);
+      const later = await run.waitFor((r) => r.nics?.lo !== undefined && r.sources?.nics?.problem === undefined, 5_000, run.records.indexOf(answered) + 3);
+      expect(later.sources.nics.ageMs).toBeLessThan(1000);
     } finally {
       run.child.kill('SIGTERM');
       await run.child;

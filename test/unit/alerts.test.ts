@@ -429,9 +429,9 @@ describe('the engine', () => {
       quiet.counters({ TcpExtListenOverflows: 0, TcpExtListenDrops: 0 });
       expect(quiet.tick()).toEqual([]);
     }
-    // /proc/net/tcp has no backlog (0 there): its listeners are never called full.
+    // Where the backlog is not known (/proc/net/tcp prints none), a listener is never called full.
     const proc = harness();
-    proc.sockets({ LISTEN: 1, 'SYN-SENT': 3 }, { method: 'proc', unusual: { synSentByPeer: [{ endpoint: '127.0.0.1:9700', count: 3 }], closeWaitByLocal: [], listeners: [{ ...full, backlog: 0 }] } });
+    proc.sockets({ LISTEN: 1, 'SYN-SENT': 3 }, { method: 'proc', unusual: { synSentByPeer: [{ endpoint: '127.0.0.1:9700', count: 3 }], closeWaitByLocal: [], listeners: [{ local: full.local, acceptQueue: 2 }] } });
     proc.counters({ TcpExtListenOverflows: 0, TcpExtListenDrops: 0 });
     expect(proc.tick()).toEqual([]);
   });

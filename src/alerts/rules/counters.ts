@@ -56,9 +56,9 @@ export const acceptQueueOverflow = defineRule({
     const drops = ctx.store.counterMinuteRate(COUNTERS, 'TcpExtListenDrops') ?? 0;
     const rate = warm ? Math.max(overflows, drops) : undefined;
     const sockets = ctx.store.sample(SOCKETS)?.value;
-    // /proc/net/tcp gives no backlog: only ss's sample can say a queue is full.
+    // Only where the backlog is known can a queue be called full.
     const listeners = sockets?.unusual.listeners ?? [];
-    const full = sockets?.method === 'ss' ? listeners.filter(acceptQueueFull) : [];
+    const full = listeners.filter(acceptQueueFull);
     const listener = full[0] ?? listeners[0];
     // Seen now, before any rate: the queue is full and connections to it are being refused.
     const waiting = listener && full.includes(listener) ? synSentToward(sockets, listener.local) : 0;
@@ -71,7 +71,7 @@ export const acceptQueueOverflow = defineRule({
     let severity = hysteresis(rate, warm ? previous : undefined, thresholds(ctx.params.warnPerSec, ctx.params.critPerSec));
     if (!severity && refusing) severity = previous ?? 'warning';
     if (!severity) return [];
-    const queue = listener ? ` — ${listener.local} has ${listener.acceptQueue} waiting of a backlog of ${listener.backlog}` : '';
+    const queue = listener ? ` — ${listener.local} has ${listener.acceptQueue} waiting${listener.backlog === undefined ? '' : ` of a backlog of ${listener.backlog}`}` : '';
     const inSynSent = waiting > 0 ? `; ${formatCount(waiting)} connection${waiting === 1 ? '' : 's'} of this namespace wait for it in SYN-SENT` : '';
     const port = listener ? parseEndpoint(listener.local)?.port : undefined;
     const what = rate === undefined || rate === 0 ? 'accept queue full, new connections dropped' : `accept queue overflowing: ${formatRate(overflows)}/s overflows, ${formatRate(drops)}/s SYNs dropped`;

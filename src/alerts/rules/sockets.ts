@@ -217,7 +217,7 @@ export const synSentStuck = defineRule({
     if (!listener) return undefined;
     return {
       cause: overflow,
-      why: `These SYNs go to ${listener.local}, a listener in this namespace with ${listener.acceptQueue} connections waiting to be accepted (backlog ${listener.backlog}): the kernel drops SYNs a full accept queue cannot take. Not a firewall or a dead peer: the overflowing listener is the cause.`,
+      why: `These SYNs go to ${listener.local}, a listener in this namespace with ${listener.acceptQueue} connections waiting to be accepted (backlog ${listener.backlog ?? '?'}): the kernel drops SYNs a full accept queue cannot take. Not a firewall or a dead peer: the overflowing listener is the cause.`,
       // Not tcpdump and routes: the listener's queue and owner, as its alert says.
       next: overflow.next,
     };
