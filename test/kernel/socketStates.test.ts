@@ -49,13 +49,31 @@ describe.runIf(available)('socket states in a real network namespace', () => {
     const collector = createSocketsCollector();
     const io = createTargetIO({ kind: 'netns', name: ns.name }, defaultRoots);
     const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
-    expect(sampled.value.method).toBe('ss');
+    // 87 sockets: few enough to read from /proc/net/tcp{,6}, no ss started.
+    expect(sampled.value.method).toBe('files');
     expect(sampled.value.states).toEqual(expected);
     expect(sampled.skippedLines).toBe(0);
-    // Only the unusual sockets were read one by one: not the 50 ESTAB, not the TIME-WAIT.
-    expect(sampled.value.dumpedSockets).toBe(6 + 10 + 10);
+    expect(sampled.value.dumpedSockets).toBe(50 + 11 + 6 + 10 + 10);
     const truth = await ns.fullDumpCounts();
     for (const [state, count] of Object.entries(expected)) expect(truth[state] ?? 0, state).toBe(count);
+  });
+
+  it('counts the same through ss, filtered in the kernel, once the namespace holds more than its files are read for', async () => {
+    const crowd = await TestNetns.create('states-ss');
+    try {
+      await crowd.incident('states', { port: 9100, established: 550, closeWait: 7, timeWait: 9, clientClose: 'destroy' });
+      const collector = createSocketsCollector();
+      const io = createTargetIO({ kind: 'netns', name: crowd.name }, defaultRoots);
+      const sampled = await collector.sample({ io, timeoutMs: 5000, tick: 0 });
+      await io.close();
+      expect(sampled.value.method).toBe('ss');
+      // Only the unusual sockets were read one by one: not the 1,100 ESTAB, not the TIME-WAIT.
+      expect(sampled.value.dumpedSockets).toBe(3 + 7 + 7);
+      const truth = await crowd.fullDumpCounts();
+      for (const [state, count] of Object.entries(sampled.value.states)) expect(count, state).toBe(truth[state] ?? 0);
+    } finally {
+      await crowd.destroy();
+    }
   });
 
   it('counts the same through the namespace of a process inside it', async () => {
