@@ -15,46 +15,87 @@ const INTEGER = /^-?\d+$/;
  * per line. Names are nstat's: section + field. Values are BigInt: some pass
  * 2^53 on long-lived hosts.
  */
-export function parseKernelCounters(text: string, keep?: ReadonlySet<string>): Parsed<CounterValues> {
-  const counters: CounterValues = new Map();
+export function parseKernelCounters(text: string, keep?: ReadonlySet<string>, memo?: CounterMemo, into?: CounterValues): Parsed<CounterValues> {
+  // The same counters every read: the last read's map, its values replaced, nothing reallocated.
+  const counters: CounterValues = into ?? new Map();
+  let set = 0;
   const notes: string[] = [];
   let skipped = 0;
   const lines = text.split('\n');
+  // What a section (or an snmp6 line) gave the last time its text was this: most of a quiet host's, each tick.
+  const remembered = (name: string, header: string, values: string, parse: () => [string, bigint][] | undefined) => {
+    const last = memo?.get(name);
+    let entries: [string, bigint][];
+    if (last && last.values === values && last.header === header) entries = last.entries;
+    else {
+      const read = parse();
+      // What could not be read is not remembered: it is read, and said, again next time.
+      if (read === undefined) return;
+      entries = read;
+      memo?.set(name, { header, values, entries });
+    }
+    for (let k = 0; k < entries.length; k++) {
+      const entry = entries[k] as [string, bigint];
+      counters.set(entry[0], entry[1]);
+    }
+    set += entries.length;
+  };
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]?.trim() ?? '';
     if (line === '') continue;
-    const section = /^(\w+):\s+(.*)$/.exec(line);
-    if (section?.[1] && section[2] !== undefined) {
-      const values = /^(\w+):\s+(.*)$/.exec(lines[i + 1]?.trim() ?? '');
-      if (!values || values[1] !== section[1]) {
+    const section = sectionOf(line);
+    if (section !== undefined) {
+      const valuesLine = lines[i + 1]?.trim() ?? '';
+      if (sectionOf(valuesLine) !== section) {
         skipped++;
         continue;
       }
       i++;
       // A section none of the kept counters is in is not split at all.
-      if (keep !== undefined && ![...keep].some((k) => k.startsWith(section[1] ?? ''))) continue;
-      const names = section[2].split(/\s+/);
-      const numbers = values[2]?.split(/\s+/) ?? [];
-      if (names.length !== numbers.length) {
-        notes.push(`${section[1]}: ${names.length} names but ${numbers.length} values; section skipped`);
-        skipped += 2;
-        continue;
-      }
-      names.forEach((name, k) => {
-        const key = `${section[1]}${name}`;
-        const value = numbers[k] ?? '';
-        if ((keep === undefined || keep.has(key)) && INTEGER.test(value)) counters.set(key, BigInt(value));
+      if (keep !== undefined && ![...keep].some((k) => k.startsWith(section))) continue;
+      remembered(section, line, valuesLine, () => {
+        const names = line.slice(section.length + 1).trim().split(/\s+/);
+        const numbers = valuesLine.slice(section.length + 1).trim().split(/\s+/);
+        if (names.length !== numbers.length) {
+          notes.push(`${section}: ${names.length} names but ${numbers.length} values; section skipped`);
+          skipped += 2;
+          return undefined;
+        }
+        const entries: [string, bigint][] = [];
+        names.forEach((name, k) => {
+          const key = `${section}${name}`;
+          const value = numbers[k] ?? '';
+          if ((keep === undefined || keep.has(key)) && INTEGER.test(value)) entries.push([key, BigInt(value)]);
+        });
+        return entries;
       });
       continue;
     }
     const pair = /^(\w+)\s+(-?\d+)$/.exec(line);
     if (pair?.[1] && pair[2] !== undefined) {
-      if (keep === undefined || keep.has(pair[1])) counters.set(pair[1], BigInt(pair[2]));
-    }
-    else skipped++;
+      const [name, value] = [pair[1], pair[2]];
+      if (keep === undefined || keep.has(name)) remembered(name, '', line, () => [[name, BigInt(value)]]);
+    } else skipped++;
   }
+  // A counter gone since the last read (a module unloaded) leaves the reused map: read again into a new one.
+  if (into && counters.size !== set) return parseKernelCounters(text, keep, memo);
   return { value: counters, skippedLines: skipped, notes };
 }
+
+/** `Tcp: …` -> `Tcp`: the section a line of snmp or netstat belongs to; undefined for any other line. */
+function sectionOf(line: string): string | undefined {
+  const colon = line.indexOf(':');
+  if (colon <= 0 || (line[colon + 1] !== ' ' && line[colon + 1] !== '\t')) return undefined;
+  const name = line.slice(0, colon);
+  return /^\w+$/.test(name) ? name : undefined;
+}
+
+/**
+ * What each section (or snmp6 line) of the last read gave, by its name,
+ * with the text it was read from: a section whose text did not change is
+ * not split or turned into BigInts again.
+ */
+export type CounterMemo = Map<string, { header: string; values: string; entries: [string, bigint][] }>;
 
 /** `nstat -a` text (`#kernel` then `Name value rate`) or `nstat --json` (`{"kernel":{...}}`). */
 export function parseNstat(text: string): Parsed<CounterValues> {
@@ -115,6 +156,8 @@ export const COUNTERS = sampleKey<CountersSample>('counters');
  * except inside a named namespace).
  */
 export function createCountersCollector(): Collector<CountersSample> {
+  const memo: CounterMemo = new Map();
+  let last: CounterValues | undefined;
   return {
     key: COUNTERS,
     everyTicks: 1,
@@ -123,7 +166,8 @@ export function createCountersCollector(): Collector<CountersSample> {
       const atMs = Date.now();
       // snmp6 is absent with IPv6 disabled, netstat on very old kernels.
       const files = await ctx.io.readProcNetFiles(COUNTER_FILES, ['snmp'], ctx.timeoutMs);
-      const parsed = parseKernelCounters([...files.values()].join('\n'));
+      const parsed = parseKernelCounters([...files.values()].join('\n'), undefined, memo, last);
+      last = parsed.value;
       if (parsed.value.size === 0) throw new CollectorProblem('unparseable', 'no counters in /proc/net/snmp');
       return { ...parsed, value: { total: parsed.value.size, values: parsed.value }, atMs };
     },

@@ -179,6 +179,27 @@ export const NICS = sampleKey<NicsSample>('nics');
 
 export const nicCounterKey = (nic: string, stat: string): string => `${nic}/${stat}`;
 
+/** `nicCounterKey`s spelled once each, not again every tick for every statistic of every interface. */
+class CounterKeys {
+  private readonly byNic = new Map<string, Map<string, string>>();
+
+  of(nic: string, stat: string): string {
+    let stats = this.byNic.get(nic);
+    if (!stats) {
+      // Interfaces come and go (a node's veths): the cache is bounded by starting over.
+      if (this.byNic.size >= 4096) this.byNic.clear();
+      stats = new Map();
+      this.byNic.set(nic, stats);
+    }
+    let key = stats.get(stat);
+    if (key === undefined) {
+      key = nicCounterKey(nic, stat);
+      stats.set(stat, key);
+    }
+    return key;
+  }
+}
+
 /**
  * One interface's row of /proc/net/dev. The kernel prints some columns as
  * sums — drop is rx_dropped + rx_missed_errors, frame is the four receive
@@ -234,6 +255,7 @@ export const NIC_DETAILS_EVERY_TICKS = 10;
  */
 export function createNicsCollector(): Collector<NicsSample> {
   let ipMissing = false;
+  const counterKeys = new CounterKeys();
   let details: { tick: number; interfaces: NicState[]; errorColumns: Map<string, string> } | undefined;
 
   const readDev = async (io: TargetIO, timeoutMs: number): Promise<Parsed<Map<string, DevRow>> | undefined> => {
@@ -252,7 +274,7 @@ export function createNicsCollector(): Collector<NicsSample> {
     everyTicks: 1,
     counters(v) {
       const out = new Map<string, bigint>();
-      for (const nic of v.interfaces) for (const [stat, value] of nic.stats) out.set(nicCounterKey(nic.name, stat), value);
+      for (const nic of v.interfaces) nic.stats.forEach((value, stat) => out.set(counterKeys.of(nic.name, stat), value));
       return out;
     },
     async sample(ctx) {

@@ -37,13 +37,23 @@ export function formatTrend(perMinute: number | undefined): { text: string; dire
  * this flattens are what the Δ/min column is for. NaN (no sample) is a gap.
  */
 export function sparkline(values: number[], width: number, fullAt = SPARK_FULL_AT): string {
-  const tail = values.slice(-width);
-  const finite = tail.filter((v) => Number.isFinite(v));
-  if (finite.length === 0) return ' '.repeat(tail.length);
-  const top = Math.max(fullAt, ...finite);
-  return tail
-    .map((v) => (Number.isFinite(v) ? SPARK[Math.round((Math.max(0, v) / top) * (SPARK.length - 1))] : ' '))
-    .join('');
+  // Drawn for every series every tick: two passes over the tail, no array made on the way.
+  const start = Math.max(0, values.length - Math.max(0, width));
+  let top = fullAt;
+  let seen = false;
+  for (let i = start; i < values.length; i++) {
+    const v = values[i] as number;
+    if (!Number.isFinite(v)) continue;
+    seen = true;
+    if (v > top) top = v;
+  }
+  if (!seen) return ' '.repeat(values.length - start);
+  let out = '';
+  for (let i = start; i < values.length; i++) {
+    const v = values[i] as number;
+    out += Number.isFinite(v) ? SPARK[Math.round((Math.max(0, v) / top) * (SPARK.length - 1))] : ' ';
+  }
+  return out;
 }
 
 /** What a full sparkline block stands for at least, for counts and rates. */
@@ -82,22 +92,35 @@ export function formatInterval(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${+(ms / 1000).toFixed(1)}s`;
 }
 
+/** Code points in `text` (a surrogate pair is one): the columns these helpers assume. */
+function codePoints(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0xdc00 || c > 0xdfff) n++;
+  }
+  return n;
+}
+
 /** Cuts to `width` columns with an ellipsis. Assumes one column per code point. */
 export function truncate(text: string, width: number): string {
   if (width <= 0) return '';
+  // Called for every cell of every table every tick: what fits is returned as it is, nothing made.
+  if (text.length <= width || codePoints(text) <= width) return text;
   const chars = [...text];
-  if (chars.length <= width) return text;
   return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
 }
 
 export function padEnd(text: string, width: number): string {
   const t = truncate(text, width);
-  return t + ' '.repeat(Math.max(0, width - [...t].length));
+  const n = codePoints(t);
+  return n >= width ? t : t + ' '.repeat(width - n);
 }
 
 export function padStart(text: string, width: number): string {
   const t = truncate(text, width);
-  return ' '.repeat(Math.max(0, width - [...t].length)) + t;
+  const n = codePoints(t);
+  return n >= width ? t : ' '.repeat(width - n) + t;
 }
 
 /** Word-wraps to lines of at most `width` columns (a longer word is cut). */

@@ -178,16 +178,25 @@ function section<T, R extends object>(store: Store, name: SampleKey<T>, nowMs: n
   return { ...shape(sample.value), ...meta(store, name, sample.atMs, nowMs) };
 }
 
+/** The record of each counter as last built: the same object while its value and rate stand (most do, most ticks). */
+const counterRecords = new WeakMap<CounterState, { value: bigint; record: CounterRecord }>();
+
 export function counterRecord(state: CounterState | undefined): CounterRecord {
   if (!state) return { value: 0, rate: null };
-  return { value: jsonInteger(state.value), rate: state.perSec ?? null };
+  const rate = state.perSec ?? null;
+  const last = counterRecords.get(state);
+  if (last && last.value === state.value && last.record.rate === rate) return last.record;
+  const record = { value: jsonInteger(state.value), rate };
+  counterRecords.set(state, { value: state.value, record });
+  return record;
 }
 
-function countersOf(store: Store, owner: SampleKey<unknown>, prefix = ''): Record<string, CounterRecord> {
+function countersOf(store: Store, owner: SampleKey<unknown>, prefix = '', movedSinceTick?: number): Record<string, CounterRecord> {
   const out: Record<string, CounterRecord> = {};
-  for (const [name, state] of store.counters(owner)) {
-    if (name.startsWith(prefix)) out[name.slice(prefix.length)] = counterRecord(state);
-  }
+  store.counters(owner).forEach((state, name) => {
+    if (movedSinceTick !== undefined && !((state.lastMovedTick ?? -1) >= movedSinceTick)) return;
+    if (name.startsWith(prefix)) out[prefix === '' ? name : name.slice(prefix.length)] = counterRecord(state);
+  });
   return out;
 }
 
@@ -217,7 +226,12 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
 
 const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
 
-export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now()): SampleRecord {
+/**
+ * One tick's record. With `countersMovedSinceTick` (a store's `ticks`),
+ * `counters` holds only the counters whose value changed from that tick on
+ * (a recording's delta line).
+ */
+export function buildRecord(store: Store, target: Target, intervalMs: number, alerts?: AlertsState, nowMs = Date.now(), countersMovedSinceTick?: number): SampleRecord {
   const counters = store.sample(COUNTERS);
   const nics = store.sample(NICS);
   const sources: Record<string, SectionMeta | SourceError> = {};
@@ -233,7 +247,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     target: targetLabel(target),
     intervalMs,
     tcp: section(store, SOCKETS, nowMs, (v: SocketsSample) => v),
-    counters: counters ? countersOf(store, COUNTERS) : (problemOf(store.status(COUNTERS)) ?? { error: 'no sample yet' }),
+    counters: counters ? countersOf(store, COUNTERS, '', countersMovedSinceTick) : (problemOf(store.status(COUNTERS)) ?? { error: 'no sample yet' }),
     conntrack: section(store, CONNTRACK, nowMs, (v: ConntrackSample) => ({ ...v, stats: countersOf(store, CONNTRACK) })),
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),

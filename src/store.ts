@@ -10,10 +10,14 @@ export interface CounterState {
   perSec?: number;
   /** When the counter last changed (a reset counts as a change). */
   lastMovedMs?: number;
+  /** The store tick (`ticks` while it was read) at which it last changed. */
+  lastMovedTick?: number;
   /** The counter went down without wrapping since the previous reading. */
   reset?: boolean;
   /** Store tick at which the counter was first read (its first rate comes a tick later). */
   firstTick: number;
+  /** Its rate series' key (`rateSeriesKey`), spelled once. */
+  seriesKey: string;
 }
 
 /** Series key of a counter's per-second rate; the store makes these series itself. */
@@ -46,10 +50,15 @@ const TREND_MIN_SPAN_MS = 5_000;
 
 export class Store {
   readonly tickTimes: Ring;
-  private readonly series = new Map<string, { ring: Ring; owner: string; lastTick: number }>();
+  /** `next`: the value this tick gave it (NaN for a known gap), until the tick closes. */
+  private readonly series = new Map<string, { ring: Ring; owner: string; lastTick: number; next?: number }>();
   private readonly latest = new Map<string, Sampled<unknown>>();
   private readonly statuses = new Map<string, CollectorStatus>();
-  /** `zeroTicks`: how many of the ticks before a new series' first value are known zeros rather than gaps. */
+  /**
+   * Series this tick gave a first value (the others keep theirs in `next`,
+   * with nothing allocated per tick). `zeroTicks`: how many of the ticks
+   * before it are known zeros rather than gaps.
+   */
   private readonly pending = new Map<string, { owner: string; value: number; zeroTicks?: number }>();
   private readonly counterStates = new Map<string, Map<string, CounterState>>();
   /** Collectors that recorded a sample since the last commit. */
@@ -73,7 +82,7 @@ export class Store {
     delete status.problem;
     status.notes = sampled.notes;
     status.skippedLines = sampled.skippedLines;
-    for (const [key, value] of Object.entries(seriesValues)) this.pending.set(key, { owner: name, value });
+    for (const key in seriesValues) this.offer(key, name, seriesValues[key] as number);
     this.reported.add(name);
   }
 
@@ -90,26 +99,48 @@ export class Store {
       states = new Map();
       this.counterStates.set(owner, states);
     }
-    for (const [name, value] of values) {
+    // forEach, not for…of: no [name, value] pair is made for each of ~400 counters a tick.
+    values.forEach((value, name) => {
       const previous = states.get(name);
-      const outcome = counterRate(previous, { value, atMs });
-      const state: CounterState = { value, atMs, firstTick: previous?.firstTick ?? this.tickCount };
-      if (previous?.lastMovedMs !== undefined) state.lastMovedMs = previous.lastMovedMs;
-      if (outcome.kind === 'rate' || outcome.kind === 'wrapped') {
-        state.perSec = outcome.perSec;
-        if (outcome.delta > 0n) state.lastMovedMs = atMs;
-      } else if (outcome.kind === 'reset') {
-        state.reset = true;
-        state.lastMovedMs = atMs;
+      let state: CounterState;
+      if (previous && value === previous.value && atMs > previous.atMs) {
+        // Unchanged, as most of ~400 kernel counters are at most ticks: updated in place, nothing allocated.
+        previous.atMs = atMs;
+        previous.perSec = 0;
+        if (previous.reset) delete previous.reset;
+        state = previous;
+      } else {
+        const outcome = counterRate(previous, { value, atMs });
+        state = { value, atMs, firstTick: previous?.firstTick ?? this.tickCount, seriesKey: previous?.seriesKey ?? rateSeriesKey(ownerKey, name) };
+        if (previous?.lastMovedMs !== undefined) state.lastMovedMs = previous.lastMovedMs;
+        if (previous?.lastMovedTick !== undefined) state.lastMovedTick = previous.lastMovedTick;
+        if (outcome.kind === 'rate' || outcome.kind === 'wrapped') {
+          state.perSec = outcome.perSec;
+          if (outcome.delta > 0n) {
+            state.lastMovedMs = atMs;
+            state.lastMovedTick = this.tickCount;
+          }
+        } else if (outcome.kind === 'reset') {
+          state.reset = true;
+          state.lastMovedMs = atMs;
+          state.lastMovedTick = this.tickCount;
+        }
+        states.set(name, state);
       }
-      states.set(name, state);
-      const key = rateSeriesKey(ownerKey, name);
+      const key = state.seriesKey;
       if (this.series.has(key) || (state.perSec ?? 0) > 0 || state.reset) {
         // It sat still from its second reading until now: those ticks are zeros, earlier ones gaps.
-        this.pending.set(key, { owner, value: state.perSec ?? Number.NaN, zeroTicks: Math.max(0, this.tickCount - state.firstTick - 1) });
+        this.offer(key, owner, state.perSec ?? Number.NaN, Math.max(0, this.tickCount - state.firstTick - 1));
       }
-    }
-    for (const name of states.keys()) if (!values.has(name)) states.delete(name);
+    });
+    if (states.size !== values.size) for (const name of states.keys()) if (!values.has(name)) states.delete(name);
+  }
+
+  /** A series' value for the tick being collected. */
+  private offer(key: string, owner: string, value: number, zeroTicks?: number): void {
+    const entry = this.series.get(key);
+    if (entry) entry.next = value;
+    else this.pending.set(key, zeroTicks === undefined ? { owner, value } : { owner, value, zeroTicks });
   }
 
   /** A counter's average rate over the last minute; 0 for a counter that exists but never moved. */
@@ -158,22 +189,21 @@ export class Store {
    */
   commitTick(atMs: number): void {
     this.tickTimes.push(atMs);
-    for (const [key, { owner, zeroTicks = 0 }] of this.pending) {
-      if (!this.series.has(key)) {
-        const ring = new Ring(this.capacity);
-        const pad = this.tickTimes.length - 1;
-        for (let i = 0; i < pad; i++) ring.push(i >= pad - zeroTicks ? 0 : Number.NaN);
-        this.series.set(key, { ring, owner, lastTick: this.tickCount });
-      }
+    for (const [key, { owner, value, zeroTicks = 0 }] of this.pending) {
+      const ring = new Ring(this.capacity);
+      const pad = this.tickTimes.length - 1;
+      for (let i = 0; i < pad; i++) ring.push(i >= pad - zeroTicks ? 0 : Number.NaN);
+      this.series.set(key, { ring, owner, lastTick: this.tickCount, next: value });
     }
     for (const [key, entry] of this.series) {
-      const fresh = this.pending.get(key);
+      const fresh = entry.next;
       // A gap does not keep a series alive: one with nothing but gaps for a whole history goes.
-      if (fresh !== undefined && !Number.isNaN(fresh.value)) entry.lastTick = this.tickCount;
+      if (fresh !== undefined && !Number.isNaN(fresh)) entry.lastTick = this.tickCount;
       if (this.tickCount - entry.lastTick > this.capacity) {
         this.series.delete(key);
       } else if (fresh !== undefined) {
-        entry.ring.push(fresh.value);
+        entry.ring.push(fresh);
+        entry.next = undefined;
       } else if (this.reported.has(entry.owner) || this.statuses.get(entry.owner)?.problem) {
         // Its collector reported without it (a destination that left the top
         // list), or failed: a gap, not the old value.

@@ -221,7 +221,12 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
   const stores = new Map<string, Store>();
   // Every sample of the namespace on screen: into --record FILE, and the last 15 minutes for `w`.
   const follow = (rt: Runtime) =>
-    recording ? rt.store.subscribe(() => recording.add(buildRecord(rt.store, target, rt.scheduler.intervalMs, rt.alerts(), tickTime(rt.store)))) : () => undefined;
+    recording
+      ? rt.store.subscribe(() => {
+          const tickMs = tickTime(rt.store);
+          recording.addTick(rt.store.ticks, (movedSince) => buildRecord(rt.store, target, rt.scheduler.intervalMs, rt.alerts(), tickMs, movedSince));
+        })
+      : () => undefined;
   let stopRecording = follow(runtime);
   // Sampling starts before the screen's code is read in: the first tick's commands run in
   // processes of their own, on another core, while Ink and React load (measured: the first

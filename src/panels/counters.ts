@@ -77,7 +77,14 @@ export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Dat
     return { name, label, ...reading, concern };
   };
   const retransPercent = retransShare(store)?.percent;
-  const moved = [...states].filter(([, s]) => movedRecently(s, nowMs));
+  // ~400 counters, every tick: counted in place, their names listed only for the view of them all.
+  let movedCount = 0;
+  const moved: string[] = [];
+  states.forEach((s, name) => {
+    if (!movedRecently(s, nowMs)) return;
+    movedCount++;
+    if (mode === 'moved') moved.push(name);
+  });
   const rows =
     mode === 'curated'
       ? CURATED_COUNTERS.filter((c) => states.has(c.name)).map((c) => {
@@ -85,11 +92,9 @@ export function buildCountersPanel(store: Store, mode: CountersMode, nowMs = Dat
           if (c.name === 'TcpRetransSegs' && r.moved) r.concern = retransConcern(retransPercent);
           return r;
         })
-      : moved
-          .map(([name]) => row(name, name, false))
-          .sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
-  const histories = rows.map((r) => store.history(rateSeriesKey(COUNTERS, r.name), SPARK_HISTORY));
-  const panel: CountersPanelModel = { mode, rows, histories, retransConcern: retransConcern(retransPercent), total: states.size, movedCount: moved.length, status: sourceStatus(store, COUNTERS, nowMs) };
+      : moved.map((name) => row(name, name, false)).sort((a, b) => (b.perSecMinute ?? 0) - (a.perSecMinute ?? 0) || a.name.localeCompare(b.name));
+  const histories = rows.map((r) => store.history(states.get(r.name)?.seriesKey ?? rateSeriesKey(COUNTERS, r.name), SPARK_HISTORY));
+  const panel: CountersPanelModel = { mode, rows, histories, retransConcern: retransConcern(retransPercent), total: states.size, movedCount, status: sourceStatus(store, COUNTERS, nowMs) };
   if (retransPercent !== undefined) panel.retransPercent = retransPercent;
   return panel;
 }

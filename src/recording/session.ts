@@ -32,6 +32,8 @@ export class RecordingSession {
   private readonly recent = new RecentRecords();
   /** Counter values as of the last record, to write only those that moved. */
   private last: Map<string, string> | undefined;
+  /** `addTick`: the store tick of the last record with counters (the next lists what moved from it on). */
+  private lastTick: number | undefined;
   private counted = 0;
 
   /** Throws a PrivateFileError when FILE cannot be created safely. */
@@ -49,8 +51,29 @@ export class RecordingSession {
     this.counted++;
     const json = full ? JSON.stringify(record) : JSON.stringify({ ...record, counters: this.moved(counters), countersDelta: true });
     this.last = counters && new Map(Object.entries(counters).map(([name, c]) => [name, String(c.value)]));
-    this.writer?.append(json, () => JSON.stringify(record));
-    this.recent.add(Date.parse(record.time), json, full);
+    this.keep(record.time, json, full, () => JSON.stringify(record));
+  }
+
+  /**
+   * A store tick's record (`tick`: the store's `ticks` after it), built by
+   * `build` with only the counters that moved since the previous one
+   * (`countersMovedSinceTick`) when that is all this line needs: most of ~400
+   * counters do not move, and the screen keeps a record of every tick for
+   * `w` (building and writing all of them was a third of a quiet tick there).
+   */
+  addTick(tick: number, build: (countersMovedSinceTick?: number) => SampleRecord): void {
+    const full = this.lastTick === undefined || this.counted % FULL_EVERY === 0;
+    this.counted++;
+    const record = build(full ? undefined : this.lastTick);
+    const usable = typeof record.counters === 'object' && !('error' in record.counters);
+    this.lastTick = usable ? tick : undefined;
+    const json = full || !usable ? JSON.stringify(record) : JSON.stringify({ ...record, countersDelta: true });
+    this.keep(record.time, json, full || !usable, () => JSON.stringify(build()));
+  }
+
+  private keep(time: string, json: string, full: boolean, whole: () => string): void {
+    this.writer?.append(json, full ? () => json : whole);
+    this.recent.add(Date.parse(time), json, full);
   }
 
   /** The counters whose value moved since the last record: ~400 counters are most of a record, and few move. */

@@ -53,6 +53,8 @@ const GAP = 6;
  */
 export class Screen {
   private front: Cells | undefined;
+  /** A second frame of the front's size and content: painted into, then swapped with it. */
+  private spare: Cells | undefined;
   private readonly drawn = new Map<string, Drawn>();
   /** Regions whose cells changed since the last flush. */
   private readonly changed = new Set<string>();
@@ -80,6 +82,7 @@ export class Screen {
     if (size.columns === this.currentSize.columns && size.rows === this.currentSize.rows) return;
     this.currentSize = size;
     this.front = undefined;
+    this.spare = undefined;
     this.drawn.clear();
     for (const l of this.resizeListeners) l(size);
   }
@@ -129,7 +132,6 @@ export class Screen {
     } else {
       const dirty = regions.map((_, i) => this.changed.has(regions[i]?.id ?? ''));
       if (!dirty.includes(true)) return;
-      back = { ...front, chars: front.chars.slice(), styles: front.styles.slice() };
       fromRow = rows;
       toRow = 0;
       regions.forEach((region, i) => {
@@ -139,14 +141,24 @@ export class Screen {
       });
       regions.forEach((region, i) => {
         if (!dirty[i]) return;
-        paintInto(back, region, cells[i] as Cells);
         fromRow = Math.min(fromRow, Math.max(0, region.y));
         toRow = Math.max(toRow, Math.min(rows, region.y + region.height));
+      });
+      // Painted into the spare frame, equal to the front: no copy of the 12,000 cells of a
+      // 200x60 frame each tick, where the sparklines change a dozen rows.
+      back = this.spare && this.spare.width === columns && this.spare.height === rows ? this.spare : { ...front, chars: front.chars.slice(), styles: front.styles.slice() };
+      regions.forEach((region, i) => {
+        if (dirty[i]) paintInto(back, region, cells[i] as Cells);
       });
     }
     this.changed.clear();
     this.layout = layout;
     const out = diff(front, back, fromRow, toRow);
+    // The frames swap: the old front, brought up to date on the rows that changed, is the next spare.
+    if (front && front !== back && front.width === columns && front.height === rows) {
+      copyRows(back, front, fromRow, toRow);
+      this.spare = front;
+    } else this.spare = undefined;
     this.front = back;
     if (out !== '') {
       this.bytesWritten += Buffer.byteLength(out);
@@ -176,6 +188,16 @@ export class Screen {
     this.drawn.set(region.id, { region, cells });
     this.changed.add(region.id);
     return cells;
+  }
+}
+
+/** Rows [fromRow, toRow) of `from` into `to` (frames of one size). */
+function copyRows(from: Cells, to: Cells, fromRow: number, toRow: number): void {
+  const start = fromRow * from.width;
+  const end = toRow * from.width;
+  for (let i = start; i < end; i++) {
+    to.chars[i] = from.chars[i] as string;
+    to.styles[i] = from.styles[i] as string;
   }
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConntrackS, parseConntrackStatTable, parseSingleInteger } from '../../collectors/conntrack.js';
 import { aggregateQueues, isErrorCounter, parseEthtoolInfo, parseEthtoolStats, queueKey } from '../../collectors/ethtool.js';
-import { icmpShiftNote, parseKernelCounters, parseNstat } from '../../collectors/counters.js';
+import { type CounterMemo, icmpShiftNote, parseKernelCounters, parseNstat } from '../../collectors/counters.js';
 import { parseNetstatS } from '../../collectors/parse/netstatS.js';
 import { parseIpLinkJson, parseProcNetDev } from '../../collectors/nics.js';
 import { itOnRealWorld, readCaptured, readRealWorld, realWorldFiles } from '../helpers/realWorld.js';
@@ -20,6 +20,25 @@ function eachRealWorld<T>(folder: string, expectations: Record<string, (text: st
 }
 
 describe('/proc/net/snmp, netstat, snmp6', () => {
+  it('reads the same counters again from what it kept of the last read, and into the same map, as a fresh read does', () => {
+    const snmp = readCaptured('proc-net-snmp-kernel6.18.txt');
+    const netstat = readCaptured('proc-net-netstat-kernel6.18.txt');
+    const snmp6 = readCaptured('proc-net-snmp6-kernel6.18.txt');
+    const memo: CounterMemo = new Map();
+    const first = parseKernelCounters([snmp, netstat, snmp6].join('\n'), undefined, memo).value;
+    // One section and one snmp6 line move; the rest is as it was.
+    const moved = [snmp.replace(/^(Tcp: (?:-?\d+ ){9})(\d+)/m, (_, a: string, n: string) => `${a}${Number(n) + 5}`), netstat, snmp6.replace(/^(Ip6InReceives\s+)(\d+)/m, (_, a: string, n: string) => `${a}${Number(n) + 7}`)].join('\n');
+    const again = parseKernelCounters(moved, undefined, memo, first).value;
+    expect(again).toBe(first);
+    expect(new Map(again)).toEqual(parseKernelCounters(moved).value);
+    expect(again.get('TcpInSegs')).toBe((parseKernelCounters(snmp).value.get('TcpInSegs') ?? 0n) + 5n);
+    // A counter gone since: a new map, without it.
+    const fewer = parseKernelCounters(moved.replace(/^Ip6InReceives.*\n/m, ''), undefined, memo, again).value;
+    expect(fewer).not.toBe(again);
+    expect(fewer.has('Ip6InReceives')).toBe(false);
+    expect(fewer.size).toBe(again.size - 1);
+  });
+
   const get = (text: string, name: string) => parseKernelCounters(text).value.get(name);
   eachRealWorld('proc-net', {
     'datadog-proc-net-snmp-memerrors.txt': (t) => {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultAlertConfig } from '../../src/alerts/config.js';
-import type { SampleRecord } from '../../src/record.js';
+import { COUNTERS } from '../../collectors/counters.js';
+import { type SampleRecord, buildRecord } from '../../src/record.js';
+import { Store } from '../../src/store.js';
 import { parseRecording } from '../../src/recording/format.js';
 import { FULL_EVERY, RecordingSession, recordingHeader } from '../../src/recording/session.js';
 import { RecordingWriter, parseSize } from '../../src/recording/writer.js';
@@ -52,6 +54,46 @@ describe('a recording', () => {
       { A: 3, B: 8 },
     ]);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('builds a tick’s record with only the counters that moved since the last, and reads it back whole', () => {
+    const file = join(tmp(), 'r.ndjson');
+    const session = new RecordingSession(header, file);
+    const store = new Store();
+    const builds: (number | undefined)[] = [];
+    [
+      { A: 1n, B: 7n },
+      { A: 2n, B: 7n },
+      { A: 3n, B: 8n },
+      { A: 3n, B: 8n },
+    ].forEach((values, i) => {
+      const atMs = 1_000_000 + i * 1000;
+      store.recordSample(COUNTERS, { value: { total: 2, values: new Map(Object.entries(values)) }, atMs, skippedLines: 0, notes: [] }, {});
+      store.recordCounters(COUNTERS, atMs, new Map(Object.entries(values)));
+      store.commitTick(atMs);
+      session.addTick(store.ticks, (since) => {
+        builds.push(since);
+        return buildRecord(store, { kind: 'host' }, 1000, undefined, atMs, since);
+      });
+    });
+    session.close();
+    // The first whole; then what moved: A, then A and B, then nothing.
+    expect(builds).toEqual([undefined, 1, 2, 3]);
+    const raw = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { counters?: object; countersDelta?: boolean });
+    expect(raw.slice(1).map((r) => [r.countersDelta ?? false, Object.keys(r.counters ?? {})])).toEqual([
+      [false, ['A', 'B']],
+      [true, ['A']],
+      [true, ['A', 'B']],
+      [true, []],
+    ]);
+    const { records, problems } = parseRecording(readFileSync(file, 'utf8'));
+    expect(problems).toEqual([]);
+    expect(records.map((r) => Object.fromEntries(Object.entries(r.counters).map(([k, c]) => [k, (c as { value: number }).value])))).toEqual([
+      { A: 1, B: 7 },
+      { A: 2, B: 7 },
+      { A: 3, B: 8 },
+      { A: 3, B: 8 },
+    ]);
   });
 
   it('rotates once past its size: FILE.1 and FILE each start with the header and a whole record', () => {

@@ -92,6 +92,32 @@ describe('the screen writer', () => {
     expect(screen.text().split('\n')[3]).toContain('████');
   });
 
+  it('agrees with a terminal, and with a screen drawn afresh, over a hundred frames of changing regions', () => {
+    const { screen, show } = setup(40, 10);
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const line = (n: number) => Array.from({ length: n }, () => '▁▂▃▄▅▆▇█ab'[random(10)]).join('');
+    const lines = (id: string, x: number, y: number, width: number, height: number): Region => ({ id, x, y, width, height, lines: Array.from({ length: height }, () => line(random(width + 1))) });
+    let regions: Region[] = [];
+    for (let frame = 0; frame < 100; frame++) {
+      // Some regions change, some stay the same object; one overlaps another.
+      regions = [
+        frame % 3 === 0 || !regions[0] ? lines('header', 0, 0, 40, 1) : regions[0],
+        frame % 2 === 0 || !regions[1] ? lines('spark', 5, 2, 20, 4) : regions[1],
+        frame % 5 === 0 || !regions[2] ? lines('panel', 0, 5, 40, 5) : regions[2],
+        lines('overlay', 10 + (frame % 3), 3, 8, 3),
+      ];
+      show(regions);
+      const fresh = new Screen(() => undefined, { columns: 40, rows: 10 });
+      fresh.present(regions);
+      fresh.flush();
+      expect(screen.text(), `frame ${frame}`).toBe(fresh.text());
+    }
+  });
+
   it('repaints everything on a resize', () => {
     const { screen, vt, show } = setup(40, 6);
     show([region('h', 0, 0, 40, 1, <Label text="wide header at forty columns" />)]);
