@@ -53,11 +53,11 @@ function moduleIndex(bundle: string): (line: number) => string | undefined {
 
 /**
  * CPU milliseconds per part in a V8 CPU profile (`node --cpu-prof`) of the
- * one-file build, samples before `skipMs` (the start) left out. A sample in
+ * one-file build, only the samples between `fromMs` and `toMs` after the start. A sample in
  * Node's or V8's own code (a file read, a JSON.stringify) counts for the
  * nearest caller in the bundle; GC and compilation are their own part.
  */
-export function cpuByPart(profileDir: string, bundle: string, skipMs: number): Record<Part, number> {
+export function cpuByPart(profileDir: string, bundle: string, fromMs: number, toMs = Infinity): Record<Part, number> {
   const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
   const out = Object.fromEntries(PARTS.map((p) => [p, 0])) as Record<Part, number>;
   if (!file) return out;
@@ -92,7 +92,7 @@ export function cpuByPart(profileDir: string, bundle: string, skipMs: number): R
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
     clockUs += dt;
-    if (clockUs < skipMs * 1000) return;
+    if (clockUs < fromMs * 1000 || clockUs >= toMs * 1000) return;
     const part = classify(id);
     if (part !== 'idle') out[part] += dt / 1000;
   });

@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { runBounded } from '../runBounded.js';
 import type { Endpoint } from '../endpoint.js';
 import { type Roots, type Target, netnsCommandPrefix } from '../target.js';
 import type { BundlePart } from './collect.js';
@@ -40,14 +40,14 @@ export async function capturePart(target: Target, roots: Roots, filter: string, 
   const argv = ['tcpdump', '-i', 'any', '-n', '-U', '-w', '-', '-c', String(limits.packets), filter];
   const command = [...netnsCommandPrefix(target, roots), ...argv];
   const started = performance.now();
-  const r = await execa(command[0] ?? 'true', command.slice(1), { reject: false, timeout: limits.seconds * 1000, maxBuffer: limits.bytes, encoding: 'buffer', stdin: 'ignore' });
-  const data = Buffer.from(r.stdout as Uint8Array).subarray(0, limits.bytes);
+  const r = await runBounded(command, { timeoutMs: limits.seconds * 1000, maxBytes: limits.bytes });
+  const data = r.stdout;
   const isPcap = data.length >= 24 && PCAP_MAGIC.has(data.subarray(0, 4).toString('hex'));
   const part: BundlePart = { file: 'capture.pcap', source: argv.join(' '), ok: isPcap, bytes: data.length, durationMs: Math.round(performance.now() - started) };
-  if (r.isMaxBuffer) part.truncated = true;
+  if (r.truncated) part.truncated = true;
   if (!isPcap) {
-    const said = Buffer.from(r.stderr as Uint8Array).toString('utf8').split('\n').find((l) => /error|denied|not found|No such/i.test(l));
-    part.error = said?.trim() || (r.failed && r.exitCode === undefined ? 'not installed' : `exit ${r.exitCode}`);
+    const said = r.stderr.toString('utf8').split('\n').find((l) => /error|denied|not found|No such/i.test(l));
+    part.error = said?.trim() || r.notStarted || `exit ${r.exitCode}`;
   }
   return { part, data };
 }

@@ -1,5 +1,5 @@
+import { runBounded } from '../runBounded.js';
 import { readFile } from 'node:fs/promises';
-import { execa } from 'execa';
 import { type Roots, type Target, netnsCommandPrefix } from '../target.js';
 
 /** What one part of a bundle is, and how it went. */
@@ -62,16 +62,16 @@ const firstLine = (text: string) => text.split('\n').find((l) => l.trim() !== ''
 export async function runPart(target: Target, roots: Roots, file: string, argv: string[], limits: BundleLimits): Promise<{ part: BundlePart; data: Buffer }> {
   const command = [...netnsCommandPrefix(target, roots), ...argv];
   const started = performance.now();
-  const r = await execa(command[0] ?? 'true', command.slice(1), { reject: false, timeout: limits.timeoutMs, maxBuffer: limits.partMaxBytes, encoding: 'buffer', stdin: 'ignore' });
+  const r = await runBounded(command, { timeoutMs: limits.timeoutMs, maxBytes: limits.partMaxBytes });
   const durationMs = Math.round(performance.now() - started);
-  const stdout = Buffer.from(r.stdout as Uint8Array).subarray(0, limits.partMaxBytes);
+  const stdout = r.stdout;
   const part: BundlePart = { file, source: argv.join(' '), ok: r.exitCode === 0 && !r.timedOut, bytes: stdout.length, durationMs };
-  if (r.isMaxBuffer) {
+  if (r.truncated) {
     part.truncated = true;
     part.ok = true;
   }
   if (r.timedOut) part.error = `stopped after ${limits.timeoutMs / 1000} s`;
-  else if (!part.ok) part.error = firstLine(Buffer.from(r.stderr as Uint8Array).toString('utf8')) || (r.failed && r.exitCode === undefined ? 'not installed' : `exit ${r.exitCode}`);
+  else if (!part.ok) part.error = firstLine(r.stderr.toString('utf8')) || r.notStarted || `exit ${r.exitCode}`;
   return { part, data: stdout };
 }
 

@@ -5,7 +5,6 @@ import { COUNTERS, type CounterValues, parseKernelCounters } from '../../collect
 import { discoverNamespaces } from '../../collectors/namespaces.js';
 import type { NetNamespace } from '../../collectors/parse/namespaces.js';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
-import { execa } from 'execa';
 import { parseSsSockets } from '../../collectors/parse/ssSockets.js';
 import { CloseWaitAges, SOCKETS, UNUSUAL_STATES_ARGS, socketSeries } from '../../collectors/sockets.js';
 import type { AlertConfig } from '../alerts/config.js';
@@ -20,6 +19,7 @@ import { type Sockstat, parseSockstat } from '../../collectors/parse/sockstat.js
 import { RULES } from '../registry.js';
 import { Store } from '../store.js';
 import { type Target, defaultRoots, netnsCommandPrefix } from '../target.js';
+import { runBounded } from '../runBounded.js';
 import { liveShellPids } from '../targetShell.js';
 import { NamespaceReaders } from './readers.js';
 import { namespaceSample, unusualOf } from './namespaceSample.js';
@@ -242,19 +242,19 @@ export class NamespaceFleet {
     if (watch.target.kind === 'pid' && watch.target.pid === 0) return;
     filtered.running = true;
     const started = performance.now();
-    void execa(prefix[0] ?? 'ss', [...prefix.slice(1), ...(prefix.length > 0 ? ['ss'] : []), ...UNUSUAL_STATES_ARGS], {
-      reject: false,
-      timeout: FILTERED_TIMEOUT_MS,
-      maxBuffer: 64 * 1024 * 1024,
-    }).then((r) => {
+    void runBounded([...prefix, 'ss', ...UNUSUAL_STATES_ARGS], { timeoutMs: FILTERED_TIMEOUT_MS, maxBytes: 64 * 1024 * 1024 }).then((r) => {
       filtered.running = false;
       watch.dumps.ran(nowMs, performance.now() - started);
-      if (r.exitCode === 0 && typeof r.stdout === 'string') {
-        watch.unusual = parseSsSockets(r.stdout).value;
+      if (r.exitCode === 0 && !r.truncated) {
+        watch.unusual = parseSsSockets(r.stdout.toString('utf8')).value;
         filtered.atMs = nowMs;
         delete filtered.error;
       } else {
-        filtered.error = r.timedOut ? `ss took over ${FILTERED_TIMEOUT_MS / 1000} s` : `ss failed: ${safeText(firstLine(String(r.stderr ?? '')) || `exit ${r.exitCode}`)}`;
+        filtered.error = r.timedOut
+          ? `ss took over ${FILTERED_TIMEOUT_MS / 1000} s`
+          : r.truncated
+            ? 'ss printed over 64 MB'
+            : `ss failed: ${safeText(firstLine(r.stderr.toString('utf8')) || r.notStarted || `exit ${r.exitCode}`)}`;
       }
     });
   }

@@ -1,4 +1,4 @@
-import stringWidth from 'string-width';
+import stringWidth from '../textWidth.js';
 
 /**
  * A rectangle of terminal cells: one character (or grapheme) and one style
