@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { parseConntrackS, parseConntrackStatTable } from '../collectors/conntrack.js';
 import { parseKernelCounters, parseNstat } from '../collectors/counters.js';
@@ -193,6 +192,7 @@ async function convertLines(kind: string, converter: LineConverter, file: string
   let read = 0;
   let skippedLines = 0;
   let sample = '';
+  const { createInterface } = await import('node:readline');
   const lines = createInterface({ input: open(file), crlfDelay: Number.POSITIVE_INFINITY });
   for await (const raw of lines) {
     const line = raw.replace(/\r$/, '');

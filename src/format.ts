@@ -7,7 +7,13 @@ const SPARK = '▁▂▃▄▅▆▇█';
 export function formatCount(n: number): string {
   if (!Number.isFinite(n)) return '–';
   const abs = Math.abs(n);
-  if (abs < 100_000) return Math.round(n).toLocaleString('en-US');
+  if (abs < 100_000) {
+    // Not toLocaleString: each call builds an ICU number formatter (~20 µs; the first ~5 ms).
+    const whole = Math.round(n);
+    const digits = String(Math.abs(whole));
+    const grouped = digits.length > 3 ? `${digits.slice(0, -3)},${digits.slice(-3)}` : digits;
+    return whole < 0 ? `-${grouped}` : grouped;
+  }
   const [value, unit] = abs < 999_950 ? [n / 1e3, 'k'] : abs < 999_950_000 ? [n / 1e6, 'M'] : abs < 999_950_000_000 ? [n / 1e9, 'G'] : [n / 1e12, 'T'];
   return `${value.toFixed(1)}${unit}`;
 }

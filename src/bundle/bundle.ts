@@ -1,5 +1,4 @@
 import { closeSync, rmSync, writeSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
 import { createPrivateFile } from '../recording/privateFile.js';
 import { type Roots, type Target, targetLabel } from '../target.js';
 import { BUNDLE_COMMANDS, type BundleLimits, type BundlePart, DEFAULT_BUNDLE_LIMITS, readPart, resolvConfPath, runPart } from './collect.js';
@@ -74,6 +73,8 @@ export async function writeBundle(path: string, input: BundleInput, nowMs = Date
       ],
     };
     entries.unshift({ name: `${prefix}manifest.json`, data: Buffer.from(`${JSON.stringify(manifest, null, 1)}\n`), mtimeMs: nowMs });
+    // Imported here, as node:http and node:readline are: a static import is compiled at every start of the one-file build.
+    const { gzipSync } = await import('node:zlib');
     const gz = gzipSync(tarArchive(entries));
     let off = 0;
     while (off < gz.length) off += writeSync(fd, gz, off);

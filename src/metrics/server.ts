@@ -1,9 +1,11 @@
-import { type Server, createServer } from 'node:http';
+import type { Server } from 'node:http';
 import { MetricsAddressError } from './address.js';
 import { type MetricsSource, createRegistry } from './exposition.js';
 
 /** Serves /metrics (Prometheus text format) and nothing else; resolves once listening. */
-export function startMetricsServer(address: { host: string; port: number }, source: MetricsSource): Promise<Server> {
+export async function startMetricsServer(address: { host: string; port: number }, source: MetricsSource): Promise<Server> {
+  // Imported here: the one-file build would otherwise compile Node's HTTP server at every start.
+  const { createServer } = await import('node:http');
   const { registry, scrape } = createRegistry(source);
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {

@@ -323,6 +323,6 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
       },
     },
   );
-  fleet.start();
+  fleet.start(runtime.scheduler.intervalMs);
   return dashboard.done;
 }

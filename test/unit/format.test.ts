@@ -14,6 +14,13 @@ describe('formatting', () => {
     expect(formatCount(-2_500_000_000)).toBe('-2.5G');
   });
 
+  it('groups thousands below 100,000 as en-US does, fractions rounded, signs kept', () => {
+    for (const n of [0, 7, 999, 1000, 1001, 12_345, 99_999, 99_999.4, 1234.5, -1, -999, -1000, -54_321, -0.4, 0.4]) {
+      const expected = Math.round(n) === 0 ? '0' : Math.round(n).toLocaleString('en-US');
+      expect(formatCount(n), String(n)).toBe(expected);
+    }
+  });
+
   it('draws sparklines from zero to the highest value, at least 10, with gaps for missing samples', () => {
     expect(sparkline([0, 10, 20, 30, 40, 50, 60, 70], 8)).toBe('▁▂▃▄▅▆▇█');
     expect(sparkline([0, 0, 0], 3)).toBe('▁▁▁');
