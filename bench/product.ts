@@ -10,10 +10,11 @@
  */
 import { execa } from 'execa';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PARTS, cpuByPart } from './cpuProfile.js';
 import { reapedChildrenSec, treeCpu, treeRssBytes } from './processTree.js';
 import { runOnPty } from './pty.js';
 import { SocketNamespace } from './sockets.js';
@@ -23,6 +24,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = join(ROOT, 'dist/nettriage.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const WARMUP_MS = 5000;
+/** The idle rows are measured twice: after the warm-up, and again from here on (V8 has compiled what runs every tick). */
+const LATER_MS = 60_000;
+/** Starts whose first full frame is timed. */
+const STARTS = 3;
 const SAMPLES = 30;
 const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'idle,84k,100k,50ns').split(',');
 /** Namespaces of the every-namespace scenario. */
@@ -33,10 +38,17 @@ const FULL_FRAME_MARKER = 'ephemeral ports';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+interface Cpu {
+  self: number;
+  children: number;
+}
+
 interface Row {
   scenario: string;
   what: string;
-  cpu?: { self: number; children: number };
+  cpu?: Cpu;
+  /** The same process a minute after its start. */
+  cpuLater?: Cpu;
   bytesPerSec?: number;
   rssMB?: number;
   firstFrameMs?: number;
@@ -45,11 +57,8 @@ interface Row {
   note?: string;
 }
 
-/** Samples a running tree for SECONDS after the warm-up: CPU as % of one core, the largest RSS seen. */
-async function watchTree(pid: () => number | undefined, bytes?: () => number) {
-  await sleep(WARMUP_MS);
-  const root = pid();
-  if (root === undefined) throw new Error('the program did not start');
+/** CPU of a tree over SECONDS from now, as % of one core; the largest RSS seen, read once a second. */
+async function window(root: number, bytes?: () => number) {
   const c0 = treeCpu(root);
   const b0 = bytes?.() ?? 0;
   const t0 = performance.now();
@@ -62,15 +71,33 @@ async function watchTree(pid: () => number | undefined, bytes?: () => number) {
   const elapsedSec = (performance.now() - t0) / 1000;
   return {
     cpu: { self: ((c1.selfSec - c0.selfSec) / elapsedSec) * 100, children: ((c1.childrenSec - c0.childrenSec) / elapsedSec) * 100 },
-    rssMB: rss / 1e6,
+    rss,
     ...(bytes ? { bytesPerSec: (bytes() - b0) / elapsedSec } : {}),
   };
 }
 
-async function onPty(scenario: string, what: string, command: string, marker?: string): Promise<Row> {
+/** Samples a running tree for SECONDS after the warm-up, and (`later`) again from a minute after its start. */
+async function watchTree(pid: () => number | undefined, bytes?: () => number, later = false) {
+  const startedMs = performance.now();
+  await sleep(WARMUP_MS);
+  const root = pid();
+  if (root === undefined) throw new Error('the program did not start');
+  const first = await window(root, bytes);
+  let rss = first.rss;
+  let cpuLater: Cpu | undefined;
+  if (later) {
+    await sleep(Math.max(0, LATER_MS - (performance.now() - startedMs)));
+    const second = await window(root);
+    cpuLater = second.cpu;
+    rss = Math.max(rss, second.rss);
+  }
+  return { cpu: first.cpu, ...(cpuLater ? { cpuLater } : {}), rssMB: rss / 1e6, ...(first.bytesPerSec !== undefined ? { bytesPerSec: first.bytesPerSec } : {}) };
+}
+
+async function onPty(scenario: string, what: string, command: string, marker?: string, later = false): Promise<Row> {
   const run = runOnPty(command, { ...PTY, ...(marker ? { marker } : {}) });
   try {
-    const watched = await watchTree(run.pid, run.bytes);
+    const watched = await watchTree(run.pid, run.bytes, later);
     const first = run.markerAfterMs();
     return { scenario, what, ...watched, ...(first !== undefined ? { firstFrameMs: first } : {}) };
   } finally {
@@ -78,18 +105,24 @@ async function onPty(scenario: string, what: string, command: string, marker?: s
   }
 }
 
-async function jsonRunning(scenario: string, args: string[]): Promise<Row> {
+async function jsonRunning(scenario: string, args: string[], later = false): Promise<Row> {
   const child = spawn(BIN, ['--json', ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
   let lines = 0;
   child.stdout.on('data', (d: Buffer) => {
     for (const b of d) if (b === 10) lines++;
   });
   try {
-    const before = lines;
-    const watched = await watchTree(() => child.pid);
-    const samples = lines - before;
-    const cpuSec = ((watched.cpu.self + watched.cpu.children) / 100) * SECONDS;
-    return { scenario, what: `nettriage --json ${args.join(' ')}, 1 s`.trim(), cpu: watched.cpu, rssMB: watched.rssMB, perSampleMs: (cpuSec * 1000) / Math.max(1, samples) };
+    // Records (lines) counted like bytes: per second over the first window.
+    const watched = await watchTree(() => child.pid, () => lines, later);
+    const cpuPercent = watched.cpu.self + watched.cpu.children;
+    return {
+      scenario,
+      what: `nettriage --json ${args.join(' ')}, 1 s`.replace(' ,', ','),
+      cpu: watched.cpu,
+      ...(watched.cpuLater ? { cpuLater: watched.cpuLater } : {}),
+      rssMB: watched.rssMB,
+      perSampleMs: (cpuPercent * 10) / Math.max(0.01, watched.bytesPerSec ?? 0),
+    };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
@@ -132,14 +165,70 @@ async function busy(scenario: string, ns: SocketNamespace, rows: Row[]): Promise
 function table(rows: Row[]): string {
   const fmt = (n: number | undefined, digits = 1) => (n === undefined ? '–' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
   const lines = [
-    '| scenario | what runs | CPU, % of a core (self + children) | to the terminal, bytes/s | RSS, MB (max) | first full frame, ms | CPU per sample, ms | |',
-    '|---|---|---|---|---|---|---|---|',
+    `| scenario | what runs | CPU, % of a core (self + children) | the same from ${LATER_MS / 1000} s on | to the terminal, bytes/s | RSS, MB (max) | first full frame, ms | CPU per sample, ms | |`,
+    '|---|---|---|---|---|---|---|---|---|',
   ];
+  const cpu = (c: Cpu | undefined) => (c ? `${fmt(c.self + c.children, 2)} (${fmt(c.self, 2)} + ${fmt(c.children, 2)})` : '–');
   for (const r of rows) {
-    const cpu = r.cpu ? `${fmt(r.cpu.self + r.cpu.children, 2)} (${fmt(r.cpu.self, 2)} + ${fmt(r.cpu.children, 2)})` : '–';
-    lines.push(`| ${r.scenario} | ${r.what} | ${cpu} | ${fmt(r.bytesPerSec, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.firstFrameMs, 0)} | ${fmt(r.perSampleMs, 1)} | ${r.note ?? ''} |`);
+    lines.push(`| ${r.scenario} | ${r.what} | ${cpu(r.cpu)} | ${cpu(r.cpuLater)} | ${fmt(r.bytesPerSec, 0)} | ${fmt(r.rssMB, 0)} | ${fmt(r.firstFrameMs, 0)} | ${fmt(r.perSampleMs, 1)} | ${r.note ?? ''} |`);
   }
   return lines.join('\n');
+}
+
+/** Milliseconds to the first full frame over STARTS starts of a command on the pty, sorted. */
+async function firstFrames(command: string): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const run = runOnPty(command, { ...PTY, marker: FULL_FRAME_MARKER });
+    try {
+      for (let waitedMs = 0; run.markerAfterMs() === undefined && waitedMs < 10_000; waitedMs += 20) await sleep(20);
+      const ms = run.markerAfterMs();
+      if (ms === undefined) throw new Error(`${command}: no full frame within 10 s`);
+      times.push(ms);
+    } finally {
+      await run.stop();
+    }
+  }
+  return times.sort((a, b) => a - b);
+}
+
+/** The node flags and environment the built file starts node with (its second line). */
+function startLine(bin: string): string {
+  const line = readFileSync(bin, 'utf8').split('\n')[1] ?? '';
+  const m = /exec (env (?:\w+=\S+ )+)node ((?:--\S+ )*)"\$0"/.exec(line);
+  if (!m) throw new Error(`${bin}: no start line (exec env … node FLAGS "$0") on its second line`);
+  return `${m[1]}node ${m[2]}`;
+}
+
+/**
+ * Where the idle dashboard's CPU goes, by part: the same start under V8's
+ * profiler (which costs a little itself), its samples from the warm-up to a
+ * minute later, by the module of the one-file build they ran in.
+ */
+async function tickBreakdown(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'nettriage-bench-prof-'));
+  const profiledMs = LATER_MS;
+  try {
+    const run = runOnPty(`${startLine(BIN)}--cpu-prof --cpu-prof-dir=${dir} ${BIN}`, PTY);
+    await sleep(WARMUP_MS + profiledMs);
+    // q: Node writes the profile as it exits.
+    await run.stop();
+    const parts = cpuByPart(dir, BIN, WARMUP_MS, WARMUP_MS + profiledMs);
+    const total = PARTS.reduce((n, p) => n + parts[p], 0);
+    if (total === 0) return 'No CPU profile was written: no breakdown.';
+    const ticks = profiledMs / 1000;
+    const rows = PARTS.map((p) => `| ${p} | ${(parts[p] / ticks).toFixed(2)} | ${((parts[p] / profiledMs) * 100).toFixed(2)} |`);
+    return [
+      `Where a tick's CPU goes: the idle dashboard (${PTY.columns}x${PTY.rows} pty, 1 s) under V8's profiler, its main thread from ${WARMUP_MS / 1000} s to ${(WARMUP_MS + profiledMs) / 1000} s, by the part of nettriage that ran (libraries count where they serve: Ink and React for the screen; a file read for its caller). The fleet reads the other namespaces every 10 s in the background.`,
+      '',
+      '| part | ms per tick | % of a core |',
+      '|---|---|---|',
+      ...rows,
+      `| all (main thread) | ${(total / ticks).toFixed(2)} | ${((total / profiledMs) * 100).toFixed(2)} |`,
+    ].join('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -189,12 +278,21 @@ async function main(): Promise<void> {
   }
   const rows: Row[] = [];
   const notes: string[] = [];
+  let breakdown: string | undefined;
   if (SCENARIOS.includes('idle')) {
-    rows.push(await onPty('idle host', `nettriage, ${PTY.columns}x${PTY.rows} pty, 1 s`, BIN, FULL_FRAME_MARKER));
+    const dashboard = await onPty('idle host', `nettriage, ${PTY.columns}x${PTY.rows} pty, 1 s`, BIN, FULL_FRAME_MARKER, true);
+    const starts = await firstFrames(BIN);
+    const median = starts[Math.floor(starts.length / 2)] as number;
+    rows.push({ ...dashboard, firstFrameMs: median, note: `first full frame: median of ${STARTS} starts (${starts.map((ms) => Math.round(ms)).join(', ')} ms)` });
     const glances = await execa('glances', ['--version'], { reject: false });
-    if (glances.exitCode === 0) rows.push(await onPty('idle host', `glances -t 1, ${PTY.columns}x${PTY.rows} pty`, 'glances -t 1'));
-    else notes.push('glances is not installed: no glances row (apt-get install glances).');
-    rows.push(await jsonRunning('idle host', []));
+    if (glances.exitCode === 0) {
+      const row = await onPty('idle host', `glances -t 1, ${PTY.columns}x${PTY.rows} pty`, 'glances -t 1', undefined, true);
+      rows.push(row);
+      const ratio = (a: Cpu | undefined, b: Cpu | undefined) => (a && b ? ((a.self + a.children) / (b.self + b.children)).toFixed(2) : '–');
+      notes.push(`nettriage / glances, CPU in the same run: ${ratio(dashboard.cpu, row.cpu)} (${ratio(dashboard.cpuLater, row.cpuLater)} from ${LATER_MS / 1000} s on).`);
+    } else notes.push('glances is not installed: no glances row (apt-get install glances).');
+    rows.push(await jsonRunning('idle host', [], true));
+    breakdown = await tickBreakdown();
     // The drop reasons sampled (1 s in 10): what the tracepoint, the ring reads and the instance cost on a quiet host.
     if (existsSync('/sys/kernel/tracing/events/skb/kfree_skb')) rows.push(await onPty('idle host', `nettriage --drop-reasons, ${PTY.columns}x${PTY.rows} pty, 1 s`, `${BIN} --drop-reasons`, FULL_FRAME_MARKER));
     else notes.push('tracefs is not mounted at /sys/kernel/tracing: no --drop-reasons row (mount -t tracefs nodev /sys/kernel/tracing).');
@@ -224,11 +322,12 @@ async function main(): Promise<void> {
   const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version as string;
   const text = [
     `nettriage ${version} on Linux ${release()}, ${cpus().length} CPUs, Node ${process.version}; ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-    `CPU: user + system time of the process and its children (reaped and live), over ${SECONDS} s after a ${WARMUP_MS / 1000} s warm-up; RSS: the whole process tree, largest of one reading a second.`,
+    `CPU: user + system time of the process and its children (reaped and live), over ${SECONDS} s after a ${WARMUP_MS / 1000} s warm-up, and for the idle rows over ${SECONDS} s again from ${LATER_MS / 1000} s after the start; RSS: the whole process tree, largest of one reading a second.`,
     '',
     table(rows),
     '',
     ...notes.map((n) => `- ${n}`),
+    ...(breakdown ? ['', breakdown] : []),
   ].join('\n');
   console.log(text);
   writeFileSync(join(ROOT, 'bench/results.md'), `# npm run bench — latest results\n\n${text}\n\nReproduce: \`sudo npm run bench\` (BENCH_SECONDS=30, BENCH_SCENARIOS=idle,84k,100k,50ns).\n`);

@@ -2,6 +2,7 @@ import { type AlertConfig, ConfigError, defaultAlertConfig, loadAlertConfig } fr
 import { parseCli } from './cli.js';
 import { runBundle } from './modes/bundle.js';
 import { runJson, runScreen } from './modes/live.js';
+import { closeConnectTracer } from '../collectors/connects.js';
 import { closeDropReasons } from '../collectors/dropReasons.js';
 import { runReplayJson, runReplayScreen } from './modes/replay.js';
 import { packageVersion } from './version.js';
@@ -46,13 +47,14 @@ export async function main(argv: string[]): Promise<number> {
       const alertConfig = await alertConfigOf(cli.options.configFile);
       if (alertConfig === 2) return 2;
       if (cli.options.replayFile !== undefined && cli.options.json) return runReplayJson(cli.options, alertConfig);
-      // The drop reasons' tracefs instance goes with the run (and, on any other way out, with the process).
-      if (cli.options.json || cli.options.headless) return runJson(cli.options, alertConfig).finally(closeDropReasons);
+      // The tracefs instances go with the run (and, on any other way out, with the process).
+      const closeTracers = () => Promise.all([closeDropReasons(), closeConnectTracer()]);
+      if (cli.options.json || cli.options.headless) return runJson(cli.options, alertConfig).finally(closeTracers);
       if (!process.stdout.isTTY || !process.stdin.isTTY) {
         process.stderr.write('nettriage: the dashboard needs a terminal; use --json for scripts and pipes\n');
         return 2;
       }
-      return cli.options.replayFile !== undefined ? runReplayScreen(cli.options, alertConfig) : runScreen(cli.options, alertConfig).finally(closeDropReasons);
+      return cli.options.replayFile !== undefined ? runReplayScreen(cli.options, alertConfig) : runScreen(cli.options, alertConfig).finally(closeTracers);
     }
   }
 }

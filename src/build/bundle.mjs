@@ -21,7 +21,7 @@ const stringWidthOnce = {
 
 // Its second line is also a shell command: started by its path, the file runs
 // itself under node with the flags src/bin.ts explains.
-const shellLine = `':' //; exec env UV_THREADPOOL_SIZE=2 MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --v8-pool-size=1 "$0" "$@"`;
+const shellLine = `':' //; exec env UV_THREADPOOL_SIZE=2 MALLOC_ARENA_MAX=2 node --max-semi-space-size=2 --v8-pool-size=1 --interrupt-budget=1048576 "$0" "$@"`;
 
 await build({
   entryPoints: [join(root, 'dist/src/bin.js')],
