@@ -248,23 +248,24 @@ export const NIC_DETAILS_EVERY_TICKS = 10;
  * target — a file read — for packets, bytes and whether any error counter
  * moved. `ip -d -s -s -j link` (one process start) gives the details and
  * each error counter by its name: at the first tick, every 10 ticks, and at
- * once on a tick where an error column moved or an interface came or went,
- * so the numbers of a NIC in trouble are never older than a tick. sysfs
+ * once on a tick where an error column moved, an interface came or went or
+ * the namespace's link monitor saw an event (a carrier lost or found), so
+ * the numbers and state of a NIC in trouble are never older than a tick. sysfs
  * replaces both for a fixture tree or a host without iproute2. Link speed
  * comes from sysfs for the host's physical devices.
  */
 export function createNicsCollector(): Collector<NicsSample> {
   let ipMissing = false;
   const counterKeys = new CounterKeys();
-  let details: { tick: number; interfaces: NicState[]; errorColumns: Map<string, string> } | undefined;
+  let details: { tick: number; interfaces: NicState[]; errorColumns: Map<string, string>; linkEvents: number | undefined } | undefined;
 
   const readDev = async (io: TargetIO, timeoutMs: number): Promise<Parsed<Map<string, DevRow>> | undefined> => {
     const text = (await io.readProcNetFiles(['dev'], [], timeoutMs)).get('dev');
     return text === undefined ? undefined : parseProcNetDev(text);
   };
 
-  const detailsAreCurrent = (tick: number, dev: Map<string, DevRow>): boolean => {
-    if (!details || tick - details.tick >= NIC_DETAILS_EVERY_TICKS || dev.size !== details.errorColumns.size) return false;
+  const detailsAreCurrent = (tick: number, dev: Map<string, DevRow>, linkEvents: number | undefined): boolean => {
+    if (!details || tick - details.tick >= NIC_DETAILS_EVERY_TICKS || dev.size !== details.errorColumns.size || linkEvents !== details.linkEvents) return false;
     for (const [name, row] of dev) if (details.errorColumns.get(name) !== row.errorColumns) return false;
     return true;
   };
@@ -284,7 +285,8 @@ export function createNicsCollector(): Collector<NicsSample> {
       const sysfsOnly = host && (ipMissing || ctx.io.roots.sysRoot !== '/sys');
       if (!sysfsOnly) {
         const dev = await readDev(ctx.io, ctx.timeoutMs);
-        if (dev && details && detailsAreCurrent(ctx.tick, dev.value)) {
+        const linkEvents = ctx.io.linkEvents();
+        if (dev && details && detailsAreCurrent(ctx.tick, dev.value, linkEvents)) {
           // Nothing but traffic moved: the last details, with this tick's exact counters.
           const interfaces = details.interfaces.map((nic) => ({ ...nic, stats: new Map([...nic.stats, ...(dev.value.get(nic.name)?.exact ?? [])]) }));
           return { value: { interfaces, source: 'ip' }, skippedLines: dev.skippedLines, notes: [], atMs };
@@ -297,7 +299,7 @@ export function createNicsCollector(): Collector<NicsSample> {
           if (host) await addHostSpeeds(ctx.io, parsed.value);
           const errorColumns = new Map([...(dev?.value ?? [])].map(([name, row]) => [name, row.errorColumns]));
           // Without /proc/net/dev (never seen on Linux) every tick asks ip.
-          details = dev ? { tick: ctx.tick, interfaces: parsed.value, errorColumns } : undefined;
+          details = dev ? { tick: ctx.tick, interfaces: parsed.value, errorColumns, linkEvents } : undefined;
           return { value: { interfaces: parsed.value, source: 'ip' }, skippedLines: parsed.skippedLines, notes: parsed.notes, atMs };
         } catch (error) {
           const problem = asProblem(error);

@@ -3,6 +3,9 @@ import { COUNTERS } from '../collectors/counters.js';
 import { DESTINATIONS, type DestinationsSample } from '../collectors/destinations.js';
 import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
+import { type LayerCheck, buildLayers } from './layers.js';
+import { type NeighbourTable, ROUTES, ROUTES_KEPT, type RoutesSample, routeCounterKey } from '../collectors/routes.js';
+import type { Route4 } from '../collectors/parse/routes.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
 import { PROCESS_VITALS, type ProcessVitalsSample } from '../collectors/processVitals.js';
 import { CONNECTS, type ConnectsSample } from '../collectors/connects.js';
@@ -117,8 +120,21 @@ export interface SampleRecord {
   dropPath: { layer: DropLayer; dropsPerSec: number | null; dropsPerSecMinute: number | null; top: { counter: string; rate: number } | null; unknown?: string }[];
   /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
+  /**
+   * The namespace's IPv4 main table and neighbours: its default route (and
+   * the last one seen, when it went), the default gateway's neighbour state,
+   * the reject routes, the unresolved neighbours, and the host's neighbour
+   * tables against gc_thresh3 (`tableFulls`: times they were full).
+   */
+  routes?: (RoutesRecord & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
   alerts: AlertRecord[];
+  /**
+   * The triage checklist, bottom-up (link, route, transport, application):
+   * each layer ok, degraded, broken, unknown or unchecked, with its worst
+   * finding and next command; `first` marks the lowest layer to look at.
+   */
+  layers: Omit<LayerCheck, 'opens'>[];
   /** Rules whose verdict is unknown: a source they judge gives no data (an alert they had stays in `alerts`). */
   unknown: { id: string; sources: { source: string; why: string }[] }[];
   /** Freshness of every source, by collector: sockets, counters, conntrack, nics, ethtool. */
@@ -126,6 +142,17 @@ export interface SampleRecord {
   /** What nettriage itself costs: CPU % of one core (self + children, over ~10 s) and RSS of them all. */
   self?: { cpuPercent: number | null; rssBytes: number };
 }
+
+export type NeighbourTableRecord = Omit<NeighbourTable, 'tableFulls'> & { tableFulls: number; tableFullsPerSec: number | null };
+
+export type RoutesRecord = Omit<RoutesSample, 'routes' | 'table4' | 'table6' | 'lastDefault'> & {
+  /** The last default route seen in this run, and how long ago (while it is there: 0). */
+  lastDefault?: { route: Route4; ageMs: number };
+  /** unreachable, blackhole and prohibit routes of the main table. */
+  rejects: Route4[];
+  table4?: NeighbourTableRecord;
+  table6?: NeighbourTableRecord;
+};
 
 export interface SoftnetRecord extends SectionMeta {
   cpus: SoftnetCpu[];
@@ -224,7 +251,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ROUTES, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
 
 /**
  * One tick's record. With `countersMovedSinceTick` (a store's `ticks`),
@@ -252,6 +279,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
+    ...(store.sample(ROUTES) || store.status(ROUTES).problem ? { routes: section(store, ROUTES, nowMs, (v: RoutesSample) => routesRecord(store, v, nowMs)) } : {}),
     qdiscs: section(store, QDISCS, nowMs, (v: QdiscsSample) => ({
       qdiscs: v.qdiscs,
       perSec: Object.fromEntries(
@@ -277,9 +305,25 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     ...connectsRecord(store, nowMs),
     dropPath: dropPath(store).map(({ next: _, ...layer }) => layer),
     alerts: (alerts?.alerts ?? []).map(alertRecord),
+    layers: buildLayers(store, alerts?.alerts ?? [], alerts?.blind ?? []).map(({ opens: _, ...layer }) => layer),
     unknown: alerts?.blind ?? [],
     sources,
     ...selfRecord(store),
+  };
+}
+
+function routesRecord(store: Store, v: RoutesSample, nowMs: number): RoutesRecord {
+  const { routes, table4, table6, lastDefault, ...rest } = v;
+  const table = (t: NeighbourTable | undefined, counter: string): NeighbourTableRecord | undefined =>
+    t && { ...t, tableFulls: Number(t.tableFulls), tableFullsPerSec: store.counters(ROUTES).get(counter)?.perSec ?? null };
+  const t4 = table(table4, routeCounterKey.table4Fulls);
+  const t6 = table(table6, routeCounterKey.table6Fulls);
+  return {
+    ...rest,
+    ...(lastDefault ? { lastDefault: { route: lastDefault.route, ageMs: Math.max(0, nowMs - lastDefault.atMs) } } : {}),
+    rejects: routes.filter((r) => r.reject).slice(0, ROUTES_KEPT),
+    ...(t4 ? { table4: t4 } : {}),
+    ...(t6 ? { table6: t6 } : {}),
   };
 }
 

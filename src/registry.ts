@@ -8,6 +8,7 @@ import { createCountersCollector } from '../collectors/counters.js';
 import { createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector } from '../collectors/ethtool.js';
 import { createNicsCollector } from '../collectors/nics.js';
+import { createRoutesCollector } from '../collectors/routes.js';
 import { createOwnersCollector } from '../collectors/owners.js';
 import { createProcessVitalsCollector } from '../collectors/processVitals.js';
 import { createConnectsCollector } from '../collectors/connects.js';
@@ -19,6 +20,7 @@ import type { CollectorFactory } from './collectorContext.js';
 import { conntrackDrops, conntrackTableFull } from './alerts/rules/conntrack.js';
 import { acceptQueueOverflow, tcpRetransmits, timeWaitOverflow, udpBufferErrors } from './alerts/rules/counters.js';
 import { nicErrors } from './alerts/rules/nics.js';
+import { gatewayUnreachable, linkDown, linkFlapping, neighbourTableFull, noDefaultRoute } from './alerts/rules/links.js';
 import { socketMemoryPressure } from './alerts/rules/socketMemory.js';
 import { closeWaitClimbing, ephemeralPortExhaustion, orphanSockets, synSentStuck } from './alerts/rules/sockets.js';
 import type { Rule } from './alerts/types.js';
@@ -45,6 +47,7 @@ export const COLLECTORS: CollectorFactory[] = [
   () => createCountersCollector(),
   () => createConntrackCollector(),
   () => createNicsCollector(),
+  () => createRoutesCollector(),
   () => createSocketMemoryCollector(),
   () => createSoftnetCollector(),
   () => createQdiscsCollector(),
@@ -79,4 +82,9 @@ export const RULES: Rule[] = [
   softnetDrops,
   softnetSqueeze,
   qdiscDrops,
+  linkDown,
+  linkFlapping,
+  noDefaultRoute,
+  gatewayUnreachable,
+  neighbourTableFull,
 ] as unknown as Rule[];

@@ -1,3 +1,4 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { CollectorProblem, asProblem, firstLine, missingToolProblem } from './problems.js';
@@ -69,7 +70,15 @@ export interface TargetIO {
   readEtc(name: string): Promise<string>;
   /** Runs a command inside the target's network namespace. */
   run(argv: string[], options: RunOptions): Promise<RunResult>;
-  /** The processes this target keeps running (its shells): what watching costs, beside ourselves. */
+  /**
+   * How many link events (a carrier lost or found, a state, an MTU, a link
+   * added or gone) the target's namespace has had since the first call,
+   * which starts `ip -o monitor link` in it, kept for the run. Undefined
+   * where it cannot run (no `ip`, a fixture tree): then links are only as
+   * fresh as their periodic read.
+   */
+  linkEvents(): number | undefined;
+  /** The processes this target keeps running (its shells, the link monitor): what watching costs, beside ourselves. */
   helperPids(): number[];
   /** The namespace pinned at start (`net:[4026532412]`); undefined for the host. */
   readonly namespace?: string;
@@ -94,6 +103,8 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
   // /bin/sh by path: it is there on every POSIX system, whatever PATH holds.
   const shellArgv = [...enter, '/bin/sh'];
   const shells: Record<Lane, TargetShell> = { tick: new TargetShell(shellArgv), bulk: new TargetShell(shellArgv, { idleExitMs: 60_000 }) };
+
+  const links = new LinkMonitor(enter, roots.procRoot === '/proc' && roots.sysRoot === '/sys');
 
   const translate = (error: unknown): CollectorProblem =>
     error instanceof ShellGone ? shellProblem(target, roots, error) : asProblem(error);
@@ -199,8 +210,9 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
       return readFile(`/etc/${name}`, 'utf8');
     },
     run,
+    linkEvents: () => links.events(),
     helperPids() {
-      return [shells.tick.pid, shells.bulk.pid].filter((p): p is number => p !== undefined);
+      return [shells.tick.pid, shells.bulk.pid, links.pid].filter((p): p is number => p !== undefined);
     },
     ...(pin.namespace !== undefined ? { namespace: pin.namespace } : {}),
     drift: () => pin.drift(),
@@ -212,10 +224,67 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
       }
     },
     async close(waitMs = 500) {
+      links.close();
       await Promise.all([shells.tick.close(waitMs), shells.bulk.close(waitMs)]);
       pin.close();
     },
   };
+}
+
+/**
+ * `ip -o monitor link` inside the namespace: one line per link event, no
+ * CPU while nothing happens, so a link that goes down or flaps is seen at
+ * the next tick instead of at the next periodic `ip link`. A shell holds it
+ * and waits on its stdin: when nettriage exits by any way, SIGKILL included,
+ * the pipe closes and the shell kills the monitor.
+ */
+class LinkMonitor {
+  private child: ChildProcess | undefined;
+  private count = 0;
+  private state: 'idle' | 'running' | 'ended' = 'idle';
+
+  constructor(
+    private readonly enter: string[],
+    private readonly real: boolean,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.state === 'running' ? this.child?.pid : undefined;
+  }
+
+  events(): number | undefined {
+    if (this.state === 'idle') this.start();
+    return this.state === 'running' ? this.count : undefined;
+  }
+
+  private start(): void {
+    if (!this.real) {
+      this.state = 'ended';
+      return;
+    }
+    const argv = [...this.enter, '/bin/sh', '-c', 'ip -o monitor link & read _; kill $! 2>/dev/null'];
+    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'pipe', 'ignore'] });
+    this.child = child;
+    this.state = 'running';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      for (const byte of chunk) if (byte === 10) this.count++;
+    });
+    const end = () => {
+      this.state = 'ended';
+    };
+    child.on('error', end);
+    child.on('exit', end);
+    child.unref();
+    (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+    (child.stdout as unknown as { unref?: () => void } | null)?.unref?.();
+  }
+
+  close(): void {
+    const child = this.child;
+    this.state = 'ended';
+    // Its stdin closed, the shell kills the monitor and ends (a SIGTERM now could end the shell first and leave the monitor).
+    if (child && child.exitCode === null) child.stdin?.end();
+  }
 }
 
 /**

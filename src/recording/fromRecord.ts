@@ -11,6 +11,7 @@ import { SOCKETS, type SocketsSample } from '../../collectors/sockets.js';
 import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
 import { DROP_REASONS, type DropReasonsSample } from '../../collectors/dropReasons.js';
 import { QDISCS, type QdiscsSample } from '../../collectors/qdiscs.js';
+import { type NeighbourTable, ROUTES, type RoutesSample } from '../../collectors/routes.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
 
@@ -118,6 +119,18 @@ const SECTIONS: Section[] = [
     const add = adder(record, out);
     add<NicsSample>(NICS, { interfaces, source: 'ip' }, record.sources?.nics);
     if (drivers.size > 0) add<EthtoolSample>(ETHTOOL, { interfaces: drivers }, record.sources?.ethtool);
+  },
+  (record, out) => {
+    if (!record.routes || isError(record.routes)) return;
+    const { rejects, table4, table6, lastDefault, ...rest } = withoutMeta(record.routes);
+    if (!Array.isArray(rejects) || !Array.isArray(rest.unresolved)) throw new Error('routes');
+    // The record keeps the default and the reject routes, not the whole table.
+    const routes = [...(rest.defaultRoute ? [rest.defaultRoute] : []), ...rejects];
+    const table = (t: typeof table4): NeighbourTable | undefined => t && { entries: t.entries, tableFulls: BigInt(Math.trunc(t.tableFulls)), ...(t.gcThresh3 !== undefined ? { gcThresh3: t.gcThresh3 } : {}) };
+    const t4 = table(table4);
+    const t6 = table(table6);
+    const last = lastDefault && { route: lastDefault.route, atMs: Date.parse(record.time) - lastDefault.ageMs };
+    adder(record, out)<RoutesSample>(ROUTES, { ...rest, routes, ...(last ? { lastDefault: last } : {}), ...(t4 ? { table4: t4 } : {}), ...(t6 ? { table6: t6 } : {}) }, record.routes);
   },
   (record, out) => {
     if (record.destinations && !isError(record.destinations)) adder(record, out)<DestinationsSample>(DESTINATIONS, withoutMeta(record.destinations), record.destinations);

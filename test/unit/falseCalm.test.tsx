@@ -7,6 +7,7 @@ import { NICS } from '../../collectors/nics.js';
 import { SOCKET_MEMORY } from '../../collectors/socketMemory.js';
 import { SOFTNET, createSoftnetCollector } from '../../collectors/softnet.js';
 import { QDISCS } from '../../collectors/qdiscs.js';
+import { ROUTES } from '../../collectors/routes.js';
 import { SOCKETS, socketSeries } from '../../collectors/sockets.js';
 import type { SampleKey } from '../../collectors/types.js';
 import { AlertsPanel } from '../../components/AlertsPanel.js';
@@ -35,6 +36,7 @@ function healthy(store: Store, atMs: number, except?: SampleKey<unknown>) {
   const softnet = { cpus: [{ cpu: 0, processed: 100, dropped: 0, timeSqueeze: 0 }] };
   feed(SOFTNET, softnet);
   feed(QDISCS, { qdiscs: [] });
+  feed(ROUTES, { routes: [], routeCount: 0, unresolved: [], neighbours: 0 });
   if (except?.name !== SOFTNET.name) store.recordCounters(SOFTNET, atMs, createSoftnetCollector().counters?.(softnet) ?? new Map());
 }
 
@@ -42,7 +44,7 @@ const sources = [...new Map(RULES.flatMap((r) => r.needs).map((k) => [k.name, k]
 
 describe('no false calm', () => {
   it('judges every source some rule needs', () => {
-    expect(sources.map((s) => s.name).sort()).toEqual(['conntrack', 'counters', 'destinations', 'nics', 'qdiscs', 'socketMemory', 'sockets', 'softnet']);
+    expect(sources.map((s) => s.name).sort()).toEqual(['conntrack', 'counters', 'destinations', 'nics', 'qdiscs', 'routes', 'socketMemory', 'sockets', 'softnet']);
   });
 
   it('with every source healthy, says all is quiet with every rule watching', () => {

@@ -9,6 +9,7 @@ import { parseConnectTrace } from '../../collectors/parse/connectTrace.js';
 import { parseNetstatS } from '../../collectors/parse/netstatS.js';
 import { parsePortRange } from '../../collectors/parse/portRange.js';
 import { parseProcNetTcp } from '../../collectors/parse/procNetTcp.js';
+import { parseNeighbourStat, parseProcNetArp, parseProcNetRoute } from '../../collectors/parse/routes.js';
 import { parseSockstat } from '../../collectors/parse/sockstat.js';
 import { parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/parse/ssSockets.js';
 import { parseSsSummary } from '../../collectors/parse/ssSummary.js';
@@ -41,6 +42,9 @@ const SEEDS = [
   'ethtool-i-virtio_net-kernel6.18.txt',
   'ip-d-s-s-j-link-kernel6.18.json',
   'inet-sock-set-state-syn-sent-trace.txt',
+  'proc-net-route-netns-rejects-kernel6.18.txt',
+  'proc-net-arp-netns-states-kernel6.18.txt',
+  'proc-net-stat-arp_cache-kernel6.18.txt',
 ].map(readCaptured);
 
 /** A real output, then broken: cut short, its header or other lines dropped, lines doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
@@ -125,6 +129,9 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseStatusRssBytes,
   parseUptimeSec,
   parseConnectTrace,
+  parseProcNetRoute,
+  parseProcNetArp,
+  parseNeighbourStat,
 };
 
 const RUNS = 1000;

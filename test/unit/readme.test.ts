@@ -22,12 +22,18 @@ describe('README', () => {
     const documented = rows.map((l) => l.split('|').map((c) => c.trim()));
     let rule = '';
     const seen: string[] = [];
+    const listed: string[] = [];
     for (const cells of documented) {
-      if (cells[1]) rule = cells[1].replace(/`/g, '');
-      seen.push(`${rule}.${cells[3]?.replace(/`/g, '')}=${cells[4]}`);
+      if (cells[1]) {
+        rule = cells[1].replace(/`/g, '');
+        listed.push(rule);
+      }
+      // A rule without parameters has one row, its parameter `–`.
+      if (cells[3] !== '–') seen.push(`${rule}.${cells[3]?.replace(/`/g, '')}=${cells[4]}`);
     }
     const actual = RULES.flatMap((r) => Object.entries(r.params).map(([k, s]) => `${r.id}.${k}=${s.default}`));
     expect(seen).toEqual(actual);
+    expect(listed).toEqual(RULES.map((r) => r.id));
   });
 });
 

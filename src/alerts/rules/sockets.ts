@@ -5,6 +5,7 @@ import { parseEndpoint } from '../../endpoint.js';
 import { formatAge, formatCount, formatMinutesLeft, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
+import { pathCauseFor } from './links.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { leakForecast, leakForecastText } from './leakForecast.js';
 import { clientsSeen, clientsText } from './connecting.js';
@@ -208,13 +209,14 @@ export const synSentStuck = defineRule({
     }
     return findings;
   },
-  // A listener of this namespace whose accept queue is full drops the SYNs it cannot queue.
+  // A listener of this namespace whose accept queue is full drops the SYNs it cannot queue;
+  // below TCP, a path that ends here (no route, a gateway that does not answer, a link down).
   explainedBy(alert, others, store) {
     const overflow = others.find((a) => a.id === acceptQueueOverflow.id);
     const peer = parseEndpoint(alert.subject);
-    if (!overflow || !peer) return undefined;
-    const listener = store.sample(SOCKETS)?.value.unusual.listeners.find((l) => listensFor(l.local, peer));
-    if (!listener) return undefined;
+    if (!peer) return undefined;
+    const listener = overflow ? store.sample(SOCKETS)?.value.unusual.listeners.find((l) => listensFor(l.local, peer)) : undefined;
+    if (!overflow || !listener) return pathCauseFor(peer.address, others, store);
     return {
       cause: overflow,
       why: `These SYNs go to ${listener.local}, a listener in this namespace with ${listener.acceptQueue} connections waiting to be accepted (backlog ${listener.backlog ?? '?'}): the kernel drops SYNs a full accept queue cannot take. Not a firewall or a dead peer: the overflowing listener is the cause.`,

@@ -1,0 +1,203 @@
+import { NICS, type NicState } from '../../../collectors/nics.js';
+import { ROUTES, type RoutesSample, routeCounterKey, routeSeriesKey } from '../../../collectors/routes.js';
+import { type Route4, routeFor } from '../../../collectors/parse/routes.js';
+import { formatAge, formatCount } from '../../format.js';
+import { safeText } from '../../sanitize.js';
+import { rateSeriesKey, type Store } from '../../store.js';
+import { hysteresis, thresholds } from '../hysteresis.js';
+import { type Alert, type Explanation, type Finding, defineRule } from '../types.js';
+import { seriesWindow } from './helpers.js';
+
+/** How much a counter rose over the last `windowMs`, from its per-second rate series. */
+export function increaseOver(store: Store, owner: Parameters<typeof rateSeriesKey>[0], name: string, windowMs: number): number {
+  const points = seriesWindow(store, rateSeriesKey(owner, name), windowMs, true);
+  let sum = 0;
+  for (let i = 1; i < points.length; i++) {
+    const { t, v } = points[i] as { t: number; v: number };
+    if (Number.isFinite(v)) sum += (v * (t - (points[i - 1] as { t: number }).t)) / 1000;
+  }
+  return Math.round(sum);
+}
+
+const routesOf = (store: Store): RoutesSample | undefined => store.sample(ROUTES)?.value;
+
+/** The routes of the main table that send traffic out of `nic`. */
+const routesVia = (routes: RoutesSample | undefined, nic: string): Route4[] => (routes?.routes ?? []).filter((r) => r.dev === nic && !r.reject);
+
+const flapsKey = (nic: string) => `${nic}/carrier_changes`;
+
+export const linkFlapping = defineRule({
+  id: 'link-flapping',
+  needs: [NICS],
+  fires: 'an interface’s carrier changes more than twice in 2 minutes (every change counted by the kernel, none missed between samples)',
+  warmupMs: 0,
+  params: {
+    warnChanges: { kind: 'integer', default: 2, min: 0, max: 1_000_000, unit: 'carrier changes', help: 'warning above this many changes in the window' },
+    critChanges: { kind: 'integer', default: 8, min: 0, max: 1_000_000, unit: 'carrier changes', help: 'critical above this many changes in the window' },
+    windowSec: { kind: 'integer', default: 120, min: 10, max: 3600, unit: 's', help: 'the window the changes are counted over' },
+  },
+  evaluate(ctx) {
+    const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
+    const findings: Finding[] = [];
+    for (const nic of nics) {
+      const changes = increaseOver(ctx.store, NICS, flapsKey(nic.name), ctx.params.windowSec * 1000);
+      // Thresholds are "more than": a value equal to the parameter is still calm.
+      const severity = hysteresis(changes, ctx.previous(nic.name), thresholds(ctx.params.warnChanges + 1, ctx.params.critChanges + 1));
+      if (!severity) continue;
+      const name = safeText(nic.name);
+      findings.push({
+        subject: nic.name,
+        severity,
+        summary: `${name}: carrier changed ${changes} times in ${formatAge(ctx.params.windowSec * 1000)}, now ${nic.carrier === false ? 'down' : 'up'}${routesVia(routesOf(ctx.store), nic.name).length > 0 ? ' (it carries routes)' : ''}`,
+        why: 'A link that loses and finds its carrier drops every packet in between, resets the neighbour entries behind it and, on a bond or a bridge, moves traffic around: connections stall in bursts and retransmit. A cable, an optic, a switch port, a NIC driver or firmware, or the peer of a veth restarting.',
+        next: [ctx.inTarget(`ip -s -s link show ${nic.name}`), `ethtool ${nic.name}`, ctx.inTarget('ip monitor link'), `dmesg -T | grep -i '${nic.name}'`],
+        link: { panel: 'nics', nic: nic.name },
+      });
+    }
+    return findings;
+  },
+});
+
+/** Lost its carrier while watched: the kernel counted a change since nettriage started. */
+function lostCarrierWhileWatched(store: Store, nic: NicState): boolean {
+  return nic.carrier === false && store.counters(NICS).get(flapsKey(nic.name))?.lastMovedMs !== undefined;
+}
+
+export const linkDown = defineRule({
+  id: 'link-down',
+  needs: [NICS, ROUTES],
+  fires: 'an interface that carries the default route has no carrier, or one that carries routes lost it while watched',
+  warmupMs: 0,
+  params: {},
+  evaluate(ctx) {
+    const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
+    const routes = routesOf(ctx.store);
+    const findings: Finding[] = [];
+    for (const nic of nics) {
+      const carriesDefault = routes?.defaultRoute?.dev === nic.name;
+      const via = routesVia(routes, nic.name);
+      if (nic.carrier !== false || !(carriesDefault || (via.length > 0 && lostCarrierWhileWatched(ctx.store, nic)))) continue;
+      const name = safeText(nic.name);
+      const what = carriesDefault ? 'the default route' : `${via.length} route${via.length === 1 ? '' : 's'} (${via.slice(0, 2).map((r) => `${r.destination}/${r.prefixLength}`).join(', ')})`;
+      findings.push({
+        subject: nic.name,
+        severity: 'critical',
+        summary: `${name} has no carrier (${nic.operstate}) and carries ${what}: nothing sent that way leaves`,
+        why: 'The interface is up but its link is not: a cable or switch port, a NIC that lost its peer, or for a veth the other end down (its container stopped, or its side set down). Every connection routed through it stalls; new ones fail once the neighbour entries expire.',
+        next: [ctx.inTarget(`ip -d link show ${nic.name}`), `ethtool ${nic.name}`, ctx.inTarget('ip route'), ctx.inTarget('ip monitor link')],
+        link: { panel: 'nics', nic: nic.name },
+      });
+    }
+    return findings;
+  },
+});
+
+export const noDefaultRoute = defineRule({
+  id: 'no-default-route',
+  needs: [ROUTES],
+  fires: 'the namespace’s default route is gone (it had one while watched)',
+  warmupMs: 0,
+  params: {},
+  evaluate(ctx) {
+    const routes = routesOf(ctx.store);
+    if (!routes || routes.defaultRoute || !routes.lastDefault) return [];
+    const was = routes.lastDefault.route;
+    const via = was.gateway ? `via ${was.gateway} dev ${safeText(was.dev)}` : `dev ${safeText(was.dev)}`;
+    return [
+      {
+        subject: 'default',
+        severity: 'critical',
+        summary: `no default route: it was ${via} ${formatAge(ctx.nowMs - routes.lastDefault.atMs)} ago; only ${formatCount(routes.routeCount)} more specific route${routes.routeCount === 1 ? '' : 's'} left`,
+        why: 'Every address outside the connected networks is now unreachable: connect() fails with ENETUNREACH at once, or SYNs go nowhere. A DHCP renewal that did not restore it, a VPN or network manager that replaced the table, an `ip route del` or a config push.',
+        next: [ctx.inTarget('ip route show table all | grep -E "^default|unreachable|blackhole|prohibit"'), ctx.inTarget('ip rule'), 'journalctl -u systemd-networkd -u NetworkManager -u dhclient --since -10min'],
+      },
+    ];
+  },
+});
+
+export const gatewayUnreachable = defineRule({
+  id: 'gateway-unreachable',
+  needs: [ROUTES],
+  fires: 'the default gateway does not answer ARP (its neighbour entry INCOMPLETE or FAILED for 3 samples)',
+  warmupMs: 0,
+  params: {
+    samples: { kind: 'integer', default: 3, min: 1, max: 60, unit: 'samples', help: 'unresolved this many samples in a row (ARP asks 3 times, a second apart, before FAILED)' },
+  },
+  evaluate(ctx) {
+    const routes = routesOf(ctx.store);
+    const gw = routes?.gateway;
+    if (!gw || gw.state !== 'incomplete') return [];
+    const recent = ctx.store.history(routeSeriesKey.gatewayUnresolved, ctx.params.samples);
+    if (recent.length < ctx.params.samples || !recent.every((v) => v === 1)) return [];
+    return [
+      {
+        subject: gw.address,
+        severity: 'critical',
+        summary: `the default gateway ${gw.address} on ${safeText(gw.dev)} does not answer ARP: its neighbour entry is INCOMPLETE or FAILED`,
+        why: 'Without the gateway’s link-layer address nothing routed beyond the local networks leaves: SYNs to every remote address wait and time out, while local traffic works. The gateway is down, on another VLAN, its address changed, or ARP is filtered between here and it.',
+        next: [ctx.inTarget(`ip neigh show ${gw.address}`), ctx.inTarget(`arping -c 3 -I ${gw.dev} ${gw.address}`), ctx.inTarget(`ping -c 3 ${gw.address}`), ctx.inTarget(`ip -s link show ${gw.dev}`)],
+        link: { panel: 'nics', nic: gw.dev },
+      },
+    ];
+  },
+});
+
+export const neighbourTableFull = defineRule({
+  id: 'neighbour-table-full',
+  needs: [ROUTES],
+  fires: 'the host’s neighbour table (ARP or NDP) nears gc_thresh3, or overflows',
+  warmupMs: 0,
+  params: {
+    warnShare: { kind: 'number', default: 0.8, min: 0, max: 1, unit: 'of gc_thresh3', help: 'warning at this share of gc_thresh3' },
+    critShare: { kind: 'number', default: 0.95, min: 0, max: 1, unit: 'of gc_thresh3', help: 'critical at this share of gc_thresh3' },
+  },
+  evaluate(ctx) {
+    const routes = routesOf(ctx.store);
+    const findings: Finding[] = [];
+    for (const [family, table, fulls] of [
+      ['ipv4', routes?.table4, routeCounterKey.table4Fulls],
+      ['ipv6', routes?.table6, routeCounterKey.table6Fulls],
+    ] as const) {
+      if (!table?.gcThresh3) continue;
+      const share = table.entries / table.gcThresh3;
+      const overflowing = (ctx.store.counterMinuteRate(ROUTES, fulls) ?? 0) > 0;
+      const severity = overflowing ? 'critical' : hysteresis(share, ctx.previous(family), thresholds(ctx.params.warnShare, ctx.params.critShare));
+      if (!severity) continue;
+      const sysctl = `net.${family}.neigh.default.gc_thresh3`;
+      findings.push({
+        subject: family,
+        severity,
+        summary: `${family === 'ipv4' ? 'ARP' : 'NDP'} table: ${formatCount(table.entries)} of ${formatCount(table.gcThresh3)} entries (${sysctl})${overflowing ? ' — full now: the kernel logs "neighbour table overflow" and drops packets to new neighbours' : ''}`,
+        why: 'The neighbour table is the host’s, shared by every namespace: a node with many pods, or one talking to many hosts on a flat network, fills it. At gc_thresh3 a new neighbour cannot be added: packets to it are dropped, and connections fail at random, seemingly by destination.',
+        next: [`sysctl net.${family}.neigh.default.gc_thresh1 net.${family}.neigh.default.gc_thresh2 ${sysctl}`, `ip -s ${family === 'ipv4' ? '-4' : '-6'} neigh show | wc -l`, 'dmesg -T | grep -i "neighbour table overflow"'],
+      });
+    }
+    return findings;
+  },
+});
+
+/**
+ * The alert below TCP that explains connections to `address` going nowhere:
+ * no route to it since the default route went, a default gateway that does
+ * not answer ARP when the default route is what reaches it, or the link its
+ * route leaves by down.
+ */
+export function pathCauseFor(address: string, others: Alert[], store: Store): Explanation | undefined {
+  const routes = routesOf(store);
+  if (!routes) return undefined;
+  const route = routeFor(routes.routes, address);
+  const viaDefault = route === undefined || route.prefixLength === 0;
+  const noRoute = others.find((a) => a.id === noDefaultRoute.id);
+  if (noRoute && route === undefined) {
+    return { cause: noRoute, why: `No route leads to ${address} since the default route went: the kernel has nowhere to send these SYNs. The route is the cause, not the peer.`, next: noRoute.next };
+  }
+  const gateway = others.find((a) => a.id === gatewayUnreachable.id);
+  if (gateway && viaDefault && route?.gateway === gateway.subject) {
+    return { cause: gateway, why: `${address} is reached through the default gateway ${gateway.subject}, which does not answer ARP: these SYNs never leave this host. The gateway is the cause, not the peer.`, next: gateway.next };
+  }
+  const down = route ? others.find((a) => a.id === linkDown.id && a.subject === route.dev) : undefined;
+  if (down && route) {
+    return { cause: down, why: `${address} is routed out of ${safeText(route.dev)}, which has no carrier: the SYNs go nowhere. The link is the cause, not the peer.`, next: down.next };
+  }
+  return undefined;
+}

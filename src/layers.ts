@@ -1,0 +1,124 @@
+import { NICS } from '../collectors/nics.js';
+import { ROUTES } from '../collectors/routes.js';
+import { SOCKETS } from '../collectors/sockets.js';
+import { type Alert, causes } from './alerts/types.js';
+import type { PanelId } from './panelId.js';
+import { safeText } from './sanitize.js';
+import type { Store } from './store.js';
+
+/** The triage flow, bottom-up: stop at the first layer that is broken. */
+export const LAYERS = ['link', 'route', 'transport', 'application'] as const;
+export type LayerId = (typeof LAYERS)[number];
+
+export const LAYER_TITLES: Record<LayerId, string> = {
+  link: 'L1/2 link and NIC',
+  route: 'L3 route, neighbour, IP',
+  transport: 'L4 sockets, queues, conntrack',
+  application: 'L7 DNS and the application',
+};
+
+/** Which rules speak for which layer. */
+const RULES_OF: Record<LayerId, readonly string[]> = {
+  link: ['link-down', 'link-flapping', 'nic-errors', 'softnet-drops', 'softnet-squeeze', 'qdisc-drops'],
+  route: ['no-default-route', 'gateway-unreachable', 'neighbour-table-full'],
+  transport: [
+    'close-wait-climbing',
+    'ephemeral-port-exhaustion',
+    'time-wait-overflow',
+    'syn-sent-stuck',
+    'accept-queue-overflow',
+    'tcp-retransmits',
+    'conntrack-table-full',
+    'conntrack-drops',
+    'udp-buffer-errors',
+    'orphan-sockets',
+    'socket-memory-pressure',
+  ],
+  application: [],
+};
+
+/** One line of the checklist. */
+export interface LayerCheck {
+  layer: LayerId;
+  title: string;
+  /** `broken`: a critical alert of its own; `degraded`: a warning; `unknown`: its sources give no data; `unchecked`: nettriage does not look there. */
+  status: 'ok' | 'broken' | 'degraded' | 'unknown' | 'unchecked';
+  /** ✓ what was checked, or the worst finding. */
+  finding: string;
+  /** The next command, for a layer that is not ok. */
+  next?: string;
+  /** The lowest layer that is broken (or degraded, when none is broken): where to stop and look. */
+  first?: true;
+  /** What Enter opens: the panel that shows this layer, and the alert it is about. */
+  opens?: { panel: PanelId; alert?: { id: string; subject: string } };
+}
+
+/** The layer a rule speaks for; undefined for a rule no layer lists. */
+export function layerOfRule(id: string): LayerId | undefined {
+  return LAYERS.find((layer) => RULES_OF[layer].includes(id));
+}
+
+const worst = (alerts: Alert[]): Alert | undefined => alerts.find((a) => a.severity === 'critical') ?? alerts[0];
+
+/** What was checked and found fine, per layer, from the samples. */
+function calmText(store: Store, layer: LayerId): string {
+  switch (layer) {
+    case 'link': {
+      const nics = store.sample(NICS)?.value.interfaces ?? [];
+      const routed = new Set((store.sample(ROUTES)?.value.routes ?? []).map((r) => r.dev));
+      const carrying = nics.filter((n) => routed.has(n.name));
+      return `${nics.length} interface${nics.length === 1 ? '' : 's'}; ${carrying.length === 0 ? 'none carries a route' : `carrier on ${carrying.map((n) => safeText(n.name)).slice(0, 3).join(', ')}`}; no errors, no flaps`;
+    }
+    case 'route': {
+      const routes = store.sample(ROUTES)?.value;
+      if (!routes) return 'routes not read yet';
+      const d = routes.defaultRoute;
+      const gw = routes.gateway;
+      return `${d ? `default ${d.gateway ? `via ${d.gateway}` : 'on-link'} dev ${safeText(d.dev)}` : 'no default route (none seen)'}${gw ? `, gateway ${gw.state === 'complete' ? 'resolved' : gw.state === 'absent' ? 'not asked yet' : 'UNRESOLVED'}` : ''}; ${routes.unresolved.length} unresolved neighbour${routes.unresolved.length === 1 ? '' : 's'}`;
+    }
+    case 'transport': {
+      const s = store.sample(SOCKETS)?.value;
+      if (!s) return 'sockets not read yet';
+      const total = Object.values(s.states).reduce((a, b) => a + (b ?? 0), 0);
+      return `${total} TCP sockets, no leak, no stuck SYN, no full queue, no retransmit storm`;
+    }
+    case 'application':
+      return 'not checked: DNS and application checks are not part of nettriage yet';
+  }
+}
+
+const LAYER_PANEL: Record<LayerId, PanelId | undefined> = { link: 'nics', route: 'nics', transport: 'sockets', application: undefined };
+
+/**
+ * The lesson's table, live: one line per layer, bottom-up, each ✓ or its
+ * worst finding and the next command; the lowest layer that is broken is
+ * marked first. A symptom riding under a cause of a lower layer counts
+ * there, not where its rule sits.
+ */
+export function buildLayers(store: Store, alerts: Alert[], blind: { id: string }[] = []): LayerCheck[] {
+  const standing = causes(alerts);
+  const checks: LayerCheck[] = LAYERS.map((layer) => {
+    const own = standing.filter((a) => RULES_OF[layer].includes(a.id));
+    const top = worst(own);
+    const panel = LAYER_PANEL[layer];
+    if (layer === 'application') return { layer, title: LAYER_TITLES[layer], status: 'unchecked', finding: calmText(store, layer) };
+    if (top) {
+      const more = own.length > 1 ? ` (+${own.length - 1} more)` : '';
+      const link = top.link?.panel ?? panel;
+      return {
+        layer,
+        title: LAYER_TITLES[layer],
+        status: top.severity === 'critical' ? 'broken' : 'degraded',
+        finding: `${top.id}: ${top.summary}${more}`,
+        ...(top.next[0] ? { next: top.next[0] } : {}),
+        ...(link ? { opens: { panel: link, alert: { id: top.id, subject: top.subject } } } : {}),
+      };
+    }
+    const unknown = blind.find((b) => RULES_OF[layer].includes(b.id));
+    if (unknown) return { layer, title: LAYER_TITLES[layer], status: 'unknown', finding: `${unknown.id} cannot judge: its source gives no data`, ...(panel ? { opens: { panel } } : {}) };
+    return { layer, title: LAYER_TITLES[layer], status: 'ok', finding: calmText(store, layer), ...(panel ? { opens: { panel } } : {}) };
+  });
+  const first = checks.find((c) => c.status === 'broken') ?? checks.find((c) => c.status === 'degraded');
+  if (first) first.first = true;
+  return checks;
+}

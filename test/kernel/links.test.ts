@@ -1,0 +1,159 @@
+import { execa } from 'execa';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NICS } from '../../collectors/nics.js';
+import { ROUTES } from '../../collectors/routes.js';
+import type { Alert } from '../../src/alerts/types.js';
+import { defaultAlertConfig } from '../../src/alerts/config.js';
+import { parseCli } from '../../src/cli.js';
+import { type Runtime, createRuntime } from '../../src/runtime.js';
+import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+
+const available = await canCreateNetns();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function watch(ns: TestNetns, config?: Parameters<typeof createRuntime>[1]): Runtime {
+  const cli = parseCli(['--netns', ns.name, '--json']);
+  if (cli.kind !== 'run') throw new Error('bad options');
+  const runtime = createRuntime(cli.options, config);
+  runtime.scheduler.start();
+  return runtime;
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 30_000): Promise<T | undefined> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const found = probe();
+    if (found !== undefined) return found;
+    await sleep(200);
+  }
+  return probe();
+}
+
+const alertOf = (runtime: Runtime, match: (a: Alert) => boolean) => () => runtime.alerts().alerts.find(match);
+
+/** A python3 connect() to ADDR:PORT from inside the namespace: `ok`, or the errno's name. */
+async function connectResult(ns: TestNetns, address: string, port: number): Promise<string> {
+  const script = `import socket,errno\ns=socket.socket();s.settimeout(2)\ntry:\n  s.connect(("${address}",${port}));print("ok")\nexcept OSError as e:\n  print(errno.errorcode.get(e.errno, "timeout"))`;
+  const r = await ns.exec(['python3', '-c', script]);
+  return r.stdout.trim();
+}
+
+describe.runIf(available)('below TCP: links, routes and neighbours of a real namespace', () => {
+  const made: TestNetns[] = [];
+  let runtime: Runtime | undefined;
+  const create = async (label: string) => {
+    const ns = await TestNetns.create(label);
+    made.push(ns);
+    return ns;
+  };
+  afterEach(async () => {
+    runtime?.scheduler.stop();
+    await runtime?.close();
+    runtime = undefined;
+    for (const ns of made.splice(0)) await ns.destroy();
+  });
+
+  it('names a flapping link, then says it is down while its peer stays down; a healthy link raises nothing', async () => {
+    const ns = await create('lk-flap');
+    const peer = await create('lk-flap-p');
+    const other = await create('lk-flap-o');
+    const flappy = await ns.linkTo(peer, 71);
+    const healthy = await ns.linkTo(other, 72);
+    runtime = watch(ns);
+    const up = await waitFor(() => runtime?.store.sample(NICS)?.value.interfaces.find((n) => n.name === flappy.a && n.carrier === true));
+    expect(up).toBeDefined();
+    // The peer's end down and up four times in ten seconds: eight carrier changes on ours.
+    for (let i = 0; i < 4; i++) {
+      await peer.exec(['ip', 'link', 'set', flappy.b, 'down']);
+      await sleep(1200);
+      await peer.exec(['ip', 'link', 'set', flappy.b, 'up']);
+      await sleep(1200);
+    }
+    const flapping = await waitFor(alertOf(runtime, (a) => a.id === 'link-flapping' && a.subject === flappy.a), 15_000);
+    expect(flapping?.summary).toMatch(new RegExp(`^${flappy.a}: carrier changed \\d+ times in 2m`));
+    expect(Number(/changed (\d+) times/.exec(flapping?.summary ?? '')?.[1])).toBeGreaterThanOrEqual(6);
+    await peer.exec(['ip', 'link', 'set', flappy.b, 'down']);
+    // The namespace's link monitor makes the next sample read the links again, not the tenth.
+    const lost = await waitFor(() => runtime?.store.sample(NICS)?.value.interfaces.find((n) => n.name === flappy.a && n.carrier === false), 4000);
+    expect(lost).toBeDefined();
+    const down = await waitFor(alertOf(runtime, (a) => a.id === 'link-down' && a.subject === flappy.a), 15_000);
+    expect(down?.severity).toBe('critical');
+    expect(down?.summary).toMatch(/^vt71a has no carrier \((DOWN|LOWERLAYERDOWN)\) and carries 1 route \(10\.71\.0\.0\/24\)/);
+    expect(runtime.alerts().alerts.filter((a) => a.subject === healthy.a)).toEqual([]);
+    // The monitor is one of the target's helpers, and goes with the runtime.
+    const helpers = runtime.helperPids();
+    expect(helpers.length).toBeGreaterThanOrEqual(2);
+    runtime.scheduler.stop();
+    await runtime.close();
+    runtime = undefined;
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(await waitFor(() => (helpers.some(alive) ? undefined : true), 5000)).toBe(true);
+    // Nor is the monitor itself left behind in the namespace.
+    expect((await execa('sh', ['-c', `ip netns pids ${ns.name} | xargs -r ps -o args= -p`])).stdout).not.toMatch(/monitor link/);
+  });
+
+  it('says the default route is gone, and what it was; connections beyond the local network then fail at once', async () => {
+    const ns = await create('lk-route');
+    const peer = await create('lk-route-p');
+    await ns.linkTo(peer, 73);
+    // An address of the peer that only the default route reaches.
+    await peer.exec(['ip', 'addr', 'add', '10.99.73.1/32', 'dev', 'lo']);
+    await ns.exec(['ip', 'route', 'add', 'default', 'via', '10.73.0.2']);
+    runtime = watch(ns);
+    expect(await waitFor(() => runtime?.store.sample(ROUTES)?.value.defaultRoute?.gateway)).toBe('10.73.0.2');
+    expect(await connectResult(ns, '10.99.73.1', 9)).toBe('ECONNREFUSED');
+    await ns.exec(['ip', 'route', 'del', 'default']);
+    const gone = await waitFor(alertOf(runtime, (a) => a.id === 'no-default-route'), 10_000);
+    expect(gone?.severity).toBe('critical');
+    expect(gone?.summary).toMatch(/^no default route: it was via 10\.73\.0\.2 dev vt73a/);
+    expect(await connectResult(ns, '10.99.73.1', 9)).toBe('ENETUNREACH');
+    expect(runtime.alerts().alerts.filter((a) => a.id === 'syn-sent-stuck' && !a.causedBy)).toEqual([]);
+  });
+
+  it('says the default gateway does not answer ARP, and the SYN-SENT pile toward an address behind it rides under that', async () => {
+    const ns = await create('lk-gw');
+    const peer = await create('lk-gw-p');
+    await ns.linkTo(peer, 74);
+    // A gateway on the link that nobody holds: ARP asks, nobody answers.
+    await ns.exec(['ip', 'route', 'add', 'default', 'via', '10.74.0.77']);
+    runtime = watch(ns);
+    await waitFor(() => runtime?.store.sample(ROUTES)?.value.defaultRoute);
+    // A client that keeps trying: each connect() fails with EHOSTUNREACH once ARP gives up (~3 s), so SYN-SENT never empties.
+    await ns.incident('dial', { to: '10.99.74.1', port: 443, count: 120, perBatch: 2, everyMs: 500 });
+    const gateway = await waitFor(alertOf(runtime, (a) => a.id === 'gateway-unreachable'), 20_000);
+    expect(gateway?.subject).toBe('10.74.0.77');
+    expect(gateway?.summary).toMatch(/the default gateway 10\.74\.0\.77 on vt74a does not answer ARP/);
+    const symptom = await waitFor(alertOf(runtime, (a) => a.id === 'syn-sent-stuck' && a.subject === '10.99.74.1:443'), 20_000);
+    expect(symptom?.causedBy).toEqual({ id: 'gateway-unreachable', subject: '10.74.0.77' });
+    expect(symptom?.why).toMatch(/through the default gateway 10\.74\.0\.77, which does not answer ARP/);
+    // No other top-level critical while it lasts.
+    expect(runtime.alerts().alerts.filter((a) => !a.causedBy && a.severity === 'critical').map((a) => a.id)).toEqual(['gateway-unreachable']);
+  });
+
+  it('counts the host’s neighbour table against gc_thresh3 (shared by every namespace: set low in the rule, not in the kernel)', async () => {
+    const ns = await create('lk-neigh');
+    const peer = await create('lk-neigh-p');
+    const link = await ns.linkTo(peer, 75);
+    const before = await waitFor(() => {
+      runtime ??= watch(ns, { ...defaultAlertConfig(), 'neighbour-table-full': { enabled: true, params: { warnShare: 0.05, critShare: 0.9 } } });
+      return runtime.store.sample(ROUTES)?.value.table4;
+    });
+    expect(before?.gcThresh3).toBeGreaterThan(0);
+    const wanted = Math.ceil((before?.gcThresh3 ?? 1024) * 0.06) + 10;
+    // Stale entries count toward gc_thresh3 (permanent ones do not); the namespace goes with its entries.
+    const batch = Array.from({ length: wanted }, (_, i) => `neigh add 10.75.${1 + Math.floor(i / 250)}.${1 + (i % 250)} lladdr 02:00:00:00:${(i >> 8).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')} dev ${link.a} nud stale`);
+    await ns.exec(['ip', 'route', 'add', '10.75.0.0/16', 'dev', link.a]);
+    await ns.exec(['sh', '-c', `printf '%s\\n' ${batch.map((l) => `'${l}'`).join(' ')} | ip -batch -`]);
+    const full = await waitFor(alertOf(runtime as Runtime, (a) => a.id === 'neighbour-table-full' && a.subject === 'ipv4'), 10_000);
+    expect(full?.severity).toBe('warning');
+    expect(full?.summary).toMatch(/^ARP table: [\d,]+ of [\d,]+ entries \(net\.ipv4\.neigh\.default\.gc_thresh3\)/);
+    expect(runtime?.store.sample(ROUTES)?.value.table4?.entries).toBeGreaterThanOrEqual(wanted);
+  });
+});
