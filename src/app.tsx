@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, AlertConfig } from './alerts/types.js';
-import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel, enterFrom, rowCounts } from './dashboardModel.js';
+import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel, enterFrom, enterLayer, rowCounts } from './dashboardModel.js';
 import type { DrillSource } from './drilldown/controller.js';
 import { topFrame } from './drilldown/navigation.js';
 import { drillRows } from './drilldown/rows.js';
@@ -108,6 +108,8 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
     drillData,
     overviewRows: namespaces.length,
     overviewTarget: (selected) => namespaces[selected]?.target,
+    layerCount: model.layers.length,
+    enterLayer: (selected) => enterLayer(model, selected),
   };
 }
 
@@ -153,9 +155,10 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
         intervalMs: interval.intervalMs,
         alternate: view.alternate,
         dropPathOpen: view.dropPathOpen === true,
+        layersOpen: view.layers !== undefined,
       });
     },
-    [view.alternate, view.dropPathOpen, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
+    [view.alternate, view.dropPathOpen, view.layers !== undefined, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
   );
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter, view.drill.socketSort) : [];
   onScreen.current = viewContext(model, drillData, namespaces);

@@ -1,3 +1,5 @@
+import { type LayerCheck, buildLayers } from './layers.js';
+import type { AlertPanelModel } from './panels/alerts.js';
 import { CONNECTS } from '../collectors/connects.js';
 import { SELF } from '../collectors/self.js';
 import { formatAge, formatRate } from './format.js';
@@ -52,6 +54,8 @@ export interface DashboardModel {
   dropPath: DropLayerState[];
   /** The kernel's drop reasons under the drop path: only while it is on screen. */
   dropReasons?: DropReasonsModel;
+  /** The triage checklist (key t): built only while on screen. */
+  layers: LayerCheck[];
 }
 
 export const NO_ALERTS: AlertsState = { alerts: [], disabled: [], watching: 0, blind: [] };
@@ -70,9 +74,11 @@ export interface ModelInputs {
   alternate: Partial<Record<PanelId, boolean>>;
   /** The drop path is on screen (key d): only then is it worked out. */
   dropPathOpen?: boolean;
+  /** The triage checklist is on screen (key t). */
+  layersOpen?: boolean;
 }
 
-export function buildDashboardModel({ store, alerts, config, target, watched, replay, host, intervalMs, alternate, dropPathOpen = false }: ModelInputs): DashboardModel {
+export function buildDashboardModel({ store, alerts, config, target, watched, replay, host, intervalMs, alternate, dropPathOpen = false, layersOpen = false }: ModelInputs): DashboardModel {
   const nowMs = Date.now();
   const header: HeaderModel = {
     host: host.host,
@@ -95,7 +101,9 @@ export function buildDashboardModel({ store, alerts, config, target, watched, re
   // The next commands run where the dashboard looks: inside the namespace.
   const prefix = shellPrefix(target);
   const inTarget = (commands: string) => (prefix === '' ? commands : commands.split('; ').map((c) => `${prefix} ${c}`).join('; '));
-  const model: DashboardModel = { header, panels, connecting: connectingByPeer(store, nowMs), dropPath: dropPathOpen ? dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) : [] };
+  // Other namespaces' alerts shown here judge their own layers, not this one's.
+  const layers = layersOpen ? buildLayers(store, alerts.alerts.filter((a) => !a.link?.namespace), alerts.blind) : [];
+  const model: DashboardModel = { header, panels, connecting: connectingByPeer(store, nowMs), dropPath: dropPathOpen ? dropPath(store).map((l) => ({ ...l, next: inTarget(l.next) })) : [], layers };
   if (dropPathOpen) model.dropReasons = dropReasonsModel(store);
   const usable = sockets?.value.portRange?.usable;
   if (usable !== undefined) model.usablePorts = usable;
@@ -131,6 +139,16 @@ export function rowCounts(model: DashboardModel): Partial<Record<PanelId, number
  * Enter on the linked row opens there (a state's drill-down, at the
  * process the alert names), or else to that panel with the row selected.
  */
+/** What Enter on a line of the checklist opens: its alert as Enter on that alert would, else the panel that shows the layer. */
+export function enterLayer(model: DashboardModel, selected: number): EnterResult | undefined {
+  const opens = model.layers[selected]?.opens;
+  if (!opens) return undefined;
+  const alert = opens.alert;
+  const row = alert ? (model.panels.alerts as AlertPanelModel | undefined)?.alerts.findIndex((a) => a.id === alert.id && a.subject === alert.subject) : undefined;
+  if (row !== undefined && row >= 0) return enterFrom(model, 'alerts', row) ?? { focus: 'alerts', row };
+  return { focus: opens.panel };
+}
+
 export function enterFrom(model: DashboardModel, id: PanelId, row: number): EnterResult | undefined {
   const opened = panelOf(id)?.enter?.(model.panels[id], row);
   if (!opened) return undefined;

@@ -34,6 +34,7 @@ export type Action =
   | 'writeRecent'
   | 'bundle'
   | 'dropPath'
+  | 'layers'
   | 'replayPause'
   | 'replayBack'
   | 'replayForward'
@@ -45,11 +46,12 @@ export type Action =
 /**
  * The dashboard of panels; a drill-down; the namespaces overview; typing a
  * filter (of either list); the drop path over the dashboard (`drops`: the
- * panels' keys would act on panels out of sight). `replay` holds the keys
+ * panels' keys would act on panels out of sight); the triage checklist
+ * (`layers`). `replay` holds the keys
  * that, on the dashboard of a replay, drive the replay before the
  * dashboard's own.
  */
-export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'replay';
+export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'layers' | 'replay';
 
 export interface Binding {
   action: Action;
@@ -63,7 +65,7 @@ export interface Binding {
   help: string;
 }
 
-const BROWSE: KeyMode[] = ['dashboard', 'drill', 'namespaces'];
+const BROWSE: KeyMode[] = ['dashboard', 'drill', 'namespaces', 'layers'];
 /** The full-screen lists: a drill-down, the namespaces overview. */
 const LISTS: KeyMode[] = ['drill', 'namespaces'];
 /** Every screen that keeps sampling on view: what pauses it, paces it, helps. */
@@ -104,6 +106,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'end', keys: ['end', 'G'], modes: BROWSE, help: 'last row' },
   { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', offeredWhen: (where) => where.canEnter, help: 'open: a state to its owners, an owner to its sockets, an alert to its subject, a namespace on the dashboard' },
   { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: LISTS, hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
+  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['layers'], hint: 'Esc back', help: 'close the checklist' },
   { action: 'filter', keys: ['/'], modes: LISTS, hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
   { action: 'sort', keys: ['s'], modes: ['drill'], hint: 's sort', offeredWhen: sortable, help: "owners: sort by sockets, CPU, RSS, fds, pid; a process's sockets: worst TCP health, RTT, retransmits, cwnd, peer" },
   { action: 'cmdline', keys: ['c'], modes: ['drill'], hint: 'c cmdline', offeredWhen: atOwners, help: 'owners: full command line instead of the name' },
@@ -113,6 +116,7 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'zoom', keys: ['z'], modes: ['dashboard'], hint: 'z zoom', help: 'the focused panel fills the screen (again: back)' },
   ...alternateBindings,
   { action: 'namespaces', keys: ['n'], modes: ['dashboard'], hint: 'n namespaces', help: 'every network namespace of the host, worst first' },
+  { action: 'layers', keys: ['t'], modes: ['dashboard', 'layers'], hint: 't triage', help: 'the triage checklist, bottom-up: link, route, sockets, application — each ✓ or what is broken and the next command; Enter opens a layer (again or Esc: back)' },
   { action: 'dropPath', keys: ['d'], modes: ['dashboard', 'drops'], hint: 'd drops', help: 'where packets die: the drop path from NIC to socket and back out, layer by layer (again or Esc: back)' },
   { action: 'writeRecent', keys: ['w'], modes: ['dashboard', 'drops'], help: 'write the last 15 minutes of samples to ./nettriage-TARGET-TIME.ndjson (a recording --replay reads)' },
   { action: 'bundle', keys: ['b'], modes: ['dashboard', 'drill', 'drops'], help: 'incident bundle of the watched namespace: ./nettriage-bundle-TARGET-TIME.tar.gz (snapshots, the last 15 minutes, a manifest; with --bundle-capture, the selected socket\'s packets)' },
@@ -122,8 +126,8 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'pause', keys: ['p', 'space'], modes: VIEWS, hint: 'p pause', help: 'freeze the view; sampling continues' },
   { action: 'help', keys: ['?'], modes: VIEWS, hint: '? help', help: 'show or hide this help' },
   { action: 'leave', keys: ['q'], modes: ['dashboard'], hint: 'q quit', help: 'quit (with help open: close it)' },
-  { action: 'leave', keys: ['q'], modes: [...LISTS, 'drops'], hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
-  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'namespaces', 'filter', 'drops'], help: 'quit, also while typing a filter' },
+  { action: 'leave', keys: ['q'], modes: [...LISTS, 'drops', 'layers'], hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
+  { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'namespaces', 'filter', 'drops', 'layers'], help: 'quit, also while typing a filter' },
   { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
   { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },
   { action: 'filterBackspace', keys: ['backspace'], modes: ['filter'], help: 'delete the last character' },

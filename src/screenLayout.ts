@@ -1,6 +1,7 @@
 import { type ReactElement, createElement } from 'react';
 import { DrillDownView } from '../components/DrillDownView.js';
 import { DropPathView } from '../components/DropPathView.js';
+import { LayersView } from '../components/LayersView.js';
 import { Footer } from '../components/Footer.js';
 import { NamespacesView } from '../components/NamespacesView.js';
 import type { FleetState } from './fleet/fleet.js';
@@ -48,6 +49,7 @@ const helpText = (view: ViewState, replay = false): string[] => [...helpLines(ke
 function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[], namespaces: OverviewRow[]): KeyContext {
   // Enter on a namespace switches the dashboard to it, when something reaches it.
   if (view.overview) return { canEnter: namespaces[view.overview.selected]?.target !== undefined };
+  if (view.layers) return { canEnter: model.layers[view.layers.selected]?.opens !== undefined };
   if (view.drill) {
     const frame = topFrame(view.drill);
     const row = drillRows[frame.selected];
@@ -84,6 +86,10 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
     body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, lines: helpText(view, replay) }));
+    return regions;
+  }
+  if (view.layers) {
+    body('layers', createElement(LayersView, { layers: model.layers, selected: view.layers.selected, width: columns, height: bodyHeight }));
     return regions;
   }
   if (view.dropPathOpen) {

@@ -31,6 +31,8 @@ export interface ViewState {
   helpOpen: boolean;
   /** The drop path fills the body (key d). */
   dropPathOpen?: boolean;
+  /** The triage checklist fills the body (key t), a layer selected. */
+  layers?: { selected: number };
   paused: boolean;
   /** The focused panel fills the screen. */
   zoomed: boolean;
@@ -42,6 +44,7 @@ export interface ViewState {
 
 export function keyMode(state: ViewState): KeyMode {
   if (state.overview) return state.overview.editingFilter ? 'filter' : 'namespaces';
+  if (state.layers) return 'layers';
   if (!state.drill) return state.dropPathOpen ? 'drops' : 'dashboard';
   return state.drill.editingFilter ? 'filter' : 'drill';
 }
@@ -63,6 +66,34 @@ export interface ViewContext {
   overviewRows: number;
   /** What the selected row of the overview leads to. */
   overviewTarget(selected: number): Target | undefined;
+  /** Lines of the triage checklist, and what Enter on one opens. */
+  layerCount: number;
+  enterLayer(selected: number): EnterResult | undefined;
+}
+
+/** The checklist's keys: move, open a layer (its alert's subject, or its panel), close. */
+function reduceLayers(state: ViewState, layers: { selected: number }, action: Action | 'filterChar', ctx: ViewContext): ViewState {
+  const moved = movedSelection(action, layers.selected, ctx.layerCount, ctx.pageSize);
+  if (moved !== undefined) return { ...state, layers: { selected: moved } };
+  const { layers: _closed, ...dashboard } = state;
+  switch (action) {
+    case 'enter': {
+      const to = ctx.enterLayer(layers.selected);
+      if (!to || 'watch' in to) return state;
+      if ('drill' in to) return { ...dashboard, helpOpen: false, drill: openDrill(to.drill.state, to.drill) };
+      return { ...dashboard, focus: to.focus, zoomed: false, selected: to.row === undefined ? state.selected : { ...state.selected, [to.focus]: to.row } };
+    }
+    case 'back':
+    case 'leave':
+    case 'layers':
+      return state.helpOpen ? { ...state, helpOpen: false } : dashboard;
+    case 'help':
+      return { ...state, helpOpen: !state.helpOpen };
+    case 'pause':
+      return { ...state, paused: !state.paused };
+    default:
+      return state;
+  }
 }
 
 function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filterChar', ctx: ViewContext, text: string): ViewState {
@@ -123,6 +154,7 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
     return dashboard;
   }
   if (state.drill) return reduceDrill(state, state.drill, action, ctx, text);
+  if (state.layers) return reduceLayers(state, state.layers, action, ctx);
   const focus = state.focus;
   const last = Math.max(0, (ctx.rowCounts[focus] ?? 0) - 1);
   const select = (i: number): ViewState => ({ ...state, selected: { ...state.selected, [focus]: Math.min(last, Math.max(0, i)) } });
@@ -159,6 +191,8 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
       return { ...state, helpOpen: false, overview: openOverview() };
     case 'dropPath':
       return { ...state, helpOpen: false, dropPathOpen: !state.dropPathOpen };
+    case 'layers':
+      return { ...state, helpOpen: false, dropPathOpen: false, layers: { selected: 0 } };
     case 'help':
       return { ...state, helpOpen: !state.helpOpen };
     case 'leave':

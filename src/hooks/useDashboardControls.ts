@@ -51,7 +51,7 @@ export function useDashboardControls(options: {
     }
     const current = viewRef.current;
     // q leaves what is open (help, a drill-down, the overview) and quits only from the bare dashboard; Ctrl-C always quits.
-    if (action === 'quit' || (action === 'leave' && !current.helpOpen && !current.dropPathOpen && !current.drill && !current.overview)) {
+    if (action === 'quit' || (action === 'leave' && !current.helpOpen && !current.dropPathOpen && !current.layers && !current.drill && !current.overview)) {
       onQuit();
       return;
     }
@@ -85,7 +85,7 @@ export function useDashboardControls(options: {
       if (to) watch.onWatch(to);
     }
     // Esc on a bare dashboard watching another namespace: back to where nettriage started.
-    const bare = !current.helpOpen && !current.dropPathOpen && !current.zoomed && !current.drill && !current.overview;
+    const bare = !current.helpOpen && !current.dropPathOpen && !current.layers && !current.zoomed && !current.drill && !current.overview;
     if (watch && action === 'closeOverlay' && bare && targetLabel(watch.target) !== targetLabel(watch.home)) {
       watch.onWatch(watch.home);
       return;
