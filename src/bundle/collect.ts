@@ -32,9 +32,15 @@ export const BUNDLE_COMMANDS: { file: string; argv: string[] }[] = [
   // -s: without updating nstat's history file, so the user's next `nstat` is not disturbed.
   { file: 'nstat.txt', argv: ['nstat', '-asz'] },
   { file: 'conntrack-S.txt', argv: ['conntrack', '-S'] },
-  { file: 'ip-s-s-link.txt', argv: ['ip', '-s', '-s', 'link'] },
+  // -d: kind, peer and MTU limits of each link; carrier_changes among the statistics.
+  { file: 'ip-d-s-s-link.txt', argv: ['ip', '-d', '-s', '-s', 'link'] },
+  { file: 'ip-addr.txt', argv: ['ip', 'addr'] },
   { file: 'ip-route.txt', argv: ['ip', 'route', 'show', 'table', 'all'] },
+  { file: 'ip-6-route.txt', argv: ['ip', '-6', 'route', 'show', 'table', 'all'] },
+  { file: 'ip-rule.txt', argv: ['ip', 'rule'] },
   { file: 'ip-neigh.txt', argv: ['ip', 'neigh'] },
+  // The route cache: PMTU exceptions (`cache expires … mtu 1400`) a black hole leaves.
+  { file: 'ip-route-cache.txt', argv: ['sh', '-c', 'ip route show cache table all; ip -6 route show cache table all'] },
   { file: 'iptables-save.txt', argv: ['iptables-save', '-c'] },
   { file: 'nft-ruleset.txt', argv: ['nft', 'list', 'ruleset'] },
   { file: 'sysctl-net.txt', argv: ['sh', '-c', "sysctl -a 2>/dev/null | grep -E '^net\\.(ipv4\\.tcp_|netfilter\\.|core\\.(somaxconn|netdev_max_backlog|rmem|wmem))'"] },

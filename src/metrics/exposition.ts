@@ -116,6 +116,32 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const nics = rec()?.nics;
     if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) for (const [stat, v] of Object.entries(n.driver?.stats ?? {})) set({ interface: name, stat }, num(v));
   });
+  family('gauge', 'nettriage_nic_carrier', 'Whether an interface that is up has its carrier (1) or lost it (0); absent while the interface is set down.', ['interface'], (set) => {
+    const nics = rec()?.nics;
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (n.carrier !== undefined) set({ interface: name }, n.carrier ? 1 : 0);
+  });
+  family('gauge', 'nettriage_default_route', 'The namespace has an IPv4 default route (1, labelled with its interface and gateway) or none (0).', ['interface', 'gateway'], (set) => {
+    const r = rec()?.routes;
+    if (!isData(r)) return;
+    const d = r.defaultRoute;
+    set(d ? { interface: d.dev, gateway: d.gateway ?? '' } : { interface: '', gateway: '' }, d ? 1 : 0);
+  });
+  family('gauge', 'nettriage_default_gateway_resolved', "The default gateway's neighbour entry: 1 complete, 0 INCOMPLETE or FAILED; absent while it has none.", ['gateway'], (set) => {
+    const gw = (isData(rec()?.routes) ? rec()?.routes : undefined) as { gateway?: { address: string; state: string } } | undefined;
+    if (gw?.gateway && gw.gateway.state !== 'absent') set({ gateway: gw.gateway.address }, gw.gateway.state === 'complete' ? 1 : 0);
+  });
+  family('gauge', 'nettriage_neighbour_entries', "Entries of the host's neighbour tables (ARP ipv4, NDP ipv6; shared by every namespace).", ['family'], (set) => {
+    const r = rec()?.routes;
+    if (isData(r)) for (const [family, t] of [['ipv4', r.table4], ['ipv6', r.table6]] as const) if (t) set({ family }, t.entries);
+  });
+  family('gauge', 'nettriage_neighbour_entries_limit', 'net.ipv{4,6}.neigh.default.gc_thresh3: above it new neighbours fail.', ['family'], (set) => {
+    const r = rec()?.routes;
+    if (isData(r)) for (const [family, t] of [['ipv4', r.table4], ['ipv6', r.table6]] as const) if (t?.gcThresh3 !== undefined) set({ family }, t.gcThresh3);
+  });
+  family('counter', 'nettriage_neighbour_table_fulls_total', 'Times a neighbour table was full ("neighbour table overflow"), summed over CPUs.', ['family'], (set) => {
+    const r = rec()?.routes;
+    if (isData(r)) for (const [family, t] of [['ipv4', r.table4], ['ipv6', r.table6]] as const) if (t) set({ family }, t.tableFulls);
+  });
   family('counter', 'nettriage_softnet_total', 'Per-CPU receive backlog counters of /proc/net/softnet_stat (host-wide): processed, dropped (backlog full), time_squeeze (out of budget).', ['cpu', 'stat'], (set) => {
     const sn = rec()?.softnet;
     if (isData(sn)) for (const c of sn.cpus) for (const [stat, v] of [['processed', c.processed], ['dropped', c.dropped], ['time_squeeze', c.timeSqueeze]] as const) set({ cpu: String(c.cpu), stat }, v);

@@ -81,6 +81,26 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
   'softnet-drops': (p) => ({ alerts: levels(`sum without(cpu) (${rate('nettriage_softnet_total{stat="dropped"}')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
   'softnet-squeeze': (p) => ({ alerts: levels(`sum without(cpu) (${rate('nettriage_softnet_total{stat="time_squeeze"}')})`, p.warnPerSec ?? 10, p.critPerSec ?? 200) }),
   'qdisc-drops': (p) => ({ alerts: levels(`max without(qdisc) (${rate('nettriage_qdisc_total{stat="drops"}')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 100) }),
+  'link-down': () => ({
+    alerts: [{ severity: 'critical', expr: 'nettriage_nic_carrier == 0 and on(instance, interface) nettriage_default_route == 1' }],
+    differs: 'only the interface of the default route; nettriage also names one that carries other routes and lost its carrier while watched',
+  }),
+  'link-flapping': (p) => ({
+    alerts: levels(`increase(nettriage_nic_stat_total{stat="carrier_changes"}[${p.windowSec}s])`, (p.warnChanges ?? 2) + 1, (p.critChanges ?? 8) + 1),
+    differs: 'the carrier changes between two scrapes are counted by the kernel, so none is missed; increase() extrapolates to the window edges',
+  }),
+  'no-default-route': () => ({
+    // Without the route's labels: a default route that moved to another gateway is not one that went.
+    alerts: [{ severity: 'critical', expr: 'max without(interface, gateway) (max_over_time(nettriage_default_route[15m])) == 1 unless max without(interface, gateway) (nettriage_default_route) == 1' }],
+    differs: 'had one in the last 15 minutes, where nettriage says: while it watched',
+  }),
+  'gateway-unreachable': (p) => ({ alerts: [{ severity: 'critical', expr: 'nettriage_default_gateway_resolved == 0', forSec: p.samples ?? 3 }] }),
+  'neighbour-table-full': (p) => ({
+    alerts: [
+      { severity: 'warning', expr: `nettriage_neighbour_entries / nettriage_neighbour_entries_limit >= ${p.warnShare ?? 0.8} < ${p.critShare ?? 0.95} unless ${rate('nettriage_neighbour_table_fulls_total')} > 0` },
+      { severity: 'critical', expr: `nettriage_neighbour_entries / nettriage_neighbour_entries_limit >= ${p.critShare ?? 0.95} or ${rate('nettriage_neighbour_table_fulls_total')} > 0` },
+    ],
+  }),
   'socket-memory-pressure': (p) => {
     const limit = (level: string, share: number) => `ignoring(level) (nettriage_socket_memory_limit_pages{level="${level}"} * ${share})`;
     const crit = `nettriage_socket_memory_pages >= ${limit('max', p.critShareOfMax ?? 0.95)}`;

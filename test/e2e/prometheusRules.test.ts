@@ -61,7 +61,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     writeFileSync(join(dir, 'rules.yml'), out.stdout);
     const check = await execa('promtool', ['check', 'rules', join(dir, 'rules.yml')], { reject: false });
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/SUCCESS: 30 rules found/);
+    expect(check.stdout).toMatch(/SUCCESS: 37 rules found/);
     const config = join(dir, 'strict.json');
     writeFileSync(config, JSON.stringify({ rules: { 'conntrack-table-full': { warnShare: 0.5, critShare: 0.7, clearShare: 0.4 }, 'nic-errors': { enabled: false } } }));
     const strict = (await execa('node', [BIN, 'rules', '--config', config])).stdout;
@@ -107,6 +107,58 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     expect(tests.map((t) => t.severity)).toEqual(['critical', 'warning', undefined, 'warning', 'critical', undefined]);
     const file = join(dir, 'test.yml');
     writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '1s', tests: tests.map((t) => t.yaml) }, null, 1));
+    const run = await execa('promtool', ['test', 'rules', file], { reject: false });
+    expect(run.stdout + run.stderr).toMatch(/SUCCESS/);
+    expect(run.exitCode).toBe(0);
+  }, 30_000);
+
+  it('fires the rules below TCP on the series --metrics serves: a default route gone (not one that moved), a flapping carrier, a gateway that does not answer', async () => {
+    const labels = 'instance="h", job="nettriage"';
+    const rule = (id: string, severity: string, extra: Record<string, string> = {}) => ({
+      exp_labels: { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...extra },
+      exp_annotations: { summary: `${id} (${severity}) on h`, description: RULES.find((r) => r.id === id)?.fires },
+    });
+    const tests = [
+      {
+        interval: '1s',
+        input_series: [
+          // A series the exposition stops serving is marked stale by Prometheus at its next scrape.
+          { series: `nettriage_default_route{interface="eth0", gateway="192.0.2.1", ${labels}}`, values: '1x30 stale' },
+          { series: `nettriage_default_route{interface="", gateway="", ${labels}}`, values: '_x30 0x30' },
+        ],
+        alert_rule_test: [
+          { eval_time: '20s', alertname: 'NettriageNoDefaultRoute', exp_alerts: [] },
+          { eval_time: '50s', alertname: 'NettriageNoDefaultRoute', exp_alerts: [rule('no-default-route', 'critical')] },
+        ],
+      },
+      {
+        interval: '1s',
+        input_series: [
+          { series: `nettriage_default_route{interface="eth0", gateway="192.0.2.1", ${labels}}`, values: '1x30 stale' },
+          { series: `nettriage_default_route{interface="eth0", gateway="192.0.2.9", ${labels}}`, values: '_x30 1x30' },
+        ],
+        alert_rule_test: [{ eval_time: '50s', alertname: 'NettriageNoDefaultRoute', exp_alerts: [] }],
+      },
+      {
+        interval: '1s',
+        // Six carrier changes in the last minute: above 2, not above 8.
+        input_series: [{ series: `nettriage_nic_stat_total{interface="eth0", stat="carrier_changes", ${labels}}`, values: '4x60 4+1x6 10x20' }],
+        alert_rule_test: [
+          { eval_time: '30s', alertname: 'NettriageLinkFlapping', exp_alerts: [] },
+          { eval_time: '80s', alertname: 'NettriageLinkFlapping', exp_alerts: [rule('link-flapping', 'warning', { interface: 'eth0', stat: 'carrier_changes' })] },
+        ],
+      },
+      {
+        interval: '1s',
+        input_series: [{ series: `nettriage_default_gateway_resolved{gateway="192.0.2.1", ${labels}}`, values: '1x20 0x20' }],
+        alert_rule_test: [
+          { eval_time: '15s', alertname: 'NettriageGatewayUnreachable', exp_alerts: [] },
+          { eval_time: '35s', alertname: 'NettriageGatewayUnreachable', exp_alerts: [rule('gateway-unreachable', 'critical', { gateway: '192.0.2.1' })] },
+        ],
+      },
+    ];
+    const file = join(dir, 'below-tcp.yml');
+    writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '1s', tests }, null, 1));
     const run = await execa('promtool', ['test', 'rules', file], { reject: false });
     expect(run.stdout + run.stderr).toMatch(/SUCCESS/);
     expect(run.exitCode).toBe(0);
