@@ -12,6 +12,8 @@ export interface NicState {
   speedMbps?: number;
   /** rtnetlink link kind (veth, bridge, vlan, ...); undefined for a plain device. */
   kind?: string;
+  /** The other end of a veth (or the lower device of a vlan) when it is in the same namespace: untrusted text. */
+  peer?: string;
   /** Backed by a device (PCI, virtio, ...): worth an `ethtool -S`. */
   physical: boolean;
   /** Standard statistics by their sysfs names (rx_dropped, tx_errors, ...). */
@@ -68,6 +70,8 @@ interface IpLink {
   link_type?: unknown;
   parentbus?: unknown;
   linkinfo?: { info_kind?: unknown };
+  /** The peer or lower device, by name, when it is in the same namespace (`ip -d -j link`). */
+  link?: unknown;
   stats64?: Record<string, Record<string, unknown>>;
 }
 
@@ -111,6 +115,7 @@ export function parseIpLinkJson(text: string): Parsed<NicState[]> {
     if (flags.includes('UP')) nic.carrier = flags.includes('LOWER_UP');
     if (typeof link.mtu === 'number') nic.mtu = link.mtu;
     if (kind !== undefined) nic.kind = kind;
+    if (typeof link.link === 'string') nic.peer = link.link;
     nics.push(nic);
   }
   return { value: nics, skippedLines: skipped, notes: [] };

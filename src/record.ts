@@ -64,6 +64,8 @@ export interface NicRecord {
   mtu?: number;
   speedMbps?: number;
   kind?: string;
+  /** The veth's other end (or a vlan's lower device) when it is in the same namespace. */
+  peer?: string;
   physical: boolean;
   stats: Record<string, CounterRecord>;
   driver?: { name?: string; firmware?: string; stats: Record<string, CounterRecord & { queues: number }>; problem?: string };
@@ -237,6 +239,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
     if (nic.mtu !== undefined) record.mtu = nic.mtu;
     if (nic.speedMbps !== undefined) record.speedMbps = nic.speedMbps;
     if (nic.kind !== undefined) record.kind = nic.kind;
+    if (nic.peer !== undefined) record.peer = nic.peer;
     const d = driver?.get(nic.name);
     if (d) {
       const stats: Record<string, CounterRecord & { queues: number }> = {};

@@ -109,6 +109,7 @@ const SECTIONS: Section[] = [
         ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
         ...(n.speedMbps !== undefined ? { speedMbps: n.speedMbps } : {}),
         ...(n.kind !== undefined ? { kind: n.kind } : {}),
+        ...(n.peer !== undefined ? { peer: n.peer } : {}),
       });
       if (n.driver) {
         const totals = counterValues(n.driver.stats);

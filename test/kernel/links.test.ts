@@ -156,4 +156,22 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     expect(full?.summary).toMatch(/^ARP table: [\d,]+ of [\d,]+ entries \(net\.ipv4\.neigh\.default\.gc_thresh3\)/);
     expect(runtime?.store.sample(ROUTES)?.value.table4?.entries).toBeGreaterThanOrEqual(wanted);
   });
+
+  it('says the two ends of a veth differ in MTU, and that it drops once large frames cross it', async () => {
+    const ns = await create('lk-mtu');
+    await ns.exec(['ip', 'link', 'add', 'vm1', 'type', 'veth', 'peer', 'name', 'vm2']);
+    await ns.exec(['ip', 'link', 'set', 'vm1', 'mtu', '1400']);
+    await ns.exec(['ip', 'link', 'set', 'vm1', 'up']);
+    await ns.exec(['ip', 'link', 'set', 'vm2', 'up']);
+    runtime = watch(ns);
+    const mismatch = await waitFor(alertOf(runtime, (a) => a.id === 'mtu-mismatch'), 15_000);
+    expect(mismatch?.subject).toBe('vm1');
+    expect(mismatch?.severity).toBe('warning');
+    expect(mismatch?.summary).toBe('vm1 has MTU 1400, its peer vm2 1500: frames over 1400 bytes from vm2 are dropped');
+    // Full-size Ethernet frames sent out of vm2: vm1 refuses them.
+    const frames = ['import socket,time', 's=socket.socket(socket.AF_PACKET,socket.SOCK_RAW)', 's.bind(("vm2",0))', 'for _ in range(20):', '  try: s.send(bytes(6*[255])+bytes(6*[2])+bytes([8,0])+bytes(1486))', '  except OSError: pass', '  time.sleep(0.1)'].join('\n');
+    await ns.exec(['python3', '-c', frames]);
+    const dropping = await waitFor(alertOf(runtime, (a) => a.id === 'mtu-mismatch' && a.severity === 'critical'), 20_000);
+    expect(dropping?.summary).toMatch(/— dropping now$/);
+  });
 });

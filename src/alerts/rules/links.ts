@@ -58,6 +58,35 @@ export const linkFlapping = defineRule({
   },
 });
 
+export const mtuMismatch = defineRule({
+  id: 'mtu-mismatch',
+  needs: [NICS],
+  fires: 'the two ends of a veth in the namespace have different MTUs (critical while the pair drops packets)',
+  warmupMs: 0,
+  params: {},
+  evaluate(ctx) {
+    const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
+    const byName = new Map(nics.map((n) => [n.name, n]));
+    const findings: Finding[] = [];
+    for (const nic of nics) {
+      const peer = nic.kind === 'veth' && nic.peer !== undefined ? byName.get(nic.peer) : undefined;
+      // One alert per pair, on the end with the smaller MTU (where the larger frames are refused).
+      if (!peer || nic.mtu === undefined || peer.mtu === undefined || nic.mtu >= peer.mtu) continue;
+      const dropping = ['rx_dropped', 'tx_dropped'].some((stat) => [nic.name, peer.name].some((n) => (ctx.store.counterMinuteRate(NICS, `${n}/${stat}`) ?? 0) > 0));
+      const [small, large] = [safeText(nic.name), safeText(peer.name)];
+      findings.push({
+        subject: nic.name,
+        severity: dropping ? 'critical' : 'warning',
+        summary: `${small} has MTU ${nic.mtu}, its peer ${large} ${peer.mtu}: frames over ${nic.mtu} bytes from ${large} are dropped${dropping ? ' — dropping now' : ''}`,
+        why: 'A veth hands each frame to its other end, which refuses one larger than its own MTU: small packets pass, large ones vanish without an ICMP error, so connections stall on their first full-size segment (a TLS certificate, a large response) while pings and handshakes work. Usually a CNI or a manual change that set one end only.',
+        next: [ctx.inTarget(`ip -d link show ${nic.name}`), ctx.inTarget(`ip -d link show ${peer.name}`), ctx.inTarget(`ip link set ${nic.name} mtu ${peer.mtu}`)],
+        link: { panel: 'nics', nic: nic.name },
+      });
+    }
+    return findings;
+  },
+});
+
 /** Lost its carrier while watched: the kernel counted a change since nettriage started. */
 function lostCarrierWhileWatched(store: Store, nic: NicState): boolean {
   return nic.carrier === false && store.counters(NICS).get(flapsKey(nic.name))?.lastMovedMs !== undefined;
