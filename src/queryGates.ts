@@ -92,3 +92,11 @@ export function destinationsContext(ctx: CollectorContext): DestinationsContext 
   };
 }
 
+/**
+ * Whether connections that back off are worth looking for: the namespace
+ * retransmitted data (not only SYNs) in the last minute.
+ */
+export function stallsWanted(ctx: CollectorContext): boolean {
+  const rate = (name: string) => ctx.store.counterMinuteRate(COUNTERS, name) ?? 0;
+  return rate('TcpRetransSegs') - rate('TcpExtTCPSynRetrans') > 0;
+}

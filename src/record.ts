@@ -4,6 +4,7 @@ import { DESTINATIONS, type DestinationsSample } from '../collectors/destination
 import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { type LayerCheck, buildLayers } from './layers.js';
+import { STALLS, type StallsSample } from '../collectors/stalls.js';
 import { type NeighbourTable, ROUTES, ROUTES_KEPT, type RoutesSample, routeCounterKey } from '../collectors/routes.js';
 import type { Route4 } from '../collectors/parse/routes.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
@@ -129,6 +130,12 @@ export interface SampleRecord {
    * tables against gc_thresh3 (`tableFulls`: times they were full).
    */
   routes?: (RoutesRecord & SectionMeta) | SourceError;
+  /**
+   * Established connections backing off on retransmissions with data in
+   * flight (`ss -ti`, read only while the namespace retransmits data): what
+   * the PMTU black-hole rule judges. Absent while none is seen.
+   */
+  stalls?: StallsSample & SectionMeta;
   /** Active alerts, most severe first. */
   alerts: AlertRecord[];
   /**
@@ -282,6 +289,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     // Keyed by interface name: freshness lives in `sources.nics`, not beside the names.
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
+    ...((store.sample(STALLS)?.value.stalled.length ?? 0) > 0 ? { stalls: section(store, STALLS, nowMs, (v: StallsSample) => v) as StallsSample & SectionMeta } : {}),
     ...(store.sample(ROUTES) || store.status(ROUTES).problem ? { routes: section(store, ROUTES, nowMs, (v: RoutesSample) => routesRecord(store, v, nowMs)) } : {}),
     qdiscs: section(store, QDISCS, nowMs, (v: QdiscsSample) => ({
       qdiscs: v.qdiscs,

@@ -9,6 +9,8 @@ import { createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector } from '../collectors/ethtool.js';
 import { createNicsCollector } from '../collectors/nics.js';
 import { createRoutesCollector } from '../collectors/routes.js';
+import { createStallsCollector } from '../collectors/stalls.js';
+import { pmtuBlackhole } from './alerts/rules/pmtu.js';
 import { createOwnersCollector } from '../collectors/owners.js';
 import { createProcessVitalsCollector } from '../collectors/processVitals.js';
 import { createConnectsCollector } from '../collectors/connects.js';
@@ -31,7 +33,7 @@ import { nicsPanel } from './panels/nics.js';
 import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
-import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, vitalsWanted } from './queryGates.js';
+import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, stallsWanted, vitalsWanted } from './queryGates.js';
 import { liveShellPids } from './targetShell.js';
 
 /**
@@ -58,6 +60,7 @@ export const COLLECTORS: CollectorFactory[] = [
   // Tracing is off where the drop reasons' is: a fixture tree has no tracefs.
   (ctx) => createConnectsCollector(ctx.io, { peers: () => connectsWanted(ctx), off: () => (ctx.dropReasons.off ? 'not with --proc-root: who connects comes from the kernel’s tracefs, not from a tree' : undefined) }),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
+  (ctx) => createStallsCollector(() => stallsWanted(ctx)),
   // Every shell of ours counts: the target's, and the readers the fleet keeps in empty namespaces.
   () => createSelfCollector(liveShellPids),
 ];
@@ -88,4 +91,5 @@ export const RULES: Rule[] = [
   gatewayUnreachable,
   neighbourTableFull,
   mtuMismatch,
+  pmtuBlackhole,
 ] as unknown as Rule[];

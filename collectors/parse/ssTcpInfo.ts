@@ -20,6 +20,14 @@ export interface TcpHealth {
   sendBps?: number;
   deliveryBps?: number;
   pacingBps?: number;
+  /** How many times the retransmission timer has backed off (absent: 0). */
+  backoff?: number;
+  /** Segment size sent, and the path MTU the socket believes. */
+  mss?: number;
+  pmtu?: number;
+  /** Bytes received from the peer, and data segments from it: its requests reached us. */
+  bytesReceived?: number;
+  dataSegsIn?: number;
 }
 
 export interface SocketHealth extends SocketEntry {
@@ -50,6 +58,11 @@ const SINGLES = new Map<string, keyof TcpHealth>([
   ['ssthresh', 'ssthresh'],
   ['unacked', 'unacked'],
   ['lost', 'lost'],
+  ['backoff', 'backoff'],
+  ['mss', 'mss'],
+  ['pmtu', 'pmtu'],
+  ['bytes_received', 'bytesReceived'],
+  ['data_segs_in', 'dataSegsIn'],
 ]);
 
 /**

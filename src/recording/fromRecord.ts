@@ -12,6 +12,7 @@ import { SOFTNET, type SoftnetSample } from '../../collectors/softnet.js';
 import { DROP_REASONS, type DropReasonsSample } from '../../collectors/dropReasons.js';
 import { QDISCS, type QdiscsSample } from '../../collectors/qdiscs.js';
 import { type NeighbourTable, ROUTES, type RoutesSample } from '../../collectors/routes.js';
+import { STALLS, type StallsSample } from '../../collectors/stalls.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
 
@@ -120,6 +121,11 @@ const SECTIONS: Section[] = [
     const add = adder(record, out);
     add<NicsSample>(NICS, { interfaces, source: 'ip' }, record.sources?.nics);
     if (drivers.size > 0) add<EthtoolSample>(ETHTOOL, { interfaces: drivers }, record.sources?.ethtool);
+  },
+  (record, out) => {
+    if (!record.stalls) return;
+    if (!Array.isArray(record.stalls.stalled)) throw new Error('stalls');
+    adder(record, out)<StallsSample>(STALLS, withoutMeta(record.stalls), record.stalls);
   },
   (record, out) => {
     if (!record.routes || isError(record.routes)) return;

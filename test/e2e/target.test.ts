@@ -122,10 +122,11 @@ describe('a command that hangs with a child holding its output', () => {
     const mark = join(scratch, 'hung-once');
     const sleeper = `${31 + (process.pid % 100)}`;
     mkdirSync(dir, { recursive: true });
-    // The first `ip -d -s -s -j link` hangs, and leaves a child that keeps its stdout open; every later one answers.
+    // The first `ip -d -s -s -j link` hangs, and leaves a child that keeps its stdout open; every later one answers
+    // (and so does every other ip: the link monitor is not the command under test).
     writeFileSync(
       join(dir, 'ip'),
-      `#!/bin/sh\nif [ ! -e '${mark}' ]; then touch '${mark}'; sleep ${sleeper} & exec sleep ${sleeper}; fi\nexec ${realIp} "$@"\n`,
+      `#!/bin/sh\nif [ "$1" = -d ] && [ ! -e '${mark}' ]; then touch '${mark}'; sleep ${sleeper} & exec sleep ${sleeper}; fi\nexec ${realIp} "$@"\n`,
     );
     chmodSync(join(dir, 'ip'), 0o755);
     const run = follow(['--interval', '500ms', '--timeout', '1s'], { PATH: `${dir}:${process.env.PATH}` });

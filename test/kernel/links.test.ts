@@ -174,4 +174,46 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     const dropping = await waitFor(alertOf(runtime, (a) => a.id === 'mtu-mismatch' && a.severity === 'critical'), 20_000);
     expect(dropping?.summary).toMatch(/— dropping now$/);
   });
+
+  it('names the peer behind a PMTU black hole: small responses pass, large ones hang, the router\u2019s "fragmentation needed" dropped', async () => {
+    const client = await create('lk-pc');
+    const router = await create('lk-pr');
+    const server = await create('lk-ps');
+    await client.linkTo(router, 81);
+    await router.linkTo(server, 82);
+    // The router's link toward the client is smaller, and the ICMP that would tell the server so is dropped.
+    await router.exec(['ip', 'link', 'set', 'vt81b', 'mtu', '1280']);
+    await router.exec(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    await router.exec(['iptables', '-A', 'OUTPUT', '-p', 'icmp', '--icmp-type', 'fragmentation-needed', '-j', 'DROP']);
+    await client.exec(['ip', 'route', 'add', 'default', 'via', '10.81.0.2']);
+    await server.exec(['ip', 'route', 'add', 'default', 'via', '10.82.0.1']);
+    const serve = [
+      'import socket,threading,time',
+      's=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(("10.82.0.2",8080));s.listen(16)',
+      'print("ready",flush=True)',
+      'def handle(c):',
+      '  req=c.recv(100)',
+      '  c.sendall(b"x"*(200_000 if req.startswith(b"big") else 100))',
+      '  time.sleep(90)',
+      'end=time.time()+90',
+      'while time.time()<end:',
+      '  c,_=s.accept(); threading.Thread(target=handle,args=(c,),daemon=True).start()',
+    ].join('\n');
+    const serving = execa('ip', ['netns', 'exec', server.name, 'python3', '-c', serve], { reject: false });
+    await new Promise<void>((resolve) => serving.stdout?.once('data', () => resolve()));
+    const ask = (what: string) =>
+      client.exec(['python3', '-c', `import socket\ns=socket.create_connection(("10.82.0.2",8080),timeout=3)\ns.sendall(b"${what}")\ngot=0\ntry:\n  while got<100 or "${what}"=="big":\n    d=s.recv(65536)\n    if not d: break\n    got+=len(d)\nexcept OSError: pass\nprint(got)`]);
+    runtime = watch(server);
+    try {
+      // A small response arrives whole; a large one hangs after what fits (nothing full-size gets through).
+      expect((await ask('small')).stdout.trim()).toBe('100');
+      const big = ask('big');
+      const hole = await waitFor(alertOf(runtime, (a) => a.id === 'pmtu-blackhole'), 40_000);
+      expect(hole?.subject).toBe('10.81.0.1');
+      expect(hole?.summary).toMatch(/^likely PMTU black hole toward 10\.81\.0\.1: 1 connection backing off ×\d+ with \d+ segments? of 1448 bytes unacknowledged; their requests arrived; pmtu 1500 = vt82b's MTU/);
+      expect(Number((await big).stdout.trim())).toBeLessThan(200_000);
+    } finally {
+      serving.kill('SIGKILL');
+    }
+  }, 90_000);
 });

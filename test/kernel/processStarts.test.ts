@@ -77,12 +77,12 @@ describe.runIf(available)('process starts while watching a namespace', () => {
     for (let i = 0; i < ticks; i++) await runtime.scheduler.runTick();
     const quiet = starts(log);
     expect(quiet.ss ?? 0).toBe(0);
-    // Ticks 0, 10 and 20.
-    expect(quiet.ip).toBe(3);
+    // Ticks 0, 10 and 20, and the namespace's link monitor (ip -o monitor link), once for the run.
+    expect(quiet.ip).toBe(4);
     // The TCP limits and nf_conntrack_max, once each at the first tick.
     expect(quiet.grep ?? 0).toBeLessThanOrEqual(2);
-    // One shell for the whole run, entered into the namespace once.
-    expect(quiet.nsenter).toBe(1);
+    // One shell for the whole run, and the link monitor's, each entered into the namespace once.
+    expect(quiet.nsenter).toBe(2);
     expect(quiet.ethtool ?? 0).toBe(0);
     expect(quiet.conntrack ?? 0).toBe(0);
     expect(quiet.cat ?? 0).toBe(0);

@@ -8,6 +8,7 @@ import { SOCKET_MEMORY } from '../../collectors/socketMemory.js';
 import { SOFTNET, createSoftnetCollector } from '../../collectors/softnet.js';
 import { QDISCS } from '../../collectors/qdiscs.js';
 import { ROUTES } from '../../collectors/routes.js';
+import { STALLS } from '../../collectors/stalls.js';
 import { SOCKETS, socketSeries } from '../../collectors/sockets.js';
 import type { SampleKey } from '../../collectors/types.js';
 import { AlertsPanel } from '../../components/AlertsPanel.js';
@@ -37,6 +38,7 @@ function healthy(store: Store, atMs: number, except?: SampleKey<unknown>) {
   feed(SOFTNET, softnet);
   feed(QDISCS, { qdiscs: [] });
   feed(ROUTES, { routes: [], routeCount: 0, unresolved: [], neighbours: 0 });
+  feed(STALLS, { stalled: [], scanned: 0, atMs });
   if (except?.name !== SOFTNET.name) store.recordCounters(SOFTNET, atMs, createSoftnetCollector().counters?.(softnet) ?? new Map());
 }
 
@@ -44,7 +46,7 @@ const sources = [...new Map(RULES.flatMap((r) => r.needs).map((k) => [k.name, k]
 
 describe('no false calm', () => {
   it('judges every source some rule needs', () => {
-    expect(sources.map((s) => s.name).sort()).toEqual(['conntrack', 'counters', 'destinations', 'nics', 'qdiscs', 'routes', 'socketMemory', 'sockets', 'softnet']);
+    expect(sources.map((s) => s.name).sort()).toEqual(['conntrack', 'counters', 'destinations', 'nics', 'qdiscs', 'routes', 'socketMemory', 'sockets', 'softnet', 'stalls']);
   });
 
   it('with every source healthy, says all is quiet with every rule watching', () => {

@@ -31,7 +31,11 @@ describe('ss -tino', () => {
       retransNow: 1,
       retransTotal: 36,
       lost: 2,
+      mss: 1448,
+      pmtu: 1500,
     });
+    // What a PMTU black hole's stalled socket shows: backing off, its peer's request received.
+    expect(parseTcpInfoLine('\t cubic rto:3264 backoff:4 rtt:0.05/0.025 mss:1448 pmtu:1500 bytes_received:3 data_segs_in:1 unacked:10 retrans:1/9')).toMatchObject({ backoff: 4, bytesReceived: 3, dataSegsIn: 1, unacked: 10, mss: 1448, pmtu: 1500 });
   });
 
   it('puts the worst first: retransmitting now, then in all, then lost, then the longest round trip', () => {

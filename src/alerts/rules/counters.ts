@@ -162,6 +162,9 @@ export const tcpRetransmits = defineRule({
         why: 'A listener whose accept queue overflows drops the last ACK of handshakes it has no room for; the clients believe they are connected and send data, which the kernel drops and they resend.',
       };
     }
+    // Full-size segments a PMTU black hole swallows are retransmitted again and again.
+    const hole = others.find((a) => a.id === 'pmtu-blackhole');
+    if (hole) return { cause: hole, why: `These are the full-size segments toward ${hole.subject} that never arrive: retransmitted with backoff while the path drops them. Not congestion or a lossy link.`, next: hole.next };
     return undefined;
   },
 });
