@@ -92,6 +92,8 @@ export const FLEET_COUNTERS = new Set([
   ...CURATED_COUNTERS.map((c) => c.name),
   'TcpRetransSegs',
   'TcpOutSegs',
+  'IpOutNoRoutes',
+  'Ip6OutNoRoutes',
   'TcpOutRsts',
   'TcpExtTCPSynRetrans',
   'TcpExtListenOverflows',

@@ -94,6 +94,9 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
     alerts: [{ severity: 'critical', expr: 'max without(interface, gateway) (max_over_time(nettriage_default_route[15m])) == 1 unless max without(interface, gateway) (nettriage_default_route) == 1' }],
     differs: 'had one in the last 15 minutes, where nettriage says: while it watched',
   }),
+  'destination-unreachable': (p) => ({
+    alerts: [{ severity: 'warning', expr: `sum without(name) (${rate(netstat(['IpOutNoRoutes', 'Ip6OutNoRoutes']))}) >= ${p.noRoutePerSec ?? 0.01}` }],
+  }),
   'gateway-unreachable': (p) => ({ alerts: [{ severity: 'critical', expr: 'nettriage_default_gateway_resolved == 0', forSec: p.samples ?? 3 }] }),
   'neighbour-table-full': (p) => ({
     alerts: [

@@ -115,6 +115,9 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     expect(gone?.summary).toMatch(/^no default route: it was via 10\.73\.0\.2 dev vt73a/);
     expect(await connectResult(ns, '10.99.73.1', 9)).toBe('ENETUNREACH');
     expect(runtime.alerts().alerts.filter((a) => a.id === 'syn-sent-stuck' && !a.causedBy)).toEqual([]);
+    // The packets that now have no route ride under the route that went.
+    const noRoute = await waitFor(alertOf(runtime, (a) => a.id === 'destination-unreachable'), 10_000);
+    expect(noRoute?.causedBy).toEqual({ id: 'no-default-route', subject: 'default' });
   });
 
   it('says the default gateway does not answer ARP, and the SYN-SENT pile toward an address behind it rides under that', async () => {
@@ -216,4 +219,15 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
       serving.kill('SIGKILL');
     }
   }, 90_000);
+
+  it('says packets leave with no route in a namespace that never had a default route', async () => {
+    const ns = await create('lk-noroute');
+    runtime = watch(ns);
+    await waitFor(() => runtime?.store.sample(ROUTES));
+    expect(await connectResult(ns, '10.97.0.1', 443)).toBe('ENETUNREACH');
+    const unreachable = await waitFor(alertOf(runtime, (a) => a.id === 'destination-unreachable'), 10_000);
+    expect(unreachable?.severity).toBe('critical');
+    expect(unreachable?.summary).toMatch(/packets\/s leave with no route \(IpOutNoRoutes\): there is no default route; connect\(\) to those destinations fails with ENETUNREACH$/);
+    expect(runtime.alerts().alerts.filter((a) => a.id === 'no-default-route')).toEqual([]);
+  });
 });

@@ -1,7 +1,8 @@
 import { NICS, type NicState } from '../../../collectors/nics.js';
 import { ROUTES, type RoutesSample, routeCounterKey, routeSeriesKey } from '../../../collectors/routes.js';
 import { type Route4, routeFor } from '../../../collectors/parse/routes.js';
-import { formatAge, formatCount } from '../../format.js';
+import { COUNTERS } from '../../../collectors/counters.js';
+import { formatAge, formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import { rateSeriesKey, type Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
@@ -84,6 +85,36 @@ export const mtuMismatch = defineRule({
       });
     }
     return findings;
+  },
+});
+
+export const destinationUnreachable = defineRule({
+  id: 'destination-unreachable',
+  needs: [ROUTES, COUNTERS],
+  fires: 'packets leave with no route (IpOutNoRoutes rising): connect() to those destinations fails with ENETUNREACH',
+  warmupMs: 0,
+  params: {
+    noRoutePerSec: { kind: 'number', default: 0.01, min: 0, max: 1e9, unit: '/s (1-min avg)', help: 'warning at this rate of packets with no route' },
+  },
+  evaluate(ctx) {
+    const routes = routesOf(ctx.store);
+    const findings: Finding[] = [];
+    const noRoute = (ctx.store.counterMinuteRate(COUNTERS, 'IpOutNoRoutes') ?? 0) + (ctx.store.counterMinuteRate(COUNTERS, 'Ip6OutNoRoutes') ?? 0);
+    if (noRoute >= ctx.params.noRoutePerSec) {
+      findings.push({
+        subject: 'no route',
+        severity: routes?.defaultRoute ? 'warning' : 'critical',
+        summary: `${formatRate(noRoute)} packets/s leave with no route (IpOutNoRoutes)${routes?.defaultRoute ? '' : ': there is no default route'}; connect() to those destinations fails with ENETUNREACH`,
+        why: 'The kernel found no route for these packets: a destination outside every network of the main table, with no default route to fall back on, or a policy rule that sends it to an empty table. Nothing waits: the sender gets ENETUNREACH at once, which applications often log as a generic connection error.',
+        next: [ctx.inTarget('ip route show table all'), ctx.inTarget('ip rule'), ctx.inTarget('nstat -az IpOutNoRoutes Ip6OutNoRoutes')],
+      });
+    }
+    return findings;
+  },
+  // Packets without a route once the default route went: that is the cause.
+  explainedBy(alert, others) {
+    const gone = alert.subject === 'no route' ? others.find((a) => a.id === noDefaultRoute.id) : undefined;
+    return gone ? { cause: gone, why: 'These packets had a route until the default route went: the missing default route is the cause.', next: gone.next } : undefined;
   },
 });
 
