@@ -1,4 +1,4 @@
-import { type Neighbour4, type NeighbourTableStat, type Route4, defaultRoute, parseNeighbourStat, parseProcNetArp, parseProcNetRoute } from './parse/routes.js';
+import { type Address6, type Neighbour4, type NeighbourTableStat, type Route4, defaultRoute, parseIfInet6, parseNeighbourStat, parseProcNetArp, parseProcNetRoute } from './parse/routes.js';
 import { type Collector, sampleKey } from './types.js';
 
 /** A neighbour table against the size at which the kernel stops adding entries. */
@@ -20,6 +20,8 @@ export interface RoutesSample {
   /** IPv4 neighbours of the namespace that are INCOMPLETE or FAILED, up to ROUTES_KEPT. */
   unresolved: Neighbour4[];
   neighbours: number;
+  /** IPv6 addresses whose duplicate address detection failed (unusable), up to ROUTES_KEPT. */
+  duplicates?: Address6[];
   /** The host's neighbour tables (shared by every namespace). */
   table4?: NeighbourTable;
   table6?: NeighbourTable;
@@ -43,7 +45,8 @@ const THRESH_EVERY_MS = 30_000;
 
 /**
  * Routes and neighbours of the watched namespace, every tick, from files
- * only: /proc/net/route (IPv4 main table), /proc/net/arp, and the host's
+ * only: /proc/net/route (IPv4 main table), /proc/net/arp, the IPv6
+ * addresses' flags (/proc/net/if_inet6: a duplicate address), and the host's
  * neighbour table statistics (/proc/net/stat/{arp,ndisc}_cache: the table
  * is shared by every namespace, and so is its gc_thresh3).
  */
@@ -69,7 +72,9 @@ export function createRoutesCollector(): Collector<RoutesSample> {
     },
     async sample(ctx) {
       const atMs = Date.now();
-      const files = await ctx.io.readProcNetFiles(['route', 'arp'], ['route'], ctx.timeoutMs);
+      const files = await ctx.io.readProcNetFiles(['route', 'arp', 'if_inet6'], ['route'], ctx.timeoutMs);
+      const addresses6 = parseIfInet6(files.get('if_inet6') ?? '');
+      const duplicates = addresses6.value.filter((a) => a.dadFailed).slice(0, ROUTES_KEPT);
       const routes = parseProcNetRoute(files.get('route') ?? '');
       const arp = parseProcNetArp(files.get('arp') ?? '');
       const stats = ctx.io.readKernelFiles(['net/stat/arp_cache', 'net/stat/ndisc_cache']);
@@ -88,6 +93,7 @@ export function createRoutesCollector(): Collector<RoutesSample> {
         routeCount: routes.value.length,
         unresolved: arp.value.filter((n) => !n.complete).slice(0, ROUTES_KEPT),
         neighbours: arp.value.length,
+        ...(duplicates.length > 0 ? { duplicates } : {}),
       };
       if (route) lastDefault = { route, atMs };
       if (lastDefault) value.lastDefault = lastDefault;
@@ -102,7 +108,7 @@ export function createRoutesCollector(): Collector<RoutesSample> {
       const t6 = table(stats.get('net/stat/ndisc_cache'), thresholds.v6);
       if (t4) value.table4 = t4;
       if (t6) value.table6 = t6;
-      return { value, skippedLines: routes.skippedLines + arp.skippedLines, notes: [], atMs };
+      return { value, skippedLines: routes.skippedLines + arp.skippedLines + addresses6.skippedLines, notes: [], atMs };
     },
   };
 }

@@ -20,7 +20,7 @@ export const LAYER_TITLES: Record<LayerId, string> = {
 /** Which rules speak for which layer. */
 const RULES_OF: Record<LayerId, readonly string[]> = {
   link: ['link-down', 'link-flapping', 'mtu-mismatch', 'nic-errors', 'softnet-drops', 'softnet-squeeze', 'qdisc-drops'],
-  route: ['no-default-route', 'destination-unreachable', 'gateway-unreachable', 'neighbour-table-full', 'pmtu-blackhole'],
+  route: ['no-default-route', 'destination-unreachable', 'gateway-unreachable', 'neighbour-table-full', 'duplicate-address', 'pmtu-blackhole'],
   transport: [
     'close-wait-climbing',
     'ephemeral-port-exhaustion',

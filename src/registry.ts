@@ -22,7 +22,7 @@ import type { CollectorFactory } from './collectorContext.js';
 import { conntrackDrops, conntrackTableFull } from './alerts/rules/conntrack.js';
 import { acceptQueueOverflow, tcpRetransmits, timeWaitOverflow, udpBufferErrors } from './alerts/rules/counters.js';
 import { nicErrors } from './alerts/rules/nics.js';
-import { destinationUnreachable, gatewayUnreachable, linkDown, linkFlapping, mtuMismatch, neighbourTableFull, noDefaultRoute } from './alerts/rules/links.js';
+import { destinationUnreachable, duplicateAddress, gatewayUnreachable, linkDown, linkFlapping, mtuMismatch, neighbourTableFull, noDefaultRoute } from './alerts/rules/links.js';
 import { socketMemoryPressure } from './alerts/rules/socketMemory.js';
 import { closeWaitClimbing, ephemeralPortExhaustion, orphanSockets, synSentStuck } from './alerts/rules/sockets.js';
 import type { Rule } from './alerts/types.js';
@@ -91,6 +91,7 @@ export const RULES: Rule[] = [
   destinationUnreachable,
   gatewayUnreachable,
   neighbourTableFull,
+  duplicateAddress,
   mtuMismatch,
   pmtuBlackhole,
 ] as unknown as Rule[];

@@ -168,3 +168,57 @@ export function routeFor(routes: Route4[], address: string): Route4 | undefined 
   }
   return best;
 }
+
+/** An IPv6 address of the namespace, from /proc/net/if_inet6. */
+export interface Address6 {
+  address: string;
+  prefixLength: number;
+  /** Untrusted text, sanitise before display. */
+  dev: string;
+  /** Duplicate address detection still running. */
+  tentative: boolean;
+  /** Duplicate address detection found another holder: the address is unusable. */
+  dadFailed: boolean;
+}
+
+const IFA_F_DADFAILED = 0x08;
+const IFA_F_TENTATIVE = 0x40;
+
+/** 32 hex digits -> the shortest form (`fd00:99::1`). */
+export function hexToIpv6(hex: string): string | undefined {
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) return undefined;
+  const groups = Array.from({ length: 8 }, (_, i) => Number.parseInt(hex.slice(i * 4, i * 4 + 4), 16).toString(16));
+  // The longest run of two or more zero groups becomes `::`.
+  let best = { at: -1, len: 0 };
+  for (let i = 0; i < 8; ) {
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && groups[j] === '0') j++;
+    if (j - i > best.len && j - i >= 2) best = { at: i, len: j - i };
+    i = j;
+  }
+  if (best.at < 0) return groups.join(':');
+  return `${groups.slice(0, best.at).join(':')}::${groups.slice(best.at + best.len).join(':')}`;
+}
+
+/** /proc/net/if_inet6: `address ifindex prefixlen scope flags device`, all hex but the name. */
+export function parseIfInet6(text: string): Parsed<Address6[]> {
+  const out: Address6[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const [hex, , plen, , flagsHex, dev] = line.trim().split(/\s+/);
+    const address = hexToIpv6(hex ?? '');
+    const flags = Number.parseInt(flagsHex ?? '', 16);
+    const prefixLength = Number.parseInt(plen ?? '', 16);
+    if (address === undefined || !dev || !/^[0-9a-fA-F]+$/.test(flagsHex ?? '') || !/^[0-9a-fA-F]+$/.test(plen ?? '')) {
+      skipped++;
+      continue;
+    }
+    out.push({ address, prefixLength, dev, tentative: (flags & IFA_F_TENTATIVE) !== 0, dadFailed: (flags & IFA_F_DADFAILED) !== 0 });
+  }
+  return parsed(out, skipped);
+}

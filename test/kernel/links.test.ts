@@ -230,4 +230,22 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     expect(unreachable?.summary).toMatch(/packets\/s leave with no route \(IpOutNoRoutes\): there is no default route; connect\(\) to those destinations fails with ENETUNREACH$/);
     expect(runtime.alerts().alerts.filter((a) => a.id === 'no-default-route')).toEqual([]);
   });
+
+  it('says an IPv6 address failed duplicate address detection when the other end of the link holds it', async () => {
+    const ns = await create('lk-dad');
+    const peer = await create('lk-dad-p');
+    const link = await ns.linkTo(peer, 83);
+    await peer.exec(['ip', 'addr', 'add', 'fd00:83::1/64', 'dev', link.b]);
+    runtime = watch(ns);
+    // The peer's address must be past its own detection before ours starts: until it is no longer tentative.
+    let ready = '';
+    for (let i = 0; i < 50 && !/fd00:83::1\/64 scope global\s*$/m.test(ready); i++) {
+      ready = (await peer.exec(['ip', '-6', 'addr', 'show', 'dev', link.b])).stdout;
+      await sleep(200);
+    }
+    await ns.exec(['ip', 'addr', 'add', 'fd00:83::1/64', 'dev', link.a]);
+    const dad = await waitFor(alertOf(runtime, (a) => a.id === 'duplicate-address'), 15_000);
+    expect(dad?.subject).toBe('fd00:83::1');
+    expect(dad?.summary).toMatch(/^fd00:83::1\/64 on vt83a failed duplicate address detection/);
+  });
 });

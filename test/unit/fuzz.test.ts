@@ -9,7 +9,7 @@ import { parseConnectTrace } from '../../collectors/parse/connectTrace.js';
 import { parseNetstatS } from '../../collectors/parse/netstatS.js';
 import { parsePortRange } from '../../collectors/parse/portRange.js';
 import { parseProcNetTcp } from '../../collectors/parse/procNetTcp.js';
-import { parseNeighbourStat, parseProcNetArp, parseProcNetRoute } from '../../collectors/parse/routes.js';
+import { parseIfInet6, parseNeighbourStat, parseProcNetArp, parseProcNetRoute } from '../../collectors/parse/routes.js';
 import { parseSockstat } from '../../collectors/parse/sockstat.js';
 import { parseOwners, parseSsDuration, parseSsSockets, parseTimerField } from '../../collectors/parse/ssSockets.js';
 import { parseSsSummary } from '../../collectors/parse/ssSummary.js';
@@ -45,6 +45,7 @@ const SEEDS = [
   'proc-net-route-netns-rejects-kernel6.18.txt',
   'proc-net-arp-netns-states-kernel6.18.txt',
   'proc-net-stat-arp_cache-kernel6.18.txt',
+  'proc-net-if_inet6-netns-dadfailed-kernel6.18.txt',
 ].map(readCaptured);
 
 /** A real output, then broken: cut short, its header or other lines dropped, lines doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
@@ -132,6 +133,7 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseProcNetRoute,
   parseProcNetArp,
   parseNeighbourStat,
+  parseIfInet6,
 };
 
 const RUNS = 1000;

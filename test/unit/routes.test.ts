@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRoute, hexToIpv4, parseNeighbourStat, parseProcNetArp, parseProcNetRoute, routeFor } from '../../collectors/parse/routes.js';
+import { defaultRoute, hexToIpv4, hexToIpv6, parseIfInet6, parseNeighbourStat, parseProcNetArp, parseProcNetRoute, routeFor } from '../../collectors/parse/routes.js';
 import { readCaptured } from '../helpers/realWorld.js';
 
 describe('routes and neighbours from /proc', () => {
@@ -46,6 +46,20 @@ describe('routes and neighbours from /proc', () => {
     const cpu = (fulls: string) => `00000400 00000091 000000ab 00000000   0000014d 0000000c 00000000   00000000         00000000         00000410         00000000       00000000            ${fulls}`;
     expect(parseNeighbourStat([header, cpu('00000003'), cpu('0000000a')].join('\n'))).toEqual({ entries: 1024, tableFulls: 13n });
     expect(parseNeighbourStat('garbage')).toBeUndefined();
+  });
+
+  it('reads IPv6 addresses with their duplicate-address flags', () => {
+    const { value, skippedLines } = parseIfInet6(readCaptured('proc-net-if_inet6-netns-dadfailed-kernel6.18.txt'));
+    expect(skippedLines).toBe(0);
+    expect(value.map((a) => `${a.address}/${a.prefixLength} ${a.dev}${a.tentative ? ' tentative' : ''}${a.dadFailed ? ' dadfailed' : ''}`)).toEqual([
+      'fe80::9836:92ff:fe44:40df/64 vd2',
+      'fd00:99::1/64 vd2 tentative dadfailed',
+      '::1/128 lo',
+    ]);
+    expect(hexToIpv6('00000000000000000000000000000000')).toBe('::');
+    expect(hexToIpv6('20010db8000000010000000000000000')).toBe('2001:db8:0:1::');
+    expect(hexToIpv6('20010db8000100000001000000000001')).toBe('2001:db8:1:0:1::1');
+    expect(hexToIpv6('nope')).toBeUndefined();
   });
 
   it('turns the kernel’s hex addresses into dotted quads', () => {

@@ -118,6 +118,24 @@ export const destinationUnreachable = defineRule({
   },
 });
 
+export const duplicateAddress = defineRule({
+  id: 'duplicate-address',
+  needs: [ROUTES],
+  fires: 'an IPv6 address of the namespace failed duplicate address detection (dadfailed): another host on the link holds it',
+  warmupMs: 0,
+  params: {},
+  evaluate(ctx) {
+    return (routesOf(ctx.store)?.duplicates ?? []).map((a) => ({
+      subject: a.address,
+      severity: 'critical' as const,
+      summary: `${a.address}/${a.prefixLength} on ${safeText(a.dev)} failed duplicate address detection: another host on the link answers for it, and the kernel will not use it`,
+      why: 'A duplicate address is never used: connections from it fail, and the host that holds it gets this one\u2019s traffic. Two machines (or containers) configured with the same static address, a cloned VM, or a DHCPv6/SLAAC mix-up.',
+      next: [ctx.inTarget(`ip -6 addr show dev ${a.dev}`), ctx.inTarget(`ip -6 neigh show ${a.address}`), ctx.inTarget(`ndisc6 ${a.address} ${a.dev}`)],
+      link: { panel: 'nics' as const, nic: a.dev },
+    }));
+  },
+});
+
 /** Lost its carrier while watched: the kernel counted a change since nettriage started. */
 function lostCarrierWhileWatched(store: Store, nic: NicState): boolean {
   return nic.carrier === false && store.counters(NICS).get(flapsKey(nic.name))?.lastMovedMs !== undefined;
