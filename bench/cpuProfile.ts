@@ -13,9 +13,9 @@ export type Part = (typeof PARTS)[number];
  */
 export function partOf(module: string): Part {
   if (/^dist\/src\/fleet\/|^dist\/collectors\/(namespaces|parse\/namespaces|parse\/runtimeConfig)\.js$/.test(module)) return 'fleet';
-  if (/^dist\/collectors\/|^dist\/src\/(targetIO|targetShell|targetPin|shellOutput|scheduler|problems|costCadence|endpoint|tcpState)\.js$|^dist\/src\/drilldown\/processInfo\.js$/.test(module)) return 'collectors';
-  if (/^dist\/src\/(store|ring|rates|queryGates|record|dropPath|dropReasonsModel|runtime)\.js$|^dist\/src\/(alerts|recording|metrics|modes)\//.test(module)) return 'store and rules';
-  if (/^dist\/components\/|^dist\/src\/(screen|panels|hooks|drilldown)\/|^dist\/src\/(app|screenLayout|layout|viewState|keymap|dashboardModel|format|sanitize|theme|terminal|screenSession|selection)\.js$/.test(module)) return 'screen';
+  if (/^dist\/collectors\/|^dist\/src\/(targetIO|targetShell|targetPin|linkMonitor|runBounded|shellOutput|scheduler|problems|costCadence|endpoint|tcpState)\.js$|^dist\/src\/drilldown\/processInfo\.js$/.test(module)) return 'collectors';
+  if (/^dist\/src\/(store|ring|rates|queryGates|record|dropPath|dropReasonsModel|runtime|layers)\.js$|^dist\/src\/(alerts|recording|metrics|modes)\//.test(module)) return 'store and rules';
+  if (/^dist\/components\/|^dist\/src\/(screen|panels|hooks|drilldown)\/|^dist\/src\/(app|screenLayout|layout|viewState|keymap|dashboardModel|format|sanitize|theme|terminal|screenSession|selection|textWidth)\.js$/.test(module)) return 'screen';
   if (/^node_modules\/(ink|react|react-reconciler|scheduler|yoga-layout|string-width|wrap-ansi|slice-ansi|cli-truncate|ansi-|@alcalzone|chalk|strip-ansi|emoji-regex|get-east-asian-width|widest-line|cli-boxes|indent-string)/.test(module)) return 'screen';
   return 'startup and other';
 }
