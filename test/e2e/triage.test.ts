@@ -52,9 +52,11 @@ describe.runIf(hasTmux && netnsOk)('the triage checklist in a terminal', () => {
       expect(checklist).toMatch(/\$ nsenter --net=\/run\/netns\/nt-triage-\d+ ip neigh show /);
       // The selection starts at the bottom layer; down once is the route layer.
       await session.keys('j', 'Enter');
-      // Enter on the route layer opens its alert's subject: the NIC panel, at the gateway's interface.
-      const opened = await session.waitFor(/› vt77a/);
+      // Enter on the route layer opens its alert's subject: the NIC panel, focused (alone where it has no room), at the gateway's interface.
+      const opened = await session.waitFor(/╭─ NICs[^\n]*\n[^\n]*vt77a/);
+      expect(opened).toMatch(/╭─ NICs[^\n]*\n[^\n]*vt77a/);
       expect(opened).not.toMatch(/Triage, bottom-up/);
+      if (columns === 100) expect(opened).toMatch(/NICs shown alone/);
       await session.keys('t');
       await session.waitFor(/Triage, bottom-up/);
       await session.keys('Escape');
