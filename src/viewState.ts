@@ -71,6 +71,13 @@ export interface ViewContext {
   enterLayer(selected: number): EnterResult | undefined;
 }
 
+/** The view Enter leads to from `state`: a drill-down, or a panel focused at a row; unchanged for nothing (or another namespace, which the caller switches to). */
+function entered(state: ViewState, to: EnterResult | undefined): ViewState {
+  if (!to || 'watch' in to) return state;
+  if ('drill' in to) return { ...state, helpOpen: false, drill: openDrill(to.drill.state, to.drill) };
+  return { ...state, focus: to.focus, zoomed: false, selected: to.row === undefined ? state.selected : { ...state.selected, [to.focus]: to.row } };
+}
+
 /** The checklist's keys: move, open a layer (its alert's subject, or its panel), close. */
 function reduceLayers(state: ViewState, layers: { selected: number }, action: Action | 'filterChar', ctx: ViewContext): ViewState {
   const moved = movedSelection(action, layers.selected, ctx.layerCount, ctx.pageSize);
@@ -79,9 +86,7 @@ function reduceLayers(state: ViewState, layers: { selected: number }, action: Ac
   switch (action) {
     case 'enter': {
       const to = ctx.enterLayer(layers.selected);
-      if (!to || 'watch' in to) return state;
-      if ('drill' in to) return { ...dashboard, helpOpen: false, drill: openDrill(to.drill.state, to.drill) };
-      return { ...dashboard, focus: to.focus, zoomed: false, selected: to.row === undefined ? state.selected : { ...state.selected, [to.focus]: to.row } };
+      return to && !('watch' in to) ? entered(dashboard, to) : state;
     }
     case 'back':
     case 'leave':
@@ -173,18 +178,9 @@ export function reduceView(state: ViewState, action: Action | 'filterChar', ctx:
       return { ...state, focus: step(1) };
     case 'prevPanel':
       return { ...state, focus: step(-1) };
-    case 'enter': {
-      const to = ctx.enter(focus, current);
+    case 'enter':
       // Another namespace: the caller switches the dashboard (see useDashboardControls).
-      if (!to || 'watch' in to) return state;
-      if ('drill' in to) return { ...state, helpOpen: false, drill: openDrill(to.drill.state, to.drill) };
-      return {
-        ...state,
-        focus: to.focus,
-        zoomed: false,
-        selected: to.row === undefined ? state.selected : { ...state.selected, [to.focus]: to.row },
-      };
-    }
+      return entered(state, ctx.enter(focus, current));
     case 'zoom':
       return { ...state, zoomed: !state.zoomed };
     case 'namespaces':

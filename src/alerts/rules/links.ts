@@ -40,8 +40,13 @@ export const linkFlapping = defineRule({
   evaluate(ctx) {
     const nics = ctx.store.sample(NICS)?.value.interfaces ?? [];
     const findings: Finding[] = [];
+    const windowMs = ctx.params.windowSec * 1000;
+    const states = ctx.store.counters(NICS);
     for (const nic of nics) {
-      const changes = increaseOver(ctx.store, NICS, flapsKey(nic.name), ctx.params.windowSec * 1000);
+      // Most interfaces never flap: their rate history (a node has hundreds of veths) is not walked every tick.
+      const movedMs = states.get(flapsKey(nic.name))?.lastMovedMs;
+      if (movedMs === undefined || ctx.nowMs - movedMs > windowMs) continue;
+      const changes = increaseOver(ctx.store, NICS, flapsKey(nic.name), windowMs);
       // Thresholds are "more than": a value equal to the parameter is still calm.
       const severity = hysteresis(changes, ctx.previous(nic.name), thresholds(ctx.params.warnChanges + 1, ctx.params.critChanges + 1));
       if (!severity) continue;
