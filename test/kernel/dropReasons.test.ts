@@ -5,6 +5,7 @@ import { TestNetns, canCreateNetns, kernelTestsRequired, udpBlastScript } from '
 import { BIN, TmuxSession, hasTmux } from '../helpers/tmux.js';
 import { until } from '../helpers/wait.js';
 import { TRACEFS, ensureTracefs, hostEventUntouched, instanceTracing, kernelHasHistTriggers, nettriageInstances } from '../helpers/tracefs.js';
+import { alive } from '../helpers/process.js';
 
 const netns = await canCreateNetns();
 const tracefs = netns ? await ensureTracefs() : undefined;
@@ -149,7 +150,7 @@ describe.runIf(netns && tracefs !== undefined)('the kernel’s drop reasons (skb
         } else {
           // What the terminal sends when the ssh session drops.
           await session.kill();
-          await until('the dashboard is gone', 10_000, () => !existsPid(pid!));
+          await until('the dashboard is gone', 10_000, () => !alive(pid!));
         }
         expect(nettriageInstances()).toEqual([]);
         expect(hostEventUntouched()).toBe(true);
@@ -160,11 +161,3 @@ describe.runIf(netns && tracefs !== undefined)('the kernel’s drop reasons (skb
   }, 120_000);
 });
 
-function existsPid(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

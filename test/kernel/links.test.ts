@@ -7,6 +7,7 @@ import { defaultAlertConfig } from '../../src/alerts/config.js';
 import { parseCli } from '../../src/cli.js';
 import { type Runtime, createRuntime } from '../../src/runtime.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
+import { alive } from '../helpers/process.js';
 
 const available = await canCreateNetns();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -86,14 +87,6 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     runtime.scheduler.stop();
     await runtime.close();
     runtime = undefined;
-    const alive = (pid: number) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
     expect(await waitFor(() => (helpers.some(alive) ? undefined : true), 5000)).toBe(true);
     // Nor is the monitor itself left behind in the namespace.
     expect((await execa('sh', ['-c', `ip netns pids ${ns.name} | xargs -r ps -o args= -p`])).stdout).not.toMatch(/monitor link/);

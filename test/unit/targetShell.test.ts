@@ -2,18 +2,11 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CollectorProblem } from '../../src/problems.js';
 import { ShellGone, TargetShell, shellQuote } from '../../src/targetShell.js';
+import { alive } from '../helpers/process.js';
 
 let shell: TargetShell | undefined;
 afterEach(() => shell?.close());
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('the shell that runs commands for the dashboard', () => {
   it('runs commands one after another in one process, with output, stderr and exit status apart', async () => {
