@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { CollectorProblem, asProblem } from '../src/problems.js';
 import type { TargetIO } from '../src/targetIO.js';
+import { parseJsonKeepingBigIntegers } from './parse/ipJson.js';
 import { type Collector, type Parsed, sampleKey } from './types.js';
 
 export interface NicState {
@@ -50,17 +51,6 @@ const IP_JSON_STATS: Record<'rx' | 'tx', Record<string, string>> = {
     carrier_changes: 'carrier_changes',
   },
 };
-
-/**
- * JSON.parse loses integers above 2^53: quote long numbers before parsing.
- * `ip -j` writes an interface name's bytes as they are, and a name may hold
- * control characters (ESC, BEL; not whitespace): escaped here, or one such
- * name would make the whole document unreadable.
- */
-export function parseJsonKeepingBigIntegers(text: string): unknown {
-  const escaped = text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return JSON.parse(escaped.replace(/([:[,]\s*)(\d{16,})(?=\s*[,}\]])/g, '$1"$2"'));
-}
 
 interface IpLink {
   ifname?: unknown;

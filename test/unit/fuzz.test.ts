@@ -25,6 +25,7 @@ import {
   parseUptimeSec,
 } from '../../src/drilldown/processInfo.js';
 import { parseEndpoint } from '../../src/endpoint.js';
+import { parseIpAddrJson, parseIpNeighJson, parseIpRouteGetJson, splitIpBatch } from '../../collectors/parse/ipJson.js';
 import { readCaptured } from '../helpers/realWorld.js';
 
 /** Real outputs the mutations start from: every parser sees its own kind of text broken in every way. */
@@ -46,6 +47,10 @@ const SEEDS = [
   'proc-net-arp-netns-states-kernel6.18.txt',
   'proc-net-stat-arp_cache-kernel6.18.txt',
   'proc-net-if_inet6-netns-dadfailed-kernel6.18.txt',
+  'ip-j-neigh-netns-all-states-kernel6.18.json',
+  'ip-j-addr-netns-dadfailed-tentative-kernel6.18.json',
+  'ip-j-route-get-pmtu-cache-kernel6.18.json',
+  'ip-j-batch-route-get-netns-kernel6.18.stderr',
 ].map(readCaptured);
 
 /** A real output, then broken: cut short, its header or other lines dropped, lines doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
@@ -134,6 +139,10 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseProcNetArp,
   parseNeighbourStat,
   parseIfInet6,
+  parseIpNeighJson,
+  parseIpAddrJson,
+  parseIpRouteGetJson,
+  splitIpBatch: (t) => splitIpBatch(12, t, t),
 };
 
 const RUNS = 1000;
