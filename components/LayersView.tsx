@@ -37,6 +37,7 @@ export function LayersView({ layers, selected, width, height }: LayersViewProps)
     const wrapped = wrapWords(text, Math.max(10, inner - head.length)).slice(0, 3);
     const rows = wrapped.map((w, k) => ({ key: `${l.layer}-${k}`, text: k === 0 ? `${head}${w}` : `${' '.repeat(head.length)}${w}`, color, inverse: i === selected && k === 0, bold: l.first === true }));
     if (l.next && l.status !== 'ok') rows.push({ key: `${l.layer}-next`, text: `${' '.repeat(head.length)}$ ${l.next}`, color: 'cyan', inverse: false, bold: false });
+    for (const [k, d] of (l.details ?? []).slice(0, 3).entries()) rows.push({ key: `${l.layer}-d${k}`, text: `${' '.repeat(head.length)}${d}`, color: 'gray', inverse: false, bold: false });
     return rows;
   });
   const room = Math.max(1, height - 4);

@@ -1,4 +1,6 @@
 import { NICS } from '../collectors/nics.js';
+import { PATHS } from '../collectors/paths.js';
+import type { RouteLookup } from '../collectors/parse/ipJson.js';
 import { ROUTES } from '../collectors/routes.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import { type Alert, causes } from './alerts/types.js';
@@ -51,6 +53,33 @@ export interface LayerCheck {
   first?: true;
   /** What Enter opens: the panel that shows this layer, and the alert it is about. */
   opens?: { panel: PanelId; alert?: { id: string; subject: string } };
+  /** What the layer's last look found, a line each (the routes the kernel picks for the destinations that matter). */
+  details?: string[];
+}
+
+/** `10.94.0.2 via 10.93.0.2 dev cra src 10.93.0.1, PMTU 1280 cached (599 s)`, or the kernel's refusal. */
+export function lookupText(l: RouteLookup): string {
+  if (l.error !== undefined) return safeText(`${l.destination}: ${l.error}`);
+  const via = l.gateway ? ` via ${l.gateway}` : '';
+  const dev = l.dev ? ` dev ${l.dev}` : '';
+  const type = l.type && l.type !== 'unicast' ? `${l.type} ` : '';
+  const pmtu = l.pmtu !== undefined ? `, PMTU ${l.pmtu} cached${l.expiresSec !== undefined ? ` (${l.expiresSec} s)` : ''}` : '';
+  return safeText(`${type}${l.destination}${via}${dev}${l.source ? ` src ${l.source}` : ''}${pmtu}`);
+}
+
+/**
+ * What the route layer shows under its line: the route lookups of the last
+ * look, refusals first, then the PMTU exceptions the lookups did not show.
+ */
+function routeDetails(store: Store): string[] | undefined {
+  const paths = store.sample(PATHS)?.value;
+  if (!paths) return undefined;
+  const asked = new Set(paths.lookups.map((l) => l.destination));
+  const lines = [
+    ...[...paths.lookups].sort((a, b) => Number(b.error !== undefined) - Number(a.error !== undefined)).map((l) => `route get ${lookupText(l)}`),
+    ...paths.pmtuExceptions.filter((e) => !asked.has(e.destination)).map((e) => `cached ${lookupText(e)}`),
+  ];
+  return lines.length > 0 ? lines : undefined;
 }
 
 /** The layer a rule speaks for; undefined for a rule no layer lists. */
@@ -74,7 +103,13 @@ function calmText(store: Store, layer: LayerId): string {
       if (!routes) return 'routes not read yet';
       const d = routes.defaultRoute;
       const gw = routes.gateway;
-      return `${d ? `default ${d.gateway ? `via ${d.gateway}` : 'on-link'} dev ${safeText(d.dev)}` : 'no default route (none seen)'}${gw ? `, gateway ${gw.state === 'complete' ? 'resolved' : gw.state === 'absent' ? 'not asked yet' : 'UNRESOLVED'}` : ''}; ${routes.unresolved.length} unresolved neighbour${routes.unresolved.length === 1 ? '' : 's'}`;
+      const paths = store.sample(PATHS)?.value;
+      // The exact NUD state when `ip neigh` has been asked; the file says only resolved or not.
+      const nud = gw ? paths?.neighbours.find((n) => n.address === gw.address && (n.dev === undefined || n.dev === gw.dev))?.state : undefined;
+      const gwText = gw ? `, gateway ${nud ?? (gw.state === 'complete' ? 'resolved' : gw.state === 'absent' ? 'not asked yet' : 'UNRESOLVED')}` : '';
+      const states = paths?.neighbourStates ?? {};
+      const neighbours = paths ? `${Object.values(states).reduce((a, b) => a + (b ?? 0), 0)} neighbours, ${(states.FAILED ?? 0) + (states.INCOMPLETE ?? 0)} FAILED or INCOMPLETE` : `${routes.unresolved.length} unresolved neighbour${routes.unresolved.length === 1 ? '' : 's'}`;
+      return `${d ? `default ${d.gateway ? `via ${d.gateway}` : 'on-link'} dev ${safeText(d.dev)}` : 'no default route (none seen)'}${gwText}; ${neighbours}`;
     }
     case 'transport': {
       const s = store.sample(SOCKETS)?.value;
@@ -120,5 +155,8 @@ export function buildLayers(store: Store, alerts: Alert[], blind: { id: string }
   });
   const first = checks.find((c) => c.status === 'broken') ?? checks.find((c) => c.status === 'degraded');
   if (first) first.first = true;
+  const route = checks.find((c) => c.layer === 'route');
+  const details = routeDetails(store);
+  if (route && details) route.details = details;
   return checks;
 }

@@ -5,6 +5,11 @@ import { OWNERS, type OwnersWanted } from '../collectors/owners.js';
 import { SOCKETS } from '../collectors/sockets.js';
 import type { CollectorContext } from './collectorContext.js';
 import { NICS } from '../collectors/nics.js';
+import type { PathsWanted } from '../collectors/paths.js';
+import { ROUTES } from '../collectors/routes.js';
+import { STALLS } from '../collectors/stalls.js';
+import { parseEndpoint } from './endpoint.js';
+import { layerOfRule } from './layers.js';
 import { closeWaitClimbing, destinationSubject, ephemeralPortExhaustion, synSentStuck } from './alerts/rules/sockets.js';
 import { paramsOf } from './alerts/types.js';
 import { movedRecently } from './panels/common.js';
@@ -99,4 +104,30 @@ export function destinationsContext(ctx: CollectorContext): DestinationsContext 
 export function stallsWanted(ctx: CollectorContext): boolean {
   const rate = (name: string) => ctx.store.counterMinuteRate(COUNTERS, name) ?? 0;
   return rate('TcpRetransSegs') - rate('TcpExtTCPSynRetrans') > 0;
+}
+
+/** How many of each kind of destination a route lookup follows. */
+const LOOKUPS_EACH = 3;
+
+/**
+ * The destinations whose route the kernel is asked for: those SYN-SENT
+ * piles up toward, the subjects of the alerts that name a peer, the peers
+ * of connections backing off, and the busiest peers; the default gateways,
+ * whose neighbour state is kept. Urgent while anything below TCP is wrong.
+ */
+export function pathsWanted(ctx: CollectorContext): PathsWanted {
+  const address = (endpoint: string | undefined) => (endpoint === undefined ? undefined : (parseEndpoint(endpoint)?.address ?? endpoint));
+  const alerts = ctx.alerts().alerts;
+  const named = alerts.map((a) => (a.id === ephemeralPortExhaustion.id ? address(a.link?.destination?.split('>')[1]) : a.id === synSentStuck.id ? address(a.subject) : a.id === 'pmtu-blackhole' || a.id === 'destination-unreachable' ? a.subject : undefined));
+  const synSent = (ctx.store.sample(SOCKETS)?.value.unusual.synSentByPeer ?? []).map((p) => address(p.endpoint));
+  const stalled = (ctx.store.sample(STALLS)?.value.stalled ?? []).map((s) => s.peerAddress);
+  const busiest = (ctx.store.sample(DESTINATIONS)?.value.top ?? []).map((d) => address(d.peer));
+  const destinations = [...named, ...synSent.slice(0, LOOKUPS_EACH), ...stalled.slice(0, LOOKUPS_EACH), ...busiest.slice(0, LOOKUPS_EACH)].filter((d): d is string => d !== undefined);
+  const routes = ctx.store.sample(ROUTES)?.value;
+  const gateways = [routes?.defaultRoute?.gateway, routes?.lastDefault?.route.gateway].filter((g): g is string => g !== undefined);
+  const below = alerts.some((a) => {
+    const layer = layerOfRule(a.id);
+    return layer === 'link' || layer === 'route';
+  });
+  return { destinations, gateways, urgent: below || routes?.gateway?.state === 'incomplete' || synSent.length > 0 };
 }

@@ -5,6 +5,7 @@ import { ETHTOOL } from '../collectors/ethtool.js';
 import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { type LayerCheck, buildLayers } from './layers.js';
 import { STALLS, type StallsSample } from '../collectors/stalls.js';
+import { PATHS, type PathsSample } from '../collectors/paths.js';
 import { type NeighbourTable, ROUTES, ROUTES_KEPT, type RoutesSample, routeCounterKey } from '../collectors/routes.js';
 import type { Route4 } from '../collectors/parse/routes.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
@@ -136,6 +137,14 @@ export interface SampleRecord {
    * the PMTU black-hole rule judges. Absent while none is seen.
    */
   stalls?: StallsSample & SectionMeta;
+  /**
+   * `ip -j` at its slow cadence (30 s, 5 s while below TCP is wrong): the
+   * route the kernel picks for the destinations that matter now (or its
+   * refusal, and a cached PMTU exception), neighbours by NUD state with the
+   * gateways and the unresolved ones, and the addresses that are not
+   * link-local or carry a flag (tentative, dadfailed).
+   */
+  paths?: (PathsSample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
   alerts: AlertRecord[];
   /**
@@ -261,7 +270,15 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ROUTES, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ROUTES, PATHS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
+
+/** Link-local addresses stay out: a node's hundreds of veths have nothing else. */
+function pathsRecord(v: PathsSample): PathsSample {
+  const addresses = v.addresses
+    .map((l) => ({ dev: l.dev, addresses: l.addresses.filter((a) => a.scope !== 'link' || a.tentative || a.dadFailed) }))
+    .filter((l) => l.addresses.length > 0);
+  return { ...v, addresses };
+}
 
 /**
  * One tick's record. With `countersMovedSinceTick` (a store's `ticks`),
@@ -290,6 +307,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     nics: nics ? nicsRecord(store, nics.value) : (problemOf(store.status(NICS)) ?? { error: 'no sample yet' }),
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
     ...((store.sample(STALLS)?.value.stalled.length ?? 0) > 0 ? { stalls: section(store, STALLS, nowMs, (v: StallsSample) => v) as StallsSample & SectionMeta } : {}),
+    ...(store.sample(PATHS) || store.status(PATHS).problem ? { paths: section(store, PATHS, nowMs, pathsRecord) } : {}),
     ...(store.sample(ROUTES) || store.status(ROUTES).problem ? { routes: section(store, ROUTES, nowMs, (v: RoutesSample) => routesRecord(store, v, nowMs)) } : {}),
     qdiscs: section(store, QDISCS, nowMs, (v: QdiscsSample) => ({
       qdiscs: v.qdiscs,

@@ -8,6 +8,7 @@ import { createCountersCollector } from '../collectors/counters.js';
 import { createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector } from '../collectors/ethtool.js';
 import { createNicsCollector } from '../collectors/nics.js';
+import { createPathsCollector } from '../collectors/paths.js';
 import { createRoutesCollector } from '../collectors/routes.js';
 import { createStallsCollector } from '../collectors/stalls.js';
 import { pmtuBlackhole } from './alerts/rules/pmtu.js';
@@ -33,7 +34,7 @@ import { nicsPanel } from './panels/nics.js';
 import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
-import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, stallsWanted, vitalsWanted } from './queryGates.js';
+import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, pathsWanted, stallsWanted, vitalsWanted } from './queryGates.js';
 import { liveShellPids } from './targetShell.js';
 
 /**
@@ -61,6 +62,7 @@ export const COLLECTORS: CollectorFactory[] = [
   (ctx) => createConnectsCollector(ctx.io, { peers: () => connectsWanted(ctx), off: () => (ctx.dropReasons.off ? 'not with --proc-root: who connects comes from the kernel’s tracefs, not from a tree' : undefined) }),
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
   (ctx) => createStallsCollector(() => stallsWanted(ctx)),
+  (ctx) => createPathsCollector(() => pathsWanted(ctx)),
   // Every shell of ours counts: the target's, and the readers the fleet keeps in empty namespaces.
   () => createSelfCollector(liveShellPids),
 ];

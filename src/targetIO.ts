@@ -23,6 +23,8 @@ export interface RunOptions {
   lane?: Lane;
   /** Output beyond this is a problem ("output too large"), not a buffer. */
   maxBytes?: number;
+  /** Lines written to the command's stdin (`ip -batch -`). */
+  input?: string[];
 }
 
 export type RunResult = ShellResult;

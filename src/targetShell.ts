@@ -134,8 +134,11 @@ export class TargetShell {
   }
 
   /** Runs argv (quoted, stdin from /dev/null) and resolves with its output and exit status. */
-  run(argv: string[], options: ShellRequestOptions): Promise<ShellResult> {
-    return this.request(`${argv.map(shellQuote).join(' ')} </dev/null`, options);
+  run(argv: string[], options: ShellRequestOptions & { input?: string[] }): Promise<ShellResult> {
+    // Lines for the command's stdin come from the shell's printf: no temporary file in anyone's mount namespace.
+    const stdin = options.input === undefined ? '</dev/null' : '';
+    const feed = options.input === undefined ? '' : `printf '%s\\n' ${options.input.map(shellQuote).join(' ')} | `;
+    return this.request(`${feed}${argv.map(shellQuote).join(' ')} ${stdin}`, options);
   }
 
   /**

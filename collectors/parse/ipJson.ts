@@ -141,13 +141,12 @@ export interface RouteLookup {
 }
 
 /**
- * One `ip -j route get` answer: `[{"dst","gateway","dev","prefsrc","cache":[],
- * "expires":599,"metrics":[{"mtu":1280}]}]`. Older iproute2 put `mtu` next to
- * `cache` rather than in `metrics`, and may write `expires` as "599sec".
+ * One route as `ip -j route get` or `ip -j route show cache` prints it:
+ * `{"dst","gateway","dev","prefsrc","cache":[],"expires":599,"metrics":[{"mtu":1280}]}`.
+ * Older iproute2 put `mtu` next to `cache` rather than in `metrics`, and may
+ * write `expires` as "599sec".
  */
-export function parseIpRouteGetJson(output: string): RouteLookup | undefined {
-  const doc = jsonList(output);
-  const r = doc?.[0] as Record<string, unknown> | undefined;
+function routeEntry(r: Record<string, unknown> | undefined): RouteLookup | undefined {
   const destination = text(r?.dst);
   if (!r || destination === undefined) return undefined;
   const lookup: RouteLookup = { destination, type: text(r.type) ?? 'unicast' };
@@ -163,6 +162,23 @@ export function parseIpRouteGetJson(output: string): RouteLookup | undefined {
   const expires = int(typeof r.expires === 'string' ? r.expires.replace(/sec$/, '') : r.expires);
   if (expires !== undefined) lookup.expiresSec = expires;
   return lookup;
+}
+
+/** `ip -j route get DEST`: the route the kernel picks, with a cached exception when there is one. */
+export function parseIpRouteGetJson(output: string): RouteLookup | undefined {
+  return routeEntry(jsonList(output)?.[0] as Record<string, unknown> | undefined);
+}
+
+/** `ip -j route show table all cache`: the route exceptions (a PMTU learned from ICMP, a redirect), one per destination. */
+export function parseIpRouteCacheJson(output: string): Parsed<RouteLookup[]> {
+  const doc = jsonList(output);
+  if (!doc) return parsed([], output.trim() === '' ? 0 : 1, output.trim() === '' ? [] : [notJson('ip -j route show cache')]);
+  const out: RouteLookup[] = [];
+  for (const r of doc) {
+    const entry = routeEntry(r as Record<string, unknown>);
+    if (entry) out.push(entry);
+  }
+  return parsed(out, doc.length - out.length);
 }
 
 /** What each command of an `ip -j -force -batch -` run printed, or the error it failed with. */

@@ -13,6 +13,7 @@ import { DROP_REASONS, type DropReasonsSample } from '../../collectors/dropReaso
 import { QDISCS, type QdiscsSample } from '../../collectors/qdiscs.js';
 import { type NeighbourTable, ROUTES, type RoutesSample } from '../../collectors/routes.js';
 import { STALLS, type StallsSample } from '../../collectors/stalls.js';
+import { PATHS, type PathsSample } from '../../collectors/paths.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
 
@@ -126,6 +127,11 @@ const SECTIONS: Section[] = [
     if (!record.stalls) return;
     if (!Array.isArray(record.stalls.stalled)) throw new Error('stalls');
     adder(record, out)<StallsSample>(STALLS, withoutMeta(record.stalls), record.stalls);
+  },
+  (record, out) => {
+    if (!record.paths || isError(record.paths)) return;
+    if (![record.paths.lookups, record.paths.neighbours, record.paths.addresses, record.paths.pmtuExceptions].every(Array.isArray)) throw new Error('paths');
+    adder(record, out)<PathsSample>(PATHS, withoutMeta(record.paths), record.paths);
   },
   (record, out) => {
     if (!record.routes || isError(record.routes)) return;

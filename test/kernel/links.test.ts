@@ -1,6 +1,7 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NICS } from '../../collectors/nics.js';
+import { buildLayers } from '../../src/layers.js';
 import { ROUTES } from '../../collectors/routes.js';
 import type { Alert } from '../../src/alerts/types.js';
 import { defaultAlertConfig } from '../../src/alerts/config.js';
@@ -131,7 +132,34 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     expect(symptom?.why).toMatch(/through the default gateway 10\.74\.0\.77, which does not answer ARP/);
     // No other top-level critical while it lasts.
     expect(runtime.alerts().alerts.filter((a) => !a.causedBy && a.severity === 'critical').map((a) => a.id)).toEqual(['gateway-unreachable']);
+    // `ip neigh` says exactly which state, and the checklist shows the route the kernel picks toward the pile.
+    const exact = await waitFor(alertOf(runtime, (a) => a.id === 'gateway-unreachable' && /entry is (FAILED|INCOMPLETE)$/.test(a.summary)), 15_000);
+    expect(exact).toBeDefined();
+    const route = buildLayers(runtime.store, runtime.alerts().alerts).find((l) => l.layer === 'route');
+    expect(route?.details).toContain('route get 10.99.74.1 via 10.74.0.77 dev vt74a src 10.74.0.1');
   });
+
+  it('names a destination an unreachable route covers, and the SYN-SENT pile toward it rides under that', async () => {
+    const ns = await create('lk-unr');
+    const peer = await create('lk-unr-p');
+    await ns.linkTo(peer, 75);
+    // The peer drops the SYNs: a pile of SYN-SENT toward 10.75.0.2:443.
+    await peer.exec(['iptables', '-A', 'INPUT', '-p', 'tcp', '--dport', '443', '-j', 'DROP']);
+    runtime = watch(ns);
+    await ns.incident('dial', { to: '10.75.0.2', port: 443, count: 160, perBatch: 2, everyMs: 500 });
+    const stuck = await waitFor(alertOf(runtime, (a) => a.id === 'syn-sent-stuck' && a.subject === '10.75.0.2:443'), 20_000);
+    expect(stuck?.causedBy).toBeUndefined();
+    // Then a route that refuses it: the SYNs already in flight can no longer leave.
+    await ns.exec(['ip', 'route', 'add', 'unreachable', '10.75.0.2/32']);
+    const refused = await waitFor(alertOf(runtime, (a) => a.id === 'destination-unreachable' && a.subject === '10.75.0.2'), 20_000);
+    expect(refused?.severity).toBe('critical');
+    expect(refused?.summary).toBe('no route to 10.75.0.2: an unreachable route covers it — `ip route get` says "No route to host"; connect() to it fails at once');
+    const symptom = await waitFor(alertOf(runtime, (a) => a.id === 'syn-sent-stuck' && a.subject === '10.75.0.2:443' && a.causedBy !== undefined), 10_000);
+    expect(symptom?.causedBy).toEqual({ id: 'destination-unreachable', subject: '10.75.0.2' });
+    const route = buildLayers(runtime.store, runtime.alerts().alerts).find((l) => l.layer === 'route');
+    expect(route?.status).toBe('broken');
+    expect(route?.details?.[0]).toBe('route get 10.75.0.2: No route to host');
+  }, 60_000);
 
   it('counts the host’s neighbour table against gc_thresh3 (shared by every namespace: set low in the rule, not in the kernel)', async () => {
     const ns = await create('lk-neigh');
@@ -208,6 +236,13 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
       expect(hole?.subject).toBe('10.81.0.1');
       expect(hole?.summary).toMatch(/^likely PMTU black hole toward 10\.81\.0\.1: 1 connection backing off ×\d+ with \d+ segments? of 1448 bytes unacknowledged; their requests arrived; pmtu 1500 = vt82b's MTU/);
       expect(Number((await big).stdout.trim())).toBeLessThan(200_000);
+      // `ip route get` asked for the peer: the route cache holds no smaller path MTU.
+      expect(await waitFor(alertOf(runtime, (a) => a.id === 'pmtu-blackhole' && a.summary.includes('no PMTU exception in the route cache')), 15_000)).toBeDefined();
+      // Let the router's ICMP through: the next large response teaches the kernel the path MTU, and the exception shows.
+      await router.exec(['iptables', '-D', 'OUTPUT', '-p', 'icmp', '--icmp-type', 'fragmentation-needed', '-j', 'DROP']);
+      expect(Number((await ask('big')).stdout.trim())).toBeGreaterThan(0);
+      const learned = await waitFor(() => buildLayers(runtime?.store as Runtime['store'], []).find((l) => l.layer === 'route')?.details?.find((d) => /PMTU 1280 cached/.test(d)), 40_000);
+      expect(learned).toMatch(/^(route get|cached) 10\.81\.0\.1 via 10\.82\.0\.1 dev vt82b( src 10\.82\.0\.2)?, PMTU 1280 cached \(\d+ s\)$/);
     } finally {
       serving.kill('SIGKILL');
     }

@@ -25,7 +25,7 @@ import {
   parseUptimeSec,
 } from '../../src/drilldown/processInfo.js';
 import { parseEndpoint } from '../../src/endpoint.js';
-import { parseIpAddrJson, parseIpNeighJson, parseIpRouteGetJson, splitIpBatch } from '../../collectors/parse/ipJson.js';
+import { parseIpAddrJson, parseIpNeighJson, parseIpRouteCacheJson, parseIpRouteGetJson, splitIpBatch } from '../../collectors/parse/ipJson.js';
 import { readCaptured } from '../helpers/realWorld.js';
 
 /** Real outputs the mutations start from: every parser sees its own kind of text broken in every way. */
@@ -142,6 +142,7 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseIpNeighJson,
   parseIpAddrJson,
   parseIpRouteGetJson,
+  parseIpRouteCacheJson,
   splitIpBatch: (t) => splitIpBatch(12, t, t),
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpAddrJson, parseIpNeighJson, parseIpRouteGetJson, splitIpBatch } from '../../collectors/parse/ipJson.js';
+import { parseIpAddrJson, parseIpNeighJson, parseIpRouteCacheJson, parseIpRouteGetJson, splitIpBatch } from '../../collectors/parse/ipJson.js';
 import { parseIpLinkJson } from '../../collectors/nics.js';
 import { readCaptured } from '../helpers/realWorld.js';
 
@@ -78,6 +78,16 @@ describe('ip -j, as iproute2 prints it', () => {
     expect(parseIpRouteGetJson('[{"dst":"10.0.0.9","dev":"eth0","cache":["expires"],"expires":"311sec","mtu":1400}]')).toMatchObject({ pmtu: 1400, expiresSec: 311 });
     expect(parseIpRouteGetJson('[]')).toBeUndefined();
     expect(parseIpRouteGetJson('RTNETLINK answers: Network is unreachable')).toBeUndefined();
+  });
+
+  it('lists the route cache’s PMTU exceptions', () => {
+    expect(parseIpRouteCacheJson(readCaptured('ip-j-route-show-table-all-cache-pmtu-kernel6.18.json'))).toEqual({
+      value: [{ destination: '10.94.0.2', type: 'unicast', dev: 'cra', gateway: '10.93.0.2', pmtu: 1280, expiresSec: 599 }],
+      skippedLines: 0,
+      notes: [],
+    });
+    expect(parseIpRouteCacheJson('[]').value).toEqual([]);
+    expect(parseIpRouteCacheJson('[{"dev":"x"},{"dst":"10.0.0.1"}]')).toMatchObject({ skippedLines: 1, value: [{ destination: '10.0.0.1' }] });
   });
 
   it('splits a batch: answers in order, each failure with the kernel’s reason', () => {

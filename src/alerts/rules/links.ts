@@ -2,6 +2,8 @@ import { NICS, type NicState } from '../../../collectors/nics.js';
 import { ROUTES, type RoutesSample, routeCounterKey, routeSeriesKey } from '../../../collectors/routes.js';
 import { type Route4, routeFor } from '../../../collectors/parse/routes.js';
 import { COUNTERS } from '../../../collectors/counters.js';
+import { PATHS, type PathsSample } from '../../../collectors/paths.js';
+import { unresolvedNud } from '../../../collectors/parse/ipJson.js';
 import { formatAge, formatCount, formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import { rateSeriesKey, type Store } from '../../store.js';
@@ -21,6 +23,21 @@ export function increaseOver(store: Store, owner: Parameters<typeof rateSeriesKe
 }
 
 const routesOf = (store: Store): RoutesSample | undefined => store.sample(ROUTES)?.value;
+
+/** What `ip` said at its last look, while it is recent enough to trust (it looks every 5–30 s). */
+const PATHS_FRESH_MS = 60_000;
+const pathsOf = (store: Store, nowMs: number): PathsSample | undefined => {
+  const sample = store.sample(PATHS);
+  return sample && nowMs - sample.atMs <= PATHS_FRESH_MS ? sample.value : undefined;
+};
+
+/** What the kernel's refusal of a route lookup means, by the errno `ip route get` prints. */
+const REFUSALS: Record<string, string> = {
+  'Network is unreachable': 'no route covers it (no default route to fall back on)',
+  'No route to host': 'an unreachable route covers it',
+  'Invalid argument': 'a blackhole route covers it',
+  'Permission denied': 'a prohibit route covers it',
+};
 
 /** The routes of the main table that send traffic out of `nic`. */
 const routesVia = (routes: RoutesSample | undefined, nic: string): Route4[] => (routes?.routes ?? []).filter((r) => r.dev === nic && !r.reject);
@@ -114,11 +131,25 @@ export const destinationUnreachable = defineRule({
         next: [ctx.inTarget('ip route show table all'), ctx.inTarget('ip rule'), ctx.inTarget('nstat -az IpOutNoRoutes Ip6OutNoRoutes')],
       });
     }
+    // The destinations that matter now whose route lookup the kernel refuses: named, with how.
+    for (const lookup of pathsOf(ctx.store, ctx.nowMs)?.lookups ?? []) {
+      if (lookup.error === undefined) continue;
+      const how = REFUSALS[lookup.error] ?? 'the kernel refuses to route it';
+      findings.push({
+        subject: lookup.destination,
+        severity: 'critical',
+        summary: `no route to ${lookup.destination}: ${how} — \`ip route get\` says "${safeText(lookup.error)}"; connect() to it fails at once`,
+        why: 'Sockets are trying this destination (SYN-SENT, an alert names it, or it is among the busiest peers) and the kernel will not route it: an unreachable, blackhole or prohibit route (often left by a VPN client, a CNI plugin or a failover script), or no route at all once the default route went. Nothing leaves this host toward it.',
+        next: [ctx.inTarget(`ip route get ${lookup.destination}`), ctx.inTarget('ip route show table all'), ctx.inTarget('ip rule')],
+      });
+    }
     return findings;
   },
   // Packets without a route once the default route went: that is the cause.
-  explainedBy(alert, others) {
-    const gone = alert.subject === 'no route' ? others.find((a) => a.id === noDefaultRoute.id) : undefined;
+  explainedBy(alert, others, store) {
+    // A destination refused as "Network is unreachable" has no route because the default route went.
+    const unrouted = alert.subject === 'no route' || store.sample(PATHS)?.value.lookups.some((l) => l.destination === alert.subject && l.error === 'Network is unreachable');
+    const gone = unrouted ? others.find((a) => a.id === noDefaultRoute.id) : undefined;
     return gone ? { cause: gone, why: 'These packets had a route until the default route went: the missing default route is the cause.', next: gone.next } : undefined;
   },
 });
@@ -212,11 +243,13 @@ export const gatewayUnreachable = defineRule({
     if (!gw || gw.state !== 'incomplete') return [];
     const recent = ctx.store.history(routeSeriesKey.gatewayUnresolved, ctx.params.samples);
     if (recent.length < ctx.params.samples || !recent.every((v) => v === 1)) return [];
+    const entry = pathsOf(ctx.store, ctx.nowMs)?.neighbours.find((n) => n.address === gw.address && (n.dev === undefined || n.dev === gw.dev));
+    const state = entry && unresolvedNud(entry.state) ? entry.state : 'INCOMPLETE or FAILED';
     return [
       {
         subject: gw.address,
         severity: 'critical',
-        summary: `the default gateway ${gw.address} on ${safeText(gw.dev)} does not answer ARP: its neighbour entry is INCOMPLETE or FAILED`,
+        summary: `the default gateway ${gw.address} on ${safeText(gw.dev)} does not answer ARP: its neighbour entry is ${state}`,
         why: 'Without the gateway’s link-layer address nothing routed beyond the local networks leaves: SYNs to every remote address wait and time out, while local traffic works. The gateway is down, on another VLAN, its address changed, or ARP is filtered between here and it.',
         next: [ctx.inTarget(`ip neigh show ${gw.address}`), ctx.inTarget(`arping -c 3 -I ${gw.dev} ${gw.address}`), ctx.inTarget(`ping -c 3 ${gw.address}`), ctx.inTarget(`ip -s link show ${gw.dev}`)],
         link: { panel: 'nics', nic: gw.dev },
@@ -266,6 +299,8 @@ export const neighbourTableFull = defineRule({
  * route leaves by down.
  */
 export function pathCauseFor(address: string, others: Alert[], store: Store): Explanation | undefined {
+  const refused = others.find((a) => a.id === destinationUnreachable.id && a.subject === address);
+  if (refused) return { cause: refused, why: `The kernel will not route ${address}: these SYNs never leave this host. The route is the cause, not the peer.`, next: refused.next };
   const routes = routesOf(store);
   if (!routes) return undefined;
   const route = routeFor(routes.routes, address);

@@ -3,6 +3,7 @@ import { NICS } from '../../../collectors/nics.js';
 import { routeFor } from '../../../collectors/parse/routes.js';
 import { ROUTES } from '../../../collectors/routes.js';
 import { STALLS, type StalledSocket } from '../../../collectors/stalls.js';
+import { PATHS, lookupOf } from '../../../collectors/paths.js';
 import { type Finding, defineRule } from '../types.js';
 
 /** Segments this large or larger are "full-size" on any Ethernet-like path. */
@@ -27,17 +28,22 @@ export const pmtuBlackhole = defineRule({
     const findings: Finding[] = [];
     for (const [peer, sockets] of byPeer) {
       const worst = sockets[0] as StalledSocket;
-      const route = routeFor(ctx.store.sample(ROUTES)?.value.routes ?? [], peer);
-      const dev = route?.dev;
+      // The kernel's own lookup when `ip` was asked (IPv6, policy routing), else the main table's.
+      const lookup = lookupOf(ctx.store.sample(PATHS)?.value, peer);
+      const dev = lookup?.dev ?? routeFor(ctx.store.sample(ROUTES)?.value.routes ?? [], peer)?.dev;
       const devMtu = ctx.store.sample(NICS)?.value.interfaces.find((n) => n.name === dev)?.mtu;
-      // A "fragmentation needed" that arrived would have lowered the socket's pmtu below the interface's.
-      const noLowerPmtu = worst.pmtu !== undefined && devMtu !== undefined && worst.pmtu >= devMtu;
+      // A "fragmentation needed" that arrived would have lowered the socket's pmtu below the interface's,
+      // and left an exception in the route cache.
+      const exception = lookup?.pmtu !== undefined && devMtu !== undefined && lookup.pmtu < devMtu ? lookup.pmtu : undefined;
+      const noLowerPmtu = worst.pmtu !== undefined && devMtu !== undefined && worst.pmtu >= devMtu && exception === undefined;
       const icmpUnreachFlat = (ctx.store.counterMinuteRate(COUNTERS, 'IcmpInDestUnreachs') ?? 0) === 0;
       const signs = [
         `${sockets.length} connection${sockets.length === 1 ? '' : 's'} backing off ×${worst.backoff} with ${worst.unacked} segment${worst.unacked === 1 ? '' : 's'} of ${worst.mss} bytes unacknowledged`,
         'their requests arrived',
         ...(noLowerPmtu ? [`pmtu ${worst.pmtu} = ${dev}'s MTU`] : []),
         ...(icmpUnreachFlat ? ['no ICMP unreachable received in the last minute'] : []),
+        ...(lookup && exception === undefined && lookup.error === undefined ? ['no PMTU exception in the route cache'] : []),
+        ...(exception !== undefined ? [`a PMTU exception of ${exception} is cached toward it: an ICMP did arrive`] : []),
       ];
       const sure = noLowerPmtu && icmpUnreachFlat ? 'likely' : 'possible';
       findings.push({
