@@ -50,7 +50,8 @@ const URGENT_MS = 5_000;
  * Route lookups, neighbour states, interface addresses and PMTU exceptions of the watched
  * namespace, from one `ip -j -force -batch -` (one process, however many
  * destinations): every 30 s while below TCP looks calm, every 5 s when it
- * does not or when the set of destinations changes, on the bulk lane. The
+ * does not or when the set of destinations changes, in the tick's own shell
+ * (a few ms: a bulk shell of its own would live forever at this pace). The
  * per-tick files (/proc/net/route, arp, if_inet6) say whether something is
  * wrong; this says exactly what: the NUD state, the route `ip route get`
  * picks with its cached PMTU exception, the kernel's refusal.
@@ -72,7 +73,7 @@ export function createPathsCollector(wanted: () => PathsWanted): Collector<Paths
       lastDestinations = destinations.join(' ');
       const commands = ['neigh show', 'addr show', 'route show table all cache', ...destinations.map((d) => `route get ${d}`)];
       // `ip -force` goes on past a failed line and exits 1: a lookup refused is an answer here.
-      const r = await ctx.io.run(['ip', '-j', '-force', '-batch', '-'], { timeoutMs: ctx.timeoutMs, lane: 'bulk', okExitCodes: [1], input: commands });
+      const r = await ctx.io.run(['ip', '-j', '-force', '-batch', '-'], { timeoutMs: ctx.timeoutMs, okExitCodes: [1], input: commands });
       const [neighAnswer, addrAnswer, cacheAnswer, ...routeAnswers] = splitIpBatch(commands.length, r.stdout, r.stderr);
       const neigh = parseIpNeighJson(neighAnswer && 'output' in neighAnswer ? neighAnswer.output : '');
       const addr = parseIpAddrJson(addrAnswer && 'output' in addrAnswer ? addrAnswer.output : '');
