@@ -1,6 +1,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { CounterRecord, SampleRecord, SourceError } from '../record.js';
 import type { NamespaceRecord } from '../fleet/record.js';
+import { fullSizeStalls } from '../alerts/rules/pmtu.js';
 
 /** What a scrape reads: the latest record of the watched target, and the namespaces when --all-netns. */
 export interface MetricsSource {
@@ -119,6 +120,24 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
   family('gauge', 'nettriage_nic_carrier', 'Whether an interface that is up has its carrier (1) or lost it (0); absent while the interface is set down.', ['interface'], (set) => {
     const nics = rec()?.nics;
     if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (n.carrier !== undefined) set({ interface: name }, n.carrier ? 1 : 0);
+  });
+  family('gauge', 'nettriage_nic_mtu', 'Each interface\'s MTU.', ['interface'], (set) => {
+    const nics = rec()?.nics;
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (n.mtu !== undefined) set({ interface: name }, n.mtu);
+  });
+  family('gauge', 'nettriage_nic_peer_mtu', 'The MTU of the other end of a veth, when it is in the same namespace.', ['interface', 'peer'], (set) => {
+    const nics = rec()?.nics;
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (n.peer !== undefined && nics[n.peer]?.mtu !== undefined) set({ interface: name, peer: n.peer }, nics[n.peer]?.mtu as number);
+  });
+  family('gauge', 'nettriage_tcp_full_size_stalls', 'Established connections per peer backing off on full-size segments although the peer\'s request arrived (the signs of a PMTU black hole; read only while data is retransmitted).', ['peer'], (set) => {
+    const byPeer = new Map<string, number>();
+    for (const s of fullSizeStalls(rec()?.stalls?.stalled ?? [])) byPeer.set(s.peerAddress, (byPeer.get(s.peerAddress) ?? 0) + 1);
+    for (const [peer, n] of byPeer) set({ peer }, n);
+  });
+  family('gauge', 'nettriage_tcp_full_size_stall_backoff', 'The highest retransmission backoff among those connections, per peer.', ['peer'], (set) => {
+    const byPeer = new Map<string, number>();
+    for (const s of fullSizeStalls(rec()?.stalls?.stalled ?? [])) byPeer.set(s.peerAddress, Math.max(byPeer.get(s.peerAddress) ?? 0, s.backoff));
+    for (const [peer, n] of byPeer) set({ peer }, n);
   });
   family('gauge', 'nettriage_default_route', 'The namespace has an IPv4 default route (1, labelled with its interface and gateway) or none (0).', ['interface', 'gateway'], (set) => {
     const r = rec()?.routes;

@@ -104,6 +104,28 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
       { severity: 'critical', expr: `nettriage_neighbour_entries / nettriage_neighbour_entries_limit >= ${p.critShare ?? 0.95} or ${rate('nettriage_neighbour_table_fulls_total')} > 0` },
     ],
   }),
+  'mtu-mismatch': () => {
+    // group_left keeps the peer's labels: a one-to-one match with on() would keep only instance and interface.
+    const smaller = 'nettriage_nic_peer_mtu > on(instance, interface) group_left nettriage_nic_mtu';
+    const dropping = `max without(stat) (${rate('nettriage_nic_stat_total{stat=~"rx_dropped|tx_dropped"}')}) > 0`;
+    return {
+      alerts: [
+        { severity: 'warning', expr: `(${smaller}) unless on(instance, interface) (${dropping})` },
+        { severity: 'critical', expr: `(${smaller}) and on(instance, interface) (${dropping})` },
+      ],
+      differs: 'critical when the smaller end drops; nettriage also counts the drops of the larger end',
+    };
+  },
+  'pmtu-blackhole': (p) => {
+    const min = p.minBackoff ?? 2;
+    return {
+      alerts: [
+        { severity: 'warning', expr: `nettriage_tcp_full_size_stall_backoff == ${min}` },
+        { severity: 'critical', expr: `nettriage_tcp_full_size_stall_backoff > ${min}` },
+      ],
+      differs: 'the backoff of full-size segments per peer only; nettriage also weighs the socket\'s path MTU against the interface\'s, ICMP unreachables and the route cache, and says how sure it is',
+    };
+  },
   'socket-memory-pressure': (p) => {
     const limit = (level: string, share: number) => `ignoring(level) (nettriage_socket_memory_limit_pages{level="${level}"} * ${share})`;
     const crit = `nettriage_socket_memory_pages >= ${limit('max', p.critShareOfMax ?? 0.95)}`;

@@ -61,7 +61,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     writeFileSync(join(dir, 'rules.yml'), out.stdout);
     const check = await execa('promtool', ['check', 'rules', join(dir, 'rules.yml')], { reject: false });
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/SUCCESS: 38 rules found/);
+    expect(check.stdout).toMatch(/SUCCESS: 42 rules found/);
     const config = join(dir, 'strict.json');
     writeFileSync(config, JSON.stringify({ rules: { 'conntrack-table-full': { warnShare: 0.5, critShare: 0.7, clearShare: 0.4 }, 'nic-errors': { enabled: false } } }));
     const strict = (await execa('node', [BIN, 'rules', '--config', config])).stdout;
@@ -112,7 +112,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     expect(run.exitCode).toBe(0);
   }, 30_000);
 
-  it('fires the rules below TCP on the series --metrics serves: a default route gone (not one that moved), a flapping carrier, a gateway that does not answer', async () => {
+  it('fires the rules below TCP on the series --metrics serves: a default route gone (not one that moved), a flapping carrier, a gateway that does not answer, a veth MTU mismatch, a PMTU black hole', async () => {
     const labels = 'instance="h", job="nettriage"';
     const rule = (id: string, severity: string, extra: Record<string, string> = {}) => ({
       exp_labels: { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...extra },
@@ -154,6 +154,30 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
         alert_rule_test: [
           { eval_time: '15s', alertname: 'NettriageGatewayUnreachable', exp_alerts: [] },
           { eval_time: '35s', alertname: 'NettriageGatewayUnreachable', exp_alerts: [rule('gateway-unreachable', 'critical', { gateway: '192.0.2.1' })] },
+        ],
+      },
+      {
+        interval: '1s',
+        // A veth end of MTU 1400 whose peer has 1500; it starts dropping after a minute.
+        input_series: [
+          { series: `nettriage_nic_mtu{interface="vm1", ${labels}}`, values: '1400x120' },
+          { series: `nettriage_nic_mtu{interface="vm2", ${labels}}`, values: '1500x120' },
+          { series: `nettriage_nic_peer_mtu{interface="vm1", peer="vm2", ${labels}}`, values: '1500x120' },
+          { series: `nettriage_nic_peer_mtu{interface="vm2", peer="vm1", ${labels}}`, values: '1400x120' },
+          { series: `nettriage_nic_stat_total{interface="vm1", stat="rx_dropped", ${labels}}`, values: '0x60 0+1x60' },
+        ],
+        alert_rule_test: [
+          { eval_time: '30s', alertname: 'NettriageMtuMismatch', exp_alerts: [rule('mtu-mismatch', 'warning', { interface: 'vm1', peer: 'vm2' })] },
+          { eval_time: '100s', alertname: 'NettriageMtuMismatch', exp_alerts: [rule('mtu-mismatch', 'critical', { interface: 'vm1', peer: 'vm2' })] },
+        ],
+      },
+      {
+        interval: '1s',
+        input_series: [{ series: `nettriage_tcp_full_size_stall_backoff{peer="10.81.0.1", ${labels}}`, values: '1x10 2x10 3x10' }],
+        alert_rule_test: [
+          { eval_time: '5s', alertname: 'NettriagePmtuBlackhole', exp_alerts: [] },
+          { eval_time: '15s', alertname: 'NettriagePmtuBlackhole', exp_alerts: [rule('pmtu-blackhole', 'warning', { peer: '10.81.0.1' })] },
+          { eval_time: '25s', alertname: 'NettriagePmtuBlackhole', exp_alerts: [rule('pmtu-blackhole', 'critical', { peer: '10.81.0.1' })] },
         ],
       },
     ];

@@ -2,9 +2,12 @@ import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NICS } from '../../collectors/nics.js';
 import { buildLayers } from '../../src/layers.js';
+import { buildRecord, type SampleRecord } from '../../src/record.js';
+import { ReplayPlayer } from '../../src/recording/player.js';
+import { recordingHeader } from '../../src/recording/session.js';
+import { defaultAlertConfig } from '../../src/alerts/config.js';
 import { ROUTES } from '../../collectors/routes.js';
 import type { Alert } from '../../src/alerts/types.js';
-import { defaultAlertConfig } from '../../src/alerts/config.js';
 import { parseCli } from '../../src/cli.js';
 import { type Runtime, createRuntime } from '../../src/runtime.js';
 import { TestNetns, canCreateNetns } from '../helpers/netns.js';
@@ -137,7 +140,7 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     expect(exact).toBeDefined();
     const route = buildLayers(runtime.store, runtime.alerts().alerts).find((l) => l.layer === 'route');
     expect(route?.details).toContain('route get 10.99.74.1 via 10.74.0.77 dev vt74a src 10.74.0.1');
-  });
+  }, 90_000);
 
   it('names a destination an unreachable route covers, and the SYN-SENT pile toward it rides under that', async () => {
     const ns = await create('lk-unr');
@@ -159,6 +162,13 @@ describe.runIf(available)('below TCP: links, routes and neighbours of a real nam
     const route = buildLayers(runtime.store, runtime.alerts().alerts).find((l) => l.layer === 'route');
     expect(route?.status).toBe('broken');
     expect(route?.details?.[0]).toBe('route get 10.75.0.2: No route to host');
+    // The record carries the refusal, and a replay of it judges the same destination again.
+    const record = JSON.parse(JSON.stringify(buildRecord(runtime.store, { kind: 'netns', name: ns.name }, 1000, runtime.alerts()))) as SampleRecord;
+    expect(record.paths && 'lookups' in record.paths ? record.paths.lookups : []).toContainEqual({ destination: '10.75.0.2', error: 'No route to host' });
+    const header = recordingHeader({ version: 'x', host: 'h', kernel: 'k', target: `netns:${ns.name}`, intervalMs: 1000, config: defaultAlertConfig() });
+    const player = new ReplayPlayer({ header, records: [record], problems: [] }, defaultAlertConfig());
+    expect(player.alerts().alerts.find((a) => a.id === 'destination-unreachable' && a.subject === '10.75.0.2')?.summary).toBe(refused?.summary);
+    player.stop();
   }, 60_000);
 
   it('counts the host’s neighbour table against gc_thresh3 (shared by every namespace: set low in the rule, not in the kernel)', async () => {

@@ -113,7 +113,7 @@ export const mtuMismatch = defineRule({
 export const destinationUnreachable = defineRule({
   id: 'destination-unreachable',
   needs: [ROUTES, COUNTERS],
-  fires: 'packets leave with no route (IpOutNoRoutes rising): connect() to those destinations fails with ENETUNREACH',
+  fires: 'packets leave with no route (IpOutNoRoutes rising), or `ip route get` is refused for a destination sockets are trying (an unreachable, blackhole or prohibit route, or none): connect() to it fails at once',
   warmupMs: 0,
   params: {
     noRoutePerSec: { kind: 'number', default: 0.01, min: 0, max: 1e9, unit: '/s (1-min avg)', help: 'warning at this rate of packets with no route' },

@@ -9,6 +9,15 @@ import { type Finding, defineRule } from '../types.js';
 /** Segments this large or larger are "full-size" on any Ethernet-like path. */
 const FULL_SIZE_MSS = 1000;
 
+/**
+ * Connections that back off on full-size segments although the peer
+ * answered the handshake and its request reached us: the path works for
+ * small packets. What the rule judges, and what the metrics export per peer.
+ */
+export function fullSizeStalls(stalled: StalledSocket[], minBackoff = 1): StalledSocket[] {
+  return stalled.filter((s) => s.bytesReceived > 0 && (s.mss ?? 0) >= FULL_SIZE_MSS && s.backoff >= minBackoff);
+}
+
 export const pmtuBlackhole = defineRule({
   id: 'pmtu-blackhole',
   needs: [STALLS],
@@ -20,9 +29,7 @@ export const pmtuBlackhole = defineRule({
   evaluate(ctx) {
     const stalls = ctx.store.sample(STALLS)?.value.stalled ?? [];
     const byPeer = new Map<string, StalledSocket[]>();
-    for (const s of stalls) {
-      // The peer answered the handshake and its request reached us: the path works for small packets.
-      if (s.bytesReceived <= 0 || (s.mss ?? 0) < FULL_SIZE_MSS || s.backoff < ctx.params.minBackoff) continue;
+    for (const s of fullSizeStalls(stalls, ctx.params.minBackoff)) {
       byPeer.set(s.peerAddress, [...(byPeer.get(s.peerAddress) ?? []), s]);
     }
     const findings: Finding[] = [];
