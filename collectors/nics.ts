@@ -11,6 +11,8 @@ export interface NicState {
   carrier?: boolean;
   mtu?: number;
   speedMbps?: number;
+  /** `half` for a device that negotiated half duplex (a bad cable or a forced port): collisions, late errors, slow. */
+  duplex?: 'full' | 'half';
   /** rtnetlink link kind (veth, bridge, vlan, ...); undefined for a plain device. */
   kind?: string;
   /** The other end of a veth (or the lower device of a vlan) when it is in the same namespace: untrusted text. */
@@ -141,10 +143,11 @@ export async function readSysfsNics(io: TargetIO): Promise<NicState[]> {
         const v = values[i];
         if (v !== undefined && /^\d+$/.test(v)) stats.set(stat, BigInt(v));
       });
-      const [carrier, mtu, speed, device, uevent, changes] = await Promise.all([
+      const [carrier, mtu, speed, duplex, device, uevent, changes] = await Promise.all([
         readOptional(io, `${base}/carrier`),
         readOptional(io, `${base}/mtu`),
         readOptional(io, `${base}/speed`),
+        readOptional(io, `${base}/duplex`),
         readdir(`${io.roots.sysRoot}/${base}/device`).then(
           () => true,
           () => false,
@@ -157,6 +160,7 @@ export async function readSysfsNics(io: TargetIO): Promise<NicState[]> {
       if (carrier === '0' || carrier === '1') nic.carrier = carrier === '1';
       if (mtu && /^\d+$/.test(mtu)) nic.mtu = Number(mtu);
       if (speed && /^\d+$/.test(speed) && Number(speed) > 0) nic.speedMbps = Number(speed);
+      if (duplex === 'full' || duplex === 'half') nic.duplex = duplex;
       const kind = /^DEVTYPE=(\S+)/m.exec(uevent ?? '')?.[1];
       if (kind) nic.kind = kind;
       return nic;
@@ -313,8 +317,9 @@ async function addHostSpeeds(io: TargetIO, nics: NicState[]): Promise<void> {
     nics
       .filter((n) => n.physical)
       .map(async (n) => {
-        const speed = await readOptional(io, `class/net/${n.name}/speed`);
+        const [speed, duplex] = await Promise.all([readOptional(io, `class/net/${n.name}/speed`), readOptional(io, `class/net/${n.name}/duplex`)]);
         if (speed && /^\d+$/.test(speed) && Number(speed) > 0) n.speedMbps = Number(speed);
+        if (duplex === 'full' || duplex === 'half') n.duplex = duplex;
       }),
   );
 }

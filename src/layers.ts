@@ -115,7 +115,7 @@ function calmText(store: Store, layer: LayerId): string {
       const s = store.sample(SOCKETS)?.value;
       if (!s) return 'sockets not read yet';
       const total = Object.values(s.states).reduce((a, b) => a + (b ?? 0), 0);
-      return `${total} TCP sockets, no leak, no stuck SYN, no full queue, no retransmit storm`;
+      return `${total} TCP socket${total === 1 ? '' : 's'}, no leak, no stuck SYN, no full queue, no retransmit storm`;
     }
     case 'application':
       return 'not checked: DNS and application checks are not part of nettriage yet';

@@ -65,6 +65,7 @@ export interface NicRecord {
   carrier?: boolean;
   mtu?: number;
   speedMbps?: number;
+  duplex?: 'full' | 'half';
   kind?: string;
   /** The veth's other end (or a vlan's lower device) when it is in the same namespace. */
   peer?: string;
@@ -254,6 +255,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
     if (nic.carrier !== undefined) record.carrier = nic.carrier;
     if (nic.mtu !== undefined) record.mtu = nic.mtu;
     if (nic.speedMbps !== undefined) record.speedMbps = nic.speedMbps;
+    if (nic.duplex !== undefined) record.duplex = nic.duplex;
     if (nic.kind !== undefined) record.kind = nic.kind;
     if (nic.peer !== undefined) record.peer = nic.peer;
     const d = driver?.get(nic.name);

@@ -25,7 +25,7 @@ export interface NicErrorModel {
   queues?: number;
 }
 
-export interface NicRowModel extends Pick<NicState, 'name' | 'operstate' | 'carrier' | 'mtu' | 'speedMbps' | 'kind' | 'physical'> {
+export interface NicRowModel extends Pick<NicState, 'name' | 'operstate' | 'carrier' | 'mtu' | 'speedMbps' | 'duplex' | 'kind' | 'physical'> {
   driver?: string;
   rxPps?: number;
   txPps?: number;
@@ -86,6 +86,7 @@ export function buildNicsPanel(store: Store, nowMs = Date.now(), maxQuietVirtual
     if (nic.carrier !== undefined) row.carrier = nic.carrier;
     if (nic.mtu !== undefined) row.mtu = nic.mtu;
     if (nic.speedMbps !== undefined) row.speedMbps = nic.speedMbps;
+    if (nic.duplex !== undefined) row.duplex = nic.duplex;
     if (nic.kind !== undefined) row.kind = nic.kind;
     if (d?.info?.driver) row.driver = d.info.driver;
     if (d?.problem) row.driverProblem = d.problem;
@@ -122,7 +123,7 @@ function nicHeadline(r: NicRowModel, nameWidth: number): string {
   const state = r.operstate === 'UP' && r.carrier === false ? 'NO-CARRIER' : r.operstate;
   const traffic = r.rxPps === undefined ? '' : `rx ${formatRate(r.rxPps)}/s tx ${formatRate(r.txPps ?? 0)}/s pkts`;
   const kind = r.kind ?? (r.physical ? 'device' : '');
-  const what = [kind, r.driver !== kind ? (r.driver ?? '') : '', speed(r.speedMbps), r.mtu !== undefined ? `mtu ${r.mtu}` : '']
+  const what = [kind, r.driver !== kind ? (r.driver ?? '') : '', speed(r.speedMbps), r.duplex === 'half' ? 'HALF-DUPLEX' : '', r.mtu !== undefined ? `mtu ${r.mtu}` : '']
     .filter(Boolean)
     .join(' ');
   return `${safeText(r.name).padEnd(nameWidth)} ${state.padEnd(7)} ${traffic.padEnd(24)} ${what}`;

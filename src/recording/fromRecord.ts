@@ -110,6 +110,7 @@ const SECTIONS: Section[] = [
         ...(n.carrier !== undefined ? { carrier: n.carrier } : {}),
         ...(n.mtu !== undefined ? { mtu: n.mtu } : {}),
         ...(n.speedMbps !== undefined ? { speedMbps: n.speedMbps } : {}),
+        ...(n.duplex === 'full' || n.duplex === 'half' ? { duplex: n.duplex } : {}),
         ...(n.kind !== undefined ? { kind: n.kind } : {}),
         ...(n.peer !== undefined ? { peer: n.peer } : {}),
       });

@@ -139,12 +139,12 @@ describe('NIC panel', () => {
     ...extra,
   });
 
-  function host(dropsNow: bigint, extraVeths = 0) {
+  function host(dropsNow: bigint, extraVeths = 0, duplex?: 'full' | 'half') {
     const store = new Store();
     const t0 = Date.now() - 2000;
     for (let i = 0; i <= 2; i++) {
       const interfaces = [
-        nic('eth0', { rx_packets: BigInt(1000 * i), tx_packets: BigInt(500 * i), rx_dropped: i === 2 ? dropsNow : 0n, rx_errors: 0n }, { physical: true, speedMbps: 25000, mtu: 9001 }),
+        nic('eth0', { rx_packets: BigInt(1000 * i), tx_packets: BigInt(500 * i), rx_dropped: i === 2 ? dropsNow : 0n, rx_errors: 0n }, { physical: true, speedMbps: 25000, mtu: 9001, ...(duplex ? { duplex } : {}) }),
         nic('lo', { rx_packets: 5n, tx_packets: 5n, rx_dropped: 0n }),
         nic('evil\x1b[2J', { rx_packets: 1n, tx_packets: 1n, rx_dropped: 3n }, { kind: 'veth' }),
         ...Array.from({ length: extraVeths }, (_, k) => nic(`veth${k}`, { rx_packets: 1n, rx_dropped: 0n }, { kind: 'veth' })),
@@ -177,6 +177,15 @@ describe('NIC panel', () => {
     expect(frame).toContain('evil\\x1b[2J');
     expect(frame).not.toContain('\x1b[2J');
     expect(frame).toContain('more virtual interfaces with nothing to report');
+  });
+
+  it('says HALF-DUPLEX for a device that negotiated it, and nothing for full duplex', async () => {
+    for (const [duplex, expected] of [['half', /device ena 25G HALF-DUPLEX mtu 9001/], ['full', /device ena 25G mtu 9001/]] as const) {
+      const app = render(<NicsPanel model={buildNicsPanel(host(0n, 0, duplex))} width={100} height={16} focused={false} selected={0} />);
+      await tick();
+      expect(app.lastFrame() ?? '').toMatch(expected);
+      app.unmount();
+    }
   });
 
   it('says which package to install when ethtool is missing, and still shows kernel statistics', async () => {
