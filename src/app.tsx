@@ -41,6 +41,8 @@ export interface AppProps {
   onBundle?: (socket?: SocketEntry) => Promise<string>;
   /** Playing a recording: its keys, and where it is for the banner. */
   replay?: { controls: ReplayControls; status(): ReplayStatus };
+  /** The DNS line is on screen, or not: its nameserver probes run only while it is. */
+  onDnsWatched?: (on: boolean) => void;
   /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
   onWatch?: (target: Target) => void;
   /** The target nettriage was started on. */
@@ -118,7 +120,7 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onWatch, onWriteRecent, onBundle, replay, home, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onDnsWatched, onWatch, onWriteRecent, onBundle, replay, home, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
@@ -178,5 +180,8 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     ...(replay ? { replay: true } : {}),
   });
   useEffect(() => screen.present(regions));
+  // The checklist's L7 line is the DNS line: its probes run while it is open (no probe without a key press).
+  const layersOpen = view.layers !== undefined;
+  useEffect(() => onDnsWatched?.(layersOpen), [onDnsWatched, layersOpen]);
   return null;
 }

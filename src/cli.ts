@@ -37,6 +37,8 @@ export interface Options {
   bundleCapture: boolean;
   /** Sample the skb:kfree_skb tracepoint for drop reasons where the kernel has no hist triggers. */
   dropReasons: boolean;
+  /** Probe the nameservers even while no DNS line is on screen (--json, --headless, --metrics). */
+  dnsProbes?: boolean;
 }
 
 export type CliResult =
@@ -81,6 +83,9 @@ Options:
       --drop-reasons       where the kernel has no hist triggers, sample its drop
                            reasons (skb:kfree_skb) 1 s in 10 (with hist
                            triggers they are always counted, as root)
+      --dns-probes         ask each nameserver one query every 10 s even while
+                           the checklist (t) is closed: for --json, --headless
+                           and --metrics (on screen, t starts them)
       --replay FILE        play a recording on the dashboard, its alerts judged
                            again with today's rules and --config (with --json:
                            its records, alerts recomputed)
@@ -157,6 +162,7 @@ export function parseCli(argv: string[]): CliResult {
     headless: { type: 'boolean' },
     'bundle-capture': { type: 'boolean' },
     'drop-reasons': { type: 'boolean' },
+    'dns-probes': { type: 'boolean' },
     'proc-root': { type: 'string' },
     'sys-root': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -190,6 +196,7 @@ export function parseCli(argv: string[]): CliResult {
     headless: !!values.headless,
     bundleCapture: !!values['bundle-capture'],
     dropReasons: !!values['drop-reasons'],
+    ...(values['dns-probes'] ? { dnsProbes: true } : {}),
   };
   // The overview on screen (key n) comes with the namespaces view; until then the flag feeds the record.
   if (options.allNetns && !options.json && !options.headless) return { kind: 'error', message: '--all-netns: works with --json or --headless (on screen, n shows every namespace)' };

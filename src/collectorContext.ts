@@ -26,6 +26,8 @@ export interface CollectorContext {
   dropReasons: DropReasonsWish;
   /** The destinations an open drill-down shows (who connects there is traced too). */
   drilledPeers(): string[];
+  /** Whether someone watches the DNS line (its probes run only then), or why DNS cannot be read here. */
+  dns: { watched(): boolean; off?: string };
 }
 
 /** How the registry makes a collector. */

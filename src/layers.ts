@@ -1,5 +1,6 @@
 import { NICS } from '../collectors/nics.js';
 import { PATHS } from '../collectors/paths.js';
+import { DNS, type DnsSample } from '../collectors/dns.js';
 import type { RouteLookup } from '../collectors/parse/ipJson.js';
 import { ROUTES } from '../collectors/routes.js';
 import { SOCKETS } from '../collectors/sockets.js';
@@ -36,7 +37,7 @@ const RULES_OF: Record<LayerId, readonly string[]> = {
     'orphan-sockets',
     'socket-memory-pressure',
   ],
-  application: [],
+  application: ['dns-unreachable', 'dns-slow', 'dns-failing', 'dns-conntrack-race'],
 };
 
 /** One line of the checklist. */
@@ -117,10 +118,27 @@ function calmText(store: Store, layer: LayerId): string {
       const total = Object.values(s.states).reduce((a, b) => a + (b ?? 0), 0);
       return `${total} TCP socket${total === 1 ? '' : 's'}, no leak, no stuck SYN, no full queue, no retransmit storm`;
     }
-    case 'application':
-      return 'not checked: DNS and application checks are not part of nettriage yet';
+    case 'application': {
+      const dns = store.sample(DNS)?.value;
+      if (!dns) return `DNS not read${store.status(DNS).problem ? `: ${store.status(DNS).problem?.message}` : ' yet'}`;
+      return dnsText(dns);
+    }
   }
 }
+
+/** `DNS 10.0.0.10 NOERROR 3 ms, 10.0.0.11 NOERROR 5 ms (/etc/resolv.conf); an external name costs 12 queries (10 NXDOMAIN): ndots:5, 5 search domains` */
+function dnsText(dns: DnsSample): string {
+  const servers = dns.servers.map((s) => {
+    const last = s.probes.at(-1);
+    return `${s.address} ${last === undefined ? 'not asked yet' : last.rcode !== undefined ? `${last.rcode} ${last.latencyMs ?? '?'} ms` : last.failure}`;
+  });
+  const cost = `an external name costs ${dns.cost.queries} quer${dns.cost.queries === 1 ? 'y' : 'ies'}${dns.cost.nxdomain > 0 ? ` (${dns.cost.nxdomain} NXDOMAIN): ndots:${dns.conf.ndots}, ${dns.conf.search.length} search domain${dns.conf.search.length === 1 ? '' : 's'}` : ''}`;
+  const nameservers = servers.length === 0 ? 'no nameserver' : servers.join(', ');
+  return safeText(`DNS ${nameservers} (${dns.path}); ${cost}`);
+}
+
+/** Whether the DNS line has anything judged: a probe answered or failed. */
+const dnsProbed = (store: Store): boolean => (store.sample(DNS)?.value.servers ?? []).some((s) => s.probes.length > 0);
 
 const LAYER_PANEL: Record<LayerId, PanelId | undefined> = { link: 'nics', route: 'nics', transport: 'sockets', application: undefined };
 
@@ -136,7 +154,7 @@ export function buildLayers(store: Store, alerts: Alert[], blind: { id: string }
     const own = standing.filter((a) => RULES_OF[layer].includes(a.id));
     const top = worst(own);
     const panel = LAYER_PANEL[layer];
-    if (layer === 'application') return { layer, title: LAYER_TITLES[layer], status: 'unchecked', finding: calmText(store, layer) };
+    if (layer === 'application' && !top && !dnsProbed(store)) return { layer, title: LAYER_TITLES[layer], status: 'unchecked', finding: calmText(store, layer) };
     if (top) {
       const more = own.length > 1 ? ` (+${own.length - 1} more)` : '';
       const link = top.link?.panel ?? panel;

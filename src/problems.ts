@@ -35,6 +35,14 @@ const packageOf: Record<string, string> = {
   ethtool: 'ethtool',
   cat: 'coreutils',
   grep: 'grep',
+  dig: 'bind9-dnsutils (RHEL: bind-utils)',
+  mtr: 'mtr-tiny (RHEL: mtr)',
+  tracepath: 'iputils-tracepath (RHEL: iputils)',
+  ping: 'iputils-ping (RHEL: iputils)',
+  nc: 'netcat-openbsd (RHEL: nmap-ncat)',
+  curl: 'curl',
+  openssl: 'openssl',
+  tcpdump: 'tcpdump',
 };
 
 export function missingToolProblem(tool: string): CollectorProblem {

@@ -6,6 +6,8 @@ import { SOCKETS } from '../collectors/sockets.js';
 import type { CollectorContext } from './collectorContext.js';
 import { NICS } from '../collectors/nics.js';
 import type { PathsWanted } from '../collectors/paths.js';
+import type { DnsWanted } from '../collectors/dns.js';
+import { CONNTRACK } from '../collectors/conntrack.js';
 import { ROUTES } from '../collectors/routes.js';
 import { STALLS } from '../collectors/stalls.js';
 import { parseEndpoint } from './endpoint.js';
@@ -130,4 +132,13 @@ export function pathsWanted(ctx: CollectorContext): PathsWanted {
     return layer === 'link' || layer === 'route';
   });
   return { destinations, gateways, urgent: below || routes?.gateway?.state === 'incomplete' || synSent.length > 0 };
+}
+
+/** DNS probes only while someone watches the DNS line; the sockets to port 53 only while conntrack insert_failed climbs. */
+export function dnsWanted(ctx: CollectorContext): DnsWanted {
+  return {
+    probes: () => ctx.dns.watched(),
+    raceSuspect: () => (ctx.store.counterMinuteRate(CONNTRACK, 'insert_failed') ?? 0) > 0,
+    off: () => ctx.dns.off,
+  };
 }

@@ -9,6 +9,8 @@ import { createDestinationsCollector } from '../collectors/destinations.js';
 import { createEthtoolCollector } from '../collectors/ethtool.js';
 import { createNicsCollector } from '../collectors/nics.js';
 import { createPathsCollector } from '../collectors/paths.js';
+import { createDnsCollector } from '../collectors/dns.js';
+import { dnsConntrackRace, dnsFailing, dnsSlow, dnsUnreachable } from './alerts/rules/dns.js';
 import { createRoutesCollector } from '../collectors/routes.js';
 import { createStallsCollector } from '../collectors/stalls.js';
 import { pmtuBlackhole } from './alerts/rules/pmtu.js';
@@ -34,7 +36,7 @@ import { nicsPanel } from './panels/nics.js';
 import { socketMemoryPanel } from './panels/socketMemory.js';
 import { socketsPanel } from './panels/sockets.js';
 import type { PanelDescriptor } from './panels/types.js';
-import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, pathsWanted, stallsWanted, vitalsWanted } from './queryGates.js';
+import { connectsWanted, destinationsContext, ethtoolTargets, ownersWanted, dnsWanted, pathsWanted, stallsWanted, vitalsWanted } from './queryGates.js';
 import { liveShellPids } from './targetShell.js';
 
 /**
@@ -63,6 +65,7 @@ export const COLLECTORS: CollectorFactory[] = [
   (ctx) => createDestinationsCollector(() => destinationsContext(ctx)),
   (ctx) => createStallsCollector(() => stallsWanted(ctx)),
   (ctx) => createPathsCollector(() => pathsWanted(ctx)),
+  (ctx) => createDnsCollector(dnsWanted(ctx)),
   // Every shell of ours counts: the target's, and the readers the fleet keeps in empty namespaces.
   () => createSelfCollector(liveShellPids),
 ];
@@ -96,4 +99,8 @@ export const RULES: Rule[] = [
   duplicateAddress,
   mtuMismatch,
   pmtuBlackhole,
+  dnsUnreachable,
+  dnsSlow,
+  dnsFailing,
+  dnsConntrackRace,
 ] as unknown as Rule[];

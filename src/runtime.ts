@@ -24,6 +24,8 @@ export interface Runtime {
   drill: DrillController;
   /** The processes the dashboard keeps running for the target (its shells). */
   helperPids: () => number[];
+  /** The DNS line is on screen (or not): its nameserver probes run only while it is, or with --dns-probes. */
+  watchDns(on: boolean): void;
   /** Enters the target once, before anything is shown: throws a CollectorProblem saying why it cannot be watched. */
   verifyTarget(): Promise<void>;
   /** Stops sampling and ends every process started for the target; waits for them (briefly). */
@@ -42,6 +44,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
   const owners = new OwnersService(io);
   let current: AlertsState = NO_ALERTS;
   let drill: DrillController | undefined;
+  let dnsOnScreen = false;
   const context: CollectorContext = {
     store,
     io,
@@ -54,6 +57,10 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
       ...(isFixtureProc(options.roots) ? { off: 'not with --proc-root: the kernel’s drop reasons come from its tracefs, not from a tree' } : {}),
     },
     drilledPeers: () => drill?.peersOnScreen() ?? [],
+    dns: {
+      watched: () => dnsOnScreen || options.dnsProbes === true,
+      ...(isFixtureProc(options.roots) ? { off: 'not with --proc-root: DNS is asked of the live namespace, not of a tree' } : {}),
+    },
   };
   const scheduler = new Scheduler(
     COLLECTORS.map((make) => make(context)),
@@ -78,6 +85,9 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     config: alertConfig,
     drill,
     helperPids: () => io.helperPids(),
+    watchDns(on) {
+      dnsOnScreen = on;
+    },
     verifyTarget: () => io.verify(scheduler.timeoutMs),
     async close() {
       // The store may outlive this runtime (the dashboard switched to another namespace and may come back).

@@ -70,6 +70,13 @@ export interface TargetIO {
   readSys(path: string): Promise<string>;
   /** A file of the host's /etc (`passwd`, to name the owners of processes). */
   readEtc(name: string): Promise<string>;
+  /**
+   * The resolv.conf the target's processes read: a process's own
+   * (`/proc/PID/root/etc/resolv.conf`: its mount namespace), a named
+   * namespace's `/etc/netns/NAME/resolv.conf` (what `ip netns exec` binds
+   * over /etc/resolv.conf) when it exists, else the host's.
+   */
+  resolvConf(): Promise<{ path: string; text: string }>;
   /** Runs a command inside the target's network namespace. */
   run(argv: string[], options: RunOptions): Promise<RunResult>;
   /**
@@ -210,6 +217,17 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
     },
     readEtc(name) {
       return readFile(`/etc/${name}`, 'utf8');
+    },
+    async resolvConf() {
+      const candidates = target.kind === 'pid' ? [`${roots.procRoot}/${target.pid}/root/etc/resolv.conf`] : target.kind === 'netns' ? [`/etc/netns/${target.name}/resolv.conf`, '/etc/resolv.conf'] : ['/etc/resolv.conf'];
+      for (const [i, path] of candidates.entries()) {
+        try {
+          return { path, text: await readFile(path, 'utf8') };
+        } catch (error) {
+          if (i === candidates.length - 1) throw asProblem(error);
+        }
+      }
+      throw new Error('unreachable');
     },
     run,
     linkEvents: () => links.events(),

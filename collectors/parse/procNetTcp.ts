@@ -91,3 +91,20 @@ export function formatIpv6(bytes: number[]): string {
   if (bestStart < 0) return hex.join(':');
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
+
+/**
+ * The remote ports of /proc/net/udp{,6} sockets that have one (a resolver's
+ * socket is connect()ed to its nameserver): `sl local_address rem_address`,
+ * the port after the colon in hex; 0 (unconnected) left out.
+ */
+export function parseProcNetUdpPeers(text: string): number[] {
+  const ports: number[] = [];
+  for (const line of text.split('\n')) {
+    const remote = line.trim().split(/\s+/)[2];
+    const hex = remote?.split(':')[1];
+    if (hex === undefined || !/^[0-9A-Fa-f]{4}$/.test(hex)) continue;
+    const port = Number.parseInt(hex, 16);
+    if (port !== 0) ports.push(port);
+  }
+  return ports;
+}

@@ -264,6 +264,12 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
   };
   let switching = false;
   let done = false;
+  // Kept here: a runtime the dashboard switches to inherits whether the DNS line is on screen.
+  let dnsWatched = false;
+  const onDnsWatched = (on: boolean) => {
+    dnsWatched = on;
+    runtime.watchDns(on);
+  };
   /** The whole dashboard on another namespace: a runtime of its own, its store kept for when it comes back. */
   const onWatch = (to: Target) => {
     if (switching || done || targetLabel(to) === targetLabel(target)) return;
@@ -283,6 +289,7 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
       await previous.close();
       if (done) return void next.close();
       runtime = next;
+      next.watchDns(dnsWatched);
       target = to;
       stopRecording();
       stopRecording = follow(next);
@@ -300,6 +307,7 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
       drill: runtime.drill,
       fleet,
       onWatch,
+      onDnsWatched,
       onWriteRecent,
       onBundle,
       home: options.target,

@@ -9,6 +9,8 @@ import { SOFTNET, createSoftnetCollector } from '../../collectors/softnet.js';
 import { QDISCS } from '../../collectors/qdiscs.js';
 import { ROUTES } from '../../collectors/routes.js';
 import { STALLS } from '../../collectors/stalls.js';
+import { DNS } from '../../collectors/dns.js';
+import { lookupCost, parseResolvConf } from '../../collectors/parse/resolvConf.js';
 import { SOCKETS, socketSeries } from '../../collectors/sockets.js';
 import type { SampleKey } from '../../collectors/types.js';
 import { AlertsPanel } from '../../components/AlertsPanel.js';
@@ -39,6 +41,8 @@ function healthy(store: Store, atMs: number, except?: SampleKey<unknown>) {
   feed(QDISCS, { qdiscs: [] });
   feed(ROUTES, { routes: [], routeCount: 0, unresolved: [], neighbours: 0 });
   feed(STALLS, { stalled: [], scanned: 0, atMs });
+  const conf = parseResolvConf('nameserver 10.0.0.10\n').value;
+  feed(DNS, { path: '/etc/resolv.conf', conf, cost: lookupCost(conf, 'api.example.com'), servers: [{ address: '10.0.0.10', probes: [{ rcode: 'NOERROR', latencyMs: 2, atMs }] }], probing: true });
   if (except?.name !== SOFTNET.name) store.recordCounters(SOFTNET, atMs, createSoftnetCollector().counters?.(softnet) ?? new Map());
 }
 
@@ -46,7 +50,7 @@ const sources = [...new Map(RULES.flatMap((r) => r.needs).map((k) => [k.name, k]
 
 describe('no false calm', () => {
   it('judges every source some rule needs', () => {
-    expect(sources.map((s) => s.name).sort()).toEqual(['conntrack', 'counters', 'destinations', 'nics', 'qdiscs', 'routes', 'socketMemory', 'sockets', 'softnet', 'stalls']);
+    expect(sources.map((s) => s.name).sort()).toEqual(['conntrack', 'counters', 'destinations', 'dns', 'nics', 'qdiscs', 'routes', 'socketMemory', 'sockets', 'softnet', 'stalls']);
   });
 
   it('with every source healthy, says all is quiet with every rule watching', () => {

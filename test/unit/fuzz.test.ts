@@ -26,6 +26,9 @@ import {
 } from '../../src/drilldown/processInfo.js';
 import { parseEndpoint } from '../../src/endpoint.js';
 import { parseIpAddrJson, parseIpNeighJson, parseIpRouteCacheJson, parseIpRouteGetJson, splitIpBatch } from '../../collectors/parse/ipJson.js';
+import { parseDig } from '../../collectors/parse/dig.js';
+import { lookupCost, parseResolvConf } from '../../collectors/parse/resolvConf.js';
+import { parseProcNetUdpPeers } from '../../collectors/parse/procNetTcp.js';
 import { readCaptured } from '../helpers/realWorld.js';
 
 /** Real outputs the mutations start from: every parser sees its own kind of text broken in every way. */
@@ -51,6 +54,8 @@ const SEEDS = [
   'ip-j-addr-netns-dadfailed-tentative-kernel6.18.json',
   'ip-j-route-get-pmtu-cache-kernel6.18.json',
   'ip-j-batch-route-get-netns-kernel6.18.stderr',
+  'dig-servfail-bind9.18.txt',
+  'dig-drop-bind9.18.txt',
 ].map(readCaptured);
 
 /** A real output, then broken: cut short, its header or other lines dropped, lines doubled, CRLF, tabs, numbers made huge or negative, bytes inserted. */
@@ -144,6 +149,10 @@ const PARSERS: Record<string, (text: string) => unknown> = {
   parseIpRouteGetJson,
   parseIpRouteCacheJson,
   splitIpBatch: (t) => splitIpBatch(12, t, t),
+  parseResolvConf,
+  lookupCost: (t) => lookupCost(parseResolvConf(t).value, t),
+  parseDig,
+  parseProcNetUdpPeers,
 };
 
 const RUNS = 1000;

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseDig } from '../../collectors/parse/dig.js';
+import { lookupCost, parseResolvConf } from '../../collectors/parse/resolvConf.js';
+import { parseProcNetUdpPeers } from '../../collectors/parse/procNetTcp.js';
+import { readCaptured } from '../helpers/realWorld.js';
+
+describe('DNS as a namespace sees it', () => {
+  it('reads a Kubernetes pod’s resolv.conf and says what an external name costs: 12 queries, 10 NXDOMAIN', () => {
+    const { value, skippedLines, notes } = parseResolvConf(
+      [
+        '# written by the kubelet',
+        'search shop.svc.cluster.local svc.cluster.local cluster.local eu-west-1.compute.internal corp.example',
+        'nameserver 10.96.0.10',
+        'options ndots:5 timeout:2 attempts:3 single-request-reopen',
+        '',
+      ].join('\n'),
+    );
+    expect(skippedLines).toBe(0);
+    expect(notes).toEqual([]);
+    expect(value).toEqual({ nameservers: ['10.96.0.10'], search: ['shop.svc.cluster.local', 'svc.cluster.local', 'cluster.local', 'eu-west-1.compute.internal', 'corp.example'], ndots: 5, timeoutSec: 2, attempts: 3, options: ['ndots:5', 'timeout:2', 'attempts:3', 'single-request-reopen'] });
+    expect(lookupCost(value, 'api.example.com')).toEqual({ name: 'api.example.com', queries: 12, nxdomain: 10 });
+    // Enough dots, or a trailing one: asked as written first.
+    expect(lookupCost(value, 'a.b.c.d.example.com')).toEqual({ name: 'a.b.c.d.example.com', queries: 2, nxdomain: 0 });
+    expect(lookupCost(value, 'api.example.com.')).toEqual({ name: 'api.example.com.', queries: 2, nxdomain: 0 });
+  });
+
+  it('reads a host’s: the defaults, the last search line winning, a zoned IPv6 nameserver, and what it cannot use', () => {
+    const { value, skippedLines, notes } = parseResolvConf(
+      'domain old.example\nsearch lan\nnameserver 127.0.0.53\nnameserver fe80::1%eth0\nnameserver not-an-address\nnameserver 10.0.0.1\nnameserver 10.0.0.2\n; comment\nbogus line\noptions ndots:99 edns0 trust-ad\n',
+    );
+    expect(value.nameservers).toEqual(['127.0.0.53', 'fe80::1%eth0', '10.0.0.1', '10.0.0.2']);
+    expect(value.search).toEqual(['lan']);
+    expect(value.ndots).toBe(15);
+    expect(value.timeoutSec).toBe(5);
+    expect(value.attempts).toBe(2);
+    expect(skippedLines).toBe(2);
+    expect(notes).toEqual(['4 nameservers: glibc uses the first 3']);
+    expect(lookupCost(parseResolvConf('').value, 'example.com')).toEqual({ name: 'example.com', queries: 2, nxdomain: 0 });
+  });
+
+  it('reads dig’s answers from a nameserver that answers, slowly, with SERVFAIL or REFUSED, not at all, or is not there', () => {
+    const dig = (name: string) => parseDig(readCaptured(`dig-${name}-bind9.18.txt`));
+    expect(dig('ok')).toEqual({ rcode: 'NOERROR', latencyMs: 4 });
+    expect(dig('slow')).toEqual({ rcode: 'NOERROR', latencyMs: 703 });
+    expect(dig('servfail')).toEqual({ rcode: 'SERVFAIL', latencyMs: 0 });
+    expect(dig('refused')).toEqual({ rcode: 'REFUSED', latencyMs: 3 });
+    expect(dig('drop')).toEqual({ failure: 'timed out' });
+    expect(dig('closed')).toEqual({ failure: 'connection refused' });
+    // dig 9.16 and older say it on one line.
+    expect(parseDig(';; connection timed out; no servers could be reached\n')).toEqual({ failure: 'timed out' });
+    expect(parseDig('')).toEqual({ failure: 'no answer' });
+  });
+
+  it('finds the UDP sockets that talk to port 53', () => {
+    const udp = [
+      '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+      '  123: 0100007F:A1B2 0A00600A:0035 01 00000000:00000000 00:00000000 00000000     0        0 1 2 ffff 0',
+      '  124: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 ffff 0',
+    ].join('\n');
+    expect(parseProcNetUdpPeers(udp)).toEqual([53]);
+  });
+});
