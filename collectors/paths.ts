@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { CollectorProblem } from '../src/problems.js';
 import {
   type InterfaceAddresses,
   type Neighbour,
@@ -41,6 +42,8 @@ export interface PathsWanted {
   gateways: string[];
   /** Something below TCP looks wrong: look every URGENT_MS rather than every CALM_MS. */
   urgent: boolean;
+  /** Why the kernel cannot be asked here (a fixture tree). */
+  off?: string;
 }
 
 const CALM_MS = 30_000;
@@ -66,6 +69,7 @@ export function createPathsCollector(wanted: () => PathsWanted): Collector<Paths
     async sample(ctx) {
       const nowMs = Date.now();
       const want = wanted();
+      if (want.off) throw new CollectorProblem('inactive', want.off);
       const destinations = [...new Set(want.destinations.filter((d) => isIP(d) !== 0))].slice(0, LOOKUPS_MAX);
       const changed = destinations.join(' ') !== lastDestinations;
       if (last && nowMs - lastAskedMs < (want.urgent || changed ? URGENT_MS : CALM_MS)) return { value: last, skippedLines: 0, notes: [], atMs: last.atMs };

@@ -26,8 +26,10 @@ export interface CollectorContext {
   dropReasons: DropReasonsWish;
   /** The destinations an open drill-down shows (who connects there is traced too). */
   drilledPeers(): string[];
-  /** Whether someone watches the DNS line (its probes run only then), or why DNS cannot be read here. */
-  dns: { watched(): boolean; off?: string };
+  /** Whether someone watches the DNS line: its probes run only then. */
+  dnsWatched(): boolean;
+  /** /proc is a fixture tree (--proc-root): what only the live kernel can answer (`ip route get`, DNS) is not asked. */
+  fixtureTree: boolean;
 }
 
 /** How the registry makes a collector. */

@@ -131,14 +131,19 @@ export function pathsWanted(ctx: CollectorContext): PathsWanted {
     const layer = layerOfRule(a.id);
     return layer === 'link' || layer === 'route';
   });
-  return { destinations, gateways, urgent: below || routes?.gateway?.state === 'incomplete' || synSent.length > 0 };
+  return {
+    destinations,
+    gateways,
+    urgent: below || routes?.gateway?.state === 'incomplete' || synSent.length > 0,
+    ...(ctx.fixtureTree ? { off: 'not with --proc-root: routes and neighbours are asked of the live kernel, not of a tree' } : {}),
+  };
 }
 
 /** DNS probes only while someone watches the DNS line; the sockets to port 53 only while conntrack insert_failed climbs. */
 export function dnsWanted(ctx: CollectorContext): DnsWanted {
   return {
-    probes: () => ctx.dns.watched(),
+    probes: () => ctx.dnsWatched(),
     raceSuspect: () => (ctx.store.counterMinuteRate(CONNTRACK, 'insert_failed') ?? 0) > 0,
-    off: () => ctx.dns.off,
+    off: () => (ctx.fixtureTree ? 'not with --proc-root: DNS is asked of the live namespace, not of a tree' : undefined),
   };
 }

@@ -6,6 +6,7 @@ import { type NicsSample, nicCounterKey, NICS } from '../collectors/nics.js';
 import { type LayerCheck, buildLayers } from './layers.js';
 import { STALLS, type StallsSample } from '../collectors/stalls.js';
 import { PATHS, type PathsSample } from '../collectors/paths.js';
+import { DNS, type DnsSample } from '../collectors/dns.js';
 import { type NeighbourTable, ROUTES, ROUTES_KEPT, type RoutesSample, routeCounterKey } from '../collectors/routes.js';
 import type { Route4 } from '../collectors/parse/routes.js';
 import { OWNERS, type OwnersSample } from '../collectors/owners.js';
@@ -146,6 +147,13 @@ export interface SampleRecord {
    * link-local or carry a flag (tentative, dadfailed).
    */
   paths?: (PathsSample & SectionMeta) | SourceError;
+  /**
+   * DNS as the namespace sees it: the resolv.conf its processes read
+   * (`path`, `conf`), what an external name costs (`cost`), and each
+   * nameserver's last probes (`servers[].probes`: rcode and latency, or the
+   * failure) while someone watches the DNS line.
+   */
+  dns?: (DnsSample & SectionMeta) | SourceError;
   /** Active alerts, most severe first. */
   alerts: AlertRecord[];
   /**
@@ -272,7 +280,7 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
   return out;
 }
 
-const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ROUTES, PATHS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
+const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ROUTES, PATHS, DNS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
 
 /** Link-local addresses stay out: a node's hundreds of veths have nothing else. */
 function pathsRecord(v: PathsSample): PathsSample {
@@ -310,6 +318,7 @@ export function buildRecord(store: Store, target: Target, intervalMs: number, al
     socketMemory: section(store, SOCKET_MEMORY, nowMs, (v: SocketMemorySample) => v),
     ...((store.sample(STALLS)?.value.stalled.length ?? 0) > 0 ? { stalls: section(store, STALLS, nowMs, (v: StallsSample) => v) as StallsSample & SectionMeta } : {}),
     ...(store.sample(PATHS) || store.status(PATHS).problem ? { paths: section(store, PATHS, nowMs, pathsRecord) } : {}),
+    ...(store.sample(DNS) || store.status(DNS).problem ? { dns: section(store, DNS, nowMs, (v: DnsSample) => v) } : {}),
     ...(store.sample(ROUTES) || store.status(ROUTES).problem ? { routes: section(store, ROUTES, nowMs, (v: RoutesSample) => routesRecord(store, v, nowMs)) } : {}),
     qdiscs: section(store, QDISCS, nowMs, (v: QdiscsSample) => ({
       qdiscs: v.qdiscs,

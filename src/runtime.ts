@@ -57,10 +57,8 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
       ...(isFixtureProc(options.roots) ? { off: 'not with --proc-root: the kernel’s drop reasons come from its tracefs, not from a tree' } : {}),
     },
     drilledPeers: () => drill?.peersOnScreen() ?? [],
-    dns: {
-      watched: () => dnsOnScreen || options.dnsProbes === true,
-      ...(isFixtureProc(options.roots) ? { off: 'not with --proc-root: DNS is asked of the live namespace, not of a tree' } : {}),
-    },
+    dnsWatched: () => dnsOnScreen || options.dnsProbes === true,
+    fixtureTree: isFixtureProc(options.roots),
   };
   const scheduler = new Scheduler(
     COLLECTORS.map((make) => make(context)),

@@ -14,6 +14,7 @@ import { QDISCS, type QdiscsSample } from '../../collectors/qdiscs.js';
 import { type NeighbourTable, ROUTES, type RoutesSample } from '../../collectors/routes.js';
 import { STALLS, type StallsSample } from '../../collectors/stalls.js';
 import { PATHS, type PathsSample } from '../../collectors/paths.js';
+import { DNS, type DnsSample } from '../../collectors/dns.js';
 import type { SampleKey, Sampled } from '../../collectors/types.js';
 import type { CounterRecord, SampleRecord, SectionMeta, SourceError } from '../record.js';
 
@@ -133,6 +134,11 @@ const SECTIONS: Section[] = [
     if (!record.paths || isError(record.paths)) return;
     if (![record.paths.lookups, record.paths.neighbours, record.paths.addresses, record.paths.pmtuExceptions].every(Array.isArray)) throw new Error('paths');
     adder(record, out)<PathsSample>(PATHS, withoutMeta(record.paths), record.paths);
+  },
+  (record, out) => {
+    if (!record.dns || isError(record.dns)) return;
+    if (!Array.isArray(record.dns.servers) || !Array.isArray(record.dns.conf?.nameservers)) throw new Error('dns');
+    adder(record, out)<DnsSample>(DNS, withoutMeta(record.dns), record.dns);
   },
   (record, out) => {
     if (!record.routes || isError(record.routes)) return;
