@@ -11,6 +11,17 @@ export interface BoundedRun {
   truncated: boolean;
   /** Why it did not start (`not installed`), when it did not. */
   notStarted?: string;
+  /** Stopped because its signal was aborted (Esc). */
+  cancelled?: boolean;
+}
+
+export interface BoundedLimits {
+  timeoutMs: number;
+  maxBytes: number;
+  /** Stops it (as the time limit does) when aborted. */
+  signal?: AbortSignal;
+  /** Written to its stdin, which is then closed; without it stdin is closed from the start. */
+  input?: Buffer;
 }
 
 /** Past the time limit a command gets SIGTERM (tcpdump then closes its pcap cleanly), and this long later SIGKILL. */
@@ -22,7 +33,7 @@ const KILL_AFTER_MS = 2000;
  * (Node's own spawn: execa's 260 KB were parsed at every start of the
  * dashboard for the three commands that need this.)
  */
-export function runBounded(argv: string[], limits: { timeoutMs: number; maxBytes: number }): Promise<BoundedRun> {
+export function runBounded(argv: string[], limits: BoundedLimits): Promise<BoundedRun> {
   return new Promise((resolve) => {
     const [file, ...args] = argv;
     const stdout: Buffer[] = [];
@@ -32,7 +43,12 @@ export function runBounded(argv: string[], limits: { timeoutMs: number; maxBytes
     let timedOut = false;
     let truncated = false;
     let notStarted: string | undefined;
-    const child = spawn(file ?? 'true', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let cancelled = false;
+    const child = spawn(file ?? 'true', args, { stdio: [limits.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (limits.input !== undefined) {
+      child.stdin?.on('error', () => {});
+      child.stdin?.end(limits.input);
+    }
     let killer: NodeJS.Timeout | undefined;
     const stop = () => {
       child.kill('SIGTERM');
@@ -42,7 +58,13 @@ export function runBounded(argv: string[], limits: { timeoutMs: number; maxBytes
       timedOut = true;
       stop();
     }, limits.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
+    const onAbort = () => {
+      cancelled = true;
+      stop();
+    };
+    if (limits.signal?.aborted) onAbort();
+    else limits.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout?.on('data', (chunk: Buffer) => {
       if (truncated) return;
       const room = limits.maxBytes - stdoutBytes;
       stdout.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
@@ -52,7 +74,7 @@ export function runBounded(argv: string[], limits: { timeoutMs: number; maxBytes
         stop();
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
       // What a failing command says fits in far less.
       if (stderrBytes < 64 * 1024) stderr.push(chunk);
       stderrBytes += chunk.length;
@@ -63,6 +85,7 @@ export function runBounded(argv: string[], limits: { timeoutMs: number; maxBytes
     child.on('close', (code) => {
       clearTimeout(timer);
       clearTimeout(killer);
+      limits.signal?.removeEventListener('abort', onAbort);
       resolve({
         ...(code === null || notStarted ? {} : { exitCode: code }),
         stdout: Buffer.concat(stdout),
@@ -70,6 +93,7 @@ export function runBounded(argv: string[], limits: { timeoutMs: number; maxBytes
         timedOut,
         truncated,
         ...(notStarted ? { notStarted } : {}),
+        ...(cancelled ? { cancelled } : {}),
       });
     });
   });

@@ -2,6 +2,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { CounterRecord, SampleRecord, SourceError } from '../record.js';
 import type { NamespaceRecord } from '../fleet/record.js';
 import { fullSizeStalls } from '../alerts/rules/pmtu.js';
+import { failuresInARow } from '../../collectors/dns.js';
 
 /** What a scrape reads: the latest record of the watched target, and the namespaces when --all-netns. */
 export interface MetricsSource {
@@ -138,6 +139,29 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const byPeer = new Map<string, number>();
     for (const s of fullSizeStalls(rec()?.stalls?.stalled ?? [])) byPeer.set(s.peerAddress, Math.max(byPeer.get(s.peerAddress) ?? 0, s.backoff));
     for (const [peer, n] of byPeer) set({ peer }, n);
+  });
+  family('gauge', 'nettriage_dns_answer_seconds', 'How long the last probe of each nameserver took to be answered (absent while it does not answer, or nobody probes).', ['nameserver'], (set) => {
+    const dns = rec()?.dns;
+    if (isData(dns)) for (const s of dns.servers) if (s.probes.at(-1)?.latencyMs !== undefined) set({ nameserver: s.address }, (s.probes.at(-1)?.latencyMs as number) / 1000);
+  });
+  family('gauge', 'nettriage_dns_rcode', "The rcode of each nameserver's last answer (1; NOERROR, SERVFAIL, REFUSED, ...).", ['nameserver', 'rcode'], (set) => {
+    const dns = rec()?.dns;
+    if (isData(dns)) for (const s of dns.servers) if (s.probes.at(-1)?.rcode !== undefined) set({ nameserver: s.address, rcode: s.probes.at(-1)?.rcode as string }, 1);
+  });
+  family('gauge', 'nettriage_dns_probe_failures', 'Probes of each nameserver left unanswered in a row (0 once it answers).', ['nameserver'], (set) => {
+    const dns = rec()?.dns;
+    if (isData(dns)) for (const s of dns.servers) if (s.probes.length > 0) set({ nameserver: s.address }, failuresInARow(s));
+  });
+  family('gauge', 'nettriage_dns_lookup_queries', 'Queries one lookup of an external name costs with the namespace\'s resolv.conf (ndots and search list), and how many of them come back NXDOMAIN.', ['kind'], (set) => {
+    const dns = rec()?.dns;
+    if (isData(dns)) {
+      set({ kind: 'all' }, dns.cost.queries);
+      set({ kind: 'nxdomain' }, dns.cost.nxdomain);
+    }
+  });
+  family('gauge', 'nettriage_dns_udp_sockets', 'UDP sockets of the namespace talking to port 53 (counted only while conntrack insert_failed climbs).', [], (set) => {
+    const dns = rec()?.dns;
+    if (isData(dns) && dns.udp53Sockets !== undefined) set(dns.udp53Sockets);
   });
   family('gauge', 'nettriage_default_route', 'The namespace has an IPv4 default route (1, labelled with its interface and gateway) or none (0).', ['interface', 'gateway'], (set) => {
     const r = rec()?.routes;

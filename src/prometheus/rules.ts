@@ -126,6 +126,18 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
       differs: 'the backoff of full-size segments per peer only; nettriage also weighs the socket\'s path MTU against the interface\'s, ICMP unreachables and the route cache, and says how sure it is',
     };
   },
+  'dns-unreachable': (p) => ({
+    alerts: [{ severity: 'warning', expr: `nettriage_dns_probe_failures >= ${p.misses ?? 2}` }],
+    differs: 'warning for each; nettriage says critical when no nameserver answers',
+  }),
+  'dns-slow': (p) => ({
+    alerts: levels('nettriage_dns_answer_seconds', (p.warnMs ?? 500) / 1000, (p.critMs ?? 1500) / 1000),
+    differs: 'the last probe; nettriage takes the median of the last 3',
+  }),
+  'dns-failing': () => ({ alerts: [{ severity: 'critical', expr: 'nettriage_dns_rcode{rcode=~"SERVFAIL|REFUSED"} == 1' }] }),
+  'dns-conntrack-race': (p) => ({
+    alerts: [{ severity: 'warning', expr: `sum without(event) (${rate('nettriage_conntrack_events_total{event="insert_failed"}')}) >= ${p.perSec ?? 0.01} and on(instance) nettriage_dns_udp_sockets > 0` }],
+  }),
   'socket-memory-pressure': (p) => {
     const limit = (level: string, share: number) => `ignoring(level) (nettriage_socket_memory_limit_pages{level="${level}"} * ${share})`;
     const crit = `nettriage_socket_memory_pages >= ${limit('max', p.critShareOfMax ?? 0.95)}`;

@@ -61,7 +61,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     writeFileSync(join(dir, 'rules.yml'), out.stdout);
     const check = await execa('promtool', ['check', 'rules', join(dir, 'rules.yml')], { reject: false });
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
-    expect(check.stdout).toMatch(/SUCCESS: 42 rules found/);
+    expect(check.stdout).toMatch(/SUCCESS: 47 rules found/);
     const config = join(dir, 'strict.json');
     writeFileSync(config, JSON.stringify({ rules: { 'conntrack-table-full': { warnShare: 0.5, critShare: 0.7, clearShare: 0.4 }, 'nic-errors': { enabled: false } } }));
     const strict = (await execa('node', [BIN, 'rules', '--config', config])).stdout;
@@ -183,6 +183,48 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     ];
     const file = join(dir, 'below-tcp.yml');
     writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '1s', tests }, null, 1));
+    const run = await execa('promtool', ['test', 'rules', file], { reject: false });
+    expect(run.stdout + run.stderr).toMatch(/SUCCESS/);
+    expect(run.exitCode).toBe(0);
+  }, 30_000);
+  it('fires the DNS rules on the series --metrics serves: a nameserver silent, slow, failing', async () => {
+    const labels = 'instance="h", job="nettriage"';
+    const rule = (id: string, severity: string, extra: Record<string, string> = {}) => ({
+      exp_labels: { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...extra },
+      exp_annotations: { summary: `${id} (${severity}) on h`, description: RULES.find((r) => r.id === id)?.fires },
+    });
+    const tests = [
+      {
+        interval: '10s',
+        input_series: [{ series: `nettriage_dns_probe_failures{nameserver="10.96.0.10", ${labels}}`, values: '0 1 2 2' }],
+        alert_rule_test: [
+          { eval_time: '10s', alertname: 'NettriageDnsUnreachable', exp_alerts: [] },
+          { eval_time: '20s', alertname: 'NettriageDnsUnreachable', exp_alerts: [rule('dns-unreachable', 'warning', { nameserver: '10.96.0.10' })] },
+        ],
+      },
+      {
+        interval: '10s',
+        input_series: [{ series: `nettriage_dns_answer_seconds{nameserver="10.96.0.10", ${labels}}`, values: '0.003 0.7 1.6' }],
+        alert_rule_test: [
+          { eval_time: '0s', alertname: 'NettriageDnsSlow', exp_alerts: [] },
+          { eval_time: '10s', alertname: 'NettriageDnsSlow', exp_alerts: [rule('dns-slow', 'warning', { nameserver: '10.96.0.10' })] },
+          { eval_time: '20s', alertname: 'NettriageDnsSlow', exp_alerts: [rule('dns-slow', 'critical', { nameserver: '10.96.0.10' })] },
+        ],
+      },
+      {
+        interval: '10s',
+        input_series: [
+          { series: `nettriage_dns_rcode{nameserver="10.96.0.10", rcode="NOERROR", ${labels}}`, values: '1 stale' },
+          { series: `nettriage_dns_rcode{nameserver="10.96.0.10", rcode="SERVFAIL", ${labels}}`, values: '_ 1' },
+        ],
+        alert_rule_test: [
+          { eval_time: '0s', alertname: 'NettriageDnsFailing', exp_alerts: [] },
+          { eval_time: '10s', alertname: 'NettriageDnsFailing', exp_alerts: [rule('dns-failing', 'critical', { nameserver: '10.96.0.10', rcode: 'SERVFAIL' })] },
+        ],
+      },
+    ];
+    const file = join(dir, 'dns.yml');
+    writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '10s', tests }, null, 1));
     const run = await execa('promtool', ['test', 'rules', file], { reject: false });
     expect(run.stdout + run.stderr).toMatch(/SUCCESS/);
     expect(run.exitCode).toBe(0);

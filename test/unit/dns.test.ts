@@ -3,6 +3,12 @@ import { parseDig } from '../../collectors/parse/dig.js';
 import { lookupCost, parseResolvConf } from '../../collectors/parse/resolvConf.js';
 import { parseProcNetUdpPeers } from '../../collectors/parse/procNetTcp.js';
 import { readCaptured } from '../helpers/realWorld.js';
+import { CONNTRACK, type ConntrackSample } from '../../collectors/conntrack.js';
+import { DNS } from '../../collectors/dns.js';
+import { defaultAlertConfig } from '../../src/alerts/config.js';
+import { AlertEngine } from '../../src/alerts/engine.js';
+import { RULES } from '../../src/registry.js';
+import { Store } from '../../src/store.js';
 
 describe('DNS as a namespace sees it', () => {
   it('reads a Kubernetes pod’s resolv.conf and says what an external name costs: 12 queries, 10 NXDOMAIN', () => {
@@ -58,5 +64,27 @@ describe('DNS as a namespace sees it', () => {
       '  124: 00000000:0044 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 ffff 0',
     ].join('\n');
     expect(parseProcNetUdpPeers(udp)).toEqual([53]);
+  });
+});
+
+describe('the DNS conntrack race', () => {
+  it('names the race while insert_failed climbs and sockets talk to port 53, and conntrack-drops rides under it', () => {
+    const store = new Store();
+    const engine = new AlertEngine(defaultAlertConfig(), { kind: 'host' }, RULES);
+    const conf = parseResolvConf('nameserver 10.96.0.10\noptions ndots:5\n').value;
+    let state = engine.evaluate(store, 0);
+    for (let i = 0; i <= 70; i++) {
+      const t = 1_000_000 + i * 1000;
+      const at = { atMs: t, skippedLines: 0, notes: [] };
+      store.recordSample(CONNTRACK, { ...at, value: { count: 10, max: 1000, fill: 0.01, source: 'procfs', stats: new Map() } as ConntrackSample }, {});
+      store.recordCounters(CONNTRACK, t, new Map([['insert_failed', BigInt(i * 2)], ['drop', 0n], ['early_drop', 0n]]));
+      store.recordSample(DNS, { ...at, value: { path: '/etc/resolv.conf', conf, cost: lookupCost(conf, 'api.example.com'), servers: [], probing: false, udp53Sockets: i > 60 ? 4 : 0 } }, {});
+      store.commitTick(t);
+      state = engine.evaluate(store, t);
+    }
+    const race = state.alerts.find((a) => a.id === 'dns-conntrack-race');
+    expect(race?.summary).toBe('conntrack insert_failed at 2.0/s while 4 UDP sockets talk to port 53: lookups that lose the race wait 5 s');
+    expect(race?.why).toMatch(/single-request-reopen/);
+    expect(state.alerts.find((a) => a.id === 'conntrack-drops')?.causedBy).toEqual({ id: 'dns-conntrack-race', subject: 'udp/53' });
   });
 });

@@ -62,4 +62,10 @@ export const conntrackDrops = defineRule({
       },
     ];
   },
+  // Only insert_failed moving while the DNS race is named: that is the cause, said with its fixes.
+  explainedBy(alert, others, store) {
+    const race = others.find((a) => a.id === 'dns-conntrack-race');
+    const onlyInserts = LOSS.every((n) => n === 'insert_failed' || (store.counterMinuteRate(CONNTRACK, n) ?? 0) === 0);
+    return race && onlyInserts ? { cause: race, why: 'The entries that fail to insert are the DNS queries racing through NAT: the race is the cause.', next: race.next } : undefined;
+  },
 });

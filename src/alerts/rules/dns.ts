@@ -31,7 +31,7 @@ export const dnsUnreachable = defineRule({
       return {
         subject: s.address,
         severity: all ? 'critical' : 'warning',
-        summary: `nameserver ${safeText(s.address)} (${where(dns)}) does not answer: ${safeText(last?.failure ?? 'no answer')}, ${failuresInARow(s)} probes in a row${all ? ' — no nameserver answers' : `; ${dns.servers.length - down.length} other${dns.servers.length - down.length === 1 ? '' : 's'} do`}`,
+        summary: `nameserver ${safeText(s.address)} (${where(dns)}) does not answer: ${safeText(last?.failure ?? 'no answer')}, ${failuresInARow(s)} probes in a row${all ? ' — no nameserver answers' : `; ${dns.servers.length - down.length === 1 ? '1 other does' : `${dns.servers.length - down.length} others do`}`}`,
         why: `Every lookup that reaches this nameserver waits its timeout (${dns.conf.timeoutSec} s × ${dns.conf.attempts} attempts) before the next is tried: with one of several down, lookups are slow; with all down, they fail and clients report "temporary failure in name resolution". The server is down, filtered (a NetworkPolicy, a firewall), or unreachable from this namespace.`,
         next: [ctx.inTarget(`dig +tries=1 +time=2 @${s.address} . NS`), ctx.inTarget(`ip route get ${s.address.replace(/%.*$/, '')}`), ctx.inTarget(`ss -uanp dst ${s.address.replace(/%.*$/, '')}`)],
       };
