@@ -1,4 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
+import { type ProbeSource, useProbes } from './hooks/useProbes.js';
+import { probePaneLines } from '../components/ProbePane.js';
+import { subjectOnScreen } from './actions/subject.js';
 import type { AlertsState } from './alerts/engine.js';
 import type { Alert, AlertConfig } from './alerts/types.js';
 import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel, enterFrom, enterLayer, rowCounts } from './dashboardModel.js';
@@ -43,6 +46,8 @@ export interface AppProps {
   replay?: { controls: ReplayControls; status(): ReplayStatus };
   /** The DNS line is on screen, or not: its nameserver probes run only while it is. */
   onDnsWatched?: (on: boolean) => void;
+  /** What the probe keys (P C R H L X) need: how to enter the namespace, its nameserver, the log for bundles. */
+  probes?: ProbeSource;
   /** Switches the whole dashboard to another namespace (Enter in the overview; Esc on the dashboard goes back to `home`). */
   onWatch?: (target: Target) => void;
   /** The target nettriage was started on. */
@@ -101,7 +106,7 @@ function withElsewhere(own: AlertsState, fleet: FleetState | undefined, target: 
 }
 
 /** What the keys act on: the model and the drill-down data on screen when the key arrives. */
-function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], namespaces: OverviewRow[]): ViewContext {
+function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], namespaces: OverviewRow[], probeLines: number): ViewContext {
   return {
     panels: PANEL_IDS,
     rowCounts: rowCounts(model),
@@ -112,6 +117,8 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
     overviewTarget: (selected) => namespaces[selected]?.target,
     layerCount: model.layers.length,
     enterLayer: (selected) => enterLayer(model, selected),
+    actionSubject: (state) => subjectOnScreen(state, model, drillData),
+    probeLines,
   };
 }
 
@@ -120,15 +127,17 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
  * It renders nothing through Ink itself; every frame it hands the screen the
  * regions to show, and the screen draws those that changed.
  */
-export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onDnsWatched, onWatch, onWriteRecent, onBundle, replay, home, interval, target, host, onQuit, screen }: AppProps) {
+export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet, onDnsWatched, probes, onWatch, onWriteRecent, onBundle, replay, home, interval, target, host, onQuit, screen }: AppProps) {
   const size = useScreenSize(screen);
   // The screen as last drawn: keys act on what the user sees.
   const onScreen = useRef<ViewContext | undefined>(undefined);
   // The socket selected in a drill-down, as last drawn: what `b` captures with --bundle-capture.
   const selectedSocket = useRef<SocketEntry | undefined>(undefined);
+  const probeControls = useProbes(probes);
   const { view, intervalMs, notice } = useDashboardControls({
     interval,
     onQuit,
+    probes: probeControls,
     ...(onWriteRecent ? { onWriteRecent } : {}),
     ...(onBundle ? { onBundle: () => onBundle(selectedSocket.current) } : {}),
     ...(replay ? { replay: replay.controls } : {}),
@@ -163,7 +172,8 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     [view.alternate, view.dropPathOpen, view.layers !== undefined, store, fleetState, replay ? JSON.stringify(replay.status()) : ''],
   );
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter, view.drill.socketSort) : [];
-  onScreen.current = viewContext(model, drillData, namespaces);
+  const pane = view.probe ? probeControls.pane : undefined;
+  onScreen.current = viewContext(model, drillData, namespaces, pane ? probePaneLines(pane).length : 0);
   const row = view.drill && frame ? rows[frame.selected] : undefined;
   selectedSocket.current = row?.kind === 'socket' ? row.socket : undefined;
   // A replay's samples are as old as the recording: not stale.
@@ -178,6 +188,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     namespaces: { rows: namespaces, ...(fleetState ? { state: fleetState } : {}), available: fleet !== undefined },
     ...(notice ? { notice } : {}),
     ...(replay ? { replay: true } : {}),
+    ...(pane ? { probe: pane } : {}),
   });
   useEffect(() => screen.present(regions));
   // The checklist's L7 line is the DNS line: its probes run while it is open (no probe without a key press).

@@ -1,6 +1,7 @@
 import type { Key } from 'ink';
 import type { PanelId } from './panelId.js';
 import { PANELS } from './registry.js';
+import { ACTION_IDS, type ActionId } from './actions/plans.js';
 
 /** Everything a key can ask for. The keymap below is the only place keys are named. */
 export type Action =
@@ -35,6 +36,8 @@ export type Action =
   | 'bundle'
   | 'dropPath'
   | 'layers'
+  | `act:${ActionId}`
+  | 'confirm'
   | 'replayPause'
   | 'replayBack'
   | 'replayForward'
@@ -51,7 +54,7 @@ export type Action =
  * that, on the dashboard of a replay, drive the replay before the
  * dashboard's own.
  */
-export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'layers' | 'replay';
+export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'layers' | 'action' | 'replay';
 
 export interface Binding {
   action: Action;
@@ -79,10 +82,33 @@ export interface KeyContext {
   drillLevel?: 'owners' | 'destinations' | 'sockets';
   /** A process's sockets with their TCP health on screen: they sort. */
   socketHealth?: boolean;
+  /** The selected row names a peer: the probe keys aim at it. */
+  actionSubject?: boolean;
+  /** The action pane waits for y before it sends anything. */
+  confirming?: boolean;
 }
 
 const atOwners = (where: KeyContext) => where.drillLevel === 'owners';
 const sortable = (where: KeyContext) => where.drillLevel === 'owners' || (where.drillLevel === 'sockets' && where.socketHealth === true);
+
+/** The probe keys: uppercase, so that none of them is a key a panel or list already has. */
+export const ACTION_KEYS: Record<ActionId, { key: string; help: string }> = {
+  path: { key: 'P', help: 'the path to the peer: mtr --report (else tracepath, else ping), asked first' },
+  connect: { key: 'C', help: 'a TCP connect test to the peer\'s port, with its time (nc -zv)' },
+  dns: { key: 'R', help: 'the name behind the peer\'s address, asked of the namespace\'s nameserver (dig -x)' },
+  http: { key: 'H', help: 'an HTTP request to the peer, phase by phase: DNS, connect, TLS, first byte, total (curl -w), the URL asked first' },
+  tls: { key: 'L', help: 'the peer\'s TLS: protocol, cipher, subject, issuer, expiry, verify result (openssl s_client)' },
+  capture: { key: 'X', help: 'capture the connection\'s packets (tcpdump, 50 packets or 10 s)' },
+};
+const hasSubject = (where: KeyContext) => where.actionSubject === true;
+const actionBindings: Binding[] = ACTION_IDS.map((id, i) => ({
+  action: `act:${id}` as const,
+  keys: [ACTION_KEYS[id].key],
+  modes: ['dashboard', 'drill'] as KeyMode[],
+  ...(i === 0 ? { hint: 'P C R H L X probe' } : {}),
+  offeredWhen: hasSubject,
+  help: `on a row that names a peer (a socket, a destination, an alert): ${ACTION_KEYS[id].help}; runs inside the watched namespace, bounded, Esc stops it`,
+}));
 
 /** Each panel's focus key, and the key of its other view, from the panel registry. */
 const focusBindings: Binding[] = PANELS.map((p) => ({ action: `focus:${p.id}` as const, keys: [p.focusKey], modes: ['dashboard'], help: `focus ${p.title}` }));
@@ -128,6 +154,14 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'leave', keys: ['q'], modes: ['dashboard'], hint: 'q quit', help: 'quit (with help open: close it)' },
   { action: 'leave', keys: ['q'], modes: [...LISTS, 'drops', 'layers'], hint: 'q dashboard', help: 'back to the dashboard (with help open: close it)' },
   { action: 'quit', keys: ['ctrl+c'], modes: ['dashboard', 'drill', 'namespaces', 'filter', 'drops', 'layers'], help: 'quit, also while typing a filter' },
+  ...actionBindings,
+  { action: 'confirm', keys: ['y'], modes: ['action'], hint: 'y send', offeredWhen: (where) => where.confirming === true, help: 'the probe pane: send what it asks about' },
+  { action: 'up', keys: ['up', 'k'], modes: ['action'], hint: '↑↓ scroll', help: 'the probe pane: scroll its output' },
+  { action: 'down', keys: ['down', 'j'], modes: ['action'], help: 'the probe pane: scroll its output' },
+  { action: 'pageUp', keys: ['pageUp'], modes: ['action'], help: 'the probe pane: a page up' },
+  { action: 'pageDown', keys: ['pageDown', 'space'], modes: ['action'], help: 'the probe pane: a page down' },
+  { action: 'back', keys: ['escape', 'q', 'left', 'backspace'], modes: ['action'], hint: 'Esc stop/close', help: 'the probe pane: stop what runs, or close it (its output is kept for the next bundle)' },
+  { action: 'quit', keys: ['ctrl+c'], modes: ['action'], help: 'quit' },
   { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
   { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },
   { action: 'filterBackspace', keys: ['backspace'], modes: ['filter'], help: 'delete the last character' },

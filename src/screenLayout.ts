@@ -2,6 +2,9 @@ import { type ReactElement, createElement } from 'react';
 import { DrillDownView } from '../components/DrillDownView.js';
 import { DropPathView } from '../components/DropPathView.js';
 import { LayersView } from '../components/LayersView.js';
+import { ProbePane } from '../components/ProbePane.js';
+import type { ProbePane as ProbePaneModel } from './hooks/useProbes.js';
+import { subjectOnScreen } from './actions/subject.js';
 import { Footer } from '../components/Footer.js';
 import { NamespacesView } from '../components/NamespacesView.js';
 import type { FleetState } from './fleet/fleet.js';
@@ -40,13 +43,18 @@ export interface ScreenInputs {
   notice?: string;
   /** A replay: its keys in the footer and the help. */
   replay?: boolean;
+  /** The probe pane, while it is open. */
+  probe?: ProbePaneModel;
 }
 
 /** What the help says: the keys of the mode on screen, then what the panels want known. */
 const helpText = (view: ViewState, replay = false): string[] => [...helpLines(keyMode(view), replay), '', ...PANELS.flatMap((p) => p.help ?? [])];
 
 /** Where the keyboard is, for the footer to offer only keys that do something there. */
-function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[], namespaces: OverviewRow[]): KeyContext {
+function keyContext(view: ViewState, model: DashboardModel, drill: ScreenInputs['drill'], namespaces: OverviewRow[], probe?: ProbePaneModel): KeyContext {
+  const drillRows = drill.rows;
+  if (view.probe) return { canEnter: false, confirming: probe?.phase === 'confirm' };
+  const peer = subjectOnScreen(view, model, drill.data) !== undefined ? { actionSubject: true } : {};
   // Enter on a namespace switches the dashboard to it, when something reaches it.
   if (view.overview) return { canEnter: namespaces[view.overview.selected]?.target !== undefined };
   if (view.layers) return { canEnter: model.layers[view.layers.selected]?.opens !== undefined };
@@ -54,9 +62,9 @@ function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[
     const frame = topFrame(view.drill);
     const row = drillRows[frame.selected];
     const healthShown = drillRows.some((r) => r.kind === 'socket' && r.health !== undefined);
-    return { canEnter: row !== undefined && 'enter' in row, drillLevel: frame.level.kind, ...(healthShown ? { socketHealth: true } : {}) };
+    return { canEnter: row !== undefined && 'enter' in row, drillLevel: frame.level.kind, ...(healthShown ? { socketHealth: true } : {}), ...peer };
   }
-  return { canEnter: enterFrom(model, view.focus, view.selected[view.focus] ?? 0) !== undefined };
+  return { canEnter: enterFrom(model, view.focus, view.selected[view.focus] ?? 0) !== undefined, ...peer };
 }
 
 /**
@@ -65,7 +73,7 @@ function keyContext(view: ViewState, model: DashboardModel, drillRows: DrillRow[
  * help, or a drill-down, over the whole body. Each becomes a region the
  * screen draws only when it changed.
  */
-export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice, replay = false }: ScreenInputs): Region[] {
+export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice, replay = false, probe }: ScreenInputs): Region[] {
   const { columns, rows } = size;
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return [{ id: 'too-small', x: 0, y: 0, width: columns, height: Math.max(1, rows - 1), element: createElement(TooSmall, { columns, rows, needColumns: MIN_COLUMNS, needRows: MIN_ROWS }) }];
@@ -81,11 +89,17 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
       height: 1,
       lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, ...(staleFor ? { staleFor } : {}) })],
     },
-    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill.rows, namespaces?.rows ?? []), replay), width: columns }) },
+    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill, namespaces?.rows ?? [], probe), replay), width: columns }) },
   ];
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
     body('help', createElement(HelpOverlay, { width: columns, height: bodyHeight, lines: helpText(view, replay) }));
+    return regions;
+  }
+  if (view.probe && probe) {
+    // A running probe's clock in whole seconds: the pane is drawn again once a second, not every frame.
+    const nowMs = probe.phase === 'running' ? Math.floor(Date.now() / 1000) * 1000 : 0;
+    body('probe', createElement(ProbePane, { pane: probe, scroll: view.probe.scroll, width: columns, height: bodyHeight, nowMs }));
     return regions;
   }
   if (view.layers) {

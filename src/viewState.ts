@@ -17,6 +17,7 @@ import { movedSelection } from './selection.js';
 import type { PanelId } from './panelId.js';
 import type { Target } from './target.js';
 import type { TcpState } from './tcpState.js';
+import type { ActionSubject } from './actions/plans.js';
 
 /** What Enter leads to (see `enterFrom`): a state's drill-down, or a panel and a row in it. */
 export type EnterResult = { drill: { state: TcpState } & DrillSubject } | { focus: PanelId; row?: number } | { watch: Target };
@@ -40,9 +41,12 @@ export interface ViewState {
   drill?: DrillView;
   /** The namespaces overview replaces the panels. */
   overview?: OverviewView;
+  /** A probe's pane (P C R H L X on a row that names a peer) over everything, scrolled this far. */
+  probe?: { scroll: number };
 }
 
 export function keyMode(state: ViewState): KeyMode {
+  if (state.probe) return 'action';
   if (state.overview) return state.overview.editingFilter ? 'filter' : 'namespaces';
   if (state.layers) return 'layers';
   if (!state.drill) return state.dropPathOpen ? 'drops' : 'dashboard';
@@ -69,6 +73,10 @@ export interface ViewContext {
   /** Lines of the triage checklist, and what Enter on one opens. */
   layerCount: number;
   enterLayer(selected: number): EnterResult | undefined;
+  /** The peer the selected row names (a socket, a destination, an alert), that the probe keys aim at. */
+  actionSubject(state: ViewState): ActionSubject | undefined;
+  /** Lines of the probe pane's output, to scroll within. */
+  probeLines: number;
 }
 
 /** The view Enter leads to from `state`: a drill-down, or a panel focused at a row; unchanged for nothing (or another namespace, which the caller switches to). */
@@ -149,6 +157,11 @@ function reduceDrill(state: ViewState, drill: DrillView, action: Action | 'filte
 }
 
 export function reduceView(state: ViewState, action: Action | 'filterChar', ctx: ViewContext, text = ''): ViewState {
+  if (state.probe) {
+    // Scrolling only: y, Esc and the rest are the probe's (see useDashboardControls).
+    const scroll = movedSelection(action, state.probe.scroll, ctx.probeLines, ctx.pageSize);
+    return scroll === undefined ? state : { ...state, probe: { scroll } };
+  }
   if (state.overview) {
     if (state.helpOpen && (action === 'back' || action === 'leave' || action === 'help')) return { ...state, helpOpen: false };
     if (action === 'help') return { ...state, helpOpen: true };

@@ -16,6 +16,8 @@ export interface BundleInput {
   capture?: { filter: string; limits: CaptureLimits };
   /** Why a capture that was asked for was not taken (no socket selected). */
   captureSkipped?: string;
+  /** What the probe keys ran on screen (commands, findings, output), when any ran. */
+  actions?: string;
 }
 
 export interface BundleResult {
@@ -60,6 +62,8 @@ export async function writeBundle(path: string, input: BundleInput, nowMs = Date
       ? { file: 'recording.ndjson', source: 'the samples kept in memory (nettriage --replay reads it)', ok: true, bytes: Buffer.byteLength(input.recording), durationMs: 0 }
       : { file: 'recording.ndjson', source: 'the samples kept in memory', ok: false, bytes: 0, durationMs: 0, error: 'nettriage was not running: no samples kept' };
     if (input.recording) entries.push({ name: `${prefix}recording.ndjson`, data: Buffer.from(input.recording), mtimeMs: nowMs });
+    const actions: BundlePart[] = input.actions ? [{ file: 'actions.txt', source: 'the probes run from the dashboard (P C R H L X): each command as typed, what it found, its output', ok: true, bytes: Buffer.byteLength(input.actions), durationMs: 0 }] : [];
+    if (input.actions) entries.push({ name: `${prefix}actions.txt`, data: Buffer.from(input.actions), mtimeMs: nowMs });
     const manifest = {
       nettriage: 'bundle',
       version: input.version,
@@ -69,6 +73,7 @@ export async function writeBundle(path: string, input: BundleInput, nowMs = Date
       parts: [
         ...parts.map((p) => p.part),
         recording,
+        ...actions,
         ...(input.captureSkipped ? [{ file: 'capture.pcap', source: 'tcpdump', ok: false, bytes: 0, durationMs: 0, error: input.captureSkipped }] : []),
       ],
     };

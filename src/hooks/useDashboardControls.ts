@@ -4,6 +4,8 @@ import { type Action, resolveAction } from '../keymap.js';
 import { PANELS } from '../registry.js';
 import { type ViewContext, type ViewState, initialViewState, keyMode, reduceView, stepInterval } from '../viewState.js';
 import { type Target, targetLabel } from '../target.js';
+import type { ActionId } from '../actions/plans.js';
+import type { ProbeControls } from './useProbes.js';
 
 /** The socket states are what the dashboard is for: they have the keyboard first. */
 const FIRST_FOCUS = PANELS.find((p) => p.id === 'sockets')?.id ?? PANELS[0]?.id ?? 'sockets';
@@ -31,6 +33,8 @@ export function useDashboardControls(options: {
   onBundle?: () => Promise<string>;
   /** A replay's controls: its keys come before the dashboard's. */
   replay?: ReplayControls;
+  /** The probe pane: P C R H L X open it on the selected row's peer. */
+  probes?: ProbeControls;
 }): { view: ViewState; intervalMs: number; notice?: string } {
   const [view, setView] = useState<ViewState>(() => initialViewState(FIRST_FOCUS));
   const [intervalMs, setIntervalMs] = useState(options.interval.intervalMs);
@@ -76,6 +80,28 @@ export function useDashboardControls(options: {
     }
     const ctx = viewContext();
     if (!ctx) return;
+    const { probes } = optionsRef.current;
+    if (action.startsWith('act:')) {
+      const subject = ctx.actionSubject(current);
+      if (!probes) return;
+      if (!subject) {
+        setNotice({ text: 'the selected row names no peer: select a socket, a destination or an alert that names an address', untilMs: Date.now() + NOTICE_MS });
+        return;
+      }
+      probes.open(action.slice('act:'.length) as ActionId, subject);
+      viewRef.current = { ...current, helpOpen: false, probe: { scroll: 0 } };
+      setView(viewRef.current);
+      return;
+    }
+    if (keyMode(current) === 'action' && (action === 'confirm' || action === 'back')) {
+      if (action === 'confirm') probes?.confirm();
+      else if (!probes || probes.stopOrClose()) {
+        const { probe: _closed, ...rest } = current;
+        viewRef.current = rest;
+        setView(rest);
+      }
+      return;
+    }
     if (watch && keyMode(current) === 'dashboard' && action === 'enter') {
       const to = ctx.enter(current.focus, current.selected[current.focus] ?? 0);
       if (to && 'watch' in to) watch.onWatch(to.watch);

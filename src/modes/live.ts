@@ -15,7 +15,10 @@ import { CollectorProblem } from '../problems.js';
 import { type Runtime, createRuntime } from '../runtime.js';
 import { TargetError } from '../targetPin.js';
 import type { Store } from '../store.js';
-import { type Target, targetLabel } from '../target.js';
+import { type Target, netnsCommandPrefix, targetLabel } from '../target.js';
+import { ActionLog } from '../actions/run.js';
+import type { ProbeSource } from '../hooks/useProbes.js';
+import { DNS } from '../../collectors/dns.js';
 import { formatAge, formatCount } from '../format.js';
 import { safeText } from '../sanitize.js';
 import { packageVersion } from '../version.js';
@@ -255,7 +258,8 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
         : {};
     try {
       const recent = recording?.recentText();
-      const made = await writeBundle(path, { target, roots: options.roots, version: packageVersion(), ...(recent ? { recording: recent } : {}), ...capture });
+      const actions = probeLog.size > 0 ? probeLog.text() : undefined;
+      const made = await writeBundle(path, { target, roots: options.roots, version: packageVersion(), ...(recent ? { recording: recent } : {}), ...(actions ? { actions } : {}), ...capture });
       const failed = made.parts.filter((p) => !p.ok).map((p) => p.file);
       return `bundle ${safeText(path)} (${formatCount(made.bytes)} bytes)${failed.length > 0 ? `; missing: ${failed.join(', ')} (see manifest.json)` : ''}`;
     } catch (error) {
@@ -264,6 +268,13 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
   };
   let switching = false;
   let done = false;
+  // What the probe keys ran, for the next bundle; they enter whatever namespace is on screen.
+  const probeLog = new ActionLog();
+  const probes: ProbeSource = {
+    prefix: () => netnsCommandPrefix(target, options.roots),
+    nameserver: () => runtime.store.sample(DNS)?.value.conf.nameservers[0],
+    log: probeLog,
+  };
   // Kept here: a runtime the dashboard switches to inherits whether the DNS line is on screen.
   let dnsWatched = false;
   const onDnsWatched = (on: boolean) => {
@@ -308,6 +319,7 @@ export async function runScreen(options: Options, alertConfig: AlertConfig): Pro
       fleet,
       onWatch,
       onDnsWatched,
+      probes,
       onWriteRecent,
       onBundle,
       home: options.target,
