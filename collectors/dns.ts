@@ -56,8 +56,9 @@ export interface DnsWanted {
  * 2 s, never the tick).
  */
 export function createDnsCollector(wanted: DnsWanted): Collector<DnsSample> {
-  let conf: { atMs: number; path: string; value: ResolvConf; skipped: number; notes: string[] } | undefined;
+  let conf: { atMs: number; path: string; text: string; value: ResolvConf; skipped: number; notes: string[] } | undefined;
   const health = new Map<string, DnsProbe[]>();
+  let last: DnsSample | undefined;
   let lastProbeMs = Number.NEGATIVE_INFINITY;
   return {
     key: DNS,
@@ -68,31 +69,43 @@ export function createDnsCollector(wanted: DnsWanted): Collector<DnsSample> {
       if (off) throw new CollectorProblem('inactive', off);
       if (!conf || nowMs - conf.atMs >= CONF_EVERY_MS) {
         const file = await ctx.io.resolvConf();
-        const p = parseResolvConf(file.text);
-        conf = { atMs: nowMs, path: file.path, value: p.value, skipped: p.skippedLines, notes: p.notes };
+        if (conf?.text === file.text && conf.path === file.path) conf.atMs = nowMs;
+        else {
+          const p = parseResolvConf(file.text);
+          conf = { atMs: nowMs, path: file.path, text: file.text, value: p.value, skipped: p.skippedLines, notes: p.notes };
+        }
       }
       const used = conf.value.nameservers.slice(0, MAX_NAMESERVERS);
       for (const address of health.keys()) if (!used.includes(address)) health.delete(address);
       const probing = wanted.probes();
+      let changed = last === undefined || last.conf !== conf.value || last.probing !== probing;
       if (probing && nowMs - lastProbeMs >= PROBE_EVERY_MS) {
         lastProbeMs = nowMs;
+        changed = true;
         for (const address of used) {
           const r = await ctx.io.run(['dig', '+tries=1', `+time=${PROBE_WAIT_SEC}`, `@${address}`, '.', 'NS'], { timeoutMs: (PROBE_WAIT_SEC + 3) * 1000, lane: 'bulk', okExitCodes: [9, 10] });
           const probes = [...(health.get(address) ?? []), { ...parseDig(`${r.stdout}\n${r.stderr}`), atMs: Date.now() }].slice(-PROBES_KEPT);
           health.set(address, probes);
         }
       }
-      const value: DnsSample = {
-        path: conf.path,
-        conf: conf.value,
-        cost: lookupCost(conf.value, EXTERNAL_NAME),
-        servers: used.map((address) => ({ address, probes: health.get(address) ?? [] })),
-        probing,
-      };
+      let udp53Sockets: number | undefined;
       if (wanted.raceSuspect()) {
         const files = await ctx.io.readProcNetFiles(['udp', 'udp6'], [], ctx.timeoutMs);
-        value.udp53Sockets = [files.get('udp'), files.get('udp6')].reduce((n, text) => n + parseProcNetUdpPeers(text ?? '').filter((p) => p === 53).length, 0);
+        udp53Sockets = [files.get('udp'), files.get('udp6')].reduce((n, text) => n + parseProcNetUdpPeers(text ?? '').filter((p) => p === 53).length, 0);
       }
+      if (udp53Sockets !== last?.udp53Sockets) changed = true;
+      // Unchanged between probes and reads (most ticks): the same object, nothing for the store to redo.
+      if (changed || !last) {
+        last = {
+          path: conf.path,
+          conf: conf.value,
+          cost: lookupCost(conf.value, EXTERNAL_NAME),
+          servers: used.map((address) => ({ address, probes: health.get(address) ?? [] })),
+          probing,
+          ...(udp53Sockets !== undefined ? { udp53Sockets } : {}),
+        };
+      }
+      const value = last;
       return { value, skippedLines: conf.skipped, notes: conf.notes, atMs: nowMs };
     },
   };
