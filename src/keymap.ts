@@ -95,7 +95,7 @@ const sortable = (where: KeyContext) => where.drillLevel === 'owners' || (where.
 export const ACTION_KEYS: Record<ActionId, { key: string; help: string }> = {
   path: { key: 'P', help: 'the path to the peer: mtr --report (else tracepath, else ping), asked first' },
   connect: { key: 'C', help: 'a TCP connect test to the peer\'s port, with its time (nc -zv)' },
-  dns: { key: 'R', help: 'the name behind the peer\'s address, asked of the namespace\'s nameserver (dig -x)' },
+  dns: { key: 'R', help: 'the name behind the peer\'s address and whether it points back, asked of the namespace\'s nameserver (dig -x, then dig NAME)' },
   http: { key: 'H', help: 'an HTTP request to the peer, phase by phase: DNS, connect, TLS, first byte, total (curl -w), the URL asked first' },
   tls: { key: 'L', help: 'the peer\'s TLS: protocol, cipher, subject, issuer, expiry, verify result (openssl s_client)' },
   capture: { key: 'X', help: 'capture the connection\'s packets (tcpdump, 50 packets or 10 s)' },

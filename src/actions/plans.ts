@@ -20,6 +20,8 @@ export interface ActionStep {
   maxBytes: number;
   /** Its stdin, made from what the steps before printed; the step is skipped when this gives nothing. */
   input?: (before: BoundedRun[]) => Buffer | undefined;
+  /** Its argv, made from what the steps before printed (`argv` is then how it is typed); skipped when this gives nothing. */
+  argvFrom?: (before: BoundedRun[]) => string[] | undefined;
 }
 
 export interface ActionPlan {
@@ -115,21 +117,34 @@ export function planAction(id: ActionId, subject: ActionSubject, installed: (too
     }
     case 'dns': {
       const server = nameserver === undefined ? [] : [`@${nameserver}`];
-      const steps: ActionStep[] = [{ argv: ['dig', '+tries=1', '+time=2', ...server, '-x', address], timeoutMs: 5000, maxBytes: ACTION_MAX_BYTES }];
-      if (subject.name) steps.push({ argv: ['dig', '+tries=1', '+time=2', ...server, subject.name], timeoutMs: 5000, maxBytes: ACTION_MAX_BYTES });
+      const family = isIP(address) === 6 ? 'AAAA' : 'A';
+      const dig = (...args: string[]) => ['dig', '+tries=1', '+time=2', ...server, ...args];
+      const answers = (r: BoundedRun | undefined) =>
+        text(r)
+          .split('\n')
+          .filter((l) => /\sIN\s+(PTR|A|AAAA|CNAME)\s/.test(l) && !l.startsWith(';'))
+          .map((l) => l.trim().split(/\s+/).at(-1) ?? '');
+      const status = (r: BoundedRun | undefined) => /status:\s*([A-Z]+)/.exec(text(r))?.[1] ?? 'no answer';
+      // The name the address gives, asked forward: does it point back (forward-confirmed reverse DNS)?
+      const named = (before: BoundedRun[]) => subject.name ?? answers(before[0]).find((n) => /^[A-Za-z0-9._-]+$/.test(n));
       return {
         id,
         title,
-        steps,
-        summarize: (runs) =>
-          runs.map((r, i) => {
-            const status = /status:\s*([A-Z]+)/.exec(text(r))?.[1] ?? 'no answer';
-            const answers = text(r)
-              .split('\n')
-              .filter((l) => /\sIN\s+(PTR|A|AAAA|CNAME)\s/.test(l) && !l.startsWith(';'))
-              .map((l) => l.trim().split(/\s+/).slice(-1)[0]);
-            return `${i === 0 ? `reverse ${address}` : `forward ${subject.name}`}: ${status}${answers.length > 0 ? ` ${answers.join(', ')}` : ''}`;
-          }),
+        steps: [
+          { argv: dig('-x', address), timeoutMs: 5000, maxBytes: ACTION_MAX_BYTES },
+          { argv: dig(subject.name ?? 'NAME', family), argvFrom: (before) => ((name) => (name ? dig(name, family) : undefined))(named(before)), timeoutMs: 5000, maxBytes: ACTION_MAX_BYTES },
+        ],
+        summarize: (runs) => {
+          const ptr = answers(runs[0]);
+          const lines = [`reverse ${address}: ${status(runs[0])}${ptr.length > 0 ? ` ${ptr.join(', ')}` : ''}`];
+          const name = named(runs);
+          if (runs[1] && name) {
+            const forward = answers(runs[1]);
+            const back = forward.includes(address) ? 'points back' : `does not point back to ${address}`;
+            lines.push(`forward ${name}: ${status(runs[1])}${forward.length > 0 ? ` ${forward.join(', ')} — ${back}` : ''}`);
+          }
+          return lines;
+        },
       };
     }
     case 'http': {

@@ -64,12 +64,17 @@ export async function runAction(plan: ActionPlan, prefix: string[], signal: Abor
   const atMs = Date.now();
   const started = performance.now();
   const runs: BoundedRun[] = [];
+  // As they ran: a step whose argv came from the one before is typed with what it asked.
+  const ran: ActionPlan['steps'] = [];
   for (const step of plan.steps) {
     if (signal.aborted) break;
     const input = step.input?.(runs);
     if (step.input && input === undefined) break;
-    const r = await runBounded([...prefix, ...step.argv], { timeoutMs: step.timeoutMs, maxBytes: step.maxBytes, signal, ...(input ? { input } : {}) });
+    const argv = step.argvFrom ? step.argvFrom(runs) : step.argv;
+    if (argv === undefined) break;
+    const r = await runBounded([...prefix, ...argv], { timeoutMs: step.timeoutMs, maxBytes: step.maxBytes, signal, ...(input ? { input } : {}) });
     runs.push(r);
+    ran.push({ ...step, argv });
     if (r.notStarted) break;
   }
   const durationMs = Math.round(performance.now() - started);
@@ -80,7 +85,7 @@ export async function runAction(plan: ActionPlan, prefix: string[], signal: Abor
   const timedOut = runs.some((r) => r.timedOut);
   if (timedOut && !cancelled) summary.push(`stopped at its time bound (${Math.round((plan.steps[runs.findIndex((r) => r.timedOut)]?.timeoutMs ?? 0) / 1000)} s)`);
   if (cancelled) summary.push('cancelled (Esc)');
-  return { title: plan.title, typed: typedCommand(plan, prefix), atMs, durationMs, summary, output, cancelled, timedOut };
+  return { title: plan.title, typed: typedCommand(ran.length > 0 ? { ...plan, steps: ran } : plan, prefix), atMs, durationMs, summary, output, cancelled, timedOut };
 }
 
 /** The last actions of this run, for the next bundle (`actions.txt`). */

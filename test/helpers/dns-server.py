@@ -1,7 +1,7 @@
 """A nameserver for tests: answers every query on ADDRESS:53 (UDP) the way MODE says.
 
 usage: dns-server.py ADDRESS MODE SECONDS
-MODE: ok (NOERROR, an A record 192.0.2.10 for A queries), slow:MS (the same after MS ms),
+MODE: ok (NOERROR, an A record 192.0.2.10 for A queries, a PTR host.test. for PTR ones), slow:MS (the same after MS ms),
 servfail, refused, nxdomain, drop (never answers). Exits after SECONDS; prints "ready" once bound.
 """
 import socket
@@ -27,6 +27,10 @@ def answer(query: bytes) -> bytes:
     rcode = RCODES.get(mode, 0)
     rd = flags[0] & 0x01
     header = qid + bytes([0x80 | rd, 0x80 | rcode])
+    if rcode == 0 and qtype == 12:
+        name = b"\x04host\x04test\x00"
+        record = b"\xc0\x0c" + (12).to_bytes(2, "big") + (1).to_bytes(2, "big") + (30).to_bytes(4, "big") + len(name).to_bytes(2, "big") + name
+        return header + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + b"\x00\x00\x00\x00" + question + record
     if rcode == 0 and qtype == 1:
         record = b"\xc0\x0c" + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + (30).to_bytes(4, "big") + (4).to_bytes(2, "big") + bytes([192, 0, 2, 10])
         return header + (1).to_bytes(2, "big") + (1).to_bytes(2, "big") + b"\x00\x00\x00\x00" + question + record

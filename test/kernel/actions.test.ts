@@ -115,10 +115,12 @@ describe.runIf(available)('actions on a selected row, inside the watched namespa
     expect(tls.summary.find((l) => l.startsWith('verify'))).toMatch(/^verify: self[- ]signed certificate \(18\)$/);
   });
 
-  it('asks the namespace’s nameserver for the name behind an address', async () => {
+  it('asks the namespace’s nameserver for the name behind an address, and whether that name points back', async () => {
     const dns = await run(plan('dns', { address: SERVER }, SERVER));
-    expect(dns.typed).toBe(`nsenter --net=/run/netns/${client.name} -- dig +tries=1 +time=2 @${SERVER} -x ${SERVER}`);
-    expect(dns.summary[0]).toBe(`reverse ${SERVER}: NOERROR`);
+    const enter = `nsenter --net=/run/netns/${client.name} --`;
+    expect(dns.typed).toBe(`${enter} dig +tries=1 +time=2 @${SERVER} -x ${SERVER} ; ${enter} dig +tries=1 +time=2 @${SERVER} host.test. A`);
+    // The test's nameserver gives host.test. for every address, and 192.0.2.10 for every name.
+    expect(dns.summary).toEqual([`reverse ${SERVER}: NOERROR host.test.`, `forward host.test.: NOERROR 192.0.2.10 — does not point back to ${SERVER}`]);
   });
 
   it('captures a connection’s packets and stops at the packet cap', async () => {
