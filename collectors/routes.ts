@@ -53,6 +53,7 @@ const THRESH_EVERY_MS = 30_000;
 export function createRoutesCollector(): Collector<RoutesSample> {
   let thresholds: { atMs: number; v4?: number; v6?: number } | undefined;
   let lastDefault: { route: Route4; atMs: number } | undefined;
+  let lastGateway: RoutesSample['gateway'];
   return {
     key: ROUTES,
     everyTicks: 1,
@@ -101,11 +102,16 @@ export function createRoutesCollector(): Collector<RoutesSample> {
         value.defaultRoute = route;
         if (route.gateway !== undefined) {
           const entry = arp.value.find((n) => n.address === route.gateway && n.dev === route.dev);
-          value.gateway = { address: route.gateway, dev: route.dev, state: entry === undefined ? 'absent' : entry.complete ? 'complete' : 'incomplete' };
+          const before = lastGateway?.address === route.gateway && lastGateway.dev === route.dev ? lastGateway.state : undefined;
+          // A FAILED entry is garbage-collected, and the next connect() makes a new INCOMPLETE one: gone after
+          // unresolved is still unresolved, until the gateway answers (else its alert would blink out between).
+          const state = entry === undefined ? (before === 'incomplete' ? 'incomplete' : 'absent') : entry.complete ? 'complete' : 'incomplete';
+          value.gateway = { address: route.gateway, dev: route.dev, state };
         }
       }
       const t4 = table(stats.get('net/stat/arp_cache'), thresholds.v4);
       const t6 = table(stats.get('net/stat/ndisc_cache'), thresholds.v6);
+      lastGateway = value.gateway;
       if (t4) value.table4 = t4;
       if (t6) value.table6 = t6;
       return { value, skippedLines: routes.skippedLines + arp.skippedLines + addresses6.skippedLines, notes: [], atMs };
