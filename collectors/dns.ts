@@ -1,4 +1,4 @@
-import { CollectorProblem } from '../src/problems.js';
+import { CollectorProblem, asProblem } from '../src/problems.js';
 import { type DigAnswer, parseDig } from './parse/dig.js';
 import { parseProcNetUdpPeers } from './parse/procNetTcp.js';
 import { type LookupCost, MAX_NAMESERVERS, type ResolvConf, lookupCost, parseResolvConf } from './parse/resolvConf.js';
@@ -27,6 +27,8 @@ export interface DnsSample {
   probing: boolean;
   /** UDP sockets of the namespace talking to port 53, counted only while conntrack insert_failed climbs. */
   udp53Sockets?: number;
+  /** Why the nameservers could not be asked (dig not installed): said, and judged as nothing. */
+  probeProblem?: string;
 }
 
 export const DNS = sampleKey<DnsSample>('dns');
@@ -59,6 +61,7 @@ export function createDnsCollector(wanted: DnsWanted): Collector<DnsSample> {
   let conf: { atMs: number; path: string; text: string; value: ResolvConf; skipped: number; notes: string[] } | undefined;
   const health = new Map<string, DnsProbe[]>();
   let last: DnsSample | undefined;
+  let probeProblem: string | undefined;
   let lastProbeMs = Number.NEGATIVE_INFINITY;
   return {
     key: DNS,
@@ -82,10 +85,18 @@ export function createDnsCollector(wanted: DnsWanted): Collector<DnsSample> {
       if (probing && nowMs - lastProbeMs >= PROBE_EVERY_MS) {
         lastProbeMs = nowMs;
         changed = true;
+        probeProblem = undefined;
         for (const address of used) {
-          const r = await ctx.io.run(['dig', '+tries=1', `+time=${PROBE_WAIT_SEC}`, `@${address}`, '.', 'NS'], { timeoutMs: (PROBE_WAIT_SEC + 3) * 1000, lane: 'bulk', okExitCodes: [9, 10] });
-          const probes = [...(health.get(address) ?? []), { ...parseDig(`${r.stdout}\n${r.stderr}`), atMs: Date.now() }].slice(-PROBES_KEPT);
-          health.set(address, probes);
+          try {
+            const r = await ctx.io.run(['dig', '+tries=1', `+time=${PROBE_WAIT_SEC}`, `@${address}`, '.', 'NS'], { timeoutMs: (PROBE_WAIT_SEC + 3) * 1000, lane: 'bulk', okExitCodes: [9, 10] });
+            const probes = [...(health.get(address) ?? []), { ...parseDig(`${r.stdout}\n${r.stderr}`), atMs: Date.now() }].slice(-PROBES_KEPT);
+            health.set(address, probes);
+          } catch (error) {
+            // No dig, or it could not run: the nameserver is not judged (not "unreachable"), and the line says why.
+            const problem = asProblem(error);
+            probeProblem = `${problem.message}${problem.hint ? `: ${problem.hint}` : ''}`;
+            break;
+          }
         }
       }
       let udp53Sockets: number | undefined;
@@ -103,6 +114,7 @@ export function createDnsCollector(wanted: DnsWanted): Collector<DnsSample> {
           servers: used.map((address) => ({ address, probes: health.get(address) ?? [] })),
           probing,
           ...(udp53Sockets !== undefined ? { udp53Sockets } : {}),
+          ...(probeProblem !== undefined ? { probeProblem } : {}),
         };
       }
       const value = last;

@@ -134,7 +134,7 @@ function dnsText(dns: DnsSample): string {
   });
   const cost = `an external name costs ${dns.cost.queries} quer${dns.cost.queries === 1 ? 'y' : 'ies'}${dns.cost.nxdomain > 0 ? ` (${dns.cost.nxdomain} NXDOMAIN): ndots:${dns.conf.ndots}, ${dns.conf.search.length} search domain${dns.conf.search.length === 1 ? '' : 's'}` : ''}`;
   const nameservers = servers.length === 0 ? 'no nameserver' : servers.join(', ');
-  return safeText(`DNS ${nameservers} (${dns.path}); ${cost}`);
+  return safeText(`DNS ${nameservers} (${dns.path}); ${cost}${dns.probeProblem ? `; not asked: ${dns.probeProblem}` : ''}`);
 }
 
 /** Whether the DNS line has anything judged: a probe answered or failed. */

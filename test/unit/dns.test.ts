@@ -4,7 +4,10 @@ import { lookupCost, parseResolvConf } from '../../collectors/parse/resolvConf.j
 import { parseProcNetUdpPeers } from '../../collectors/parse/procNetTcp.js';
 import { readCaptured } from '../helpers/realWorld.js';
 import { CONNTRACK, type ConntrackSample } from '../../collectors/conntrack.js';
-import { DNS } from '../../collectors/dns.js';
+import { DNS, createDnsCollector } from '../../collectors/dns.js';
+import { missingToolProblem } from '../../src/problems.js';
+import type { TargetIO } from '../../src/targetIO.js';
+import { buildLayers } from '../../src/layers.js';
 import { defaultAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { RULES } from '../../src/registry.js';
@@ -86,5 +89,29 @@ describe('the DNS conntrack race', () => {
     expect(race?.summary).toBe('conntrack insert_failed at 2.0/s while 4 UDP sockets talk to port 53: lookups that lose the race wait 5 s');
     expect(race?.why).toMatch(/single-request-reopen/);
     expect(state.alerts.find((a) => a.id === 'conntrack-drops')?.causedBy).toEqual({ id: 'dns-conntrack-race', subject: 'udp/53' });
+  });
+});
+
+describe('the DNS collector without dig', () => {
+  it('shows the configuration, says dig is missing and which package has it, and judges no nameserver unreachable', async () => {
+    const io = {
+      resolvConf: async () => ({ path: '/etc/netns/x/resolv.conf', text: 'nameserver 10.96.0.10\n' }),
+      run: async () => {
+        throw missingToolProblem('dig');
+      },
+      readProcNetFiles: async () => new Map(),
+    } as unknown as TargetIO;
+    const collector = createDnsCollector({ probes: () => true, raceSuspect: () => false, off: () => undefined });
+    const { value } = await collector.sample({ io, timeoutMs: 1000, tick: 0 });
+    expect(value.probeProblem).toBe('dig not found: install the bind9-dnsutils (RHEL: bind-utils) package');
+    expect(value.servers).toEqual([{ address: '10.96.0.10', probes: [] }]);
+    const store = new Store();
+    store.recordSample(DNS, { value, atMs: Date.now(), skippedLines: 0, notes: [] }, {});
+    store.commitTick(Date.now());
+    const state = new AlertEngine(defaultAlertConfig(), { kind: 'host' }, RULES).evaluate(store, Date.now());
+    expect(state.alerts.filter((a) => a.id.startsWith('dns-'))).toEqual([]);
+    expect(buildLayers(store, []).find((l) => l.layer === 'application')?.finding).toBe(
+      'DNS 10.96.0.10 not asked yet (/etc/netns/x/resolv.conf); an external name costs 2 queries; not asked: dig not found: install the bind9-dnsutils (RHEL: bind-utils) package',
+    );
   });
 });
