@@ -189,6 +189,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
     ...(notice ? { notice } : {}),
     ...(replay ? { replay: true } : {}),
     ...(pane ? { probe: pane } : {}),
+    probesAvailable: probes !== undefined,
   });
   useEffect(() => screen.present(regions));
   // The checklist's L7 line is the DNS line: its probes run while it is open (no probe without a key press).

@@ -45,16 +45,18 @@ export interface ScreenInputs {
   replay?: boolean;
   /** The probe pane, while it is open. */
   probe?: ProbePaneModel;
+  /** The probe keys can run here (not in a replay: its peers are the past's). */
+  probesAvailable?: boolean;
 }
 
 /** What the help says: the keys of the mode on screen, then what the panels want known. */
 const helpText = (view: ViewState, replay = false): string[] => [...helpLines(keyMode(view), replay), '', ...PANELS.flatMap((p) => p.help ?? [])];
 
 /** Where the keyboard is, for the footer to offer only keys that do something there. */
-function keyContext(view: ViewState, model: DashboardModel, drill: ScreenInputs['drill'], namespaces: OverviewRow[], probe?: ProbePaneModel): KeyContext {
+function keyContext(view: ViewState, model: DashboardModel, drill: ScreenInputs['drill'], namespaces: OverviewRow[], probe?: ProbePaneModel, probesAvailable = false): KeyContext {
   const drillRows = drill.rows;
   if (view.probe) return { canEnter: false, confirming: probe?.phase === 'confirm' };
-  const peer = subjectOnScreen(view, model, drill.data) !== undefined ? { actionSubject: true } : {};
+  const peer = probesAvailable && subjectOnScreen(view, model, drill.data) !== undefined ? { actionSubject: true } : {};
   // Enter on a namespace switches the dashboard to it, when something reaches it.
   if (view.overview) return { canEnter: namespaces[view.overview.selected]?.target !== undefined };
   if (view.layers) return { canEnter: model.layers[view.layers.selected]?.opens !== undefined };
@@ -73,7 +75,7 @@ function keyContext(view: ViewState, model: DashboardModel, drill: ScreenInputs[
  * help, or a drill-down, over the whole body. Each becomes a region the
  * screen draws only when it changed.
  */
-export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice, replay = false, probe }: ScreenInputs): Region[] {
+export function composeScreen({ size, view, model, intervalMs, staleFor, drill, namespaces, notice, replay = false, probe, probesAvailable = false }: ScreenInputs): Region[] {
   const { columns, rows } = size;
   if (columns < MIN_COLUMNS || rows < MIN_ROWS) {
     return [{ id: 'too-small', x: 0, y: 0, width: columns, height: Math.max(1, rows - 1), element: createElement(TooSmall, { columns, rows, needColumns: MIN_COLUMNS, needRows: MIN_ROWS }) }];
@@ -89,7 +91,7 @@ export function composeScreen({ size, view, model, intervalMs, staleFor, drill, 
       height: 1,
       lines: [headerLine({ model: { ...model.header, intervalMs }, paused: view.paused, width: columns, ...(staleFor ? { staleFor } : {}) })],
     },
-    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill, namespaces?.rows ?? [], probe), replay), width: columns }) },
+    { id: 'footer', x: 0, y: height - 1, width: columns, height: 1, element: createElement(Footer, { hints: notice ? [notice] : footerHints(keyMode(view), keyContext(view, model, drill, namespaces?.rows ?? [], probe, probesAvailable), replay), width: columns }) },
   ];
   const body = (id: string, element: ReactElement) => regions.push({ id, x: 0, y: 1, width: columns, height: bodyHeight, element });
   if (view.helpOpen) {
