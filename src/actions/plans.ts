@@ -126,7 +126,8 @@ export function planAction(id: ActionId, subject: ActionSubject, installed: (too
           .map((l) => l.trim().split(/\s+/).at(-1) ?? '');
       const status = (r: BoundedRun | undefined) => /status:\s*([A-Z]+)/.exec(text(r))?.[1] ?? 'no answer';
       // The name the address gives, asked forward: does it point back (forward-confirmed reverse DNS)?
-      const named = (before: BoundedRun[]) => subject.name ?? answers(before[0]).find((n) => /^[A-Za-z0-9._-]+$/.test(n));
+      // A name from the answer goes into an argv: one that starts with a dash would be read as an option.
+      const named = (before: BoundedRun[]) => subject.name ?? answers(before[0]).find((n) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(n));
       return {
         id,
         title,
