@@ -7,7 +7,7 @@ import type { Alert, AlertConfig } from './alerts/types.js';
 import { type DashboardModel, type HostInfo, NO_ALERTS, buildDashboardModel, enterFrom, enterLayer, rowCounts } from './dashboardModel.js';
 import type { DrillSource } from './drilldown/controller.js';
 import { topFrame } from './drilldown/navigation.js';
-import { drillRows } from './drilldown/rows.js';
+import { type DrillRow, drillRows } from './drilldown/rows.js';
 import { formatAge } from './format.js';
 import { type IntervalControl, type ReplayControls, useDashboardControls } from './hooks/useDashboardControls.js';
 import { useDrillData } from './hooks/useDrillData.js';
@@ -106,7 +106,7 @@ function withElsewhere(own: AlertsState, fleet: FleetState | undefined, target: 
 }
 
 /** What the keys act on: the model and the drill-down data on screen when the key arrives. */
-function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], namespaces: OverviewRow[], probeLines: number): ViewContext {
+function viewContext(model: DashboardModel, drillData: ViewContext['drillData'], drillRowsOnScreen: DrillRow[], namespaces: OverviewRow[], probeLines: number): ViewContext {
   return {
     panels: PANEL_IDS,
     rowCounts: rowCounts(model),
@@ -117,7 +117,7 @@ function viewContext(model: DashboardModel, drillData: ViewContext['drillData'],
     overviewTarget: (selected) => namespaces[selected]?.target,
     layerCount: model.layers.length,
     enterLayer: (selected) => enterLayer(model, selected),
-    actionSubject: (state) => subjectOnScreen(state, model, drillData),
+    actionSubject: (state) => subjectOnScreen(state, model, drillRowsOnScreen),
     probeLines,
   };
 }
@@ -173,7 +173,7 @@ export function App({ store, alerts = () => NO_ALERTS, config = {}, drill, fleet
   );
   const rows = view.drill && frame ? drillRows(drillData, frame.level, view.drill.sort, frame.filter, view.drill.socketSort) : [];
   const pane = view.probe ? probeControls.pane : undefined;
-  onScreen.current = viewContext(model, drillData, namespaces, pane ? probePaneLines(pane).length : 0);
+  onScreen.current = viewContext(model, drillData, rows, namespaces, pane ? probePaneLines(pane).length : 0);
   const row = view.drill && frame ? rows[frame.selected] : undefined;
   selectedSocket.current = row?.kind === 'socket' ? row.socket : undefined;
   // A replay's samples are as old as the recording: not stale.

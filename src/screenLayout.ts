@@ -56,7 +56,7 @@ const helpText = (view: ViewState, replay = false): string[] => [...helpLines(ke
 function keyContext(view: ViewState, model: DashboardModel, drill: ScreenInputs['drill'], namespaces: OverviewRow[], probe?: ProbePaneModel, probesAvailable = false): KeyContext {
   const drillRows = drill.rows;
   if (view.probe) return { canEnter: false, confirming: probe?.phase === 'confirm' };
-  const peer = probesAvailable && subjectOnScreen(view, model, drill.data) !== undefined ? { actionSubject: true } : {};
+  const peer = probesAvailable && subjectOnScreen(view, model, drill.rows) !== undefined ? { actionSubject: true } : {};
   // Enter on a namespace switches the dashboard to it, when something reaches it.
   if (view.overview) return { canEnter: namespaces[view.overview.selected]?.target !== undefined };
   if (view.layers) return { canEnter: model.layers[view.layers.selected]?.opens !== undefined };

@@ -1,8 +1,7 @@
 import { isIP } from 'node:net';
 import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
 import type { Alert } from '../alerts/types.js';
-import { type DrillRow, drillRows } from '../drilldown/rows.js';
-import type { DrillData } from '../drilldown/controller.js';
+import type { DrillRow } from '../drilldown/rows.js';
 import { topFrame } from '../drilldown/navigation.js';
 import type { AlertPanelModel } from '../panels/alerts.js';
 import type { DashboardModel } from '../dashboardModel.js';
@@ -60,12 +59,13 @@ export function subjectText(s: ActionSubject): string {
   return s.port === undefined ? s.address : endpointText({ address: s.address, port: String(s.port) });
 }
 
-/** The peer of the row selected on screen: a drill-down's socket or destination, or the alerts panel's alert. */
-export function subjectOnScreen(state: ViewState, model: DashboardModel, drillData: DrillData | undefined): ActionSubject | undefined {
-  if (state.drill) {
-    const frame = topFrame(state.drill);
-    return subjectOfDrillRow(drillRows(drillData, frame.level, state.drill.sort, frame.filter, state.drill.socketSort)[frame.selected]);
-  }
+/**
+ * The peer of the row selected on screen: a drill-down's socket or
+ * destination (from the rows as drawn: a drill-down of 50,000 sockets is
+ * not listed again for this), or the alerts panel's alert.
+ */
+export function subjectOnScreen(state: ViewState, model: DashboardModel, drillRowsOnScreen: readonly DrillRow[]): ActionSubject | undefined {
+  if (state.drill) return subjectOfDrillRow(drillRowsOnScreen[topFrame(state.drill).selected]);
   if (state.overview || state.layers || state.dropPathOpen || state.focus !== 'alerts') return undefined;
   return subjectOfAlert((model.panels.alerts as AlertPanelModel | undefined)?.alerts[state.selected.alerts ?? 0]);
 }
