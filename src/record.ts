@@ -110,12 +110,20 @@ function nicsRecord(store: Store, nics: NicsSample): Record<string, NicRecord> {
 
 const SOURCES: SampleKey<unknown>[] = [TARGET, SOCKETS, COUNTERS, CONNTRACK, NICS, ROUTES, PATHS, DNS, ETHTOOL, OWNERS, DESTINATIONS, SOCKET_MEMORY, SOFTNET, QDISCS, DROP_REASONS];
 
+/** The paths sample changes every 5–30 s, the record is built every tick: shaped once per sample. */
+const pathsRecords = new WeakMap<PathsSample, PathsSample>();
+
 /** Link-local addresses stay out: a node's hundreds of veths have nothing else. */
 function pathsRecord(v: PathsSample): PathsSample {
-  const addresses = v.addresses
-    .map((l) => ({ dev: l.dev, addresses: l.addresses.filter((a) => a.scope !== 'link' || a.tentative || a.dadFailed) }))
-    .filter((l) => l.addresses.length > 0);
-  return { ...v, addresses };
+  let shaped = pathsRecords.get(v);
+  if (!shaped) {
+    const addresses = v.addresses
+      .map((l) => ({ dev: l.dev, addresses: l.addresses.filter((a) => a.scope !== 'link' || a.tentative || a.dadFailed) }))
+      .filter((l) => l.addresses.length > 0);
+    shaped = { ...v, addresses };
+    pathsRecords.set(v, shaped);
+  }
+  return shaped;
 }
 
 /**
