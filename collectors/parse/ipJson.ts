@@ -21,7 +21,10 @@ function jsonList(text: string): unknown[] | undefined {
   }
 }
 
-const notJson = (what: string) => `\`${what}\` printed something that is not a JSON list`;
+/** What a parser returns for output that is not a list: nothing, and (unless it was empty) a line skipped and said. */
+function notAList<T>(output: string, what: string): Parsed<T[]> {
+  return output.trim() === '' ? parsed([]) : parsed([], 1, [`\`${what}\` printed something that is not a JSON list`]);
+}
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
 
@@ -52,7 +55,7 @@ export const unresolvedNud = (state: NudState): boolean => state === 'FAILED' ||
  */
 export function parseIpNeighJson(output: string): Parsed<Neighbour[]> {
   const doc = jsonList(output);
-  if (!doc) return parsed([], output.trim() === '' ? 0 : 1, output.trim() === '' ? [] : [notJson('ip -j neigh')]);
+  if (!doc) return notAList(output, 'ip -j neigh');
   const out: Neighbour[] = [];
   let skipped = 0;
   for (const e of doc as Record<string, unknown>[]) {
@@ -95,7 +98,7 @@ export interface InterfaceAddresses {
 /** `ip -j addr show`: one object per interface with `addr_info`; flags are `"dadfailed":true` and the like. */
 export function parseIpAddrJson(output: string): Parsed<InterfaceAddresses[]> {
   const doc = jsonList(output);
-  if (!doc) return parsed([], output.trim() === '' ? 0 : 1, output.trim() === '' ? [] : [notJson('ip -j addr')]);
+  if (!doc) return notAList(output, 'ip -j addr');
   const out: InterfaceAddresses[] = [];
   let skipped = 0;
   for (const link of doc as Record<string, unknown>[]) {
@@ -172,7 +175,7 @@ export function parseIpRouteGetJson(output: string): RouteLookup | undefined {
 /** `ip -j route show table all cache`: the route exceptions (a PMTU learned from ICMP, a redirect), one per destination. */
 export function parseIpRouteCacheJson(output: string): Parsed<RouteLookup[]> {
   const doc = jsonList(output);
-  if (!doc) return parsed([], output.trim() === '' ? 0 : 1, output.trim() === '' ? [] : [notJson('ip -j route show cache')]);
+  if (!doc) return notAList(output, 'ip -j route show cache');
   const out: RouteLookup[] = [];
   for (const r of doc) {
     const entry = routeEntry(r as Record<string, unknown>);
