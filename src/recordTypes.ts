@@ -4,6 +4,7 @@
  * `buildRecord` in record.ts.
  */
 import type { ConntrackSample } from '../collectors/conntrack.js';
+import type { NicState } from '../collectors/nics.js';
 import type { DestinationsSample } from '../collectors/destinations.js';
 import type { StallsSample } from '../collectors/stalls.js';
 import type { PathsSample } from '../collectors/paths.js';
@@ -53,16 +54,9 @@ export type TcpRecord = SocketsSample & SectionMeta;
 
 export type ConntrackRecord = Omit<ConntrackSample, 'stats'> & { stats: Record<string, CounterRecord> } & SectionMeta;
 
-export interface NicRecord {
+/** An interface as its sample has it (its state under the record's name `state`), counters as records. */
+export interface NicRecord extends Pick<NicState, 'carrier' | 'mtu' | 'speedMbps' | 'duplex' | 'kind' | 'peer' | 'physical'> {
   state: string;
-  carrier?: boolean;
-  mtu?: number;
-  speedMbps?: number;
-  duplex?: 'full' | 'half';
-  kind?: string;
-  /** The veth's other end (or a vlan's lower device) when it is in the same namespace. */
-  peer?: string;
-  physical: boolean;
   stats: Record<string, CounterRecord>;
   driver?: { name?: string; firmware?: string; stats: Record<string, CounterRecord & { queues: number }>; problem?: string };
 }
