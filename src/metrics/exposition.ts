@@ -130,15 +130,20 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const nics = rec()?.nics;
     if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (n.peer !== undefined && nics[n.peer]?.mtu !== undefined) set({ interface: name, peer: n.peer }, nics[n.peer]?.mtu as number);
   });
+  /** Per peer: how many connections stall on full-size segments, and their highest backoff. */
+  const stallsByPeer = () => {
+    const byPeer = new Map<string, { connections: number; backoff: number }>();
+    for (const s of fullSizeStalls(rec()?.stalls?.stalled ?? [])) {
+      const seen = byPeer.get(s.peerAddress) ?? { connections: 0, backoff: 0 };
+      byPeer.set(s.peerAddress, { connections: seen.connections + 1, backoff: Math.max(seen.backoff, s.backoff) });
+    }
+    return byPeer;
+  };
   family('gauge', 'nettriage_tcp_full_size_stalls', 'Established connections per peer backing off on full-size segments although the peer\'s request arrived (the signs of a PMTU black hole; read only while data is retransmitted).', ['peer'], (set) => {
-    const byPeer = new Map<string, number>();
-    for (const s of fullSizeStalls(rec()?.stalls?.stalled ?? [])) byPeer.set(s.peerAddress, (byPeer.get(s.peerAddress) ?? 0) + 1);
-    for (const [peer, n] of byPeer) set({ peer }, n);
+    for (const [peer, s] of stallsByPeer()) set({ peer }, s.connections);
   });
   family('gauge', 'nettriage_tcp_full_size_stall_backoff', 'The highest retransmission backoff among those connections, per peer.', ['peer'], (set) => {
-    const byPeer = new Map<string, number>();
-    for (const s of fullSizeStalls(rec()?.stalls?.stalled ?? [])) byPeer.set(s.peerAddress, Math.max(byPeer.get(s.peerAddress) ?? 0, s.backoff));
-    for (const [peer, n] of byPeer) set({ peer }, n);
+    for (const [peer, s] of stallsByPeer()) set({ peer }, s.backoff);
   });
   family('gauge', 'nettriage_dns_answer_seconds', 'How long the last probe of each nameserver took to be answered (absent while it does not answer, or nobody probes).', ['nameserver'], (set) => {
     const dns = rec()?.dns;
