@@ -219,15 +219,17 @@ export function createTargetIO(target: Target, roots: Roots): TargetIO {
       return readFile(`/etc/${name}`, 'utf8');
     },
     async resolvConf() {
-      const candidates = target.kind === 'pid' ? [`${roots.procRoot}/${target.pid}/root/etc/resolv.conf`] : target.kind === 'netns' ? [`/etc/netns/${target.name}/resolv.conf`, '/etc/resolv.conf'] : ['/etc/resolv.conf'];
-      for (const [i, path] of candidates.entries()) {
+      // A named namespace without a file of its own reads the host's; a process reads only its own.
+      const paths = target.kind === 'pid' ? [`${roots.procRoot}/${target.pid}/root/etc/resolv.conf`] : target.kind === 'netns' ? [`/etc/netns/${target.name}/resolv.conf`, '/etc/resolv.conf'] : ['/etc/resolv.conf'];
+      let failure: unknown;
+      for (const path of paths) {
         try {
           return { path, text: await readFile(path, 'utf8') };
         } catch (error) {
-          if (i === candidates.length - 1) throw asProblem(error);
+          failure = error;
         }
       }
-      throw new Error('unreachable');
+      throw asProblem(failure);
     },
     run,
     linkEvents: () => links.events(),
