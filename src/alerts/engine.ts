@@ -117,7 +117,9 @@ export class AlertEngine {
     const rules = new Map(this.rules.map((r) => [r.id, r]));
     // Per alert: the index of its direct cause, and how it explains it.
     const direct = alerts.map((alert) => {
-      const found = rules.get(alert.id)?.explainedBy?.(alert, alerts.filter((a) => a !== alert), store);
+      const rule = rules.get(alert.id);
+      const causes = new Set(rule?.causes ?? []);
+      const found = rule?.explainedBy?.(alert, alerts.filter((a) => a !== alert && causes.has(a.id)), store);
       return found ? { cause: alerts.indexOf(found.cause), why: found.why, next: found.next } : undefined;
     });
     const rootOf = (i: number): number => {

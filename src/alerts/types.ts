@@ -107,6 +107,13 @@ export interface Rule<S extends Record<string, ParamSpec> = Record<string, Param
    * queue overflows is that overflow, not a firewall.
    */
   explainedBy?(alert: Alert, others: Alert[], store: Store): Explanation | undefined;
+  /**
+   * The rules whose alerts can explain this one: `explainedBy` is shown
+   * only their alerts, so this list is the whole of what the engine knows
+   * of cause and symptom — and what `nettriage mixin` writes as
+   * Alertmanager inhibit rules.
+   */
+  causes?: readonly string[];
 }
 
 export function defineRule<S extends Record<string, ParamSpec>>(rule: Rule<S>): Rule<S> {

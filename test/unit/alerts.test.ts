@@ -393,7 +393,7 @@ describe('the engine', () => {
         needs: [],
         params: {},
         evaluate: () => [{ subject: `${id}-subject`, severity, summary: id, why: 'on its own', next: [] }],
-        ...(explainedBy ? { explainedBy: (_a: Alert, others: Alert[]) => {
+        ...(explainedBy ? { causes: [explainedBy], explainedBy: (_a: Alert, others: Alert[]) => {
           const cause = others.find((o) => o.id === explainedBy);
           return cause ? { cause, why: `because of ${explainedBy}` } : undefined;
         } } : {}),
@@ -411,6 +411,35 @@ describe('the engine', () => {
     // A warning whose symptoms are critical is a critical incident: the header counts it so.
     expect(alerts.find((a) => a.id === 'a')?.severity).toBe('critical');
     expect(alerts.find((a) => a.id === 'd')?.severity).toBe('warning');
+  });
+
+  it('offers a rule only the alerts of the causes it declares, and every declared cause is a rule', () => {
+    const seen = new Map<string, string[]>();
+    const rule = (id: string, causesOf?: string[]) =>
+      defineRule({
+        id,
+        fires: id,
+        warmupMs: 0,
+        needs: [],
+        params: {},
+        evaluate: () => [{ subject: id, severity: 'warning', summary: id, why: id, next: [] }],
+        ...(causesOf ? { causes: causesOf } : {}),
+        explainedBy: (a: Alert, others: Alert[]) => {
+          seen.set(a.id, others.map((o) => o.id));
+          return undefined;
+        },
+      });
+    const rules = [rule('symptom', ['cause']), rule('cause'), rule('other')];
+    const engine = new AlertEngine(Object.fromEntries(rules.map((r) => [r.id, { enabled: true, params: {} }])), { kind: 'host' }, rules);
+    const store = new Store();
+    store.commitTick(0);
+    engine.evaluate(store, 0);
+    expect(Object.fromEntries(seen)).toEqual({ symptom: ['cause'], cause: [], other: [] });
+    const ids = new Set(RULES.map((r) => r.id));
+    for (const r of RULES) {
+      for (const c of r.causes ?? []) expect(ids, `${r.id} names ${c}`).toContain(c);
+      expect(r.explainedBy === undefined || (r.causes ?? []).length > 0, `${r.id} explains without causes`).toBe(true);
+    }
   });
 
   it('raises a full accept queue with SYNs waiting for it at the first sample, before any rate, and a quiet full queue not at all', () => {

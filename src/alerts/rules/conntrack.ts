@@ -63,6 +63,7 @@ export const conntrackDrops = defineRule({
     ];
   },
   // Only insert_failed moving while the DNS race is named: that is the cause, said with its fixes.
+  causes: ['dns-conntrack-race'],
   explainedBy(alert, others, store) {
     const race = others.find((a) => a.id === 'dns-conntrack-race');
     const onlyInserts = LOSS.every((n) => n === 'insert_failed' || (store.counterMinuteRate(CONNTRACK, n) ?? 0) === 0);

@@ -150,6 +150,7 @@ export const tcpRetransmits = defineRule({
       },
     ];
   },
+  causes: ['nic-errors', 'conntrack-table-full', 'conntrack-drops', 'accept-queue-overflow', 'pmtu-blackhole'],
   explainedBy(_alert, others) {
     const nic = others.find((a) => a.id === nicErrors.id);
     if (nic) return { cause: nic, why: `The NIC ${nic.subject} is losing or corrupting packets: the segments it loses come back as retransmits. Fix the NIC (cable, ring, driver) first.` };

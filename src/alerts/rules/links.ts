@@ -146,6 +146,7 @@ export const destinationUnreachable = defineRule({
     return findings;
   },
   // Packets without a route once the default route went: that is the cause.
+  causes: ['no-default-route'],
   explainedBy(alert, others, store) {
     // A destination refused as "Network is unreachable" has no route because the default route went.
     const unrouted = alert.subject === 'no route' || store.sample(PATHS)?.value.lookups.some((l) => l.destination === alert.subject && l.error === 'Network is unreachable');

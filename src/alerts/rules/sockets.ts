@@ -211,6 +211,7 @@ export const synSentStuck = defineRule({
   },
   // A listener of this namespace whose accept queue is full drops the SYNs it cannot queue;
   // below TCP, a path that ends here (no route, a gateway that does not answer, a link down).
+  causes: ['accept-queue-overflow', 'destination-unreachable', 'no-default-route', 'gateway-unreachable', 'link-down'],
   explainedBy(alert, others, store) {
     const overflow = others.find((a) => a.id === acceptQueueOverflow.id);
     const peer = parseEndpoint(alert.subject);
