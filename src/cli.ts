@@ -2,6 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { MAX_INTERVAL_MS, MIN_INTERVAL_MS } from './scheduler.js';
 import { type Roots, type Target, defaultRoots } from './target.js';
 import { parseMetricsAddress } from './metrics/address.js';
+import { NETNS_SERIES_DEFAULT, NETNS_SERIES_MAX } from './metrics/limits.js';
 import { parseSize } from './recording/writer.js';
 import { lightBackground } from './theme.js';
 
@@ -39,6 +40,8 @@ export interface Options {
   dropReasons: boolean;
   /** Probe the nameservers even while no DNS line is on screen (--json, --headless, --metrics). */
   dnsProbes?: boolean;
+  /** `--all-netns --metrics`: the series of this many namespaces, worst first. */
+  netnsSeries?: number;
 }
 
 export type CliResult =
@@ -77,6 +80,8 @@ Options:
                            FILE.1 keeps the previous part)
       --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics; a bare
                            port is 127.0.0.1:PORT (0.0.0.0:PORT only if written)
+      --netns-series N     with --all-netns and --metrics: the series of the N
+                           worst namespaces (default ${NETNS_SERIES_DEFAULT})
       --headless           no screen and no output: with --metrics or --record
       --bundle-capture     b on a socket in a drill-down also captures its
                            packets (tcpdump, 10 s, 5,000 packets, 16 MB at most)
@@ -159,6 +164,7 @@ export function parseCli(argv: string[]): CliResult {
     'record-max': { type: 'string' },
     replay: { type: 'string' },
     metrics: { type: 'string' },
+    'netns-series': { type: 'string' },
     headless: { type: 'boolean' },
     'bundle-capture': { type: 'boolean' },
     'drop-reasons': { type: 'boolean' },
@@ -205,6 +211,12 @@ export function parseCli(argv: string[]): CliResult {
     const address = parseMetricsAddress(values.metrics);
     if (!address) return { kind: 'error', message: `--metrics: expected PORT or HOST:PORT (e.g. 9464, 127.0.0.1:9464, [::1]:9464), got "${values.metrics}"` };
     options.metrics = address;
+  }
+  if (typeof values['netns-series'] === 'string') {
+    const n = values['netns-series'];
+    if (!/^[1-9]\d*$/.test(n) || Number(n) > NETNS_SERIES_MAX) return { kind: 'error', message: `--netns-series: expected a number of namespaces from 1 to ${NETNS_SERIES_MAX}, got "${n}"` };
+    if (!options.allNetns || !options.metrics) return { kind: 'error', message: '--netns-series only makes sense with --all-netns and --metrics' };
+    options.netnsSeries = Number(n);
   }
   if (typeof values.ethtool === 'string') {
     const names = values.ethtool.split(',').filter(Boolean);

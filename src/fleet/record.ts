@@ -12,6 +12,8 @@ export interface NamespaceRecord {
   inode: number;
   names: string[];
   host: boolean;
+  /** The namespace nettriage's dashboard, record and unlabelled series are about. */
+  watched: boolean;
   /** How nettriage reaches it: `netns:NAME`, `pid:PID` or `host`. */
   target: string;
   /**
@@ -30,7 +32,7 @@ export interface NamespaceRecord {
   alerts: AlertRecord[];
 }
 
-export function namespaceRecord(w: NamespaceWatch): NamespaceRecord {
+export function namespaceRecord(w: NamespaceWatch, watchedInode?: number): NamespaceRecord {
   const sockets = w.store.sample(SOCKETS)?.value;
   const counters = w.store.counters(COUNTERS);
   const c = w.ns.container;
@@ -38,6 +40,7 @@ export function namespaceRecord(w: NamespaceWatch): NamespaceRecord {
     inode: w.ns.inode,
     names: w.ns.names,
     host: w.ns.host,
+    watched: w.ns.inode === watchedInode,
     target: targetLabel(w.target),
     pids: { count: w.ns.processes, representative: w.ns.representative ?? null, reader: w.reader ?? null },
     container: c && c.runtime !== 'kubepods' ? { runtime: c.runtime, id: c.id ?? null, name: c.name ?? null } : null,
@@ -65,9 +68,9 @@ export interface GoneRecord {
   alertsClosed: { id: string; severity: string; subject: string; closed: 'namespace gone' }[];
 }
 
-export function fleetRecord(state: FleetState): { namespaces: NamespaceRecord[]; namespacesGone: GoneRecord[] } {
+export function fleetRecord(state: FleetState, watchedInode?: number): { namespaces: NamespaceRecord[]; namespacesGone: GoneRecord[] } {
   return {
-    namespaces: state.namespaces.map(namespaceRecord),
+    namespaces: state.namespaces.map((w) => namespaceRecord(w, watchedInode)),
     namespacesGone: state.gone.map((g) => ({
       inode: g.ns.inode,
       names: g.ns.names,

@@ -3,6 +3,7 @@ import type { CounterRecord, SampleRecord, SourceError } from '../record.js';
 import type { NamespaceRecord } from '../fleet/record.js';
 import { fullSizeStalls } from '../alerts/rules/pmtu.js';
 import { failuresInARow } from '../../collectors/dns.js';
+import { NETNS_SERIES_DEFAULT } from './limits.js';
 
 /** What a scrape reads: the latest record of the watched target, and the namespaces when --all-netns. */
 export interface MetricsSource {
@@ -12,8 +13,8 @@ export interface MetricsSource {
 
 /** Label values from the system (subjects, interface names) are cut here: a series name is not a place for a command line. */
 const SUBJECT_MAX = 80;
-/** At most this many destinations, alerts and namespaces a scrape: the cardinality is bounded whatever the host does. */
-export const CARDINALITY = { destinations: 10, alerts: 50, namespaces: 500 } as const;
+/** At most this many destinations and alerts a scrape: the cardinality is bounded whatever the host does. */
+export const CARDINALITY = { destinations: 10, alerts: 50 } as const;
 
 const PROTOCOLS = ['tcp', 'udp'] as const;
 const isData = <T,>(s: T | undefined): s is Exclude<T, SourceError> => typeof s === 'object' && s !== null && !('error' in s);
@@ -58,7 +59,7 @@ function familyIn(registers: Registry[]) {
  * fills and alerts are gauges. The names are what `nettriage rules` writes
  * its expressions against.
  */
-export function createRegistry(source: MetricsSource): { registry: Registry; scrape(): Promise<string> } {
+export function createRegistry(source: MetricsSource, netnsSeries = NETNS_SERIES_DEFAULT): { registry: Registry; scrape(): Promise<string> } {
   const registry = new Registry();
   const registers = [registry];
   // One record a scrape, read before any family is collected.
@@ -224,28 +225,39 @@ export function createRegistry(source: MetricsSource): { registry: Registry; scr
     const self = rec()?.self;
     if (self) set(self.rssBytes);
   });
-  if (source.namespaces) namespaceFamilies(() => namespaces, registers);
+  if (source.namespaces) namespaceFamilies(() => namespaces, registers, netnsSeries);
   return {
     registry,
     async scrape() {
       current = source.record();
-      namespaces = (source.namespaces?.() ?? []).slice(0, CARDINALITY.namespaces);
+      namespaces = (source.namespaces?.() ?? []).slice(0, netnsSeries);
       return registry.metrics();
     },
   };
 }
 
-/** `--all-netns`: per-namespace series labelled by namespace (its name, else its inode) and pod. */
-function namespaceFamilies(namespaces: () => NamespaceRecord[], registers: Registry[]): void {
+/** The `netns` label: the host's own namespace is `host`, another its name, else its inode. */
+export const netnsLabel = (n: NamespaceRecord) => (n.host ? 'host' : (n.names[0] ?? `net:[${n.inode}]`));
+
+/**
+ * `--all-netns`: per-namespace series labelled by `netns` only. Who lives
+ * there (the pod) is said once, in `nettriage_netns_info`, and joined by the
+ * rules and the dashboard (`* on(job, instance, netns) group_left(namespace, pod)`):
+ * not repeated on every series of the namespace.
+ */
+function namespaceFamilies(namespaces: () => NamespaceRecord[], registers: Registry[], limit: number): void {
   const family = familyIn(registers);
-  const label = (n: NamespaceRecord) => ({ netns: n.names[0] ?? `net:[${n.inode}]`, pod: n.pod?.name ? `${n.pod.namespace ?? ''}/${n.pod.name}` : (n.pod?.uid ?? '') });
-  family('gauge', 'nettriage_namespace_tcp_sockets', `TCP sockets of every network namespace of the host, by state (at most ${CARDINALITY.namespaces} namespaces, worst first).`, ['netns', 'pod', 'state'], (set) => {
+  const label = (n: NamespaceRecord) => ({ netns: netnsLabel(n) });
+  family('gauge', 'nettriage_netns_info', `Each namespace with series (the worst ${limit}, --netns-series): its Kubernetes namespace and pod when it is a pod's, its container, and whether it is the one nettriage watches (its series are also those without a netns label).`, ['netns', 'namespace', 'pod', 'container', 'watched'], (set) => {
+    for (const n of namespaces()) set({ ...label(n), namespace: cut(n.pod?.namespace ?? ''), pod: cut(n.pod?.name ?? n.pod?.uid ?? ''), container: cut(n.container?.name ?? n.container?.id ?? ''), watched: String(n.watched) }, 1);
+  });
+  family('gauge', 'nettriage_namespace_tcp_sockets', `TCP sockets of the worst ${limit} network namespaces of the host, by state.`, ['netns', 'state'], (set) => {
     for (const n of namespaces()) if (!('error' in n.tcp)) for (const [state, v] of Object.entries(n.tcp.states)) set({ ...label(n), state }, v);
   });
-  family('counter', 'nettriage_namespace_netstat_total', "Each namespace's curated kernel counters (those of the counter panel).", ['netns', 'pod', 'name'], (set) => {
+  family('counter', 'nettriage_namespace_netstat_total', "Each namespace's curated kernel counters (those of the counter panel).", ['netns', 'name'], (set) => {
     for (const n of namespaces()) for (const [counter, v] of Object.entries(n.counters)) set({ ...label(n), name: counter }, num(v));
   });
-  family('gauge', 'nettriage_namespace_alert', 'Active alerts of the rules over socket counts and counters, per namespace (1 while active).', ['netns', 'pod', 'id', 'severity'], (set) => {
+  family('gauge', 'nettriage_namespace_alert', 'Active alerts of the rules over socket counts and counters, per namespace (1 while active).', ['netns', 'id', 'severity'], (set) => {
     for (const n of namespaces()) for (const a of n.alerts.slice(0, CARDINALITY.alerts)) set({ ...label(n), id: a.id, severity: a.severity }, 1);
   });
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertConfig } from '../alerts/config.js';
 import type { Options } from '../cli.js';
@@ -15,7 +16,7 @@ import { CollectorProblem } from '../problems.js';
 import { type Runtime, createRuntime } from '../runtime.js';
 import { TargetError } from '../targetPin.js';
 import type { Store } from '../store.js';
-import { type Target, netnsCommandPrefix, targetLabel } from '../target.js';
+import { type Roots, type Target, netnsCommandPrefix, targetLabel } from '../target.js';
 import { ActionLog } from '../actions/run.js';
 import type { ProbeSource } from '../hooks/useProbes.js';
 import { DNS } from '../../collectors/dns.js';
@@ -93,10 +94,20 @@ async function serveMetrics(options: Options, recordOf: () => SampleRecord | und
   if (!options.metrics) return undefined;
   const { startMetricsServer } = await import('../metrics/server.js');
   try {
-    return await startMetricsServer(options.metrics, { record: recordOf, ...(options.allNetns && namespaces ? { namespaces } : {}) });
+    return await startMetricsServer(options.metrics, { record: recordOf, ...(options.allNetns && namespaces ? { namespaces } : {}) }, options.netnsSeries);
   } catch (error) {
     process.stderr.write(`nettriage: ${(error as Error).message}\n`);
     return 2;
+  }
+}
+
+/** The inode of the namespace the dashboard watches (pinned by then), to mark it among every namespace. */
+function watchedInode(target: Target, roots: Roots): number | undefined {
+  const handle = target.kind === 'host' ? `${roots.procRoot}/self/ns/net` : target.kind === 'netns' ? `${roots.netnsRunDir}/${target.name}` : `${roots.procRoot}/${target.pid}/ns/net`;
+  try {
+    return statSync(handle).ino;
+  } catch {
+    return undefined;
   }
 }
 
@@ -123,6 +134,7 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
   }
   const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, netnsRunDir: options.roots.netnsRunDir, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
   let fleetBusy = false;
+  const watched = watchedInode(options.target, options.roots);
   return new Promise<number>((resolve) => {
     let written = 0;
     let finished = false;
@@ -186,7 +198,7 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
       void fleet.tick().then(
         (state) => {
           fleetBusy = false;
-          const fleetPart = fleetRecord(state);
+          const fleetPart = fleetRecord(state, watched);
           namespaces = fleetPart.namespaces;
           write(fleetPart);
         },

@@ -65,11 +65,19 @@ describe('the Prometheus endpoint', () => {
       child = undefined;
     }, 40_000);
 
-    it('labels every namespace with --all-netns, and refuses an address it cannot have', async () => {
-      child = execa('node', [BIN, '--headless', '--all-netns', '--metrics', `127.0.0.1:${port + 1}`], { reject: false });
-      const series = `nettriage_namespace_tcp_sockets{netns="${ns.name}",pod="",state="CLOSE-WAIT"}`;
+    it('labels every namespace with --all-netns, says who lives there once, and refuses an address it cannot have', async () => {
+      // Enough namespaces for this one (the worst first: its CLOSE-WAIT pile ranks it high) on a machine running other tests.
+      child = execa('node', [BIN, '--headless', '--all-netns', '--netns-series', '8', '--metrics', `127.0.0.1:${port + 1}`], { reject: false });
+      const series = `nettriage_namespace_tcp_sockets{netns="${ns.name}",state="CLOSE-WAIT"}`;
       const text = await scrape(port + 1, (t) => t.includes(series));
       expect(value(text, series)).toBe(7);
+      // Pod identity once per namespace, not on its series; the host's namespace is the watched one.
+      expect(value(text, `nettriage_netns_info{netns="${ns.name}",namespace="",pod="",container="",watched="false"}`)).toBe(1);
+      expect(value(text, 'nettriage_netns_info{netns="host",namespace="",pod="",container="",watched="true"}')).toBe(1);
+      const infos = text.split('\n').filter((l) => l.startsWith('nettriage_netns_info{'));
+      expect(infos.length).toBeGreaterThan(1);
+      expect(infos.length).toBeLessThanOrEqual(8);
+      expect(text).not.toMatch(/^nettriage_namespace_\w+\{[^}]*pod=/m);
       const check = await execa('promtool', ['check', 'metrics'], { input: text, reject: false });
       expect(check.exitCode, check.stdout + check.stderr).toBe(0);
       // The port is taken: said, exit 2.

@@ -96,6 +96,13 @@ describe('--all-netns', () => {
     expect(headless.kind === 'run' && headless.options).toMatchObject({ allNetns: true, headless: true, metrics: { host: '127.0.0.1', port: 9464 } });
     expect(parseCli(['--all-netns'])).toEqual({ kind: 'error', message: expect.stringContaining('n shows every namespace') });
   });
+
+  it('bounds the namespaces with series by --netns-series, only where there are series', () => {
+    const raised = parseCli(['--headless', '--all-netns', '--netns-series', '200', '--metrics', '9464']);
+    expect(raised.kind === 'run' && raised.options.netnsSeries).toBe(200);
+    for (const bad of ['0', '1e3', '5001', 'all']) expect(parseCli(['--headless', '--all-netns', '--netns-series', bad, '--metrics', '9464'])).toEqual({ kind: 'error', message: expect.stringContaining('--netns-series: expected') });
+    expect(parseCli(['--json', '--all-netns', '--netns-series', '5'])).toEqual({ kind: 'error', message: expect.stringContaining('with --all-netns and --metrics') });
+  });
 });
 
 describe('--metrics, --headless, --record, --replay', () => {
