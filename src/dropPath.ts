@@ -19,6 +19,12 @@ export interface DropLayerState {
   dropsPerSec: number | null;
   /** Over the last minute. */
   dropsPerSecMinute: number | null;
+  /**
+   * The layer's counters added up since boot (the drop reasons apart), for
+   * Prometheus to take the rate of; null while none is read. A counter that
+   * goes (an interface deleted) lowers it: Prometheus takes that as a reset.
+   */
+  packets: number | null;
   top: { counter: string; rate: number } | null;
   /** What to run to look closer at this layer. */
   next: string;
@@ -126,14 +132,16 @@ const SOURCES: Record<DropLayer, SampleKey<unknown>[]> = {
 };
 
 /** Drops per second of some counters added up, now and over the minute, and the one that moves most. */
-function sumCounters(store: Store, counters: DropCounter[]): { now: number | null; minute: number | null; top: DropLayerState['top']; topKey?: string } {
+function sumCounters(store: Store, counters: DropCounter[]): { now: number | null; minute: number | null; total: number | null; top: DropLayerState['top']; topKey?: string } {
   let now: number | null = null;
+  let total: number | null = null;
   let minute: number | null = null;
   let top: DropLayerState['top'] = null;
   let topKey: string | undefined;
   for (const c of counters) {
     const counter = store.counters(c.owner).get(c.key);
     if (!counter) continue;
+    total = (total ?? 0) + Number(counter.value);
     const perMinute = store.counterMinuteRate(c.owner, c.key);
     if (counter.perSec !== undefined) now = (now ?? 0) + counter.perSec;
     if (perMinute !== undefined) {
@@ -144,7 +152,7 @@ function sumCounters(store: Store, counters: DropCounter[]): { now: number | nul
       }
     }
   }
-  return { now, minute, top, ...(topKey !== undefined ? { topKey } : {}) };
+  return { now, minute, total, top, ...(topKey !== undefined ? { topKey } : {}) };
 }
 
 /**
@@ -156,7 +164,7 @@ function sumCounters(store: Store, counters: DropCounter[]): { now: number | nul
  */
 export function dropPath(store: Store): DropLayerState[] {
   return DROP_LAYERS.map((layer) => {
-    const state: DropLayerState = { layer, dropsPerSec: null, dropsPerSecMinute: null, top: null, next: NEXT[layer] };
+    const state: DropLayerState = { layer, dropsPerSec: null, dropsPerSecMinute: null, packets: null, top: null, next: NEXT[layer] };
     const missing = SOURCES[layer].map((k) => store.status(k).problem).find((p) => p !== undefined);
     const counted = sumCounters(store, countersOf(store, layer));
     // The reasons and the counters see the same packets (a conntrack drop is also a NETFILTER_DROP):
@@ -166,6 +174,7 @@ export function dropPath(store: Store): DropLayerState[] {
     const max = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
     state.dropsPerSec = max(counted.now, reasons.now);
     state.dropsPerSecMinute = max(counted.minute, reasons.minute);
+    state.packets = counted.total;
     state.top = from.top ?? counted.top ?? reasons.top;
     const reasonNext = from === reasons && reasons.topKey !== undefined ? REASON_NEXT[reasons.topKey] : undefined;
     if (reasonNext) state.next = reasonNext;

@@ -109,7 +109,7 @@ export interface SampleRecord {
    * them, then the transmit side: drops per second at the last sample and
    * over the last minute, and the counter that moves most.
    */
-  dropPath: { layer: DropLayer; dropsPerSec: number | null; dropsPerSecMinute: number | null; top: { counter: string; rate: number } | null; unknown?: string }[];
+  dropPath: { layer: DropLayer; dropsPerSec: number | null; dropsPerSecMinute: number | null; packets: number | null; top: { counter: string; rate: number } | null; unknown?: string }[];
   /** Socket buffer memory (host-wide), in pages, against tcp_mem / udp_mem. */
   socketMemory: (SocketMemorySample & SectionMeta) | SourceError;
   /**

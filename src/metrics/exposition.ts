@@ -199,6 +199,9 @@ export function createRegistry(source: MetricsSource, netnsSeries = NETNS_SERIES
     const qd = rec()?.qdiscs;
     if (isData(qd)) for (const q of qd.qdiscs) for (const stat of ['drops', 'overlimits', 'requeues', 'packets'] as const) set({ interface: q.dev, qdisc: `${q.parent} ${q.handle} ${q.kind}`, stat }, q[stat]);
   });
+  family('counter', 'nettriage_drop_path_packets_total', "Packets lost at each layer of the drop path (the d view: nic, softnet, conntrack, ip, tcp, udp, qdisc, tx), its counters added up.", ['layer'], (set) => {
+    for (const l of rec()?.dropPath ?? []) if (l.packets !== null && l.packets !== undefined) set({ layer: l.layer }, l.packets);
+  });
   family('counter', 'nettriage_drop_reason_packets_total', "Packets the kernel freed, by its drop reason (skb:kfree_skb, host-wide); counted=kernel (hist trigger) or sampled (--drop-reasons: estimated from 1 s in 10).", ['reason', 'counted'], (set) => {
     const dr = rec()?.dropReasons;
     if (isData(dr)) for (const [reason, n] of Object.entries(dr.totals)) set({ reason, counted: dr.mode === 'hist' ? 'kernel' : 'sampled' }, n);

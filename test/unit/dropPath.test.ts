@@ -57,6 +57,10 @@ describe('the drop path', () => {
     expect(by.ip?.dropsPerSec).toBe(0);
     expect(by.qdisc?.dropsPerSec).toBe(0);
     expect(worstLayer(path)?.layer).toBe('udp');
+    // What Prometheus takes the rate of: each layer's counters added up, after 10 s.
+    expect(by.udp?.packets).toBe(600);
+    expect(by.nic?.packets).toBe(20);
+    expect(by.conntrack?.packets).toBeNull();
   });
 
   it('counts a root qdisc once, not its child again', () => {

@@ -3,6 +3,7 @@ import { formatCount, formatRate } from '../../format.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
+import { whyOf } from '../runbooks.js';
 
 export const conntrackTableFull = defineRule({
   id: 'conntrack-table-full',
@@ -25,7 +26,7 @@ export const conntrackTableFull = defineRule({
         subject,
         severity,
         summary: `conntrack table ${(c.fill * 100).toFixed(1)}% full: ${formatCount(c.count)} of ${formatCount(c.max)} entries`,
-        why: 'When the table is full new connections are dropped before they reach any socket ("nf_conntrack: table full, dropping packet"); NAT-heavy hosts and Kubernetes nodes hit it first. Find the top talkers or raise nf_conntrack_max (memory: ~300 bytes an entry).',
+        why: whyOf('conntrack-table-full'),
         next: [
           ctx.inTarget('conntrack -S'),
           ctx.inTarget("conntrack -L 2>/dev/null | awk '{print $5}' | sort | uniq -c | sort -rn | head"),
@@ -56,7 +57,7 @@ export const conntrackDrops = defineRule({
         subject,
         severity,
         summary: `conntrack dropping: ${moving.map(([n, r]) => `${n} ${formatRate(r)}/s`).join(', ') || 'quiet for a moment'}`,
-        why: 'insert_failed is usually a race between two packets of a new flow (UDP DNS through NAT is the classic); drop and early_drop mean the table had no room. Each is a packet, often a connection attempt, lost.',
+        why: whyOf('conntrack-drops'),
         next: [ctx.inTarget('conntrack -S'), 'dmesg | grep -i conntrack'],
         link: { panel: 'conntrack' },
       },

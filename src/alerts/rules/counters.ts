@@ -11,6 +11,7 @@ import { defineRule } from '../types.js';
 import { conntrackDrops, conntrackTableFull } from './conntrack.js';
 import { ANY_EVENT_PER_SEC, rateParams, sumMinuteRates } from './helpers.js';
 import { nicErrors } from './nics.js';
+import { whyOf } from '../runbooks.js';
 
 const ANY = ANY_EVENT_PER_SEC;
 
@@ -31,7 +32,7 @@ export const timeWaitOverflow = defineRule({
         subject,
         severity,
         summary: `TIME-WAIT table full: ${formatRate(rate)}/s closing sockets skip TIME-WAIT (tcp_max_tw_buckets ${max === undefined ? '?' : formatCount(max)})`,
-        why: 'The kernel ran out of TIME-WAIT buckets and destroys closing sockets early, so late packets of an old connection can corrupt a new one. Many short connections are the cause; reuse connections, or raise the limit.',
+        why: whyOf('time-wait-overflow'),
         next: [ctx.inTarget('sysctl net.ipv4.tcp_max_tw_buckets'), ctx.inTarget('ss -s')],
         link: { panel: 'sockets', state: 'TIME-WAIT' },
       },
@@ -80,7 +81,7 @@ export const acceptQueueOverflow = defineRule({
         subject,
         severity,
         summary: `${what}${queue}${inSynSent}${owner ? ` (${safeText(owner.name)}, pid ${owner.pid})` : ''}`,
-        why: 'Connections complete their handshake faster than the application accept()s them; the kernel then drops them and clients see timeouts or resets. Find why the accept loop is slow (blocked workers, CPU), or raise the backlog (listen() and net.core.somaxconn).',
+        why: whyOf('accept-queue-overflow'),
         next: [ctx.inTarget('ss -lnt'), ctx.inTarget(`ss -ltnp${port ? ` '( sport = :${port} )'` : ''}`), ctx.inTarget('sysctl net.core.somaxconn net.ipv4.tcp_max_syn_backlog')],
         link: { panel: 'sockets', state: 'LISTEN', ...(owner ? { pid: owner.pid, name: owner.name } : {}) },
       },
@@ -144,7 +145,7 @@ export const tcpRetransmits = defineRule({
         subject,
         severity,
         summary: `${percent.toFixed(1)}% of TCP data segments retransmitted (${formatRate(share.dataRetransPerSec)}/s of ${formatRate(share.sentPerSec)}/s over a minute, SYN retransmits apart)`,
-        why: 'Segments are lost on the way or acknowledged too late: congestion, a lossy link or NIC (check the NIC panel), a full queue at the peer, or a firewall dropping packets. Latency grows with every retransmission.',
+        why: whyOf('tcp-retransmits'),
         next: [ctx.inTarget('ss -tin state established | grep -E "retrans:[0-9]+/[1-9]"'), ctx.inTarget('nstat -az TcpRetransSegs TcpExtTCPLostRetransmit TcpExtTCPTimeouts')],
         link: { panel: 'counters' },
       },
@@ -189,7 +190,7 @@ export const udpBufferErrors = defineRule({
         subject,
         severity,
         summary: `UDP datagrams dropped for lack of socket buffer: ${rates.map(([n, r]) => `${n} ${formatRate(r)}/s`).join(', ') || `${formatRate(total)}/s`}`,
-        why: 'A UDP socket\'s buffer was full, so the kernel dropped datagrams (receive: the application reads too slowly; send: it writes faster than the link). DNS, syslog, metrics and QUIC lose data silently.',
+        why: whyOf('udp-buffer-errors'),
         next: [ctx.inTarget('ss -uamp'), ctx.inTarget('sysctl net.core.rmem_max net.core.rmem_default net.core.wmem_max')],
         link: { panel: 'counters' },
       },

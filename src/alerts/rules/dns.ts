@@ -4,6 +4,7 @@ import { formatRate } from '../../format.js';
 import { safeText } from '../../sanitize.js';
 import type { Store } from '../../store.js';
 import { type Finding, defineRule } from '../types.js';
+import { whyOf } from '../runbooks.js';
 
 const dnsOf = (store: Store): DnsSample | undefined => store.sample(DNS)?.value;
 
@@ -116,7 +117,7 @@ export const dnsConntrackRace = defineRule({
         subject: 'udp/53',
         severity: 'warning',
         summary: `conntrack insert_failed at ${formatRate(rate)}/s while ${dns.udp53Sockets} UDP socket${dns.udp53Sockets === 1 ? '' : 's'} talk to port 53: lookups that lose the race wait 5 s${fixed ? ' (resolv.conf already asks for one request at a time)' : ''}`,
-        why: 'glibc sends the A and AAAA queries of a lookup from one socket at the same moment; through NAT (a Service IP, a node-local DNAT) both race to create the same conntrack entry, one loses (insert_failed) and is dropped, and the lookup waits its 5 s timeout before retrying. Fixes: `options single-request-reopen` (or `use-vc` for TCP) in resolv.conf / the pod’s dnsConfig, a node-local DNS cache (NodeLocal DNSCache), or a kernel with the conntrack race fixes (5.0+ for most of it).',
+        why: whyOf('dns-conntrack-race'),
         next: [ctx.inTarget('conntrack -S'), ctx.inTarget(`cat ${dns.path}`), ctx.inTarget('ss -uanp dport = :53')],
       },
     ];

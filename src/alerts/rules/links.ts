@@ -10,6 +10,7 @@ import { rateSeriesKey, type Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Alert, type Explanation, type Finding, defineRule } from '../types.js';
 import { seriesWindow } from './helpers.js';
+import { whyOf } from '../runbooks.js';
 
 /** How much a counter rose over the last `windowMs`, from its per-second rate series. */
 export function increaseOver(store: Store, owner: Parameters<typeof rateSeriesKey>[0], name: string, windowMs: number): number {
@@ -72,7 +73,7 @@ export const linkFlapping = defineRule({
         subject: nic.name,
         severity,
         summary: `${name}: carrier changed ${changes} times in ${formatAge(ctx.params.windowSec * 1000)}, now ${nic.carrier === false ? 'down' : 'up'}${routesVia(routesOf(ctx.store), nic.name).length > 0 ? ' (it carries routes)' : ''}`,
-        why: 'A link that loses and finds its carrier drops every packet in between, resets the neighbour entries behind it and, on a bond or a bridge, moves traffic around: connections stall in bursts and retransmit. A cable, an optic, a switch port, a NIC driver or firmware, or the peer of a veth restarting.',
+        why: whyOf('link-flapping'),
         next: [ctx.inTarget(`ip -s -s link show ${nic.name}`), `ethtool ${nic.name}`, ctx.inTarget('ip monitor link'), `dmesg -T | grep -i '${nic.name}'`],
         link: { panel: 'nics', nic: nic.name },
       });
@@ -101,7 +102,7 @@ export const mtuMismatch = defineRule({
         subject: nic.name,
         severity: dropping ? 'critical' : 'warning',
         summary: `${small} has MTU ${nic.mtu}, its peer ${large} ${peer.mtu}: frames over ${nic.mtu} bytes from ${large} are dropped${dropping ? ' — dropping now' : ''}`,
-        why: 'A veth hands each frame to its other end, which refuses one larger than its own MTU: small packets pass, large ones vanish without an ICMP error, so connections stall on their first full-size segment (a TLS certificate, a large response) while pings and handshakes work. Usually a CNI or a manual change that set one end only.',
+        why: whyOf('mtu-mismatch'),
         next: [ctx.inTarget(`ip -d link show ${nic.name}`), ctx.inTarget(`ip -d link show ${peer.name}`), ctx.inTarget(`ip link set ${nic.name} mtu ${peer.mtu}`)],
         link: { panel: 'nics', nic: nic.name },
       });
@@ -166,7 +167,7 @@ export const duplicateAddress = defineRule({
       subject: a.address,
       severity: 'critical' as const,
       summary: `${a.address}/${a.prefixLength} on ${safeText(a.dev)} failed duplicate address detection: another host on the link answers for it, and the kernel will not use it`,
-      why: 'A duplicate address is never used: connections from it fail, and the host that holds it gets this one\u2019s traffic. Two machines (or containers) configured with the same static address, a cloned VM, or a DHCPv6/SLAAC mix-up.',
+      why: whyOf('duplicate-address'),
       next: [ctx.inTarget(`ip -6 addr show dev ${a.dev}`), ctx.inTarget(`ip -6 neigh show ${a.address}`), ctx.inTarget(`ndisc6 ${a.address} ${a.dev}`)],
       link: { panel: 'nics' as const, nic: a.dev },
     }));
@@ -198,7 +199,7 @@ export const linkDown = defineRule({
         subject: nic.name,
         severity: 'critical',
         summary: `${name} has no carrier (${nic.operstate}) and carries ${what}: nothing sent that way leaves`,
-        why: 'The interface is up but its link is not: a cable or switch port, a NIC that lost its peer, or for a veth the other end down (its container stopped, or its side set down). Every connection routed through it stalls; new ones fail once the neighbour entries expire.',
+        why: whyOf('link-down'),
         next: [ctx.inTarget(`ip -d link show ${nic.name}`), `ethtool ${nic.name}`, ctx.inTarget('ip route'), ctx.inTarget('ip monitor link')],
         link: { panel: 'nics', nic: nic.name },
       });
@@ -223,7 +224,7 @@ export const noDefaultRoute = defineRule({
         subject: 'default',
         severity: 'critical',
         summary: `no default route: it was ${via} ${formatAge(ctx.nowMs - routes.lastDefault.atMs)} ago; only ${formatCount(routes.routeCount)} more specific route${routes.routeCount === 1 ? '' : 's'} left`,
-        why: 'Every address outside the connected networks is now unreachable: connect() fails with ENETUNREACH at once, or SYNs go nowhere. A DHCP renewal that did not restore it, a VPN or network manager that replaced the table, an `ip route del` or a config push.',
+        why: whyOf('no-default-route'),
         next: [ctx.inTarget('ip route show table all | grep -E "^default|unreachable|blackhole|prohibit"'), ctx.inTarget('ip rule'), 'journalctl -u systemd-networkd -u NetworkManager -u dhclient --since -10min'],
       },
     ];
@@ -251,7 +252,7 @@ export const gatewayUnreachable = defineRule({
         subject: gw.address,
         severity: 'critical',
         summary: `the default gateway ${gw.address} on ${safeText(gw.dev)} does not answer ARP: its neighbour entry is ${state}`,
-        why: 'Without the gateway’s link-layer address nothing routed beyond the local networks leaves: SYNs to every remote address wait and time out, while local traffic works. The gateway is down, on another VLAN, its address changed, or ARP is filtered between here and it.',
+        why: whyOf('gateway-unreachable'),
         next: [ctx.inTarget(`ip neigh show ${gw.address}`), ctx.inTarget(`arping -c 3 -I ${gw.dev} ${gw.address}`), ctx.inTarget(`ping -c 3 ${gw.address}`), ctx.inTarget(`ip -s link show ${gw.dev}`)],
         link: { panel: 'nics', nic: gw.dev },
       },
@@ -285,7 +286,7 @@ export const neighbourTableFull = defineRule({
         subject: family,
         severity,
         summary: `${family === 'ipv4' ? 'ARP' : 'NDP'} table: ${formatCount(table.entries)} of ${formatCount(table.gcThresh3)} entries (${sysctl})${overflowing ? ' — full now: the kernel logs "neighbour table overflow" and drops packets to new neighbours' : ''}`,
-        why: 'The neighbour table is the host’s, shared by every namespace: a node with many pods, or one talking to many hosts on a flat network, fills it. At gc_thresh3 a new neighbour cannot be added: packets to it are dropped, and connections fail at random, seemingly by destination.',
+        why: whyOf('neighbour-table-full'),
         next: [`sysctl net.${family}.neigh.default.gc_thresh1 net.${family}.neigh.default.gc_thresh2 ${sysctl}`, `ip -s ${family === 'ipv4' ? '-4' : '-6'} neigh show | wc -l`, 'dmesg -T | grep -i "neighbour table overflow"'],
       });
     }

@@ -4,6 +4,7 @@ import { formatRate } from '../../format.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
+import { whyOf } from '../runbooks.js';
 
 /** Standard statistics that count trouble (the rest is traffic or link history). */
 export const NIC_KERNEL_ERRORS = [
@@ -53,7 +54,7 @@ export const nicErrors = defineRule({
         subject,
         severity,
         summary: `${nic.name}: ${rising.slice(0, 3).map(([n, r]) => `${n} ${formatRate(r)}/s`).join(', ') || 'errors stopped a moment ago'}`,
-        why: 'The interface is losing packets before they reach the stack: ring buffers too small or drained too slowly (missed, fifo, drops), a bad cable or optic (crc, frame), or a cloud allowance exceeded. TCP sees it as retransmits.',
+        why: whyOf('nic-errors'),
         next: [`ethtool -S ${nic.name} | grep -Ei 'drop|err|miss|fifo|crc|exceed' | grep -v ': 0$'`, `ethtool -g ${nic.name}`, `ip -s -s link show ${nic.name}`],
         link: { panel: 'nics', nic: nic.name },
       });

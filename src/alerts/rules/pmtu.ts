@@ -5,6 +5,7 @@ import { ROUTES } from '../../../collectors/routes.js';
 import { STALLS, type StalledSocket } from '../../../collectors/stalls.js';
 import { PATHS, lookupOf } from '../../../collectors/paths.js';
 import { type Finding, defineRule } from '../types.js';
+import { whyOf } from '../runbooks.js';
 
 /** Segments this large or larger are "full-size" on any Ethernet-like path. */
 const FULL_SIZE_MSS = 1000;
@@ -57,7 +58,7 @@ export const pmtuBlackhole = defineRule({
         subject: peer,
         severity: worst.backoff > ctx.params.minBackoff ? 'critical' : 'warning',
         summary: `${sure} PMTU black hole toward ${peer}: ${signs.join('; ')}`,
-        why: 'Small packets reach the peer (the handshake, its request, our ACKs) but full-size segments do not, and no ICMP "fragmentation needed" comes back to lower the path MTU: a link on the way has a smaller MTU (a tunnel, a VPN, a cloud interconnect) and something filters the ICMP. TLS handshakes and large responses hang while pings and small requests work.',
+        why: whyOf('pmtu-blackhole'),
         next: [
           ctx.inTarget(`ip route get ${peer}`),
           ctx.inTarget(`tracepath -n ${peer}`),

@@ -5,6 +5,7 @@ import { safeText } from '../../sanitize.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
+import { whyOf } from '../runbooks.js';
 
 export const qdiscDrops = defineRule({
   id: 'qdisc-drops',
@@ -30,7 +31,7 @@ export const qdiscDrops = defineRule({
           subject: safeText(subject),
           severity,
           summary: `${name} drops ${formatRate(perSec)}/s${overPerSec > 0 ? `, over its limit ${formatRate(overPerSec)}/s` : ''}; ${formatCount(q.backlogPackets)} packets (${formatCount(q.backlogBytes)} bytes) waiting`,
-          why: 'Packets were queued to be sent faster than this queue lets them out, and it was full (its limit, or a shaper\'s rate): the sender sees loss and retransmits. Either the traffic exceeds the link or the shaping, or the queue is too short for the bursts it gets.',
+          why: whyOf('qdisc-drops'),
           next: [ctx.inTarget(`tc -s qdisc show dev ${safeText(q.dev)}`), ctx.inTarget(`tc -s class show dev ${safeText(q.dev)}`), ctx.inTarget(`ip -s link show dev ${safeText(q.dev)}`)],
           link: { panel: 'nics', nic: q.dev },
         },

@@ -12,6 +12,7 @@ import { clientsSeen, clientsText } from './connecting.js';
 import { type Finding, type Severity, defineRule } from '../types.js';
 import { acceptQueueOverflow, listensFor } from './counters.js';
 import { seriesWindow } from './helpers.js';
+import { whyOf } from '../runbooks.js';
 
 const sockets = (ctx: { store: Store }) => ctx.store.sample(SOCKETS)?.value;
 
@@ -88,7 +89,7 @@ export const closeWaitClimbing = defineRule({
         subject,
         severity,
         summary: `${what}${holders ? `: ${holders}` : server ? ` on ${server}` : ''}`,
-        why: 'The peer closed these connections and the application never called close(): a socket leak in that process (a missing close() on an error path, a pool that never releases, a stuck worker). Each one holds a file descriptor: at the process\'s limit accept() and every open() fail with EMFILE. Fix it there; restarting only resets the count.',
+        why: whyOf('close-wait-climbing'),
         next: [
           ctx.inTarget(`ss -tanp state close-wait${server ? ` '( sport = :${parseEndpoint(server)?.port} )'` : ''}`),
           ...(pid !== undefined ? [`ls /proc/${pid}/fd | wc -l; grep 'open files' /proc/${pid}/limits`] : []),
@@ -201,7 +202,7 @@ export const synSentStuck = defineRule({
         subject: endpoint,
         severity,
         summary: `${count} connection${count === 1 ? '' : 's'} to ${endpoint} stuck in SYN-SENT for ${formatAge((history.at(-1)?.t ?? since) - since)}+${clientsText(clients)}`,
-        why: 'SYNs to this destination get no answer: a firewall dropping them, a peer that is down or overloaded, or a route into a black hole. The kernel retries for about two minutes before connect() fails.',
+        why: whyOf('syn-sent-stuck'),
         next: [ctx.inTarget(`tcpdump -ni any host ${addr} and tcp port ${port}`), ctx.inTarget(`ip route get ${addr}`), ctx.inTarget('nstat -az TcpExtTCPSynRetrans')],
         link: { panel: 'sockets', state: 'SYN-SENT' },
         ...(clients ? { clients } : {}),
@@ -249,7 +250,7 @@ export const orphanSockets = defineRule({
         subject,
         severity,
         summary: `${formatCount(s.orphans)} orphaned sockets, ${Math.round(share * 100)}% of tcp_max_orphans (${formatCount(max)})`,
-        why: 'Sockets the application closed but whose FIN exchange has not finished (FIN-WAIT-1, LAST-ACK, CLOSING). Past the limit the kernel resets connections and logs "too many orphaned sockets"; peers that stop reading are the usual cause.',
+        why: whyOf('orphan-sockets'),
         next: [ctx.inTarget('ss -tan state fin-wait-1 state last-ack state closing | head'), 'dmesg | grep -i orphan'],
         link: { panel: 'sockets', state: 'FIN-WAIT-1' },
       },

@@ -4,6 +4,7 @@ import type { Store } from '../../store.js';
 import { hysteresis, thresholds } from '../hysteresis.js';
 import { type Finding, type ParamValues, type RuleContext, defineRule } from '../types.js';
 import { ANY_EVENT_PER_SEC, rateParams } from './helpers.js';
+import { whyOf } from '../runbooks.js';
 
 /** The CPUs whose counter moved over the last minute, fastest first. */
 function perCpu(store: Store, field: SoftnetField): { cpu: number; perSec: number }[] {
@@ -57,7 +58,7 @@ export const softnetDrops = defineRule({
   evaluate: (ctx) =>
     softnetAlert(ctx, 'dropped', 'softnet backlog', {
       summary: (rate) => `${rate}/s packets dropped at the CPU backlog`,
-      why: 'Packets arrived faster than the CPU taking them off the NIC could pass them up the stack, and its backlog (net.core.netdev_max_backlog) was full. Nothing above this layer counts them: no TCP or UDP counter moves. One CPU doing all the work is the usual cause (RSS or RPS not spreading the load).',
+      why: whyOf('softnet-drops'),
       next: ['cat /proc/net/softnet_stat', 'sysctl net.core.netdev_max_backlog net.core.netdev_budget net.core.netdev_budget_usecs', 'grep . /sys/class/net/*/queues/rx-*/rps_cpus'],
     }),
 });
@@ -72,7 +73,7 @@ export const softnetSqueeze = defineRule({
   evaluate: (ctx) =>
     softnetAlert(ctx, 'timeSqueeze', 'softnet budget', {
       summary: (rate) => `receive processing out of budget ${rate}/s`,
-      why: 'Each softirq round may process netdev_budget packets in netdev_budget_usecs; a squeeze is a round that stopped with packets still waiting. Often it is harmless, but sustained squeezes come before backlog drops: latency grows while packets wait, and the backlog fills.',
+      why: whyOf('softnet-squeeze'),
       next: ['cat /proc/net/softnet_stat', 'sysctl net.core.netdev_budget net.core.netdev_budget_usecs', 'mpstat -P ALL 1 3   # is one CPU busy in %soft?'],
     }),
 });
