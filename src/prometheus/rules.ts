@@ -13,17 +13,33 @@ interface PromAlert {
 
 interface Translation {
   alerts: PromAlert[];
+  /**
+   * The same judgement over `--all-netns`' per-namespace series, for the
+   * rules those series can say (socket states, the curated counters).
+   */
+  namespaced?: PromAlert[];
   /** Where PromQL says it differently from the built-in rule. */
   differs?: string;
 }
 
 const rate = (selector: string) => `rate(${selector}[1m])`;
+/** Who lives in the namespace, joined once (the series carry only `netns`); the watched namespace's own series already say it without a label. */
+export const WITH_POD = 'on(job, instance, netns) group_left(namespace, pod) nettriage_netns_info';
+/** An expression over the watched namespace's series, said over every other namespace's, with their pod. */
+const inNamespaces = (alerts: PromAlert[]): PromAlert[] =>
+  alerts.map((a) => ({
+    ...a,
+    expr: `(${a.expr.replaceAll('nettriage_tcp_sockets{', 'nettriage_namespace_tcp_sockets{').replaceAll('nettriage_netstat_total{', 'nettriage_namespace_netstat_total{')}) * ${WITH_POD.replace(/nettriage_netns_info$/, 'nettriage_netns_info{watched="false"}')}`,
+  }));
 const netstat = (names: string[]) => `nettriage_netstat_total{name${names.length === 1 ? `="${names[0]}"` : `=~"${names.join('|')}"`}}`;
 /** A measure judged at two levels, one severity at a time (as the built-in rules: warning below critical). */
 const levels = (measure: string, warn: number, crit: number, also = ''): PromAlert[] => [
   { severity: 'warning', expr: `(${measure}) >= ${warn} < ${crit}${also}` },
   { severity: 'critical', expr: `(${measure}) >= ${crit}${also}` },
 ];
+
+/** A rule whose every expression is over socket states and curated counters: judged in every namespace too. */
+const everyNamespace = (t: Translation): Translation => ({ ...t, namespaced: inNamespaces(t.alerts) });
 
 /**
  * Each built-in rule in PromQL over the series `--metrics` serves, with its
@@ -35,11 +51,10 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
     const growth = `deriv(${cw}[${p.windowSec}s]) * 60`;
     const bucket = [...CLOSE_WAIT_HELD_SEC].filter((s) => s <= (p.standingSec ?? 60)).pop() ?? CLOSE_WAIT_HELD_SEC[0];
     const held = `nettriage_tcp_close_wait_held_sockets{min_seconds="${bucket}"}`;
+    const growing = levels(growth, p.warnPerMin ?? 5, p.critPerMin ?? 60, ` and ${cw} >= ${p.floor}`);
     return {
-      alerts: [
-        ...levels(growth, p.warnPerMin ?? 5, p.critPerMin ?? 60, ` and ${cw} >= ${p.floor}`),
-        ...levels(held, Math.max(1, p.floor ?? 10), p.critStanding ?? 100),
-      ],
+      alerts: [...growing, ...levels(held, Math.max(1, p.floor ?? 10), p.critStanding ?? 100)],
+      namespaced: inNamespaces(growing),
       differs: `growth is deriv() (a least-squares slope over ${p.windowSec} s) where nettriage measures the climb from the recent low and wants ${p.minRisingSteps} rises; both fire on a steady leak`,
     };
   },
@@ -54,15 +69,15 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
       differs: 'the destinations are counted only while one could near the limit (the top 10)',
     };
   },
-  'time-wait-overflow': (p) => ({ alerts: levels(rate(netstat(['TcpExtTCPTimeWaitOverflow'])), p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
-  'syn-sent-stuck': (p) => ({
+  'time-wait-overflow': (p) => everyNamespace({ alerts: levels(rate(netstat(['TcpExtTCPTimeWaitOverflow'])), p.warnPerSec ?? 0.01, p.critPerSec ?? 10) }),
+  'syn-sent-stuck': (p) => everyNamespace({
     alerts: [
       { severity: 'warning', expr: `nettriage_tcp_sockets{state="SYN-SENT"} > 0 < ${p.critCount}`, forSec: p.persistSec ?? 5 },
       { severity: 'critical', expr: `nettriage_tcp_sockets{state="SYN-SENT"} >= ${p.critCount}`, forSec: p.persistSec ?? 5 },
     ],
     differs: 'nettriage judges each destination apart and names it; the metrics give the SYN-SENT total',
   }),
-  'accept-queue-overflow': (p) => ({ alerts: levels(`max without(name) (${rate(netstat(['TcpExtListenOverflows', 'TcpExtListenDrops']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 5) }),
+  'accept-queue-overflow': (p) => everyNamespace({ alerts: levels(`max without(name) (${rate(netstat(['TcpExtListenOverflows', 'TcpExtListenDrops']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 5) }),
   'tcp-retransmits': (p) => {
     const sum = (name: string) => `sum without(name) (${rate(netstat([name]))})`;
     const data = `clamp_min(${sum('TcpRetransSegs')} - ${sum('TcpExtTCPSynRetrans')}, 0)`;
@@ -74,7 +89,7 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
   'nic-errors': (p) => ({
     alerts: levels(`max without(stat) (${rate(`nettriage_nic_stat_total{stat=~"${NIC_KERNEL_ERRORS.join('|')}"}`)} or ${rate('nettriage_nic_driver_stat_total')})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 100),
   }),
-  'udp-buffer-errors': (p) => ({
+  'udp-buffer-errors': (p) => everyNamespace({
     alerts: levels(`sum without(name) (${rate(netstat(['UdpRcvbufErrors', 'UdpSndbufErrors', 'Udp6RcvbufErrors', 'Udp6SndbufErrors']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 10),
   }),
   'orphan-sockets': (p) => ({ alerts: levels('nettriage_tcp_orphan_sockets / nettriage_tcp_orphan_sockets_limit', p.warnShare ?? 0.25, p.critShare ?? 0.5) }),
@@ -155,18 +170,28 @@ export const alertName = (id: string) => `Nettriage${id.replace(/(^|-)([a-z])/g,
 
 const quote = (s: string) => JSON.stringify(s);
 
+/** Where each alert's `runbook_url` points: the runbook page `nettriage mixin` writes for it. */
+export const runbookPath = (id: string) => `runbooks/${alertName(id)}.md`;
+
+export interface RulesOptions {
+  /** Prefix of each alert's runbook page (`nettriage mixin --runbook-url`); no `runbook_url` without one. */
+  runbookBase?: string;
+}
+
 /**
  * A Prometheus alerting-rules file with nettriage's rules and thresholds
  * (the defaults, or those of --config): a fleet scraped by Prometheus is
  * judged as the dashboard judges one host. Where PromQL cannot say what a
  * rule says, the file says so in a comment.
  */
-export function prometheusRules(config: AlertConfig, version: string, rules: readonly Rule[] = RULES): string {
+export function prometheusRules(config: AlertConfig, version: string, rules: readonly Rule[] = RULES, options: RulesOptions = {}): string {
   const lines = [
     `# Prometheus alerting rules of nettriage ${version}, over the series of \`nettriage --metrics\`.`,
     '# Generated by `nettriage rules` from its built-in rules and thresholds (and --config).',
     '# Everywhere: nettriage clears an alert below a lower level than it raises it (hysteresis);',
     '# these clear as soon as the value falls below the warning level.',
+    '# Rules over socket states and the curated counters also judge every namespace of',
+    '# `--all-netns` (labels netns, namespace, pod), the watched one apart: its series have no netns.',
     'groups:',
     '  - name: nettriage',
     '    rules:',
@@ -181,12 +206,12 @@ export function prometheusRules(config: AlertConfig, version: string, rules: rea
       lines.push(`      # ${rule.id}: not expressible in PromQL over nettriage's metrics`);
       continue;
     }
-    const { alerts, differs } = translate(paramsOf(config, rule) as Record<string, number>);
+    const { alerts, namespaced, differs } = translate(paramsOf(config, rule) as Record<string, number>);
     lines.push(`      # ${rule.id}: ${rule.fires}`);
     if (differs) lines.push(`      # Differs: ${differs}.`);
-    // One alerting rule a severity: several conditions (growing, or held) are one alert, as in nettriage.
+    // One alerting rule a severity: several conditions (growing, or held; here, or in a namespace) are one alert, as in nettriage.
     const bySeverity = new Map<string, PromAlert>();
-    for (const a of alerts) {
+    for (const a of [...alerts, ...(namespaced ?? [])]) {
       const key = `${a.severity}/${a.forSec ?? 0}`;
       const same = bySeverity.get(key);
       bySeverity.set(key, same ? { ...same, expr: `(${same.expr}) or (${a.expr})` } : a);
@@ -194,7 +219,9 @@ export function prometheusRules(config: AlertConfig, version: string, rules: rea
     for (const a of bySeverity.values()) {
       lines.push(`      - alert: ${alertName(rule.id)}`, `        expr: ${quote(a.expr)}`);
       if (a.forSec) lines.push(`        for: ${a.forSec}s`);
-      lines.push('        labels:', `          severity: ${a.severity}`, `          nettriage_rule: ${rule.id}`, '        annotations:', `          summary: ${quote(`${rule.id} (${a.severity}) on {{ $labels.instance }}`)}`, `          description: ${quote(rule.fires)}`);
+      const where = namespaced ? '{{ $labels.instance }}{{ with $labels.netns }} netns {{ . }}{{ end }}{{ with $labels.pod }} pod {{ $labels.namespace }}/{{ . }}{{ end }}' : '{{ $labels.instance }}';
+      lines.push('        labels:', `          severity: ${a.severity}`, `          nettriage_rule: ${rule.id}`, '        annotations:', `          summary: ${quote(`${rule.id} (${a.severity}) on ${where}`)}`, `          description: ${quote(rule.fires)}`);
+      if (options.runbookBase !== undefined) lines.push(`          runbook_url: ${quote(`${options.runbookBase}${runbookPath(rule.id).replace(/^runbooks\//, '')}`)}`);
     }
   }
   return `${lines.join('\n')}\n`;
