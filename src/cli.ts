@@ -50,6 +50,8 @@ export type CliResult =
   | { kind: 'version' }
   | { kind: 'convert'; what?: string; file?: string }
   | { kind: 'rules'; configFile?: string }
+  | { kind: 'mixin'; dir: string; configFile?: string; runbookBase?: string }
+  | { kind: 'fleet'; prometheus: URL; json: boolean; intervalMs: number; color: boolean; light: boolean }
   | { kind: 'bundle'; target: Target; out?: string; partMaxBytes?: number; timeoutMs?: number; capture?: { filter: string; seconds?: number; packets?: number; bytes?: number } }
   | { kind: 'error'; message: string };
 
@@ -101,6 +103,12 @@ Options:
 
        nettriage rules [--config FILE]  the built-in alert rules as a Prometheus
                                        alerting-rules file, over --metrics' series
+       nettriage mixin DIR [--config FILE] [--runbook-url BASE]
+                        alerts, recording rules, Alertmanager inhibit rules, a
+                        Grafana dashboard, runbooks and a PrometheusRule, in DIR
+       nettriage fleet --prometheus URL [--json] [--interval DURATION]
+                        every node's and pod's nettriage alerts, worst first,
+                        from Prometheus (read-only; / filters, Enter: what to run)
        nettriage bundle [--netns NAME|--pid PID] [--out FILE] [--part-max SIZE]
                         [--capture BPF [--capture-seconds N] [--capture-packets N]]
                                        an incident bundle (.tar.gz, 0600): ss,
@@ -142,6 +150,8 @@ export function parseCli(argv: string[]): CliResult {
     return { kind: 'error', message: 'usage: nettriage rules [--config FILE]' };
   }
   if (argv[0] === 'bundle') return parseBundle(argv.slice(1));
+  if (argv[0] === 'mixin') return parseMixin(argv.slice(1));
+  if (argv[0] === 'fleet') return parseFleet(argv.slice(1));
   if (argv[0] === 'convert') {
     const out: CliResult = { kind: 'convert' };
     if (argv[1] !== undefined) out.what = argv[1];
@@ -277,6 +287,41 @@ function targetOf(values: Record<string, string | boolean | undefined>, prefix: 
     return { kind: 'pid', pid: Number(pid) };
   }
   return { kind: 'host' };
+}
+
+/** `nettriage mixin DIR [--config FILE] [--runbook-url BASE]`. */
+function parseMixin(argv: string[]): CliResult {
+  const usage = 'usage: nettriage mixin DIR [--config FILE] [--runbook-url BASE]';
+  const [dir, ...rest] = argv;
+  if (dir === undefined || dir === '' || dir.startsWith('-')) return { kind: 'error', message: usage };
+  const parsed = strictOptions(rest, 'mixin: ', { config: { type: 'string' }, 'runbook-url': { type: 'string' } });
+  if ('failed' in parsed) return parsed.failed;
+  const out: Extract<CliResult, { kind: 'mixin' }> = { kind: 'mixin', dir };
+  if (typeof parsed.values.config === 'string') out.configFile = parsed.values.config;
+  if (typeof parsed.values['runbook-url'] === 'string') out.runbookBase = parsed.values['runbook-url'];
+  return out;
+}
+
+/** `nettriage fleet --prometheus URL [--json] [--interval DURATION]`. */
+function parseFleet(argv: string[]): CliResult {
+  const parsed = strictOptions(argv, 'fleet: ', { prometheus: { type: 'string' }, json: { type: 'boolean' }, interval: { type: 'string', short: 'i' }, 'no-color': { type: 'boolean' }, light: { type: 'boolean' } });
+  if ('failed' in parsed) return parsed.failed;
+  const { values } = parsed;
+  if (typeof values.prometheus !== 'string') return { kind: 'error', message: 'usage: nettriage fleet --prometheus URL [--json] [--interval DURATION]' };
+  let prometheus: URL;
+  try {
+    prometheus = new URL(values.prometheus);
+  } catch {
+    return { kind: 'error', message: `fleet: --prometheus: "${values.prometheus}" is not a URL (e.g. http://prometheus:9090)` };
+  }
+  if (prometheus.protocol !== 'http:' && prometheus.protocol !== 'https:') return { kind: 'error', message: `fleet: --prometheus: expected an http or https URL, got "${values.prometheus}"` };
+  let intervalMs = 10_000;
+  if (typeof values.interval === 'string') {
+    const ms = parseDurationMs(values.interval);
+    if (ms === undefined || ms < 1000 || ms > 300_000) return { kind: 'error', message: `fleet: --interval: expected a duration between 1s and 300s, got "${values.interval}"` };
+    intervalMs = ms;
+  }
+  return { kind: 'fleet', prometheus, json: !!values.json, intervalMs, color: !values['no-color'] && !process.env.NO_COLOR, light: lightBackground(!!values.light) };
 }
 
 /** `nettriage bundle [--netns NAME | --pid PID] [--out FILE] [--part-max SIZE] [--timeout DURATION]`. */

@@ -44,7 +44,8 @@ export type Action =
   | 'replaySlower'
   | 'replayFaster'
   | 'replayStart'
-  | 'replayEnd';
+  | 'replayEnd'
+  | 'refresh';
 
 /**
  * The dashboard of panels; a drill-down; the namespaces overview; typing a
@@ -52,9 +53,9 @@ export type Action =
  * panels' keys would act on panels out of sight); the triage checklist
  * (`layers`). `replay` holds the keys
  * that, on the dashboard of a replay, drive the replay before the
- * dashboard's own.
+ * dashboard's own. `fleet` is `nettriage fleet`'s list.
  */
-export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'layers' | 'action' | 'replay';
+export type KeyMode = 'dashboard' | 'drill' | 'namespaces' | 'filter' | 'drops' | 'layers' | 'action' | 'replay' | 'fleet';
 
 export interface Binding {
   action: Action;
@@ -73,6 +74,8 @@ const BROWSE: KeyMode[] = ['dashboard', 'drill', 'namespaces', 'layers'];
 const LISTS: KeyMode[] = ['drill', 'namespaces'];
 /** Every screen that keeps sampling on view: what pauses it, paces it, helps. */
 const VIEWS: KeyMode[] = [...BROWSE, 'drops'];
+/** Where the selection moves: the browsing screens and the fleet's list. */
+const SELECTING: KeyMode[] = [...BROWSE, 'fleet'];
 
 /** What decides whether a key does anything where the user is. */
 export interface KeyContext {
@@ -86,6 +89,8 @@ export interface KeyContext {
   actionSubject?: boolean;
   /** The action pane waits for y before it sends anything. */
   confirming?: boolean;
+  /** The fleet shows what to run on the selected row. */
+  detailOpen?: boolean;
 }
 
 const atOwners = (where: KeyContext) => where.drillLevel === 'owners';
@@ -124,13 +129,13 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'replayFaster', keys: [']'], modes: ['replay'], help: 'replay: twice the speed' },
   { action: 'replayStart', keys: ['g'], modes: ['replay'], hint: 'g G start/end', help: 'replay: the first sample' },
   { action: 'replayEnd', keys: ['G'], modes: ['replay'], help: 'replay: the last sample' },
-  { action: 'up', keys: ['up', 'k'], modes: BROWSE, hint: '↑↓ select', help: 'move the selection up' },
-  { action: 'down', keys: ['down', 'j'], modes: BROWSE, help: 'move the selection down' },
-  { action: 'pageUp', keys: ['pageUp'], modes: BROWSE, help: 'a page up' },
-  { action: 'pageDown', keys: ['pageDown'], modes: BROWSE, help: 'a page down' },
-  { action: 'home', keys: ['home', 'g'], modes: BROWSE, help: 'first row' },
-  { action: 'end', keys: ['end', 'G'], modes: BROWSE, help: 'last row' },
-  { action: 'enter', keys: ['return', 'right', 'l'], modes: BROWSE, hint: 'Enter open', offeredWhen: (where) => where.canEnter, help: 'open: a state to its owners, an owner to its sockets, an alert to its subject, a namespace on the dashboard' },
+  { action: 'up', keys: ['up', 'k'], modes: SELECTING, hint: '↑↓ select', help: 'move the selection up' },
+  { action: 'down', keys: ['down', 'j'], modes: SELECTING, help: 'move the selection down' },
+  { action: 'pageUp', keys: ['pageUp'], modes: SELECTING, help: 'a page up' },
+  { action: 'pageDown', keys: ['pageDown'], modes: SELECTING, help: 'a page down' },
+  { action: 'home', keys: ['home', 'g'], modes: SELECTING, help: 'first row' },
+  { action: 'end', keys: ['end', 'G'], modes: SELECTING, help: 'last row' },
+  { action: 'enter', keys: ['return', 'right', 'l'], modes: SELECTING, hint: 'Enter open', offeredWhen: (where) => where.canEnter, help: 'open: a state to its owners, an owner to its sockets, an alert to its subject, a namespace on the dashboard' },
   { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: LISTS, hint: 'Esc back', help: 'close the innermost: help, then the filter, then this level' },
   { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['layers'], hint: 'Esc back', help: 'close the checklist' },
   { action: 'filter', keys: ['/'], modes: LISTS, hint: '/ filter', help: 'filter the list (Enter keeps it, Esc clears it)' },
@@ -162,6 +167,10 @@ export const KEYMAP: readonly Binding[] = [
   { action: 'pageDown', keys: ['pageDown', 'space'], modes: ['action'], help: 'the probe pane: a page down' },
   { action: 'back', keys: ['escape', 'q', 'left', 'backspace'], modes: ['action'], hint: 'Esc stop/close', help: 'the probe pane: stop what runs, or close it (its output is kept for the next bundle)' },
   { action: 'quit', keys: ['ctrl+c'], modes: ['action'], help: 'quit' },
+  { action: 'filter', keys: ['/'], modes: ['fleet'], hint: '/ filter', help: 'fleet: filter by node, namespace, pod or alert (Enter keeps it, Esc clears it)' },
+  { action: 'back', keys: ['escape', 'left', 'h', 'backspace'], modes: ['fleet'], hint: 'Esc back', offeredWhen: (where) => where.detailOpen === true, help: 'fleet: close what to run' },
+  { action: 'refresh', keys: ['r'], modes: ['fleet'], hint: 'r refresh', help: 'fleet: ask Prometheus again now' },
+  { action: 'quit', keys: ['q', 'ctrl+c'], modes: ['fleet'], hint: 'q quit', help: 'quit' },
   { action: 'endFilter', keys: ['return'], modes: ['filter'], hint: 'Enter keep filter', help: 'keep the filter and go back to the list' },
   { action: 'clearFilter', keys: ['escape'], modes: ['filter'], hint: 'Esc clear', help: 'clear the filter' },
   { action: 'filterBackspace', keys: ['backspace'], modes: ['filter'], help: 'delete the last character' },

@@ -35,6 +35,21 @@ export async function main(argv: string[]): Promise<number> {
       process.stdout.write(prometheusRules(config, packageVersion()));
       return 0;
     }
+    case 'mixin': {
+      const config = await alertConfigOf(cli.configFile);
+      if (config === 2) return 2;
+      const { mixinFiles, writeMixin } = await import('./mixin/mixin.js');
+      try {
+        const written = writeMixin(cli.dir, mixinFiles(config, packageVersion(), cli.runbookBase !== undefined ? { runbookBase: cli.runbookBase } : {}));
+        process.stdout.write(`nettriage: wrote ${written.length} files in ${cli.dir}: ${written.filter((f) => !f.startsWith('runbooks/')).join(', ')}, runbooks/ (${written.filter((f) => f.startsWith('runbooks/')).length})\n`);
+        return 0;
+      } catch (error) {
+        process.stderr.write(`nettriage: mixin: ${(error as Error).message}\n`);
+        return 1;
+      }
+    }
+    case 'fleet':
+      return (await import('./fleetView/run.js')).runFleet(cli);
     case 'bundle':
       return runBundle(cli);
     case 'convert':

@@ -170,6 +170,11 @@ export const alertName = (id: string) => `Nettriage${id.replace(/(^|-)([a-z])/g,
 
 const quote = (s: string) => JSON.stringify(s);
 
+/** How PromQL says a rule with these parameters, if it can. */
+export function translationOf(config: AlertConfig, rule: Rule): Translation | undefined {
+  return TRANSLATIONS[rule.id]?.(paramsOf(config, rule) as Record<string, number>);
+}
+
 /** Where each alert's `runbook_url` points: the runbook page `nettriage mixin` writes for it. */
 export const runbookPath = (id: string) => `runbooks/${alertName(id)}.md`;
 
@@ -197,16 +202,16 @@ export function prometheusRules(config: AlertConfig, version: string, rules: rea
     '    rules:',
   ];
   for (const rule of rules) {
-    const translate = TRANSLATIONS[rule.id];
+    const translation = translationOf(config, rule);
     if (config[rule.id]?.enabled === false) {
       lines.push(`      # ${rule.id}: disabled in the configuration`);
       continue;
     }
-    if (!translate) {
+    if (!translation) {
       lines.push(`      # ${rule.id}: not expressible in PromQL over nettriage's metrics`);
       continue;
     }
-    const { alerts, namespaced, differs } = translate(paramsOf(config, rule) as Record<string, number>);
+    const { alerts, namespaced, differs } = translation;
     lines.push(`      # ${rule.id}: ${rule.fires}`);
     if (differs) lines.push(`      # Differs: ${differs}.`);
     // One alerting rule a severity: several conditions (growing, or held; here, or in a namespace) are one alert, as in nettriage.
