@@ -1,8 +1,9 @@
 import { useInput, useStdout } from 'ink';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { FleetView } from '../../components/FleetView.js';
 import { footerHints, resolveAction } from '../keymap.js';
 import { type FleetAnswers, type FleetModel, NO_SERIES, filterRows, fleetModel } from './model.js';
+import { INITIAL_FLEET_VIEW, fleetViewReducer } from './viewState.js';
 
 
 export interface FleetAppProps {
@@ -31,10 +32,7 @@ export function FleetApp({ url, ask, intervalMs, quit }: FleetAppProps) {
   const [model, setModel] = useState<FleetModel>();
   const [problem, setProblem] = useState<string>();
   const [updatedAt, setUpdatedAt] = useState<Date>();
-  const [selected, setSelected] = useState(0);
-  const [filter, setFilter] = useState('');
-  const [filtering, setFiltering] = useState(false);
-  const [detail, setDetail] = useState(false);
+  const [view, dispatch] = useReducer(fleetViewReducer, INITIAL_FLEET_VIEW);
   const asking = useRef(false);
 
   const refresh = useCallback(() => {
@@ -59,54 +57,23 @@ export function FleetApp({ url, ask, intervalMs, quit }: FleetAppProps) {
     return () => clearInterval(timer);
   }, [refresh, intervalMs]);
 
-  const rows = filterRows(model?.rows ?? [], filter);
-  const at = Math.min(selected, Math.max(0, rows.length - 1));
-  const mode = filtering ? 'filter' : 'fleet';
+  const rows = filterRows(model?.rows ?? [], view.filter);
+  const at = Math.min(view.selected, Math.max(0, rows.length - 1));
+  const mode = view.filtering ? 'filter' : 'fleet';
+  // The row count as of the last frame: keys change only the view, never the rows.
+  const rowCount = useRef(0);
+  rowCount.current = rows.length;
 
   useInput((input, key) => {
-    const action = resolveAction(input, key, mode);
-    if (filtering) {
-      if (action === 'endFilter') setFiltering(false);
-      else if (action === 'clearFilter') {
-        setFilter('');
-        setFiltering(false);
-      } else if (action === 'filterBackspace') setFilter((f) => f.slice(0, -1));
-      else if (action === 'quit') quit();
-      else if (action === undefined && input && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input)) {
-        setFilter((f) => f + input);
-        setSelected(0);
-      }
-      return;
-    }
-    const last = Math.max(0, rows.length - 1);
-    switch (action) {
-      case 'quit':
-        return quit();
-      case 'up':
-        return setSelected(Math.max(0, at - 1));
-      case 'down':
-        return setSelected(Math.min(last, at + 1));
-      case 'pageUp':
-        return setSelected(Math.max(0, at - 10));
-      case 'pageDown':
-        return setSelected(Math.min(last, at + 10));
-      case 'home':
-        return setSelected(0);
-      case 'end':
-        return setSelected(last);
-      case 'enter':
-        return setDetail(rows.length > 0);
-      case 'back':
-        return setDetail(false);
-      case 'filter':
-        setDetail(false);
-        return setFiltering(true);
-      case 'refresh':
-        return refresh();
-      default:
-        return undefined;
-    }
+    const typed = input && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input) ? input : undefined;
+    dispatch({ inFilter: resolveAction(input, key, 'filter'), inList: resolveAction(input, key, 'fleet'), ...(typed ? { typed } : {}), rows: rowCount.current });
   });
+  useEffect(() => {
+    if (view.quit) quit();
+  }, [view.quit, quit]);
+  useEffect(() => {
+    if (view.refreshes > 0) refresh();
+  }, [view.refreshes, refresh]);
 
   return (
     <FleetView
@@ -116,12 +83,12 @@ export function FleetApp({ url, ask, intervalMs, quit }: FleetAppProps) {
       {...(updatedAt ? { updatedAt } : {})}
       rows={rows}
       selected={at}
-      filter={filter}
-      filtering={filtering}
-      detail={detail}
+      filter={view.filter}
+      filtering={view.filtering}
+      detail={view.detail}
       width={width}
       height={height}
-      hints={footerHints(mode, { canEnter: rows.length > 0 && !detail, detailOpen: detail })}
+      hints={footerHints(mode, { canEnter: rows.length > 0 && !view.detail, detailOpen: view.detail })}
     />
   );
 }
