@@ -37,7 +37,7 @@ function rowText(row: FleetRow, width: number): string {
 export function FleetView(props: FleetViewProps) {
   const { width, height, rows, selected, model } = props;
   const row = rows[selected];
-  const detailLines = props.detail && row ? [...row.alerts.map((a) => `${a.severity === 'critical' ? '●' : '○'} ${a.name} (${a.severity}${a.activeSec !== undefined ? `, ${formatActive(a.activeSec)}` : ''})`), '', ...commandsFor(row)] : [];
+  const detailLines = props.detail && row ? [...row.alerts.map((a) => `${a.severity === 'critical' ? '●' : '○'} ${a.name} (${a.severity}${a.activeSec !== undefined ? `, ${formatActive(a.activeSec)}` : ''})`), '', `What to run on ${row.node}:`, ...commandsFor(row).map((c) => `  ${c}`)] : [];
   // Title, status, header, footer, and the detail pane with its rule.
   const listHeight = Math.max(1, height - 4 - (detailLines.length > 0 ? detailLines.length + 1 : 0) - (props.filtering || props.filter ? 1 : 0));
   const first = Math.max(0, Math.min(selected - listHeight + 1, rows.length - listHeight));

@@ -42,6 +42,8 @@ export interface Options {
   dnsProbes?: boolean;
   /** `--all-netns --metrics`: the series of this many namespaces, worst first. */
   netnsSeries?: number;
+  /** `--metrics`: every kernel counter and interface statistic, not the bounded set. */
+  metricsAllCounters?: boolean;
 }
 
 export type CliResult =
@@ -82,6 +84,8 @@ Options:
                            FILE.1 keeps the previous part)
       --metrics ADDR       serve Prometheus metrics at http://ADDR/metrics; a bare
                            port is 127.0.0.1:PORT (0.0.0.0:PORT only if written)
+      --metrics-all-counters  with --metrics: every kernel counter (~400) and
+                           interface statistic, not only those the rules read
       --netns-series N     with --all-netns and --metrics: the series of the N
                            worst namespaces (default ${NETNS_SERIES_DEFAULT})
       --headless           no screen and no output: with --metrics or --record
@@ -175,6 +179,7 @@ export function parseCli(argv: string[]): CliResult {
     replay: { type: 'string' },
     metrics: { type: 'string' },
     'netns-series': { type: 'string' },
+    'metrics-all-counters': { type: 'boolean' },
     headless: { type: 'boolean' },
     'bundle-capture': { type: 'boolean' },
     'drop-reasons': { type: 'boolean' },
@@ -221,6 +226,10 @@ export function parseCli(argv: string[]): CliResult {
     const address = parseMetricsAddress(values.metrics);
     if (!address) return { kind: 'error', message: `--metrics: expected PORT or HOST:PORT (e.g. 9464, 127.0.0.1:9464, [::1]:9464), got "${values.metrics}"` };
     options.metrics = address;
+  }
+  if (values['metrics-all-counters']) {
+    if (!options.metrics) return { kind: 'error', message: '--metrics-all-counters only makes sense with --metrics' };
+    options.metricsAllCounters = true;
   }
   if (typeof values['netns-series'] === 'string') {
     const n = values['netns-series'];

@@ -1,9 +1,12 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { CounterRecord, SampleRecord, SourceError } from '../record.js';
+import type { NicRecord } from '../recordTypes.js';
 import type { NamespaceRecord } from '../fleet/record.js';
 import { fullSizeStalls } from '../alerts/rules/pmtu.js';
 import { failuresInARow } from '../../collectors/dns.js';
-import { NETNS_SERIES_DEFAULT } from './limits.js';
+import { METRIC_NETSTAT_EXTRA, METRIC_NIC_STATS_EXTRA, NETNS_SERIES_DEFAULT } from './limits.js';
+import { CURATED_COUNTERS } from '../panels/counters.js';
+import { NIC_KERNEL_ERRORS } from '../alerts/rules/nics.js';
 
 /** What a scrape reads: the latest record of the watched target, and the namespaces when --all-netns. */
 export interface MetricsSource {
@@ -59,7 +62,33 @@ function familyIn(registers: Registry[]) {
  * fills and alerts are gauges. The names are what `nettriage rules` writes
  * its expressions against.
  */
-export function createRegistry(source: MetricsSource, netnsSeries = NETNS_SERIES_DEFAULT): { registry: Registry; scrape(): Promise<string> } {
+export interface ExpositionOptions {
+  /** `--netns-series`: the namespaces with series, worst first. */
+  netnsSeries?: number;
+  /** `--metrics-all-counters`: every kernel counter and interface statistic, not the bounded set. */
+  allCounters?: boolean;
+}
+
+/** The kernel counters and interface statistics served by default (see `limits.ts`). */
+export const DEFAULT_NETSTAT = new Set<string>([...CURATED_COUNTERS.map((c) => c.name), ...METRIC_NETSTAT_EXTRA]);
+export const DEFAULT_NIC_STATS = new Set<string>([...NIC_KERNEL_ERRORS, ...METRIC_NIC_STATS_EXTRA]);
+
+export function createRegistry(source: MetricsSource, options: ExpositionOptions = {}): { registry: Registry; scrape(): Promise<string> } {
+  const netnsSeries = options.netnsSeries ?? NETNS_SERIES_DEFAULT;
+  const netstatServed = (name: string) => options.allCounters === true || DEFAULT_NETSTAT.has(name);
+  const nicStatServed = (stat: string) => options.allCounters === true || DEFAULT_NIC_STATS.has(stat);
+  /**
+   * A node's pods each bring an interface (the host end of a veth): a
+   * statistic a pod's interface has never counted is no series. An
+   * interface gets its series with its first error or drop (and keeps them:
+   * counters only grow), a physical one and the default route's always.
+   */
+  const interfaceServed = (name: string, n: NicRecord) =>
+    options.allCounters === true || n.physical === true || name === defaultRouteDev() || NIC_KERNEL_ERRORS.some((stat) => n.stats[stat] !== undefined && num(n.stats[stat]) > 0);
+  const defaultRouteDev = () => {
+    const r = rec()?.routes;
+    return isData(r) ? r.defaultRoute?.dev : undefined;
+  };
   const registry = new Registry();
   const registers = [registry];
   // One record a scrape, read before any family is collected.
@@ -95,9 +124,9 @@ export function createRegistry(source: MetricsSource, netnsSeries = NETNS_SERIES
     const d = rec()?.destinations;
     if (isData(d)) for (const t of d.top.slice(0, CARDINALITY.destinations)) set({ local: t.localAddress, peer: t.peer }, t.count);
   });
-  family('counter', 'nettriage_netstat_total', 'Kernel counters of /proc/net/snmp, netstat and snmp6, by nstat name (TcpRetransSegs, TcpExtListenOverflows, ...).', ['name'], (set) => {
+  family('counter', 'nettriage_netstat_total', `Kernel counters of /proc/net/snmp, netstat and snmp6, by nstat name (TcpRetransSegs, TcpExtListenOverflows, ...): ${options.allCounters ? 'every one' : 'those the rules and dashboards read (--metrics-all-counters: every one)'}.`, ['name'], (set) => {
     const c = rec()?.counters;
-    if (c && !('error' in c)) for (const [counter, v] of Object.entries(c as Record<string, CounterRecord>)) set({ name: counter }, num(v));
+    if (c && !('error' in c)) for (const [counter, v] of Object.entries(c as Record<string, CounterRecord>)) if (netstatServed(counter)) set({ name: counter }, num(v));
   });
   family('gauge', 'nettriage_conntrack_entries', 'Connection tracking entries of the watched namespace.', [], (set) => {
     const c = rec()?.conntrack;
@@ -111,9 +140,9 @@ export function createRegistry(source: MetricsSource, netnsSeries = NETNS_SERIES
     const c = rec()?.conntrack;
     if (isData(c)) for (const [event, v] of Object.entries(c.stats)) set({ event }, num(v));
   });
-  family('counter', 'nettriage_nic_stat_total', 'Interface statistics by their sysfs names (rx_dropped, tx_errors, ...).', ['interface', 'stat'], (set) => {
+  family('counter', 'nettriage_nic_stat_total', `Interface statistics by their sysfs names (rx_dropped, tx_errors, ...): ${options.allCounters ? 'every one of every interface' : 'errors, drops and carrier changes, of physical interfaces, the default route\'s and those that ever counted an error or drop (--metrics-all-counters: every one)'}.`, ['interface', 'stat'], (set) => {
     const nics = rec()?.nics;
-    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) for (const [stat, v] of Object.entries(n.stats)) set({ interface: name, stat }, num(v));
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (interfaceServed(name, n)) for (const [stat, v] of Object.entries(n.stats)) if (nicStatServed(stat)) set({ interface: name, stat }, num(v));
   });
   family('counter', 'nettriage_nic_driver_stat_total', 'Error-like driver counters of ethtool -S, per-queue ones summed.', ['interface', 'stat'], (set) => {
     const nics = rec()?.nics;
@@ -195,9 +224,9 @@ export function createRegistry(source: MetricsSource, netnsSeries = NETNS_SERIES
     const sn = rec()?.softnet;
     if (isData(sn)) for (const c of sn.cpus) for (const [stat, v] of [['processed', c.processed], ['dropped', c.dropped], ['time_squeeze', c.timeSqueeze]] as const) set({ cpu: String(c.cpu), stat }, v);
   });
-  family('counter', 'nettriage_qdisc_total', 'Transmit queue (qdisc) counters of every interface, roots and children (read every 5 samples).', ['interface', 'qdisc', 'stat'], (set) => {
+  family('counter', 'nettriage_qdisc_total', 'Transmit queue (qdisc) counters of every interface, roots and children (read every 5 samples); not noqueue, which queues nothing (a veth\'s).', ['interface', 'qdisc', 'stat'], (set) => {
     const qd = rec()?.qdiscs;
-    if (isData(qd)) for (const q of qd.qdiscs) for (const stat of ['drops', 'overlimits', 'requeues', 'packets'] as const) set({ interface: q.dev, qdisc: `${q.parent} ${q.handle} ${q.kind}`, stat }, q[stat]);
+    if (isData(qd)) for (const q of qd.qdiscs) if (q.kind !== 'noqueue') for (const stat of ['drops', 'overlimits', 'requeues', 'packets'] as const) set({ interface: q.dev, qdisc: `${q.parent} ${q.handle} ${q.kind}`, stat }, q[stat]);
   });
   family('counter', 'nettriage_drop_path_packets_total', "Packets lost at each layer of the drop path (the d view: nic, softnet, conntrack, ip, tcp, udp, qdisc, tx), its counters added up.", ['layer'], (set) => {
     for (const l of rec()?.dropPath ?? []) if (l.packets !== null && l.packets !== undefined) set({ layer: l.layer }, l.packets);

@@ -94,7 +94,7 @@ async function serveMetrics(options: Options, recordOf: () => SampleRecord | und
   if (!options.metrics) return undefined;
   const { startMetricsServer } = await import('../metrics/server.js');
   try {
-    return await startMetricsServer(options.metrics, { record: recordOf, ...(options.allNetns && namespaces ? { namespaces } : {}) }, options.netnsSeries);
+    return await startMetricsServer(options.metrics, { record: recordOf, ...(options.allNetns && namespaces ? { namespaces } : {}) }, { ...(options.netnsSeries !== undefined ? { netnsSeries: options.netnsSeries } : {}), allCounters: options.metricsAllCounters === true });
   } catch (error) {
     process.stderr.write(`nettriage: ${(error as Error).message}\n`);
     return 2;

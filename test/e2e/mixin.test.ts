@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { parseCli } from '../../src/cli.js';
+import { DEFAULT_NETSTAT, DEFAULT_NIC_STATS } from '../../src/metrics/exposition.js';
 import { RULES } from '../../src/registry.js';
 import { kernelTestsRequired } from '../helpers/netns.js';
 import { BIN } from '../helpers/tmux.js';
@@ -57,6 +58,21 @@ describe('nettriage mixin', () => {
     const refused = await execa('node', [BIN, 'mixin', join(file, 'sub')], { reject: false });
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toMatch(/^nettriage: mixin: .*(ENOTDIR|EEXIST)/);
+  });
+
+  it('reads only kernel counters and interface statistics the endpoint serves by default', () => {
+    const exprs = [
+      ...['alerts.yml', 'rules.yml'].flatMap((f) => (parseYaml(readFileSync(join(ROOT, 'deploy/mixin', f), 'utf8')) as { groups: { rules: { expr: string }[] }[] }).groups.flatMap((g) => g.rules.map((r) => r.expr))),
+      ...(JSON.parse(readFileSync(join(ROOT, 'deploy/mixin/dashboards/nettriage-fleet.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] }).panels.flatMap((p) => p.targets.map((t) => t.expr)),
+    ];
+    const named = (metric: string, label: string) =>
+      exprs.flatMap((e) => [...e.matchAll(new RegExp(`${metric}\\{[^}]*\\b${label}(=~?)"([^"]+)"`, 'g'))].flatMap((m) => (m[1] === '=~' ? (m[2] as string).split('|') : [m[2] as string])));
+    const netstat = new Set(named('nettriage_(?:namespace_)?netstat_total', 'name'));
+    const nicStats = new Set(named('nettriage_nic_stat_total', 'stat'));
+    expect(netstat.size).toBeGreaterThan(5);
+    expect(nicStats).toContain('carrier_changes');
+    for (const n of netstat) expect(DEFAULT_NETSTAT, n).toContain(n);
+    for (const n of nicStats) expect(DEFAULT_NIC_STATS, n).toContain(n);
   });
 
   it('has one inhibit rule per cause → symptom pair the engine knows, equal on instance and netns', () => {

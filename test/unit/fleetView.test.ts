@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
-import { commandsFor, filterRows, fleetModel, trendOf, type PromSample } from '../../src/fleetView/model.js';
+import { type FleetAnswers, type PromSample, commandsFor, filterRows, fleetModel, trendOf } from '../../src/fleetView/model.js';
 import { INITIAL_FLEET_VIEW, fleetViewReducer, type FleetViewState } from '../../src/fleetView/viewState.js';
 import { resolveAction } from '../../src/keymap.js';
 
@@ -8,7 +8,7 @@ const alert = (labels: Record<string, string>, value = 1): PromSample => ({ metr
 
 describe('the fleet model', () => {
   const now = 1_800_000_000;
-  const answers = {
+  const answers: FleetAnswers = {
     endpoints: 3,
     firing: [
       alert({ instance: 'node-b:9464', alertname: 'NettriageTcpRetransmits', nettriage_rule: 'tcp-retransmits', severity: 'warning' }),
