@@ -61,10 +61,13 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
   'ephemeral-port-exhaustion': (p) => {
     const usable = 'ignoring(local, peer) group_left nettriage_ephemeral_ports_usable';
     const share = `nettriage_destination_ephemeral_ports / ${usable}`;
+    // Critical while there is still time to act: full within minutes at the current rate. Then not also a warning.
+    const fillsSoon = `predict_linear(nettriage_destination_ephemeral_ports[5m], ${(p.critWithinMin ?? 5) * 60}) >= ${usable} and (${share}) >= ${p.clearShare}`;
     return {
       alerts: [
-        ...levels(share, p.warnShare ?? 0.5, p.critShare ?? 0.8),
-        { severity: 'critical', expr: `predict_linear(nettriage_destination_ephemeral_ports[5m], ${(p.critWithinMin ?? 5) * 60}) >= ${usable} and (${share}) >= ${p.clearShare}` },
+        { severity: 'warning', expr: `(${share}) >= ${p.warnShare ?? 0.5} < ${p.critShare ?? 0.8} unless (${fillsSoon})` },
+        { severity: 'critical', expr: `(${share}) >= ${p.critShare ?? 0.8}` },
+        { severity: 'critical', expr: fillsSoon },
       ],
       differs: 'the destinations are counted only while one could near the limit (the top 10)',
     };

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultAlertConfig } from '../../src/alerts/config.js';
 import type { SampleRecord } from '../../src/record.js';
+import { alertName } from '../../src/prometheus/rules.js';
 import { Replayer } from '../../src/recording/replayer.js';
 import { RULES } from '../../src/registry.js';
 import { TCP_STATES } from '../../src/tcpState.js';
@@ -20,7 +21,11 @@ interface Case {
   name: string;
   closeWait?: (t: number) => number;
   conntrack?: (t: number) => number;
+  /** Local ports in use toward one destination, of 1,000 usable. */
+  ports?: (t: number) => number;
 }
+
+const USABLE_PORTS = 1000;
 
 function record(c: Case, t: number): SampleRecord {
   const states = Object.fromEntries(TCP_STATES.map((s) => [s, 0]));
@@ -31,7 +36,8 @@ function record(c: Case, t: number): SampleRecord {
     time: new Date(T0 + t * 1000).toISOString(),
     target: 'host',
     intervalMs: 1000,
-    tcp: { states, udp: 0, orphans: 0, method: 'ss', dumpedSockets: 0, limits: {}, unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] }, closeWaitHeld: held, ageMs: 0 },
+    tcp: { states, udp: 0, orphans: 0, method: 'ss', dumpedSockets: 0, limits: {}, unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] }, closeWaitHeld: held, ageMs: 0, ...(c.ports ? { portRange: { low: 32768, high: 33767, reserved: 0, usable: USABLE_PORTS } } : {}) },
+    ...(c.ports ? { destinations: { top: [{ localAddress: '10.0.0.1', peer: '10.0.0.2:80', count: c.ports(t), byState: { 'TIME-WAIT': c.ports(t) } }], scanned: c.ports(t), ageMs: 0 } } : {}),
     counters: { error: 'not in this case' },
     conntrack: c.conntrack ? { count: c.conntrack(t), max: 1000, fill: c.conntrack(t) / 1000, source: 'procfs', stats: {}, ageMs: 0 } : { error: 'not in this case' },
     nics: { error: 'not in this case' },
@@ -70,7 +76,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     expect(strict).not.toContain('NettriageNicErrors');
   });
 
-  it('fires the CLOSE-WAIT and conntrack alerts as the built-in rules do, on the same series', async () => {
+  it('fires the CLOSE-WAIT, port exhaustion and conntrack alerts as the built-in rules do, on the same series', async () => {
     const cases: Case[] = [
       { name: 'leak of 120 a minute', closeWait: (t) => 10 + 2 * t },
       { name: 'leak of 12 a minute', closeWait: (t) => 10 + Math.floor(t / 5) },
@@ -78,20 +84,29 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
       { name: 'table 92% full', conntrack: () => 920 },
       { name: 'table 97% full', conntrack: () => 970 },
       { name: 'table half full', conntrack: () => 500 },
+      { name: 'ports 60% in use, flat', ports: () => 600 },
+      { name: 'ports 90% in use, flat', ports: () => 900 },
+      { name: 'ports 20% in use, flat', ports: () => 200 },
+      { name: 'ports 42% in use, 120 more a minute: full within 5 minutes', ports: (t) => 420 + 2 * t },
     ];
     const labels = 'instance="h", job="nettriage"';
     const tests = cases.map((c) => {
       const expected = builtIn(c);
-      const alertname = c.closeWait ? 'NettriageCloseWaitClimbing' : 'NettriageConntrackTableFull';
-      const id = c.closeWait ? 'close-wait-climbing' : 'conntrack-table-full';
+      const id = c.closeWait ? 'close-wait-climbing' : c.ports ? 'ephemeral-port-exhaustion' : 'conntrack-table-full';
+      const alertname = alertName(id);
       const severity = expected.get(id);
       const input = c.closeWait
         ? [{ series: `nettriage_tcp_sockets{state="CLOSE-WAIT", ${labels}}`, values: series(c.closeWait) }]
-        : [
-            { series: `nettriage_conntrack_entries{${labels}}`, values: series(c.conntrack!) },
-            { series: `nettriage_conntrack_entries_limit{${labels}}`, values: series(() => 1000) },
-          ];
-      const expLabels = { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...(c.closeWait ? { state: 'CLOSE-WAIT' } : {}) };
+        : c.ports
+          ? [
+              { series: `nettriage_destination_ephemeral_ports{local="10.0.0.1", peer="10.0.0.2:80", ${labels}}`, values: series(c.ports) },
+              { series: `nettriage_ephemeral_ports_usable{${labels}}`, values: series(() => USABLE_PORTS) },
+            ]
+          : [
+              { series: `nettriage_conntrack_entries{${labels}}`, values: series(c.conntrack!) },
+              { series: `nettriage_conntrack_entries_limit{${labels}}`, values: series(() => 1000) },
+            ];
+      const expLabels = { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...(c.closeWait ? { state: 'CLOSE-WAIT' } : {}), ...(c.ports ? { local: '10.0.0.1', peer: '10.0.0.2:80' } : {}) };
       const expAnnotations = { summary: `${id} (${severity}) on h`, description: RULES.find((r) => r.id === id)?.fires };
       return {
         name: c.name,
@@ -104,7 +119,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
       };
     });
     // The cases mean something only if the built-in rules say different things about them.
-    expect(tests.map((t) => t.severity)).toEqual(['critical', 'warning', undefined, 'warning', 'critical', undefined]);
+    expect(tests.map((t) => t.severity)).toEqual(['critical', 'warning', undefined, 'warning', 'critical', undefined, 'warning', 'critical', undefined, 'critical']);
     const file = join(dir, 'test.yml');
     writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '1s', tests: tests.map((t) => t.yaml) }, null, 1));
     const run = await execa('promtool', ['test', 'rules', file], { reject: false });
