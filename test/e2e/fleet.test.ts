@@ -38,7 +38,7 @@ const getJson = async <T,>(url: string): Promise<T | undefined> => {
 describe.runIf((netnsOk && engines) || kernelTestsRequired)('the fleet on real engines: Prometheus and Alertmanager on 127.0.0.1', () => {
   // Ports of this run only: nothing else on the machine is asked or told.
   const base = 21_000 + (process.pid % 500) * 8;
-  const port = { prometheus: base, alertmanager: base + 1, watched: base + 2, every: base + 3, cluster: base + 4 };
+  const port = { prometheus: base, alertmanager: base + 1, watched: base + 2, every: base + 3, empty: base + 4, closed: base + 5 };
   const prometheusUrl = `http://127.0.0.1:${port.prometheus}`;
   const dir = mkdtempSync(join(tmpdir(), 'nt-fleet-'));
   const started: ResultPromise[] = [];
@@ -68,11 +68,14 @@ describe.runIf((netnsOk && engines) || kernelTestsRequired)('the fleet on real e
     );
     start('prometheus-alertmanager', [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'am')}`, `--web.listen-address=127.0.0.1:${port.alertmanager}`, '--cluster.listen-address=']);
     start('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port.prometheus}`, '--storage.tsdb.retention.time=1h']);
+    // A Prometheus that scrapes no nettriage: the fleet view must not call that calm.
+    writeFileSync(join(dir, 'empty.yml'), JSON.stringify({ global: { scrape_interval: '1s' } }));
+    start('prometheus', [`--config.file=${join(dir, 'empty.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb-empty')}`, `--web.listen-address=127.0.0.1:${port.empty}`]);
     // One nettriage watches the namespace of the listener; the other every namespace of the host.
     start('node', [BIN, '--headless', '--netns', queue.name, '--metrics', `127.0.0.1:${port.watched}`]);
     start('node', [BIN, '--headless', '--all-netns', '--netns-series', '50', '--metrics', `127.0.0.1:${port.every}`]);
     const ready = (url: string) => fetch(url, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
-    await until('Prometheus and Alertmanager ready', 30_000, async () => (await ready(`${prometheusUrl}/-/ready`)) && (await ready(`http://127.0.0.1:${port.alertmanager}/-/ready`)));
+    await until('Prometheus and Alertmanager ready', 30_000, async () => (await ready(`${prometheusUrl}/-/ready`)) && (await ready(`http://127.0.0.1:${port.empty}/-/ready`)) && (await ready(`http://127.0.0.1:${port.alertmanager}/-/ready`)));
   }, 60_000);
 
   afterAll(async () => {
@@ -94,6 +97,24 @@ describe.runIf((netnsOk && engines) || kernelTestsRequired)('the fleet on real e
     expect((await firing()).filter((a) => a.labels.alertname === 'NettriageCloseWaitClimbing' && a.labels.instance === `127.0.0.1:${port.every}` && a.labels.netns !== leak.name)).toEqual([]);
   }, 100_000);
 
+  it('answers every query of the Grafana dashboard, and the recording rules see the leak grow', async () => {
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'deploy/mixin/dashboards/nettriage-fleet.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const asGrafana = (expr: string) => expr.replaceAll('$__rate_interval', '1m').replace(/\$(job|instance|netns|pod)\b/g, '.*');
+    for (const panel of dashboard.panels) {
+      for (const t of panel.targets) {
+        const answer = await getJson<{ status: string }>(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(asGrafana(t.expr))}`);
+        expect(answer?.status, `${panel.title}: ${t.expr}`).toBe('success');
+      }
+    }
+    const growth = await until('the CLOSE-WAIT growth recorded for the leaking namespace', 30_000, async () => {
+      const answer = await getJson<{ data: { result: { metric: Record<string, string>; value: [number, string] }[] } }>(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(`instance_netns:nettriage_tcp_close_wait_growth_per_minute:deriv5m{netns="${leak.name}"}`)}`);
+      const v = Number(answer?.data.result[0]?.value[1]);
+      return v > 0 ? v : undefined;
+    });
+    // Three a second: 180 a minute, give or take the samples' edges.
+    expect(growth).toBeGreaterThan(60);
+  }, 60_000);
+
   it('nettriage fleet --prometheus lists the sick namespace first, with what to run there', async () => {
     const out = await execa('node', [BIN, 'fleet', '--prometheus', prometheusUrl, '--json'], { reject: false, timeout: 20_000 });
     expect(out.exitCode, out.stderr).toBe(0);
@@ -104,6 +125,19 @@ describe.runIf((netnsOk && engines) || kernelTestsRequired)('the fleet on real e
     expect(fleet.rows[0]?.alerts.map((a) => a.name)).toContain('NettriageCloseWaitClimbing');
     expect(fleet.rows[0]?.commands[0]).toBe(`ssh 127.0.0.1 sudo nettriage --netns ${leak.name}`);
   }, 30_000);
+
+  it('says when Prometheus scrapes no nettriage, and when it cannot be reached', async () => {
+    const empty = await execa('node', [BIN, 'fleet', '--prometheus', `http://127.0.0.1:${port.empty}`, '--json'], { reject: false, timeout: 20_000 });
+    expect(empty.exitCode, empty.stderr).toBe(0);
+    expect(JSON.parse(empty.stdout)).toMatchObject({ endpoints: 0, rows: [], problem: expect.stringContaining('Prometheus has no nettriage series') });
+    const closed = await execa('node', [BIN, 'fleet', '--prometheus', `http://127.0.0.1:${port.closed}`, '--json'], { reject: false, timeout: 20_000 });
+    expect(closed.exitCode).toBe(1);
+    expect(closed.stderr).toBe(`nettriage: fleet: cannot reach Prometheus at http://127.0.0.1:${port.closed}: ECONNREFUSED`);
+    // Not Prometheus: an answer that is not its API is said as such.
+    const alertmanager = await execa('node', [BIN, 'fleet', '--prometheus', `http://127.0.0.1:${port.alertmanager}`, '--json'], { reject: false, timeout: 20_000 });
+    expect(alertmanager.exitCode).toBe(1);
+    expect(alertmanager.stderr).toMatch(/nettriage: fleet: (http:\/\/127\.0\.0\.1:\d+ answered HTTP \d+ with something that is not Prometheus' API|Prometheus refused the query)/);
+  }, 60_000);
 
   it.runIf(hasTmux)('shows the same on screen: / filters, Enter says what to run, q gives the terminal back', async () => {
     session = await TmuxSession.start(`node ${BIN} fleet --prometheus ${prometheusUrl} --interval 2s`, { label: 'fleet', columns: 120, rows: 30 });

@@ -216,9 +216,9 @@ describe('deploy/kubernetes', () => {
     const pod = ds.spec.template.spec;
     expect(pod).toMatchObject({ hostNetwork: true, hostPID: true, automountServiceAccountToken: false });
     expect(pod.tolerations).toEqual([{ operator: 'Exists' }]);
-    const [container] = pod.containers as { image: string; args: string[]; securityContext: { privileged: boolean; readOnlyRootFilesystem: boolean; allowPrivilegeEscalation: boolean; capabilities: { drop: string[]; add: string[] } }; resources: { requests: Record<string, string>; limits: Record<string, string> } }[];
+    const [container] = pod.containers as { image: string; args: string[]; securityContext: { privileged: boolean; readOnlyRootFilesystem: boolean; capabilities: { drop: string[]; add: string[] } }; resources: { requests: Record<string, string>; limits: Record<string, string> } }[];
     expect(container?.image).toBe('nettriage:0.1.0');
-    expect(container?.securityContext).toMatchObject({ privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(container?.securityContext).toMatchObject({ privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(container?.resources.requests).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     expect(container?.resources.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     // Each capability added is justified by a comment right above it.
