@@ -20,17 +20,28 @@ export interface FleetViewProps {
   hints: string[];
 }
 
-const COLUMNS = { crit: 5, warn: 5, trend: 6, node: 18, netns: 16, pod: 26 } as const;
+type Columns = { node: number; netns: number; pod: number };
+const FIXED = { crit: 5, warn: 5, trend: 6 } as const;
+/** Each name column as wide as its longest name (a CNI's namespace names run to 40 characters), within these. */
+const LIMITS: Record<keyof Columns, [number, number]> = { node: [6, 32], netns: [7, 44], pod: [5, 40] };
 
-function header(width: number): string {
-  return truncate(`  ${padEnd('crit', COLUMNS.crit)}${padEnd('warn', COLUMNS.warn)}${padEnd('trend', COLUMNS.trend)}${padEnd('node', COLUMNS.node)}${padEnd('netns', COLUMNS.netns)}${padEnd('pod', COLUMNS.pod)}alerts`, width);
+const podOf = (row: FleetRow) => (row.pod !== undefined ? `${row.namespace ?? ''}/${row.pod}` : '');
+const netnsOf = (row: FleetRow) => row.netns ?? '(watched)';
+
+function columnsFor(rows: FleetRow[]): Columns {
+  const fit = (key: keyof Columns, texts: string[]) => Math.min(LIMITS[key][1], Math.max(LIMITS[key][0], ...texts.map((t) => t.length + 2)));
+  return { node: fit('node', rows.map((r) => r.node)), netns: fit('netns', rows.map(netnsOf)), pod: fit('pod', rows.map(podOf)) };
 }
 
-function rowText(row: FleetRow, width: number): string {
-  const pod = row.pod !== undefined ? `${row.namespace ?? ''}/${row.pod}` : '';
+const cell = (text: string, w: number) => padEnd(truncate(text, w - 1), w);
+
+function header(c: Columns, width: number): string {
+  return truncate(`  ${cell('crit', FIXED.crit)}${cell('warn', FIXED.warn)}${cell('trend', FIXED.trend)}${cell('node', c.node)}${cell('netns', c.netns)}${cell('pod', c.pod)}alerts`, width);
+}
+
+function rowText(row: FleetRow, c: Columns, width: number): string {
   const alerts = row.alerts.map((a) => `${a.name.replace(/^Nettriage/, '')}${a.activeSec !== undefined ? ` ${formatActive(a.activeSec)}` : ''}`).join(', ');
-  const cell = (text: string, w: number) => padEnd(truncate(text, w - 1), w);
-  return truncate(`${cell(String(row.critical), COLUMNS.crit)}${cell(String(row.warning), COLUMNS.warn)}${cell(trendOf(row), COLUMNS.trend)}${cell(row.node, COLUMNS.node)}${cell(row.netns ?? '(watched)', COLUMNS.netns)}${cell(pod, COLUMNS.pod)}${alerts}`, width - 2);
+  return truncate(`${cell(String(row.critical), FIXED.crit)}${cell(String(row.warning), FIXED.warn)}${cell(trendOf(row), FIXED.trend)}${cell(row.node, c.node)}${cell(netnsOf(row), c.netns)}${cell(podOf(row), c.pod)}${alerts}`, width - 2);
 }
 
 /** `nettriage fleet`: every node and pod with nettriage alerts firing, worst first; Enter, what to run there. */
@@ -42,6 +53,7 @@ export function FleetView(props: FleetViewProps) {
   const listHeight = Math.max(1, height - 4 - (detailLines.length > 0 ? detailLines.length + 1 : 0) - (props.filtering || props.filter ? 1 : 0));
   const first = Math.max(0, Math.min(selected - listHeight + 1, rows.length - listHeight));
   const shown = rows.slice(first, first + listHeight);
+  const columns = columnsFor(rows);
   const status = model
     ? `${model.endpoints} nettriage endpoint${model.endpoints === 1 ? '' : 's'} · ${model.nodes} node${model.nodes === 1 ? '' : 's'} with alerts · ${model.rows.length} row${model.rows.length === 1 ? '' : 's'}${rows.length !== model.rows.length ? ` (${rows.length} shown)` : ''}${props.updatedAt ? ` · updated ${props.updatedAt.toISOString().slice(11, 19)} UTC` : ''}`
     : 'asking Prometheus…';
@@ -61,7 +73,7 @@ export function FleetView(props: FleetViewProps) {
       )}
       {props.filtering || props.filter ? <Text wrap="truncate-end">{truncate(`/${props.filter}${props.filtering ? '▏' : ''}`, width)}</Text> : null}
       <Text dimColor wrap="truncate-end">
-        {header(width)}
+        {header(columns, width)}
       </Text>
       <Box flexDirection="column" height={listHeight}>
         {model && rows.length === 0 && !props.problem ? <Text color="green">{truncate(props.filter ? 'no row matches the filter' : 'no nettriage alert firing anywhere', width)}</Text> : null}
@@ -69,7 +81,7 @@ export function FleetView(props: FleetViewProps) {
           const at = first + i === selected;
           return (
             <Text key={r.key} wrap="truncate-end" inverse={at} color={r.critical > 0 ? 'red' : 'yellow'}>
-              {`${at ? '›' : ' '} ${rowText(r, width)}`}
+              {`${at ? '›' : ' '} ${rowText(r, columns, width)}`}
             </Text>
           );
         })}

@@ -199,6 +199,17 @@ export function keyName(input: string, key: Key): string | undefined {
   return input.length === 1 ? input : undefined;
 }
 
+/**
+ * Keys typed faster than a frame (or sent by tmux) arrive as one string:
+ * each is read on its own, in order. Two Escs in one chunk (a quick double
+ * tap) come as Escape with input ESC: two of them.
+ */
+export function keyChunks(input: string, key: Key): string[] {
+  const chunks = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+  if (key.escape && input === '\x1b') chunks.push(input);
+  return chunks;
+}
+
 const byMode = new Map<KeyMode, Map<string, Action>>();
 for (const binding of KEYMAP) {
   for (const mode of binding.modes) {

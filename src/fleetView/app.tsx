@@ -1,7 +1,7 @@
 import { useInput, useStdout } from 'ink';
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import { FleetView } from '../../components/FleetView.js';
-import { footerHints, resolveAction } from '../keymap.js';
+import { footerHints, keyChunks, resolveAction } from '../keymap.js';
 import { type FleetAnswers, type FleetModel, NO_SERIES, filterRows, fleetModel } from './model.js';
 import { INITIAL_FLEET_VIEW, fleetViewReducer } from './viewState.js';
 
@@ -65,8 +65,10 @@ export function FleetApp({ url, ask, intervalMs, quit }: FleetAppProps) {
   rowCount.current = rows.length;
 
   useInput((input, key) => {
-    const typed = input && !key.ctrl && !key.meta && /^[\x20-\x7e]+$/.test(input) ? input : undefined;
-    dispatch({ inFilter: resolveAction(input, key, 'filter'), inList: resolveAction(input, key, 'fleet'), ...(typed ? { typed } : {}), rows: rowCount.current });
+    for (const chunk of keyChunks(input, key)) {
+      const typed = chunk.length === 1 && chunk >= ' ' && chunk !== '\x7f' && !key.ctrl && !key.meta ? chunk : undefined;
+      dispatch({ inFilter: resolveAction(chunk, key, 'filter'), inList: resolveAction(chunk, key, 'fleet'), ...(typed ? { typed } : {}), rows: rowCount.current });
+    }
   });
   useEffect(() => {
     if (view.quit) quit();

@@ -1,6 +1,6 @@
 import { useInput } from 'ink';
 import { useRef, useState } from 'react';
-import { type Action, resolveAction } from '../keymap.js';
+import { type Action, keyChunks, resolveAction } from '../keymap.js';
 import { PANELS } from '../registry.js';
 import { type ViewContext, type ViewState, initialViewState, keyMode, reduceView, stepInterval } from '../viewState.js';
 import { type Target, targetLabel } from '../target.js';
@@ -122,11 +122,7 @@ export function useDashboardControls(options: {
   };
 
   useInput((input, key) => {
-    // Keys typed faster than a frame (or sent by tmux) arrive as one string.
-    const chunks = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
-    // Two Escs in one chunk (a quick double tap, or tmux) come as Escape with input ESC: two backs.
-    if (key.escape && input === '\x1b') chunks.push(input);
-    for (const chunk of chunks) {
+    for (const chunk of keyChunks(input, key)) {
       const mode = keyMode(viewRef.current);
       const action = resolveAction(chunk, key, mode, optionsRef.current.replay !== undefined);
       if (action) handle(action);

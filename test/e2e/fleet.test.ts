@@ -145,11 +145,20 @@ describe.runIf((netnsOk && engines) || kernelTestsRequired)('the fleet on real e
     expect(screen).toMatch(/nettriage fleet · http:\/\/127\.0\.0\.1:\d+\//);
     expect(screen).toMatch(/2 nettriage endpoints/);
     expect(screen, screen).toMatch(new RegExp(`› 1\\s+\\d+\\s+\\S+\\s+127\\.0\\.0\\.1\\s+${leak.name}\\s+CloseWaitClimbing`));
-    await session.keys('/', ...'nomatchhere'.split(''), 'Enter');
-    screen = await session.waitFor(/no row matches the filter/);
-    expect(screen).toMatch(/\/nomatchhere/);
-    await session.keys('/', 'Escape', '/', ...leak.name.split(''), 'Enter', 'Enter');
-    screen = await session.waitFor(new RegExp(`ssh 127\\.0\\.0\\.1 sudo nettriage --netns ${leak.name}`));
+    // Each step waits for the screen to show its keys read: the filter kept has no cursor after it.
+    const step = async (pattern: RegExp, ...keys: string[]) => {
+      await session?.keys(...keys);
+      const shown = (await session?.waitFor(pattern)) ?? '';
+      expect(shown, shown).toMatch(pattern);
+      return shown;
+    };
+    screen = await step(/^\/nomatchhere$/m, '/', ...'nomatchhere'.split(''), 'Enter');
+    expect(screen).toMatch(/no row matches the filter/);
+    await step(/^\/nomatchhere▏$/m, '/');
+    // Esc clears it: the status no longer says how many rows are shown.
+    await step(/· 1 row · updated/, 'Escape');
+    await step(new RegExp(`^/${leak.name}$`, 'm'), '/', ...leak.name.split(''), 'Enter');
+    screen = await step(new RegExp(`ssh 127\\.0\\.0\\.1 sudo nettriage --netns ${leak.name}`), 'Enter');
     expect(screen).toMatch(/● NettriageCloseWaitClimbing \(critical/);
     await session.keys('q');
     expect(await session.exitCode()).toBe(0);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Key } from 'ink';
 import { type FleetAnswers, type PromSample, commandsFor, filterRows, fleetModel, trendOf } from '../../src/fleetView/model.js';
 import { INITIAL_FLEET_VIEW, fleetViewReducer, type FleetViewState } from '../../src/fleetView/viewState.js';
-import { resolveAction } from '../../src/keymap.js';
+import { keyChunks, resolveAction } from '../../src/keymap.js';
 
 const alert = (labels: Record<string, string>, value = 1): PromSample => ({ metric: { job: 'nettriage', alertstate: 'firing', ...labels }, value });
 
@@ -65,6 +65,12 @@ describe('the fleet keys', () => {
     expect(s).toMatchObject({ filter: 'qrj', filtering: false, detail: false, quit: false, refreshes: 0 });
     expect(type(s, { return: true })).toMatchObject({ detail: true });
     expect(type(s, '/', { escape: true })).toMatchObject({ filter: '', filtering: false });
+  });
+
+  it('reads a chunk of keys (tmux, or typing faster than a frame) key by key', () => {
+    const chunk = (state: FleetViewState, input: string) => keyChunks(input, {} as Key).reduce((s, c) => press(s, c), state);
+    expect(chunk(INITIAL_FLEET_VIEW, '/qr\r')).toMatchObject({ filter: 'qr', filtering: false, quit: false });
+    expect(chunk(INITIAL_FLEET_VIEW, 'jjq')).toMatchObject({ selected: 2, quit: true });
   });
 
   it('moves within the rows, refreshes on r and quits on q outside a filter', () => {
