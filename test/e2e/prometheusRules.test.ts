@@ -23,6 +23,8 @@ interface Case {
   conntrack?: (t: number) => number;
   /** Local ports in use toward one destination, of 1,000 usable. */
   ports?: (t: number) => number;
+  /** The last answer of the one nameserver: its rcode and time, probed every 10 s. */
+  dns?: (t: number) => { rcode: string; latencyMs: number };
 }
 
 const USABLE_PORTS = 1000;
@@ -37,6 +39,7 @@ function record(c: Case, t: number): SampleRecord {
     target: 'host',
     intervalMs: 1000,
     tcp: { states, udp: 0, orphans: 0, method: 'ss', dumpedSockets: 0, limits: {}, unusual: { synSentByPeer: [], closeWaitByLocal: [], listeners: [] }, closeWaitHeld: held, ageMs: 0, ...(c.ports ? { portRange: { low: 32768, high: 33767, reserved: 0, usable: USABLE_PORTS } } : {}) },
+    ...(c.dns ? { dns: dnsRecord(c.dns, t) } : {}),
     ...(c.ports ? { destinations: { top: [{ localAddress: '10.0.0.1', peer: '10.0.0.2:80', count: c.ports(t), byState: { 'TIME-WAIT': c.ports(t) } }], scanned: c.ports(t), ageMs: 0 } } : {}),
     counters: { error: 'not in this case' },
     conntrack: c.conntrack ? { count: c.conntrack(t), max: 1000, fill: c.conntrack(t) / 1000, source: 'procfs', stats: {}, ageMs: 0 } : { error: 'not in this case' },
@@ -46,6 +49,20 @@ function record(c: Case, t: number): SampleRecord {
     unknown: [],
     sources: {},
   } as unknown as SampleRecord;
+}
+
+/** The DNS section of a record: one nameserver probed every 10 s, its last probes kept. */
+function dnsRecord(answer: (t: number) => { rcode: string; latencyMs: number }, t: number) {
+  const probes = [];
+  for (let at = t - (t % 10); at >= 0 && probes.length < 5; at -= 10) probes.unshift({ ...answer(at), atMs: T0 + at * 1000 });
+  return {
+    path: '/etc/resolv.conf',
+    conf: { nameservers: ['10.0.0.53'], search: [], ndots: 1, timeoutSec: 5, attempts: 2, options: [] },
+    cost: { name: 'api.example.com', queries: 2, nxdomain: 0 },
+    servers: [{ address: '10.0.0.53', probes }],
+    probing: true,
+    ageMs: 0,
+  };
 }
 
 /** What nettriage's own rules say after SECONDS samples of the case. */
@@ -76,7 +93,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
     expect(strict).not.toContain('NettriageNicErrors');
   });
 
-  it('fires the CLOSE-WAIT, port exhaustion and conntrack alerts as the built-in rules do, on the same series', async () => {
+  it('fires the CLOSE-WAIT, port exhaustion, conntrack and DNS alerts as the built-in rules do, on the same series', async () => {
     const cases: Case[] = [
       { name: 'leak of 120 a minute', closeWait: (t) => 10 + 2 * t },
       { name: 'leak of 12 a minute', closeWait: (t) => 10 + Math.floor(t / 5) },
@@ -88,16 +105,20 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
       { name: 'ports 90% in use, flat', ports: () => 900 },
       { name: 'ports 20% in use, flat', ports: () => 200 },
       { name: 'ports 42% in use, 120 more a minute: full within 5 minutes', ports: (t) => 420 + 2 * t },
+      { name: 'a nameserver answering SERVFAIL', dns: () => ({ rcode: 'SERVFAIL', latencyMs: 3 }) },
+      { name: 'a nameserver answering fast', dns: () => ({ rcode: 'NOERROR', latencyMs: 3 }) },
     ];
     const labels = 'instance="h", job="nettriage"';
     const tests = cases.map((c) => {
       const expected = builtIn(c);
-      const id = c.closeWait ? 'close-wait-climbing' : c.ports ? 'ephemeral-port-exhaustion' : 'conntrack-table-full';
+      const id = c.closeWait ? 'close-wait-climbing' : c.ports ? 'ephemeral-port-exhaustion' : c.dns ? 'dns-failing' : 'conntrack-table-full';
       const alertname = alertName(id);
       const severity = expected.get(id);
       const input = c.closeWait
         ? [{ series: `nettriage_tcp_sockets{state="CLOSE-WAIT", ${labels}}`, values: series(c.closeWait) }]
-        : c.ports
+        : c.dns
+          ? [{ series: `nettriage_dns_rcode{nameserver="10.0.0.53", rcode="${c.dns(SECONDS).rcode}", ${labels}}`, values: series(() => 1) }]
+          : c.ports
           ? [
               { series: `nettriage_destination_ephemeral_ports{local="10.0.0.1", peer="10.0.0.2:80", ${labels}}`, values: series(c.ports) },
               { series: `nettriage_ephemeral_ports_usable{${labels}}`, values: series(() => USABLE_PORTS) },
@@ -106,7 +127,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
               { series: `nettriage_conntrack_entries{${labels}}`, values: series(c.conntrack!) },
               { series: `nettriage_conntrack_entries_limit{${labels}}`, values: series(() => 1000) },
             ];
-      const expLabels = { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...(c.closeWait ? { state: 'CLOSE-WAIT' } : {}), ...(c.ports ? { local: '10.0.0.1', peer: '10.0.0.2:80' } : {}) };
+      const expLabels = { severity, nettriage_rule: id, instance: 'h', job: 'nettriage', ...(c.closeWait ? { state: 'CLOSE-WAIT' } : {}), ...(c.ports ? { local: '10.0.0.1', peer: '10.0.0.2:80' } : {}), ...(c.dns ? { nameserver: '10.0.0.53', rcode: 'SERVFAIL' } : {}) };
       const expAnnotations = { summary: `${id} (${severity}) on h`, description: RULES.find((r) => r.id === id)?.fires };
       return {
         name: c.name,
@@ -119,7 +140,7 @@ describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus r
       };
     });
     // The cases mean something only if the built-in rules say different things about them.
-    expect(tests.map((t) => t.severity)).toEqual(['critical', 'warning', undefined, 'warning', 'critical', undefined, 'warning', 'critical', undefined, 'critical']);
+    expect(tests.map((t) => t.severity)).toEqual(['critical', 'warning', undefined, 'warning', 'critical', undefined, 'warning', 'critical', undefined, 'critical', 'critical', undefined]);
     const file = join(dir, 'test.yml');
     writeFileSync(file, JSON.stringify({ rule_files: ['rules.yml'], evaluation_interval: '1s', tests: tests.map((t) => t.yaml) }, null, 1));
     const run = await execa('promtool', ['test', 'rules', file], { reject: false });
