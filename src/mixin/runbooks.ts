@@ -44,7 +44,8 @@ export function runbookPage(rule: Rule, rules: readonly Rule[], config: AlertCon
   }
   if (symptoms.length > 0) lines.push('', '## Explains', '', 'Alerts inhibited while this one fires on the same node and namespace:', '', ...symptoms.map((s) => `- ${link(s)}`));
   lines.push('', '## In Prometheus', '');
-  if (!translation) lines.push('Not expressible over the metrics: the dashboard and `--json` say it; Prometheus does not.');
+  if (config[rule.id]?.enabled === false) lines.push('Disabled in the configuration `nettriage mixin --config` was given: not in `alerts.yml`.');
+  else if (!translation) lines.push('Not expressible over the metrics: the dashboard and `--json` say it; Prometheus does not.');
   else lines.push(`\`${alertName(rule.id)}\` in \`alerts.yml\`, labelled \`nettriage_rule: ${rule.id}\`.${translation.namespaced ? ' Judged in the watched namespace and, with `--all-netns`, in every other (labels `netns`, `namespace`, `pod`).' : ''}${translation.differs ? ` Differs from the dashboard: ${translation.differs}.` : ''}`);
   return `${lines.join('\n')}\n`;
 }
