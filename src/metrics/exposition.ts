@@ -55,13 +55,6 @@ function familyIn(registers: Registry[]) {
   };
 }
 
-/**
- * The Prometheus registry of nettriage: every family reads the latest
- * record when scraped (no cost between scrapes). Kernel, conntrack and NIC
- * counters are counters (Prometheus computes the rates); socket counts,
- * fills and alerts are gauges. The names are what `nettriage rules` writes
- * its expressions against.
- */
 export interface ExpositionOptions {
   /** `--netns-series`: the namespaces with series, worst first. */
   netnsSeries?: number;
@@ -73,6 +66,13 @@ export interface ExpositionOptions {
 export const DEFAULT_NETSTAT = new Set<string>([...CURATED_COUNTERS.map((c) => c.name), ...METRIC_NETSTAT_EXTRA]);
 export const DEFAULT_NIC_STATS = new Set<string>([...NIC_KERNEL_ERRORS, ...METRIC_NIC_STATS_EXTRA]);
 
+/**
+ * The Prometheus registry of nettriage: every family reads the latest
+ * record when scraped (no cost between scrapes). Kernel, conntrack and NIC
+ * counters are counters (Prometheus computes the rates); socket counts,
+ * fills and alerts are gauges. The names are what `nettriage rules` writes
+ * its expressions against.
+ */
 export function createRegistry(source: MetricsSource, options: ExpositionOptions = {}): { registry: Registry; scrape(): Promise<string> } {
   const netnsSeries = options.netnsSeries ?? NETNS_SERIES_DEFAULT;
   const netstatServed = (name: string) => options.allCounters === true || DEFAULT_NETSTAT.has(name);
@@ -269,7 +269,7 @@ export function createRegistry(source: MetricsSource, options: ExpositionOptions
 }
 
 /** The `netns` label: the host's own namespace is `host`, another its name, else its inode. */
-export const netnsLabel = (n: NamespaceRecord) => (n.host ? 'host' : (n.names[0] ?? `net:[${n.inode}]`));
+const netnsLabel = (n: NamespaceRecord) => (n.host ? 'host' : (n.names[0] ?? `net:[${n.inode}]`));
 
 /**
  * `--all-netns`: per-namespace series labelled by `netns` only. Who lives
