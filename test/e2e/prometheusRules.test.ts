@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultAlertConfig } from '../../src/alerts/config.js';
 import type { SampleRecord } from '../../src/record.js';
 import { alertName } from '../../src/prometheus/rules.js';
@@ -77,11 +77,13 @@ const series = (f: (t: number) => number) => Array.from({ length: SECONDS + 1 },
 
 describe.runIf(promtool || kernelTestsRequired)('nettriage rules: a Prometheus rules file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'nt-rules-'));
+  // The rules file every case is tested against, written once: each test stands alone (-t runs one).
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'rules.yml'), (await execa('node', [BIN, 'rules'])).stdout);
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes promtool check rules, with the thresholds of --config', async () => {
-    const out = await execa('node', [BIN, 'rules']);
-    writeFileSync(join(dir, 'rules.yml'), out.stdout);
     const check = await execa('promtool', ['check', 'rules', join(dir, 'rules.yml')], { reject: false });
     expect(check.exitCode, check.stdout + check.stderr).toBe(0);
     expect(check.stdout).toMatch(/SUCCESS: 47 rules found/);
