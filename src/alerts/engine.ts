@@ -45,12 +45,15 @@ export class AlertEngine {
   private readonly lastAlerts = new Map<string, Alert[]>();
   private readonly disabled = new Map<string, string>();
   private firstTickMs: number | undefined;
+  private readonly byId: Map<string, Rule>;
 
   constructor(
     private readonly config: AlertConfig,
     private readonly target: Target,
     private readonly rules: Rule[],
-  ) {}
+  ) {
+    this.byId = new Map(rules.map((r) => [r.id, r]));
+  }
 
   evaluate(store: Store, nowMs = Date.now()): AlertsState {
     this.firstTickMs ??= store.tickTimes.at(0);
@@ -114,12 +117,11 @@ export class AlertEngine {
    * as severe as its worst symptom.
    */
   private explain(alerts: Alert[], store: Store): Alert[] {
-    const rules = new Map(this.rules.map((r) => [r.id, r]));
     // Per alert: the index of its direct cause, and how it explains it.
     const direct = alerts.map((alert) => {
-      const rule = rules.get(alert.id);
-      const causes = new Set(rule?.causes ?? []);
-      const found = rule?.explainedBy?.(alert, alerts.filter((a) => a !== alert && causes.has(a.id)), store);
+      const rule = this.byId.get(alert.id);
+      const causes = rule?.causes ?? [];
+      const found = rule?.explainedBy?.(alert, alerts.filter((a) => a !== alert && causes.includes(a.id)), store);
       return found ? { cause: alerts.indexOf(found.cause), why: found.why, next: found.next } : undefined;
     });
     const rootOf = (i: number): number => {

@@ -83,12 +83,8 @@ export function createRegistry(source: MetricsSource, options: ExpositionOptions
    * interface gets its series with its first error or drop (and keeps them:
    * counters only grow), a physical one and the default route's always.
    */
-  const interfaceServed = (name: string, n: NicRecord) =>
-    options.allCounters === true || n.physical === true || name === defaultRouteDev() || NIC_KERNEL_ERRORS.some((stat) => n.stats[stat] !== undefined && num(n.stats[stat]) > 0);
-  const defaultRouteDev = () => {
-    const r = rec()?.routes;
-    return isData(r) ? r.defaultRoute?.dev : undefined;
-  };
+  const interfaceServed = (name: string, n: NicRecord, routeDev: string | undefined) =>
+    options.allCounters === true || n.physical === true || name === routeDev || NIC_KERNEL_ERRORS.some((stat) => n.stats[stat] !== undefined && num(n.stats[stat]) > 0);
   const registry = new Registry();
   const registers = [registry];
   // One record a scrape, read before any family is collected.
@@ -142,7 +138,9 @@ export function createRegistry(source: MetricsSource, options: ExpositionOptions
   });
   family('counter', 'nettriage_nic_stat_total', `Interface statistics by their sysfs names (rx_dropped, tx_errors, ...): ${options.allCounters ? 'every one of every interface' : 'errors, drops and carrier changes, of physical interfaces, the default route\'s and those that ever counted an error or drop (--metrics-all-counters: every one)'}.`, ['interface', 'stat'], (set) => {
     const nics = rec()?.nics;
-    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (interfaceServed(name, n)) for (const [stat, v] of Object.entries(n.stats)) if (nicStatServed(stat)) set({ interface: name, stat }, num(v));
+    const routes = rec()?.routes;
+    const routeDev = isData(routes) ? routes.defaultRoute?.dev : undefined;
+    if (nics && !('error' in nics)) for (const [name, n] of Object.entries(nics)) if (interfaceServed(name, n, routeDev)) for (const [stat, v] of Object.entries(n.stats)) if (nicStatServed(stat)) set({ interface: name, stat }, num(v));
   });
   family('counter', 'nettriage_nic_driver_stat_total', 'Error-like driver counters of ethtool -S, per-queue ones summed.', ['interface', 'stat'], (set) => {
     const nics = rec()?.nics;
