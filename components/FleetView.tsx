@@ -1,7 +1,8 @@
 import { Box, Text } from 'ink';
-import { padEnd, truncate } from '../src/format.js';
-import { type FleetModel, type FleetRow, commandsFor, formatActive, trendOf } from '../src/fleetView/model.js';
+import { formatAge, truncate } from '../src/format.js';
+import { type FleetModel, type FleetRow, commandsFor, trendOf } from '../src/fleetView/model.js';
 import { Footer } from './Footer.js';
+import { Table, type TableColumn } from './Table.js';
 
 export interface FleetViewProps {
   url: string;
@@ -20,40 +21,38 @@ export interface FleetViewProps {
   hints: string[];
 }
 
-type Columns = { node: number; netns: number; pod: number };
-const FIXED = { crit: 5, warn: 5, trend: 6 } as const;
 /** Each name column as wide as its longest name (a CNI's namespace names run to 40 characters), within these. */
-const LIMITS: Record<keyof Columns, [number, number]> = { node: [6, 32], netns: [7, 44], pod: [5, 40] };
+const NAME_WIDTH = { node: [4, 32], netns: [5, 44], pod: [3, 40] } as const;
 
 const podOf = (row: FleetRow) => (row.pod !== undefined ? `${row.namespace ?? ''}/${row.pod}` : '');
 const netnsOf = (row: FleetRow) => row.netns ?? '(watched)';
+const activeText = (sec: number | undefined) => (sec === undefined ? '' : formatAge(sec * 1000));
+const alertsText = (row: FleetRow) => row.alerts.map((a) => `${a.name.replace(/^Nettriage/, '')}${a.activeSec !== undefined ? ` ${activeText(a.activeSec)}` : ''}`).join(', ');
 
-function columnsFor(rows: FleetRow[]): Columns {
-  const fit = (key: keyof Columns, texts: string[]) => Math.min(LIMITS[key][1], Math.max(LIMITS[key][0], ...texts.map((t) => t.length + 2)));
-  return { node: fit('node', rows.map((r) => r.node)), netns: fit('netns', rows.map(netnsOf)), pod: fit('pod', rows.map(podOf)) };
-}
-
-const cell = (text: string, w: number) => padEnd(truncate(text, w - 1), w);
-
-function header(c: Columns, width: number): string {
-  return truncate(`  ${cell('crit', FIXED.crit)}${cell('warn', FIXED.warn)}${cell('trend', FIXED.trend)}${cell('node', c.node)}${cell('netns', c.netns)}${cell('pod', c.pod)}alerts`, width);
-}
-
-function rowText(row: FleetRow, c: Columns, width: number): string {
-  const alerts = row.alerts.map((a) => `${a.name.replace(/^Nettriage/, '')}${a.activeSec !== undefined ? ` ${formatActive(a.activeSec)}` : ''}`).join(', ');
-  return truncate(`${cell(String(row.critical), FIXED.crit)}${cell(String(row.warning), FIXED.warn)}${cell(trendOf(row), FIXED.trend)}${cell(row.node, c.node)}${cell(netnsOf(row), c.netns)}${cell(podOf(row), c.pod)}${alerts}`, width - 2);
+function columnsFor(rows: FleetRow[]): TableColumn<FleetRow>[] {
+  const named = (header: keyof typeof NAME_WIDTH, of: (r: FleetRow) => string): TableColumn<FleetRow> => {
+    const [min, max] = NAME_WIDTH[header];
+    const width = Math.min(max, Math.max(min, ...rows.map((r) => of(r).length)));
+    return { header, width, cell: (r) => truncate(of(r), width) };
+  };
+  return [
+    { header: 'crit', width: 4, cell: (r) => String(r.critical) },
+    { header: 'warn', width: 4, cell: (r) => String(r.warning) },
+    { header: 'trend', width: 5, cell: trendOf },
+    named('node', (r) => r.node),
+    named('netns', netnsOf),
+    named('pod', podOf),
+    { header: 'alerts', width: Infinity, cell: alertsText },
+  ];
 }
 
 /** `nettriage fleet`: every node and pod with nettriage alerts firing, worst first; Enter, what to run there. */
 export function FleetView(props: FleetViewProps) {
   const { width, height, rows, selected, model } = props;
   const row = rows[selected];
-  const detailLines = props.detail && row ? [...row.alerts.map((a) => `${a.severity === 'critical' ? '●' : '○'} ${a.name} (${a.severity}${a.activeSec !== undefined ? `, ${formatActive(a.activeSec)}` : ''})`), '', `What to run on ${row.node}:`, ...commandsFor(row).map((c) => `  ${c}`)] : [];
-  // Title, status, header, footer, and the detail pane with its rule.
+  const detailLines = props.detail && row ? [...row.alerts.map((a) => `${a.severity === 'critical' ? '●' : '○'} ${a.name} (${a.severity}${a.activeSec !== undefined ? `, ${activeText(a.activeSec)}` : ''})`), '', `What to run on ${row.node}:`, ...commandsFor(row).map((c) => `  ${c}`)] : [];
+  // Title, status, the table's header, footer, and the detail pane with its rule.
   const listHeight = Math.max(1, height - 4 - (detailLines.length > 0 ? detailLines.length + 1 : 0) - (props.filtering || props.filter ? 1 : 0));
-  const first = Math.max(0, Math.min(selected - listHeight + 1, rows.length - listHeight));
-  const shown = rows.slice(first, first + listHeight);
-  const columns = columnsFor(rows);
   const status = model
     ? `${model.endpoints} nettriage endpoint${model.endpoints === 1 ? '' : 's'} · ${model.nodes} node${model.nodes === 1 ? '' : 's'} with alerts · ${model.rows.length} row${model.rows.length === 1 ? '' : 's'}${rows.length !== model.rows.length ? ` (${rows.length} shown)` : ''}${props.updatedAt ? ` · updated ${props.updatedAt.toISOString().slice(11, 19)} UTC` : ''}`
     : 'asking Prometheus…';
@@ -72,19 +71,9 @@ export function FleetView(props: FleetViewProps) {
         </Text>
       )}
       {props.filtering || props.filter ? <Text wrap="truncate-end">{truncate(`/${props.filter}${props.filtering ? '▏' : ''}`, width)}</Text> : null}
-      <Text dimColor wrap="truncate-end">
-        {header(columns, width)}
-      </Text>
-      <Box flexDirection="column" height={listHeight}>
+      <Box flexDirection="column" height={listHeight + 1}>
+        <Table columns={columnsFor(rows)} rows={rows} rowKey={(r) => r.key} selected={selected} focused visible={listHeight} width={width} rowStyle={(r) => ({ color: r.critical > 0 ? 'red' : 'yellow' })} inverse="row" />
         {model && rows.length === 0 && !props.problem ? <Text color="green">{truncate(props.filter ? 'no row matches the filter' : 'no nettriage alert firing anywhere', width)}</Text> : null}
-        {shown.map((r, i) => {
-          const at = first + i === selected;
-          return (
-            <Text key={r.key} wrap="truncate-end" inverse={at} color={r.critical > 0 ? 'red' : 'yellow'}>
-              {`${at ? '›' : ' '} ${rowText(r, columns, width)}`}
-            </Text>
-          );
-        })}
       </Box>
       {detailLines.length > 0 ? (
         <Box flexDirection="column" borderStyle="single" borderLeft={false} borderRight={false} borderBottom={false} width={width}>

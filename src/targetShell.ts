@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { Accumulator } from './shellOutput.js';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { CollectorProblem } from './problems.js';
+import { shellQuote } from './shellQuote.js';
 
 export interface ShellResult {
   stdout: string;
@@ -63,11 +64,6 @@ export function liveShellPids(): number[] {
 const RESTART_BACKOFF_MS = 2000;
 
 const shuttingDown = () => new ShellGone('the dashboard is shutting down', null, '');
-
-/** POSIX single quotes: every byte literal, a quote as '\''. */
-export function shellQuote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
 
 interface Pending {
   id: number;

@@ -1,5 +1,6 @@
 import type { Severity } from '../alerts/types.js';
 import { safeText } from '../sanitize.js';
+import { shellWord } from '../shellQuote.js';
 
 /** One series of an instant query's answer. */
 export interface PromSample {
@@ -101,28 +102,17 @@ export function filterRows(rows: FleetRow[], text: string): FleetRow[] {
   return rows.filter((r) => [r.node, r.instance, r.netns, r.namespace, r.pod, ...r.alerts.map((a) => `${a.name} ${a.rule}`)].some((v) => v?.toLowerCase().includes(needle)));
 }
 
-/** A shell word: quoted unless it is plain. */
-const word = (s: string) => (/^[A-Za-z0-9_./:@-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
-
 /** Enter: what to run to look at that row on its node. */
 export function commandsFor(row: FleetRow): string[] {
   const named = row.netns !== undefined && row.netns !== 'host' && !row.netns.startsWith('net:[');
-  const target = named ? ` --netns ${word(row.netns as string)}` : '';
+  const target = named ? ` --netns ${shellWord(row.netns as string)}` : '';
   const pick = row.netns !== undefined && !named && row.netns !== 'host' ? `   # then n, and Enter on ${row.netns}` : '';
-  const commands = [`ssh ${word(row.node)} sudo nettriage${target}${pick}`];
+  const commands = [`ssh ${shellWord(row.node)} sudo nettriage${target}${pick}`];
   if (row.pod !== undefined) {
-    commands.push(`kubectl debug node/${word(row.node)} -it --profile=sysadmin --image=IMAGE -- nettriage${target}   # IMAGE: the DaemonSet's nettriage image`);
-    commands.push(`kubectl -n ${word(row.namespace ?? 'default')} describe pod ${word(row.pod)}`);
+    commands.push(`kubectl debug node/${shellWord(row.node)} -it --profile=sysadmin --image=IMAGE -- nettriage${target}   # IMAGE: the DaemonSet's nettriage image`);
+    commands.push(`kubectl -n ${shellWord(row.namespace ?? 'default')} describe pod ${shellWord(row.pod)}`);
   }
   return commands;
-}
-
-/** `3m`, `2h05m`: how long an alert has fired. */
-export function formatActive(sec: number | undefined): string {
-  if (sec === undefined) return '';
-  if (sec < 60) return `${sec}s`;
-  if (sec < 3600) return `${Math.floor(sec / 60)}m`;
-  return `${Math.floor(sec / 3600)}h${String(Math.floor((sec % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** ↑ more alerts than 10 minutes ago, ↓ fewer, new: none then. */

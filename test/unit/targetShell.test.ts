@@ -1,7 +1,8 @@
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CollectorProblem } from '../../src/problems.js';
-import { ShellGone, TargetShell, shellQuote } from '../../src/targetShell.js';
+import { shellQuote } from '../../src/shellQuote.js';
+import { ShellGone, TargetShell } from '../../src/targetShell.js';
 import { alive } from '../helpers/process.js';
 
 let shell: TargetShell | undefined;
