@@ -1,3 +1,5 @@
+import { retransmitted } from '../prometheus/rules.js';
+
 /**
  * The Grafana dashboard of `nettriage mixin`: the dashboard's questions
  * across a fleet. Every query is scoped by the job and instance variables
@@ -11,8 +13,7 @@ const SCOPE = 'job=~"$job", instance=~"$instance"';
 const NS_SCOPE = `${SCOPE}, netns=~"$netns"`;
 const WITH_POD = `on(job, instance, netns) group_left(namespace, pod) nettriage_netns_info{${SCOPE}, pod=~"$pod"}`;
 const rate = (selector: string) => `rate(${selector}[$__rate_interval])`;
-const netstat = (name: string) => `sum by (job, instance) (${rate(`nettriage_netstat_total{${SCOPE}, name="${name}"}`)})`;
-const dataRetrans = `clamp_min(${netstat('TcpRetransSegs')} - ${netstat('TcpExtTCPSynRetrans')}, 0)`;
+const retransmits = retransmitted((name) => `sum by (job, instance) (${rate(`nettriage_netstat_total{${SCOPE}, name="${name}"}`)})`);
 
 interface Target {
   expr: string;
@@ -74,7 +75,7 @@ const PANELS: PanelSpec[] = [
     title: 'TCP retransmit share',
     description: 'TCP data segments retransmitted (SYN retransmits apart) as a share of all sent. Loss on the path, a lossy NIC, conntrack drops or a full accept queue at a local listener.',
     unit: 'percentunit',
-    targets: [{ expr: `${dataRetrans} / (${netstat('TcpOutSegs')} + ${dataRetrans})`, legend: '{{instance}}' }],
+    targets: [{ expr: `${retransmits.data} / ${retransmits.sent}`, legend: '{{instance}}' }],
   },
   {
     title: 'Active nettriage alerts',

@@ -1,4 +1,4 @@
-import { WITH_POD } from '../prometheus/rules.js';
+import { WITH_POD, retransmitted } from '../prometheus/rules.js';
 
 /** A Prometheus recording rule: `level:metric:operations`, as node-mixin and kubernetes-mixin name theirs. */
 export interface RecordingRule {
@@ -8,8 +8,7 @@ export interface RecordingRule {
   why: string;
 }
 
-const netstatRate = (name: string) => `sum without(name) (rate(nettriage_netstat_total{name="${name}"}[5m]))`;
-const dataRetrans = `clamp_min(${netstatRate('TcpRetransSegs')} - ${netstatRate('TcpExtTCPSynRetrans')}, 0)`;
+const retransmits = retransmitted((name) => `sum without(name) (rate(nettriage_netstat_total{name="${name}"}[5m]))`);
 const CW = 'state="CLOSE-WAIT"';
 
 /**
@@ -66,7 +65,7 @@ export const RECORDING_RULES: RecordingRule[] = [
   },
   {
     record: 'instance:nettriage_tcp_retransmits:ratio_rate5m',
-    expr: `${dataRetrans} / (${netstatRate('TcpOutSegs')} + ${dataRetrans})`,
+    expr: `${retransmits.data} / ${retransmits.sent}`,
     why: 'Share of TCP data segments retransmitted (SYN retransmits apart), 0 to 1.',
   },
   {

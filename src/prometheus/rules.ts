@@ -38,6 +38,17 @@ const levels = (measure: string, warn: number, crit: number, also = ''): PromAle
   { severity: 'critical', expr: `(${measure}) >= ${crit}${also}` },
 ];
 
+/**
+ * TCP data segments retransmitted (SYN retransmits apart) and all segments
+ * sent, per second, from each counter's rate as the caller takes it (its
+ * window and grouping): the alert, the recording rule and the dashboard say
+ * the share the same way.
+ */
+export function retransmitted(netstatRate: (name: string) => string): { data: string; sent: string } {
+  const data = `clamp_min(${netstatRate('TcpRetransSegs')} - ${netstatRate('TcpExtTCPSynRetrans')}, 0)`;
+  return { data, sent: `(${netstatRate('TcpOutSegs')} + ${data})` };
+}
+
 /** A rule whose every expression is over socket states and curated counters: judged in every namespace too. */
 const everyNamespace = (t: Translation): Translation => ({ ...t, namespaced: inNamespaces(t.alerts) });
 
@@ -82,9 +93,7 @@ const TRANSLATIONS: Record<string, (p: Record<string, number>) => Translation> =
   }),
   'accept-queue-overflow': (p) => everyNamespace({ alerts: levels(`max without(name) (${rate(netstat(['TcpExtListenOverflows', 'TcpExtListenDrops']))})`, p.warnPerSec ?? 0.01, p.critPerSec ?? 5) }),
   'tcp-retransmits': (p) => {
-    const sum = (name: string) => `sum without(name) (${rate(netstat([name]))})`;
-    const data = `clamp_min(${sum('TcpRetransSegs')} - ${sum('TcpExtTCPSynRetrans')}, 0)`;
-    const sent = `(${sum('TcpOutSegs')} + ${data})`;
+    const { data, sent } = retransmitted((name) => `sum without(name) (${rate(netstat([name]))})`);
     return { alerts: levels(`100 * ${data} / ${sent}`, p.warnPercent ?? 1, p.critPercent ?? 5, ` and ${sent} >= ${p.minOutSegsPerSec}`) };
   },
   'conntrack-table-full': (p) => ({ alerts: levels('nettriage_conntrack_entries / nettriage_conntrack_entries_limit', p.warnShare ?? 0.9, p.critShare ?? 0.95) }),
