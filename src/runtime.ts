@@ -24,6 +24,8 @@ export interface Runtime {
   drill: DrillController;
   /** The processes the dashboard keeps running for the target (its shells). */
   helperPids: () => number[];
+  /** The namespace pinned at start (`net:[4026532412]`); undefined for the host. */
+  namespace?: string;
   /** The DNS line is on screen (or not): its nameserver probes run only while it is, or with --dns-probes. */
   watchDns(on: boolean): void;
   /** Enters the target once, before anything is shown: throws a CollectorProblem saying why it cannot be watched. */
@@ -83,6 +85,7 @@ export function createRuntime(options: Options, alertConfig: AlertConfig = defau
     config: alertConfig,
     drill,
     helperPids: () => io.helperPids(),
+    ...(io.namespace !== undefined ? { namespace: io.namespace } : {}),
     watchDns(on) {
       dnsOnScreen = on;
     },

@@ -28,6 +28,17 @@ export interface TargetPin {
   close(): void;
 }
 
+/** The inode of a pinned namespace (`net:[N]`), or for the host of our own namespace. */
+export function namespaceInode(pinned: string | undefined): number | undefined {
+  const m = /^net:\[(\d+)\]$/.exec(pinned ?? '');
+  if (m) return Number(m[1]);
+  try {
+    return statSync('/proc/self/ns/net').ino;
+  } catch {
+    return undefined;
+  }
+}
+
 const HOST_PIN: TargetPin = { drift: () => undefined, close: () => undefined };
 
 /** Where the target's namespace is reached by name: its bind mount, or its process's handle. */

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertConfig } from '../alerts/config.js';
 import type { Options } from '../cli.js';
@@ -14,9 +13,9 @@ import type { SocketEntry } from '../../collectors/parse/ssSockets.js';
 import type { Server } from 'node:http';
 import { CollectorProblem } from '../problems.js';
 import { type Runtime, createRuntime } from '../runtime.js';
-import { TargetError } from '../targetPin.js';
+import { TargetError, namespaceInode } from '../targetPin.js';
 import type { Store } from '../store.js';
-import { type Roots, type Target, netnsCommandPrefix, targetLabel } from '../target.js';
+import { type Target, netnsCommandPrefix, targetLabel } from '../target.js';
 import { ActionLog } from '../actions/run.js';
 import type { ProbeSource } from '../hooks/useProbes.js';
 import { DNS } from '../../collectors/dns.js';
@@ -101,16 +100,6 @@ async function serveMetrics(options: Options, recordOf: () => SampleRecord | und
   }
 }
 
-/** The inode of the namespace the dashboard watches (pinned by then), to mark it among every namespace. */
-function watchedInode(target: Target, roots: Roots): number | undefined {
-  const handle = target.kind === 'host' ? `${roots.procRoot}/self/ns/net` : target.kind === 'netns' ? `${roots.netnsRunDir}/${target.name}` : `${roots.procRoot}/${target.pid}/ns/net`;
-  try {
-    return statSync(handle).ino;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The latest record of a runtime, for a scrape; none before its first sample. */
 const latestRecord = (runtime: Runtime, target: Target) => () =>
   runtime.store.sample(SOCKETS) ? buildRecord(runtime.store, target, runtime.scheduler.intervalMs, runtime.alerts(), tickTime(runtime.store)) : undefined;
@@ -134,7 +123,8 @@ export async function runJson(options: Options, alertConfig: AlertConfig): Promi
   }
   const fleet = options.allNetns ? new NamespaceFleet({ procRoot: options.roots.procRoot, netnsRunDir: options.roots.netnsRunDir, config: alertConfig, intervalMs: scheduler.intervalMs }) : undefined;
   let fleetBusy = false;
-  const watched = watchedInode(options.target, options.roots);
+  // The namespace the record is about, marked among every namespace.
+  const watched = namespaceInode(runtime.namespace);
   return new Promise<number>((resolve) => {
     let written = 0;
     let finished = false;
