@@ -9,7 +9,7 @@ import { type SocketsSample, socketSeries, SOCKETS } from '../../collectors/sock
 import { ConfigError, defaultAlertConfig, validateAlertConfig } from '../../src/alerts/config.js';
 import { AlertEngine } from '../../src/alerts/engine.js';
 import { hysteresis } from '../../src/alerts/hysteresis.js';
-import { type Alert, causes, defineRule } from '../../src/alerts/types.js';
+import { type Alert, type Explanation, causes, defineRule } from '../../src/alerts/types.js';
 import { COUNTERS } from '../../collectors/counters.js';
 import { SOFTNET, createSoftnetCollector } from '../../collectors/softnet.js';
 import type { SampleKey } from '../../collectors/types.js';
@@ -342,6 +342,28 @@ describe('conntrack, NIC and orphan rules', () => {
   });
 });
 
+/** A rule that fires one alert at every evaluation, explained by its causes as `explainedBy` says. */
+function firingRule(id: string, alert: { severity: 'warning' | 'critical'; subject: string; why: string }, causesOf: string[] | undefined, explainedBy?: (a: Alert, others: Alert[]) => Explanation | undefined) {
+  return defineRule({
+    id,
+    fires: id,
+    warmupMs: 0,
+    needs: [],
+    params: {},
+    evaluate: () => [{ ...alert, summary: id, next: [] }],
+    ...(causesOf ? { causes: causesOf } : {}),
+    ...(explainedBy ? { explainedBy } : {}),
+  });
+}
+
+/** The alerts of one evaluation of these rules, every one enabled, over an empty store. */
+function evaluateOnce(rules: ReturnType<typeof firingRule>[]): Alert[] {
+  const engine = new AlertEngine(Object.fromEntries(rules.map((r) => [r.id, { enabled: true, params: {} }])), { kind: 'host' }, rules);
+  const store = new Store();
+  store.commitTick(0);
+  return engine.evaluate(store, 0).alerts;
+}
+
 describe('the engine', () => {
   it('keeps the time an alert started and sorts critical first', () => {
     const h = harness();
@@ -386,24 +408,19 @@ describe('the engine', () => {
 
   it('attaches a symptom to the alert that explains it, under it, with the cause at the root of a chain', () => {
     const rule = (id: string, severity: 'warning' | 'critical', explainedBy?: string) =>
-      defineRule({
+      firingRule(
         id,
-        fires: id,
-        warmupMs: 0,
-        needs: [],
-        params: {},
-        evaluate: () => [{ subject: `${id}-subject`, severity, summary: id, why: 'on its own', next: [] }],
-        ...(explainedBy ? { causes: [explainedBy], explainedBy: (_a: Alert, others: Alert[]) => {
-          const cause = others.find((o) => o.id === explainedBy);
-          return cause ? { cause, why: `because of ${explainedBy}` } : undefined;
-        } } : {}),
-      });
+        { severity, subject: `${id}-subject`, why: 'on its own' },
+        explainedBy ? [explainedBy] : undefined,
+        explainedBy
+          ? (_a, others) => {
+              const cause = others.find((o) => o.id === explainedBy);
+              return cause ? { cause, why: `because of ${explainedBy}` } : undefined;
+            }
+          : undefined,
+      );
     // c is explained by b, b by a: both ride with a. d and e explain each other: neither is a root, both stand alone.
-    const rules = [rule('c', 'critical', 'b'), rule('b', 'critical', 'a'), rule('a', 'warning'), rule('d', 'warning', 'e'), rule('e', 'warning', 'd'), rule('f', 'critical', 'missing')];
-    const engine = new AlertEngine(Object.fromEntries(rules.map((r) => [r.id, { enabled: true, params: {} }])), { kind: 'host' }, rules);
-    const store = new Store();
-    store.commitTick(0);
-    const alerts = engine.evaluate(store, 0).alerts;
+    const alerts = evaluateOnce([rule('c', 'critical', 'b'), rule('b', 'critical', 'a'), rule('a', 'warning'), rule('d', 'warning', 'e'), rule('e', 'warning', 'd'), rule('f', 'critical', 'missing')]);
     expect(alerts.map((a) => `${a.id}${a.causedBy ? `<${a.causedBy.id}` : ''}`)).toEqual(['f', 'a', 'b<a', 'c<a', 'd', 'e']);
     expect(alerts.find((a) => a.id === 'c')?.why).toBe('because of b');
     expect(alerts.find((a) => a.id === 'f')?.why).toBe('on its own');
@@ -416,24 +433,11 @@ describe('the engine', () => {
   it('offers a rule only the alerts of the causes it declares, and every declared cause is a rule', () => {
     const seen = new Map<string, string[]>();
     const rule = (id: string, causesOf?: string[]) =>
-      defineRule({
-        id,
-        fires: id,
-        warmupMs: 0,
-        needs: [],
-        params: {},
-        evaluate: () => [{ subject: id, severity: 'warning', summary: id, why: id, next: [] }],
-        ...(causesOf ? { causes: causesOf } : {}),
-        explainedBy: (a: Alert, others: Alert[]) => {
-          seen.set(a.id, others.map((o) => o.id));
-          return undefined;
-        },
+      firingRule(id, { severity: 'warning', subject: id, why: id }, causesOf, (a, others) => {
+        seen.set(a.id, others.map((o) => o.id));
+        return undefined;
       });
-    const rules = [rule('symptom', ['cause']), rule('cause'), rule('other')];
-    const engine = new AlertEngine(Object.fromEntries(rules.map((r) => [r.id, { enabled: true, params: {} }])), { kind: 'host' }, rules);
-    const store = new Store();
-    store.commitTick(0);
-    engine.evaluate(store, 0);
+    evaluateOnce([rule('symptom', ['cause']), rule('cause'), rule('other')]);
     expect(Object.fromEntries(seen)).toEqual({ symptom: ['cause'], cause: [], other: [] });
     const ids = new Set(RULES.map((r) => r.id));
     for (const r of RULES) {
